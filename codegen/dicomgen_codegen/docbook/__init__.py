@@ -1,0 +1,1 @@
+"""DocBook helpers shared by every part parser: loading, text cleaning, tables."""

@@ -1,0 +1,1 @@
+"""The intermediate model (IR): typed, frozen, serialisable records of the standard."""

@@ -1,0 +1,5 @@
+"""``python -m dicomgen``."""
+
+from dicomgen.cli.main import main
+
+raise SystemExit(main())

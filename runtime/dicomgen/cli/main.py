@@ -1,0 +1,63 @@
+"""The ``dicomgen`` command.
+
+Each subcommand lives in its own module exposing ``add_arguments(parser)`` and
+``run(args) -> int``. Modules are named as strings and imported only when their
+subcommand runs, so ``dicomgen --help`` stays fast and the runtime never imports
+the generator at import time (``fetch``/``generate`` live in ``dicomgen_codegen``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+# subcommand -> (module, one-line help). Sorted by name.
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("dicomgen.cli.demo", "run the whole pipeline end to end and report what it did"),
+    "fetch": ("dicomgen_codegen.cli_fetch", "download DocBook XML of a DICOM edition"),
+    "generate": ("dicomgen_codegen.cli_generate", "regenerate dicomgen_std from the IR or XML"),
+}
+
+
+def register(name: str, module: str, help_text: str) -> None:
+    """Add a subcommand (used by tests and extensions)."""
+    SUBCOMMANDS[name] = (module, help_text)
+
+
+def _build_parser(argv: Sequence[str]) -> tuple[argparse.ArgumentParser, str | None]:
+    from dicomgen import __version__
+
+    parser = argparse.ArgumentParser(prog="dicomgen", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"dicomgen {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    for name, (module, help_text) in sorted(SUBCOMMANDS.items()):
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        if name == chosen:
+            importlib.import_module(module).add_arguments(p)
+    return parser, chosen
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from dicomgen.core.errors import DicomError
+
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser, _ = _build_parser(args_list)
+    args = parser.parse_args(args_list)
+    if not args.command:
+        parser.print_help()
+        return 2
+    module = importlib.import_module(SUBCOMMANDS[args.command][0])
+    try:
+        return int(module.run(args) or 0)
+    except DicomError as exc:
+        print(f"dicomgen {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Core types: tags, VRs, values, data elements, data sets, errors."""
