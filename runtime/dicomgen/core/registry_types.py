@@ -1,17 +1,17 @@
 """Record types that the generated registries (``dicomgen_std``) are made of.
 
 Generated modules import these and instantiate them from the standard's tables;
-the runtime reads them. They are frozen, slotted attrs classes: cheap to build at
-import and safe to share.
+the runtime reads them. They are ``NamedTuple`` classes: immutable, and the cheapest
+records to build at import (the dictionary builds about 4,000 of them, and
+``import dicomgen_std.dictionary`` must stay fast).
 """
 
 from __future__ import annotations
 
-import attrs
+from typing import NamedTuple
 
 
-@attrs.frozen(slots=True)
-class DictEntry:
+class DictEntry(NamedTuple):
     """One data element of the data dictionary (PS3.6 Tables 6-1, 7-1, 8-1; PS3.7 E.1-1/E.2-1).
 
     ``vrs`` holds every VR the standard allows ("US or SS" -> ``("US", "SS")``); ``vr`` is
@@ -52,8 +52,7 @@ class DictEntry:
         return f"({s[:4]},{s[4:]})"
 
 
-@attrs.frozen(slots=True)
-class UIDEntry:
+class UIDEntry(NamedTuple):
     """One UID of PS3.6 Annex A (Table A-1 and friends)."""
 
     uid: str
@@ -64,8 +63,7 @@ class UIDEntry:
     part: str = ""  # the Part of the standard that defines it ("PS3.4")
 
 
-@attrs.frozen(slots=True)
-class TransferSyntax:
+class TransferSyntax(NamedTuple):
     """A transfer syntax and how it encodes data sets (PS3.5 section 10 and Annex A)."""
 
     uid: str
@@ -86,8 +84,7 @@ class TransferSyntax:
         return self.uid
 
 
-@attrs.frozen(slots=True)
-class SOPClass:
+class SOPClass(NamedTuple):
     """A SOP class: its UID, name, the IOD it uses and its service class (PS3.4)."""
 
     uid: str
@@ -98,17 +95,19 @@ class SOPClass:
     retired: bool = False
 
 
-@attrs.frozen(slots=True)
-class CommandField:
-    """A DIMSE command field code (PS3.7 E.1)."""
+class VRDefinition(NamedTuple):
+    """A Value Representation as PS3.5 Table 6.2-1 defines it."""
 
+    code: str
     name: str
-    keyword: str
-    code: int
+    definition: str
+    repertoire: str
+    length: str
+    max_length: int | None
+    fixed: bool
 
 
-@attrs.frozen(slots=True)
-class StatusCode:
+class StatusCode(NamedTuple):
     """A DIMSE status (PS3.7 Annex C): code (or the low value of a range), its class and meaning."""
 
     code: int
@@ -116,3 +115,11 @@ class StatusCode:
     status_class: str  # "Success", "Warning", "Failure", "Cancel", "Pending"
     meaning: str
     service: str = ""
+
+
+def match_repeater(repeaters: tuple[DictEntry, ...], tag: int) -> DictEntry | None:
+    """The first repeating-group entry whose mask matches ``tag`` (PS3.5 7.6)."""
+    for entry in repeaters:
+        if (tag & entry.mask) == entry.tag:
+            return entry
+    return None

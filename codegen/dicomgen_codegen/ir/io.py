@@ -1,0 +1,101 @@
+"""IR <-> JSON, with cattrs.
+
+The committed IR (``standard_xml/ir/*.json``) is diff-friendly: one file per kind of
+record, records in a stable order, one record per line, keys sorted. An edition
+change reads as a JSON diff of the lines that changed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+
+from dicomgen.core.errors import GenerationError
+
+T = TypeVar("T")
+
+_converter = cattrs.Converter(forbid_extra_keys=True)
+
+
+def unstructure(obj: Any) -> Any:
+    return _converter.unstructure(obj)
+
+
+def structure(data: Any, cls: type[T]) -> T:
+    try:
+        return _converter.structure(data, cls)
+    except (cattrs.BaseValidationError, TypeError, ValueError, KeyError) as exc:
+        raise GenerationError(f"IR does not match {cls.__name__}: {exc}") from None
+
+
+def dumps_records(records: list[Any] | tuple[Any, ...]) -> str:
+    """A JSON array with one record per line (keys sorted) and a trailing newline."""
+    lines = [json.dumps(unstructure(r), sort_keys=True, ensure_ascii=False) for r in records]
+    if not lines:
+        return "[]\n"
+    return "[\n" + ",\n".join(lines) + "\n]\n"
+
+
+def dumps_object(obj: Any) -> str:
+    return json.dumps(unstructure(obj), sort_keys=True, ensure_ascii=False, indent=1) + "\n"
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write ``text`` atomically unless the file already holds it. True if written."""
+    data = text.encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def save_collection(obj: Any, folder: Path) -> dict[str, str]:
+    """Serialise an attrs object whose fields are tuples of records (one file each) and
+    plain values (gathered in ``_meta.json``). Returns {file name: text}."""
+    files: dict[str, str] = {}
+    meta: dict[str, Any] = {}
+    for field in attrs.fields(type(obj)):
+        value = getattr(obj, field.name)
+        if isinstance(value, tuple):
+            files[f"{field.name}.json"] = dumps_records(value)
+        else:
+            meta[field.name] = unstructure(value)
+    files["_meta.json"] = json.dumps(meta, sort_keys=True, ensure_ascii=False, indent=1) + "\n"
+    return files
+
+
+def load_collection(cls: type[T], folder: Path) -> T:
+    """Inverse of :func:`save_collection`."""
+    meta_path = folder / "_meta.json"
+    if not meta_path.is_file():
+        raise GenerationError(f"no IR at {folder} (missing _meta.json)")
+    data: dict[str, Any] = json.loads(meta_path.read_text("utf-8"))
+    for field in attrs.fields(cls):  # type: ignore[arg-type]
+        path = folder / f"{field.name}.json"
+        if path.is_file():
+            data[field.name] = json.loads(path.read_text("utf-8"))
+    return structure(data, cls)

@@ -1,0 +1,1 @@
+"""Parsers: DocBook part -> IR records, one module per part."""

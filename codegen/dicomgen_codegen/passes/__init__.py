@@ -1,0 +1,1 @@
+"""Ordered passes over the IR (include resolution, errata, naming, checks)."""

@@ -1,0 +1,86 @@
+"""Errata: corrections to the published tables, kept as data (``errata/*.toml``).
+
+Each entry names a collection of the IR (``uids``, ``data_elements``...), the record's key
+(its ``uid`` or ``tag``), the field, the value as published, the corrected value and a
+reason. An entry applies only while the record still has the published value; once a
+new edition fixes the typo the entry is reported as obsolete, so errata never
+silently overwrite the standard.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from dicomgen.core.errors import GenerationError
+
+ERRATA_DIR = Path(__file__).resolve().parent.parent / "errata"
+_KEYS = {"uids": "uid", "data_elements": "tag", "sop_classes": "uid", "transfer_syntaxes": "uid",
+         "vrs": "code"}
+
+
+@attrs.frozen
+class Erratum:
+    collection: str
+    key: str
+    field: str
+    published: Any
+    corrected: Any
+    reason: str
+    file: str
+
+
+def load_errata(folder: Path = ERRATA_DIR) -> tuple[Erratum, ...]:
+    out = []
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            data = tomllib.loads(path.read_text("utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise GenerationError(f"errata file {path.name}: {exc}") from None
+        for collection, entries in sorted(data.items()):
+            if collection not in _KEYS:
+                raise GenerationError(f"errata file {path.name}: unknown collection {collection!r}")
+            for i, e in enumerate(entries):
+                missing = {"key", "field", "published", "corrected", "reason"} - set(e)
+                if missing or not str(e.get("reason", "")).strip():
+                    raise GenerationError(
+                        f"errata file {path.name}: {collection}[{i}] lacks {sorted(missing) or ['reason']}"
+                    )
+                out.append(Erratum(collection, str(e["key"]), e["field"], e["published"],
+                                   e["corrected"], e["reason"], path.name))
+    return tuple(out)
+
+
+@attrs.frozen
+class ErrataResult:
+    applied: tuple[Erratum, ...]
+    obsolete: tuple[tuple[Erratum, str], ...]  # (erratum, why it did not apply)
+
+
+def apply_errata(obj: Any, errata: tuple[Erratum, ...]) -> tuple[Any, ErrataResult]:
+    """Apply errata to an attrs object whose fields are tuples of records."""
+    applied: list[Erratum] = []
+    obsolete: list[tuple[Erratum, str]] = []
+    changes: dict[str, tuple[Any, ...]] = {}
+    for e in errata:
+        if not hasattr(obj, e.collection):
+            continue
+        records = list(changes.get(e.collection, getattr(obj, e.collection)))
+        if not records:
+            continue  # that part was not read this time
+        key_field = _KEYS[e.collection]
+        idx = next((i for i, r in enumerate(records) if getattr(r, key_field) == e.key), None)
+        if idx is None:
+            obsolete.append((e, f"no record with {key_field} {e.key!r}"))
+            continue
+        current = getattr(records[idx], e.field)
+        if current != e.published:
+            obsolete.append((e, f"{e.field} is {current!r}, not the published {e.published!r}"))
+            continue
+        records[idx] = attrs.evolve(records[idx], **{e.field: e.corrected})
+        changes[e.collection] = tuple(records)
+        applied.append(e)
+    return attrs.evolve(obj, **changes), ErrataResult(tuple(applied), tuple(obsolete))

@@ -1,0 +1,232 @@
+"""The generator pipeline: DocBook -> IR -> rendered sources -> black -> generated/.
+
+``extract`` parses whatever parts are given (a part not given keeps its committed IR),
+``render_all`` turns the IR into source text, and ``generate`` checks everything
+(format, import) before :func:`..render.writer.sync` writes a single file, so a
+failure never leaves a partial ``generated/``.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+import attrs
+
+from dicomgen.core.errors import GenerationError
+
+from .docbook.xml import DocBookPart, load_part
+from .ir.io import load_collection, save_collection, write_if_changed
+from .ir.model import Registry
+from .passes.errata import ErrataResult, apply_errata, load_errata
+from .passes.naming import disambiguate_retired
+from .render import writer
+from .render.registries import PACKAGE, render_package_init, render_registries
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_IR = REPO / "standard_xml" / "ir"
+DEFAULT_OUT = REPO / "generated"
+REGISTRY_PARTS = (4, 5, 6, 7)
+READ_PARTS = (3, 4, 5, 6, 7)
+
+
+@attrs.define
+class Report:
+    """What a run did: parts read, counts, errata, files, timings (printed by the CLI)."""
+
+    parts: dict[str, str] = attrs.field(factory=dict)
+    counts: dict[str, int] = attrs.field(factory=dict)
+    errata: ErrataResult | None = None
+    notes: list[str] = attrs.field(factory=list)
+    written: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: int = 0
+    ir_changed: tuple[str, ...] = ()
+    timings: dict[str, float] = attrs.field(factory=dict)
+
+    def lines(self) -> list[str]:
+        out = [f"parts: {', '.join(f'{p} {e}' for p, e in sorted(self.parts.items())) or 'none'}"]
+        out += [f"  {k}: {v}" for k, v in sorted(self.counts.items())]
+        if self.errata:
+            out += [f"erratum applied: {e.collection} {e.key} {e.field} ({e.file})"
+                    for e in self.errata.applied]
+            out += [f"erratum obsolete: {e.collection} {e.key} {e.field}: {why} ({e.file})"
+                    for e, why in self.errata.obsolete]
+        out += [f"note: {n}" for n in self.notes]
+        out.append(
+            f"files: {len(self.written)} written, {len(self.removed)} removed, "
+            f"{self.unchanged} unchanged"
+        )
+        out += [f"  wrote {p}" for p in self.written]
+        out += [f"  removed {p}" for p in self.removed]
+        if self.ir_changed:
+            out.append(f"IR files changed: {', '.join(self.ir_changed)}")
+        out.append("time: " + ", ".join(f"{k} {v:.2f}s" for k, v in self.timings.items()))
+        return out
+
+
+# --- extraction ----------------------------------------------------------------
+
+
+def extract_registry(docs: dict[int, DocBookPart], previous: Registry | None) -> Registry:
+    """Parse PS3.4/5/6/7 where given; keep ``previous`` content for parts not given."""
+    reg = previous or Registry()
+    changes: dict[str, object] = {}
+    sources = dict(reg.sources)
+    elements = {r for r in reg.data_elements}
+    if 6 in docs:
+        from .parse import part06
+
+        d = docs[6]
+        sources["PS3.6"] = d.edition
+        elements = {r for r in elements if r.kind == "command"} | set(
+            part06.parse_data_elements(d)
+        )
+        changes["uids"] = part06.parse_uids(d)
+        changes["context_group_uids"] = part06.parse_context_group_uids(d)
+    if 7 in docs:
+        from .parse import part07
+
+        d = docs[7]
+        sources["PS3.7"] = d.edition
+        elements = {r for r in elements if r.kind != "command"} | set(
+            part07.parse_command_elements(d)
+        )
+        changes["command_fields"] = part07.parse_command_fields(d)
+        changes["statuses"] = part07.parse_statuses(d)
+    if 6 in docs or 7 in docs:
+        changes["data_elements"] = tuple(sorted(elements, key=lambda r: (r.tag, r.kind)))
+    if 5 in docs:
+        from .parse import part05
+
+        sources["PS3.5"] = docs[5].edition
+        changes["vrs"] = part05.parse_vrs(docs[5])
+    if 4 in docs:
+        from .parse import part04
+
+        sources["PS3.4"] = docs[4].edition
+        changes["sop_classes"] = part04.parse_sop_classes(docs[4])
+    reg = attrs.evolve(reg, sources=sources, **changes)  # type: ignore[arg-type]
+    if 5 in docs or 6 in docs:
+        from .parse import part05
+        from .passes.transfer_syntaxes import build_transfer_syntaxes
+
+        if 5 in docs:
+            props = part05.parse_transfer_syntax_properties(docs[5])
+        else:
+            props = part05.properties_from_records(reg.transfer_syntaxes)
+        reg = attrs.evolve(reg, transfer_syntaxes=build_transfer_syntaxes(reg.uids, props))
+    return reg
+
+
+def finish_registry(reg: Registry) -> tuple[Registry, ErrataResult]:
+    """Passes that run on every registry, parsed or loaded: errata, then naming."""
+    reg, errata = apply_errata(reg, load_errata())
+    reg = attrs.evolve(
+        reg,
+        uids=disambiguate_retired(reg.uids, "UID keyword"),
+        transfer_syntaxes=disambiguate_retired(reg.transfer_syntaxes, "transfer syntax keyword"),
+    )
+    return reg, errata
+
+
+def registry_counts(reg: Registry) -> dict[str, int]:
+    kinds: dict[str, int] = {}
+    for r in reg.data_elements:
+        kinds[r.kind] = kinds.get(r.kind, 0) + 1
+    return {
+        **{f"data elements ({k})": v for k, v in sorted(kinds.items())},
+        "uids": len(reg.uids),
+        "context group uids": len(reg.context_group_uids),
+        "value representations": len(reg.vrs),
+        "transfer syntaxes": len(reg.transfer_syntaxes),
+        "sop classes": len(reg.sop_classes),
+        "storage sop classes": sum(1 for s in reg.sop_classes if s.service == "Storage"),
+        "command fields": len(reg.command_fields),
+        "statuses": len(reg.statuses),
+    }
+
+
+# --- rendering -----------------------------------------------------------------
+
+# Extra renderers (PS3.3 classes...) register here: name -> (ir folder, loader, renderer).
+Renderer = Callable[[Registry], dict[str, str]]
+
+
+def render_all(reg: Registry) -> dict[str, str]:
+    """{path relative to the output root: unformatted source} for the whole package."""
+    files = {f"{PACKAGE}/{rel}": src for rel, src in render_registries(reg).items()}
+    from .render.registries_more import render_more  # transfer syntaxes, SOP classes, commands, VRs
+
+    files.update({f"{PACKAGE}/{rel}": src for rel, src in render_more(reg).items()})
+    modules = sorted(rel[len(PACKAGE) + 1 : -3] for rel in files if rel.endswith(".py"))
+    files[f"{PACKAGE}/__init__.py"] = render_package_init(
+        "dicomgen_std: everything generated from the DICOM standard.\n\n"
+        "Modules: " + ", ".join(f"``{m}``" for m in modules) + ".",
+        [],
+    )
+    files[f"{PACKAGE}/py.typed"] = ""
+    return files
+
+
+# --- the whole run ---------------------------------------------------------------
+
+
+def load_docs(paths: dict[int, Path]) -> dict[int, DocBookPart]:
+    return {part: load_part(path, part) for part, path in sorted(paths.items())}
+
+
+def generate(
+    *,
+    source_paths: dict[int, Path] | None = None,
+    ir_dir: Path = DEFAULT_IR,
+    out_root: Path = DEFAULT_OUT,
+    check: bool = False,
+    runtime_path: Path | None = None,
+) -> tuple[Report, bool]:
+    """Run the pipeline. Returns (report, changed). With ``check`` nothing is written."""
+    report = Report()
+    t0 = time.perf_counter()
+    reg_dir = ir_dir / "registry"
+    previous = load_collection(Registry, reg_dir) if (reg_dir / "_meta.json").is_file() else None
+    ir_changed: list[str] = []
+    if source_paths:
+        docs = load_docs({p: source_paths[p] for p in READ_PARTS if p in source_paths})
+        report.timings["read xml"] = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        reg = extract_registry({p: d for p, d in docs.items() if p in REGISTRY_PARTS}, previous)
+        report.timings["parse"] = time.perf_counter() - t1
+        ir_files = save_collection(reg, reg_dir)
+        for name, text in sorted(ir_files.items()):
+            path = reg_dir / name
+            if not path.is_file() or path.read_text("utf-8") != text:
+                ir_changed.append(f"registry/{name}")
+                if not check:
+                    write_if_changed(path, text)
+    elif previous is None:
+        raise GenerationError(f"no committed IR at {reg_dir}; run with --source DIR")
+    else:
+        reg = previous
+    reg, errata = finish_registry(reg)
+    report.errata = errata
+    report.parts = dict(reg.sources)
+    report.counts = registry_counts(reg)
+    t2 = time.perf_counter()
+    rendered = render_all(reg)
+    report.timings["render"] = time.perf_counter() - t2
+    t3 = time.perf_counter()
+    files = writer.format_files(rendered, out_root)
+    report.timings["format"] = time.perf_counter() - t3
+    result = writer.plan(files, out_root, PACKAGE)
+    if not check and (result.written or result.removed):
+        t4 = time.perf_counter()
+        rt = runtime_path or (REPO / "runtime")
+        writer.import_check(files, PACKAGE, [rt])
+        report.timings["import check"] = time.perf_counter() - t4
+        result = writer.sync(files, out_root, PACKAGE)
+    report.written, report.removed, report.unchanged = result.written, result.removed, result.unchanged
+    report.ir_changed = tuple(ir_changed)
+    report.timings["total"] = time.perf_counter() - t0
+    changed = bool(result.written or result.removed or ir_changed)
+    return report, changed

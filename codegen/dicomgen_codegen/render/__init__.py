@@ -1,0 +1,1 @@
+"""Rendering: small jinja2 templates, logic in tested filters, black, write-if-changed."""

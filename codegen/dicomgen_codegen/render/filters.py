@@ -1,0 +1,83 @@
+"""Jinja filters: the logic that templates must not hold. Each is pure and tested."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from typing import Any
+
+_TAG = re.compile(r"^\(([0-9A-Fx]{4}),([0-9A-Fx]{4})\)$")
+
+
+def py(value: Any) -> str:
+    """A Python literal for ``value`` (str, int, bool, None, tuples of those)."""
+    if isinstance(value, tuple):
+        inner = ", ".join(py(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, str):
+        return _str_literal(value)
+    if value is None or isinstance(value, (bool, int, float)):
+        return repr(value)
+    raise TypeError(f"no literal for {type(value).__name__}")
+
+
+def _str_literal(s: str) -> str:
+    # repr() escapes what must be escaped; black prefers double quotes where it can.
+    r = repr(s)
+    if r.startswith("'") and '"' not in s:
+        r = '"' + r[1:-1].replace("\\'", "'") + '"'
+    return r
+
+
+def hex32(value: int) -> str:
+    """``0x00100010``."""
+    return f"0x{value:08X}"
+
+
+def hex16(value: int) -> str:
+    return f"0x{value:04X}"
+
+
+def tag_value_mask(tag_text: str) -> tuple[int, int]:
+    """``"(60xx,3000)"`` -> (value with x as 0, mask with x digits cleared)."""
+    m = _TAG.match(tag_text)
+    if not m:
+        raise ValueError(f"not a tag: {tag_text!r}")
+    digits = m.group(1) + m.group(2)
+    value = int(digits.replace("x", "0"), 16)
+    mask = int("".join("0" if d == "x" else "F" for d in digits), 16)
+    return value, mask
+
+
+def docstring(text: str, indent: int = 0, width: int = 96) -> str:
+    """A triple-quoted docstring, wrapped, safe for any text (quotes, backslashes)."""
+    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
+    pad = " " * indent
+    paras = [p for p in text.split("\n\n") if p.strip()]
+    lines: list[str] = []
+    for i, p in enumerate(paras):
+        if i:
+            lines.append("")
+        lines.extend(textwrap.wrap(p, width=max(20, width - indent)) or [""])
+    if lines and lines[-1].endswith('"'):
+        lines[-1] += " "  # a closing quote must not touch the closing triple quote
+    if len(lines) == 1 and len(lines[0]) + indent + 6 <= 100:
+        return f'{pad}"""{lines[0]}"""'
+    body = "\n".join(f"{pad}{line}" if line else "" for line in lines)
+    return f'{pad}"""\n{body}\n{pad}"""'
+
+
+def identifier(name: str) -> str:
+    """Check that a generated name is a valid identifier (fail loudly otherwise)."""
+    if not name.isidentifier():
+        raise ValueError(f"not a Python identifier: {name!r}")
+    return name
+
+
+FILTERS = {
+    "py": py,
+    "hex32": hex32,
+    "hex16": hex16,
+    "docstring": docstring,
+    "identifier": identifier,
+}

@@ -1,0 +1,60 @@
+"""Shared fixtures: where the published DocBook lives, and loading parts of it.
+
+The standard is read in place from ``$DICOMGEN_STANDARD_XML`` or, by default,
+``<repo>/../shared/standard_xml``; it is never copied into the repository.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def standard_xml_dir() -> Path:
+    env = os.environ.get("DICOMGEN_STANDARD_XML")
+    return Path(env) if env else REPO.parent / "shared" / "standard_xml"
+
+
+@lru_cache(maxsize=None)
+def newest_part_path(part: int) -> Path:
+    """The newest edition of ``partNN.xml`` under the shared folder."""
+    from dicomgen_codegen.sources import discover_sources
+
+    found = discover_sources([standard_xml_dir()])
+    if part not in found:
+        pytest.skip(f"PS3.{part} is not available under {standard_xml_dir()}")
+    return Path(found[part].path)
+
+
+@lru_cache(maxsize=None)
+def _load(path: str, part: int):  # noqa: ANN202
+    from dicomgen_codegen.docbook.xml import load_part
+
+    return load_part(path, part)
+
+
+@pytest.fixture(scope="session")
+def standard_xml() -> Path:
+    d = standard_xml_dir()
+    if not d.is_dir():
+        pytest.skip(f"the published DocBook is not at {d}")
+    return d
+
+
+@pytest.fixture(scope="session")
+def docbook(standard_xml: Path):  # noqa: ANN201
+    """``docbook(6)`` -> the parsed newest PS3.6; ``docbook(3, "2016c-excerpt")`` a given folder."""
+
+    def get(part: int, edition: str | None = None):  # noqa: ANN202
+        if edition is None:
+            path = newest_part_path(part)
+        else:
+            path = standard_xml / edition / f"part{part:02d}.xml"
+        return _load(str(path), part)
+
+    return get

@@ -1,0 +1,86 @@
+"""Dependency direction, checked on the source with ``ast``:
+
+- ``dicomgen_std`` (generated) imports only ``dicomgen`` (and the standard library);
+- ``dicomgen`` (runtime) never imports ``dicomgen_codegen``, and imports ``dicomgen_std``
+  only inside functions (never at module import time);
+- test oracles (pydicom, pynetdicom) are never imported outside tests/ and bench/.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+ORACLES = {"pydicom", "pynetdicom"}
+STDLIB = set(sys.stdlib_module_names)
+
+
+def _imports(path: Path) -> list[tuple[str, bool]]:
+    """(top-level module, at module level?) for every import in the file."""
+    tree = ast.parse(path.read_text("utf-8"), str(path))
+    out: list[tuple[str, bool]] = []
+
+    def visit(node: ast.AST, top: bool) -> None:
+        if isinstance(node, ast.Import):
+            out.extend((a.name.split(".")[0], top) for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0 and node.module:
+                out.append((node.module.split(".")[0], top))
+        elif isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            for sub in node.body:  # type-checking-only imports cost nothing at run time
+                visit(sub, False)
+            for sub in node.orelse:
+                visit(sub, top)
+        else:
+            inner = top and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+            for child in ast.iter_child_nodes(node):
+                visit(child, inner)
+
+    visit(tree, True)
+    return out
+
+
+def _files(folder: str) -> list[Path]:
+    return sorted((REPO / folder).rglob("*.py"))
+
+
+def test_generated_imports_only_runtime() -> None:
+    bad = [
+        (p.relative_to(REPO), m)
+        for p in _files("generated")
+        for m, _ in _imports(p)
+        if m not in STDLIB and m not in {"dicomgen", "dicomgen_std"}
+    ]
+    assert not bad
+
+
+def test_runtime_never_imports_codegen_nor_std_at_import_time() -> None:
+    bad = []
+    for p in _files("runtime"):
+        for m, top in _imports(p):
+            if m == "dicomgen_codegen" or (m == "dicomgen_std" and top):
+                bad.append((str(p.relative_to(REPO)), m, "module level" if top else "function"))
+    assert not bad
+
+
+def test_oracles_only_in_tests_and_bench() -> None:
+    bad = [
+        (str(p.relative_to(REPO)), m)
+        for folder in ("runtime", "generated", "codegen")
+        for p in _files(folder)
+        for m, _ in _imports(p)
+        if m in ORACLES
+    ]
+    assert not bad
+
+
+def test_the_checker_sees_what_it_should(tmp_path: Path) -> None:
+    f = tmp_path / "x.py"
+    f.write_text(
+        "import os\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import dicomgen_std\n"
+        "def f():\n    import dicomgen_std.dictionary\nimport dicomgen_codegen.x\n"
+    )
+    assert _imports(f) == [("os", True), ("typing", True), ("dicomgen_std", False),
+                           ("dicomgen_std", False), ("dicomgen_codegen", True)]
