@@ -69,8 +69,15 @@ class Report:
 # --- extraction ----------------------------------------------------------------
 
 
-def extract_registry(docs: dict[int, DocBookPart], previous: Registry | None) -> Registry:
-    """Parse PS3.4/5/6/7 where given; keep ``previous`` content for parts not given."""
+def extract_registry(
+    docs: dict[int, DocBookPart], previous: Registry | None, notes: list[str] | None = None
+) -> Registry:
+    """Parse PS3.4/5/6/7 where given; keep ``previous`` content for parts not given.
+
+    PS3.3, when given, only names the IOD each SOP class of PS3.4 references.
+    Findings that are not errors (a transfer syntax described only by its name...) are
+    appended to ``notes``.
+    """
     reg = previous or Registry()
     changes: dict[str, object] = {}
     sources = dict(reg.sources)
@@ -106,7 +113,8 @@ def extract_registry(docs: dict[int, DocBookPart], previous: Registry | None) ->
         from .parse import part04
 
         sources["PS3.4"] = docs[4].edition
-        changes["sop_classes"] = part04.parse_sop_classes(docs[4])
+        titles = part04.iod_titles(docs[3]) if 3 in docs else None
+        changes["sop_classes"] = part04.parse_sop_classes(docs[4], titles)
     reg = attrs.evolve(reg, sources=sources, **changes)  # type: ignore[arg-type]
     if 5 in docs or 6 in docs:
         from .parse import part05
@@ -116,7 +124,11 @@ def extract_registry(docs: dict[int, DocBookPart], previous: Registry | None) ->
             props = part05.parse_transfer_syntax_properties(docs[5])
         else:
             props = part05.properties_from_records(reg.transfer_syntaxes)
-        reg = attrs.evolve(reg, transfer_syntaxes=build_transfer_syntaxes(reg.uids, props))
+        problems: list = []
+        syntaxes = build_transfer_syntaxes(reg.uids, props, problems)
+        reg = attrs.evolve(reg, transfer_syntaxes=syntaxes)
+        if notes is not None:
+            notes.extend(f"transfer syntax {p.uid}: {p.kind}: {p.message}" for p in problems)
     return reg
 
 
@@ -143,6 +155,9 @@ def registry_counts(reg: Registry) -> dict[str, int]:
         "transfer syntaxes": len(reg.transfer_syntaxes),
         "sop classes": len(reg.sop_classes),
         "storage sop classes": sum(1 for s in reg.sop_classes if s.service == "Storage"),
+        "storage sop classes (table_B.5-1)": sum(
+            1 for s in reg.sop_classes if s.source and s.source.xml_id == "table_B.5-1"
+        ),
         "command fields": len(reg.command_fields),
         "statuses": len(reg.statuses),
     }
@@ -195,7 +210,7 @@ def generate(
         docs = load_docs({p: source_paths[p] for p in READ_PARTS if p in source_paths})
         report.timings["read xml"] = time.perf_counter() - t0
         t1 = time.perf_counter()
-        reg = extract_registry({p: d for p, d in docs.items() if p in REGISTRY_PARTS}, previous)
+        reg = extract_registry(docs, previous, report.notes)
         report.timings["parse"] = time.perf_counter() - t1
         ir_files = save_collection(reg, reg_dir)
         for name, text in sorted(ir_files.items()):

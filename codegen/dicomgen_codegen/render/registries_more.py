@@ -33,6 +33,7 @@ def command_member(name: str) -> str:
 def render_more(reg: Registry) -> dict[str, str]:
     out: dict[str, str] = {}
     uid_kw = {u.uid: u.keyword for u in reg.uids}
+    uid_retired = {u.uid: u.retired for u in reg.uids}
     out["transfer_syntaxes.py"] = render(
         "transfer_syntaxes.py.j2",
         doc=(
@@ -49,7 +50,7 @@ def render_more(reg: Registry) -> dict[str, str]:
         ),
         sop_classes=[
             {**_fields(s), "keyword": uid_kw.get(s.uid) or uid_keyword(s.name),
-             "retired": "retired" in s.name.lower()}
+             "retired": uid_retired.get(s.uid, "retired" in s.name.lower())}
             for s in reg.sop_classes
         ],
     )

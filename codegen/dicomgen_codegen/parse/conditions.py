@@ -1,0 +1,619 @@
+"""Conditions of PS3.3: "Required if ...", "Include ... if and only if ...", usage "C - ...".
+
+PS3.3 Section 5.4 and 7.4 (Type 1C/2C, Section 7.4 of PS3.5) state conditions in English.
+The common forms are regular enough to parse into a small AST:
+
+* ``Present`` / ``Absent``: "X (gggg,eeee) is present", "... is not present", "... is absent",
+  "... is sent", "... exists";
+* ``HasValue``: "X (gggg,eeee) is present and has a value";
+* ``Equals`` / ``NotEquals``: "X (gggg,eeee) [Value n] equals / is / has a value of A, B or C",
+  "... is other than A", "... is not A" (a value list means "one of");
+* ``And`` / ``Or`` / ``Not``: joined clauses; "A (..) or B (..) is present" distributes.
+
+Anything else becomes :class:`Unparsed` (kept verbatim, counted by the parser's report).
+:func:`evaluate` decides a condition against a data set via a ``lookup(tag)`` callable,
+returning ``None`` when it cannot be decided.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, Union
+
+import attrs
+
+__all__ = [
+    "Present",
+    "Absent",
+    "HasValue",
+    "Equals",
+    "NotEquals",
+    "And",
+    "Or",
+    "Not",
+    "Unparsed",
+    "Condition",
+    "ABSENT",
+    "UNKNOWN",
+    "parse_condition",
+    "extract_condition_text",
+    "evaluate",
+    "is_parsed",
+    "tags_of",
+]
+
+
+@attrs.frozen
+class Present:
+    """The attribute is present in the data set (possibly with an empty value)."""
+
+    tag: int
+    name: str = ""
+
+
+@attrs.frozen
+class Absent:
+    """The attribute is not present in the data set."""
+
+    tag: int
+    name: str = ""
+
+
+@attrs.frozen
+class HasValue:
+    """The attribute is present and its value is not empty."""
+
+    tag: int
+    name: str = ""
+
+
+@attrs.frozen
+class Equals:
+    """The attribute's value (or its value number ``index``, 1-based) is one of ``values``."""
+
+    tag: int
+    values: tuple[str, ...]
+    index: int | None = None
+    name: str = ""
+
+
+@attrs.frozen
+class NotEquals:
+    """The attribute is present and its value (number ``index``) is none of ``values``."""
+
+    tag: int
+    values: tuple[str, ...]
+    index: int | None = None
+    name: str = ""
+
+
+@attrs.frozen
+class And:
+    items: tuple[Condition, ...]
+
+
+@attrs.frozen
+class Or:
+    items: tuple[Condition, ...]
+
+
+@attrs.frozen
+class Not:
+    item: Condition
+
+
+@attrs.frozen
+class Unparsed:
+    """A condition in words the parser does not understand (e.g. "if contrast was used")."""
+
+    text: str
+
+
+Condition = Union[Present, Absent, HasValue, Equals, NotEquals, And, Or, Not, Unparsed]
+
+
+# --- extraction ----------------------------------------------------------------
+
+_ABBREV = re.compile(r"\b(e\.g|i\.e|etc|vs|cf|Fig|No)\.", re.I)
+_SENTENCE_END = re.compile(r"\.(?=\s|$)")
+_REQUIRED = re.compile(
+    r"\b(Required\s*,?\s+(?:only\s+)?if|Required\s+(?=[A-Z][^.]*\(\w{4},\w{4}\)\s+is\b)"
+    r"|Shall\s+be\s+present\s+(?:only\s+)?if|Required\s+when)\b"
+)
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of ``text``; dots of abbreviations and inside quotes/UIDs do not end one."""
+    masked = _ABBREV.sub(lambda m: m.group(0).replace(".", "\0"), text)
+    masked = re.sub(r'"[^"]*"', lambda m: m.group(0).replace(".", "\0"), masked)
+    spans, start = [], 0
+    for m in _SENTENCE_END.finditer(masked):
+        spans.append((start, m.end()))
+        start = m.end()
+    if start < len(text) and text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+def extract_condition_text(description: str) -> str:
+    """The "Required if ..." sentence of a Type 1C/2C description ("" if there is none).
+
+    A following "May be present otherwise." sentence is kept with it.
+    """
+    for a, b in _sentences(description):
+        sentence = description[a:b].strip()
+        if _REQUIRED.search(sentence):
+            rest = description[b:].lstrip()
+            follow = re.match(r"(May|Shall|Otherwise)\b[^.]*\botherwise\.", rest)
+            if follow:
+                sentence += " " + follow.group(0)
+            return sentence
+    return ""
+
+
+# --- parsing -------------------------------------------------------------------
+
+_TAG = re.compile(r"\(\s*([0-9A-Fa-f]{4})\s*,\s*([0-9A-Fa-f]{4})\s*\)")
+_LEAD = re.compile(
+    r"^\s*(?:[CMU]\s*-\s*)?(?:(?:Required\s*,?\s+(?:only\s+)?(?:if|when)\s+)+|Required(?=\s)"
+    r"|Shall\s+be\s+present\s+(?:only\s+)?if|>*\s*Include\b.*?\bif(?:\s+and\s+only\s+if)?"
+    r"|if(?:\s+and\s+only\s+if)?)\s*",
+    re.I,
+)
+_TRAIL = re.compile(
+    r"\s*(?:[,;.]\s*|\s+)(?:(?:and\s+)?may\s+be\s+present|otherwise|shall\s+not\s+be\s+present"
+    r"|may\s+not\s+be\s+present|see\b|this\s+is\b|\(see\b).*$",
+    re.I | re.S,
+)
+_NAME_BAD = re.compile(r"\b(is|are|if|has|have|equals|was|were|when|not|value|either)\b")
+_PREFIX = re.compile(r"^(?:the\s+value\s+of\s+|the\s+|either\s*:?\s*)", re.I)
+_QUALIFIERS = re.compile(
+    r"\s*(?:of\s+this\s+frame|at\s+the\s+image\s+level|in\s+this\s+(?:Sequence\s+)?Item"
+    r"|in\s+the\s+[A-Z][\w/\- ]*?\s+(?:Module|Macro)|value)(?=\W|$)",
+    re.I,
+)
+_VALUE_N = re.compile(r"\s*,?\s*Value\s+(\d+)\b", re.I)
+
+_P_EQ_PRESENT = re.compile(
+    r"\s*(?:is|are)\s+(?:present|provided|sent)\s+and\s+(?:(?:has|have)\s+a\s+value\s+of|equals?|is|the\s+value\s+is"
+    r"|has\s+the\s+value)\s+",
+    re.I,
+)
+_P_HASVALUE = re.compile(
+    r"\s*(?:(?:is|are)\s+present\s+(?:and|with)\s+(?:has\s+|have\s+)?a\s+value"
+    r"|(?:has|have)\s+a\s+value|(?:is|are)\s+not\s+empty|contains?\s+(?:one\s+or\s+more\s+)?"
+    r"Items?)(?!\s+(?:of|other|greater|less))\b",
+    re.I,
+)
+_P_ABSENT = re.compile(
+    r"\s*(?:(?:is|are)\s+(?:not\s+present|absent|not\s+sent)|does\s+not\s+exist"
+    r"|(?:is|are)\s+not\s+present)\b",
+    re.I,
+)
+_P_EMPTY = re.compile(r"\s*(?:is|are)\s+(?:empty|zero\s+length)\b", re.I)
+_P_PRESENT = re.compile(r"\s*(?:(?:is|are)\s+(?:present|sent|provided|used)|exists?)\b", re.I)
+_P_NE = re.compile(
+    r"\s*(?:(?:equals?|is|has\s+a\s+value|=)\s+other\s+than|is\s+not\s+equal\s+to|is\s+not"
+    r"|does\s+not\s+equal|!=|has\s+a\s+value\s+other\s+than)\s+",
+    re.I,
+)
+_P_EQ = re.compile(
+    r"\s*(?:equals?|is\s+equal\s+to|has\s+a\s+value\s+of|has\s+the\s+value|has\s+value"
+    r"|=|is|are|value\s+is)\s+",
+    re.I,
+)
+_VALUE = re.compile(
+    r"\"([^\"]*)\"|'([^']*)'|“([^”]*)”"
+    r"|([A-Z0-9_][A-Z0-9_.\-]*(?:\s+[A-Z0-9_][A-Z0-9_\-]*)*)(?![\w])"
+)
+_VSEP = re.compile(r"\s*(?:,\s*or\s+|,\s*|\s+or\s+)")
+_REFSEP = re.compile(r"\s*(?:,\s*(?:(or|and)\s+)?|\s(or|and)\s+)(?:the\s+)?", re.I)
+_AND = re.compile(r"\s*,?\s*and\s+(?:if\s+)?(?:the\s+value\s+of\s+)?", re.I)
+_OR = re.compile(r"\s*,?\s*or\s+(?:if\s+)?", re.I)
+
+
+class _Fail(Exception):
+    pass
+
+
+class _Parser:
+    def __init__(self, text: str, names: Mapping[str, int] | None) -> None:
+        self.s = text
+        self.i = 0
+        self.names = names or {}
+
+    # attribute reference: Name (gggg,eeee) [Value n] [qualifiers]
+    def attr(self) -> tuple[int, str, int | None]:
+        m = _TAG.search(self.s, self.i)
+        name = ""
+        tag: int | None = None
+        end = self.i
+        if m:
+            raw = self.s[self.i : m.start()]
+            cand = _PREFIX.sub("", raw.strip())
+            cand = _PREFIX.sub("", cand)
+            if cand and cand[0].isupper() and not _NAME_BAD.search(cand) and "," not in cand:
+                name, tag, end = cand, int(m.group(1) + m.group(2), 16), m.end()
+        if tag is None and self.names:
+            rest = _PREFIX.sub("", self.s[self.i :].lstrip())
+            off = len(self.s) - len(rest)
+            for known in sorted(self.names, key=len, reverse=True):
+                if rest.startswith(known) and not rest[len(known) : len(known) + 1].isalnum():
+                    name, tag, end = known, self.names[known], off + len(known)
+                    break
+        if tag is None:
+            raise _Fail
+        self.i = end
+        index = None
+        while True:
+            vm = _VALUE_N.match(self.s, self.i)
+            if vm:
+                index = int(vm.group(1))
+                self.i = vm.end()
+                continue
+            qm = _QUALIFIERS.match(self.s, self.i)
+            if qm and qm.end() > self.i:
+                self.i = qm.end()
+                continue
+            break
+        return tag, name, index
+
+    def values(self) -> tuple[str, ...]:
+        out: list[str] = []
+        while True:
+            m = _VALUE.match(self.s, self.i)
+            if not m:
+                break
+            val = next(g for g in m.groups() if g is not None)
+            after = self.s[m.end() :]
+            if m.group(4) is not None and re.match(r"\s*\(\s*[0-9A-Fa-f]{4}\s*,", after):
+                break  # an upper-case attribute name, not a value
+            out.append(val.rstrip("."))
+            self.i = m.end()
+            # a parenthesised gloss after a value, e.g. "HU (Hounsfield Units)"
+            gm = re.match(r"\s*\((?![0-9A-Fa-f]{4}\s*,)[^()]*\)", self.s[self.i :])
+            if gm:
+                self.i += gm.end()
+            sm = _VSEP.match(self.s, self.i)
+            if not sm:
+                break
+            nxt = _VALUE.match(self.s, sm.end())
+            if not nxt or (
+                nxt.group(4) is not None
+                and re.match(r"\s*\(\s*[0-9A-Fa-f]{4}\s*,", self.s[nxt.end() :])
+            ):
+                break
+            self.i = sm.end()
+        if not out:
+            raise _Fail
+        return tuple(out)
+
+    def predicate(self, tag: int, name: str, index: int | None) -> Condition:
+        s, i = self.s, self.i
+        for rx, kind in (
+            (_P_EQ_PRESENT, "eq"),
+            (_P_HASVALUE, "has"),
+            (_P_ABSENT, "absent"),
+            (_P_EMPTY, "empty"),
+            (_P_PRESENT, "present"),
+            (_P_NE, "ne"),
+            (_P_EQ, "eq"),
+        ):
+            m = rx.match(s, i)
+            if not m:
+                continue
+            self.i = m.end()
+            if kind == "has":
+                return HasValue(tag, name)
+            if kind == "absent":
+                return Absent(tag, name)
+            if kind == "empty":
+                return Not(HasValue(tag, name))
+            if kind == "present":
+                return Present(tag, name)
+            try:
+                vals = self.values()
+            except _Fail:
+                self.i = i
+                continue
+            return (
+                Equals(tag, vals, index, name)
+                if kind == "eq"
+                else NotEquals(tag, vals, index, name)
+            )
+        raise _Fail
+
+    def atom(self) -> Condition:
+        start = self.i
+        either = bool(re.match(r"\s*either\b", self.s[start:], re.I))
+        refs = [self.attr()]
+        joiner = None
+        while True:
+            save = self.i
+            m = _REFSEP.match(self.s, self.i)
+            if not m:
+                break
+            self.i = m.end()
+            try:
+                ref = self.attr()
+            except _Fail:
+                self.i = save
+                break
+            # "A (..), B (..) or C (..) is present": only if a predicate follows the list,
+            # else the second reference starts the next clause (decided below)
+            word = (m.group(1) or m.group(2) or "").lower()
+            if word and joiner not in (None, word):
+                self.i = save
+                break
+            joiner = word or joiner
+            refs.append(ref)
+        if len(refs) > 1:
+            if joiner is None:
+                joiner = "and"
+            try:
+                preds = []
+                # the shared predicate: parse once, re-apply to every reference
+                tag, name, index = refs[-1]
+                last = self.predicate(tag, name, index)
+            except _Fail:
+                self.i = start
+                refs = [self.attr()]
+            else:
+                for tag, name, index in refs[:-1]:
+                    preds.append(_retarget(last, tag, name, index))
+                preds.append(last)
+                if joiner == "or" and isinstance(last, Absent) and not either:
+                    # "A (..) or B (..) are not sent": neither is there
+                    joiner = "and"
+                return And(tuple(preds)) if joiner == "and" else Or(tuple(preds))
+        tag, name, index = refs[0]
+        first = self.predicate(tag, name, index)
+        # "X (..) is absent or has a value of A": several predicates on one attribute
+        preds, op = [first], None
+        while True:
+            save = self.i
+            m = re.match(
+                r"\s*,?\s*(or|and)\b(?=\s+(?:is|are|has|have|equals?|does)\b)", self.s[self.i :]
+            )
+            if not m or (op is not None and m.group(1).lower() != op):
+                break
+            self.i += m.end()
+            try:
+                preds.append(self.predicate(tag, name, index))
+            except _Fail:
+                self.i = save
+                break
+            op = m.group(1).lower()
+        if len(preds) == 1:
+            return first
+        return Or(tuple(preds)) if op == "or" else And(tuple(preds))
+
+    def conj(self) -> Condition:
+        items = [self.atom()]
+        while True:
+            save = self.i
+            m = _AND.match(self.s, self.i)
+            if not m:
+                break
+            self.i = m.end()
+            try:
+                items.append(self.atom())
+            except _Fail:
+                self.i = save
+                break
+        return items[0] if len(items) == 1 else And(_flat(And, items))
+
+    def disj(self) -> Condition:
+        items = [self.conj()]
+        while True:
+            save = self.i
+            m = _OR.match(self.s, self.i)
+            if not m:
+                break
+            self.i = m.end()
+            try:
+                items.append(self.conj())
+            except _Fail:
+                self.i = save
+                break
+        return items[0] if len(items) == 1 else Or(_flat(Or, items))
+
+
+def _flat(op: type, items: list[Condition]) -> tuple[Condition, ...]:
+    out: list[Condition] = []
+    for c in items:
+        out.extend(c.items if isinstance(c, op) else (c,))  # type: ignore[attr-defined]
+    return tuple(out)
+
+
+def _retarget(c: Condition, tag: int, name: str, index: int | None) -> Condition:
+    if isinstance(c, (Present, Absent, HasValue)):
+        return type(c)(tag, name)
+    if isinstance(c, (Equals, NotEquals)):
+        return type(c)(tag, c.values, index, name)
+    if isinstance(c, Not):
+        return Not(_retarget(c.item, tag, name, index))
+    return c
+
+
+def _body(text: str) -> str:
+    body = _LEAD.sub("", text, count=1)
+    body = _TRAIL.sub("", body)
+    return body.strip().rstrip(".;,: ").strip()
+
+
+def parse_condition(text: str, names: Mapping[str, int] | None = None) -> Condition:
+    """Parse a condition sentence into the AST; :class:`Unparsed` when it is not understood.
+
+    ``names`` optionally maps attribute names to tags, for conditions that name an
+    attribute without its tag ("Required if Rescale Intercept is present").
+    """
+    if not text or not text.strip():
+        return Unparsed(text)
+    body = _body(text)
+    if not body:
+        return Unparsed(text)
+    whole = _parse_all(body, names)
+    if whole is not None:
+        return whole
+    return _parse_clauses(text, body, names)
+
+
+def _parse_all(
+    body: str, names: Mapping[str, int] | None, *, single: bool = False
+) -> Condition | None:
+    p = _Parser(body, names)
+    try:
+        cond = p.atom() if single else p.disj()
+    except _Fail:
+        return None
+    return None if body[p.i :].strip(" .;,") else cond
+
+
+_CLAUSE_SPLIT = re.compile(r",?\s+and\s+(?:if\s+)?", re.I)
+
+
+def _parse_clauses(text: str, body: str, names: Mapping[str, int] | None) -> Condition:
+    """A conjunction of clauses some of which are prose: ``And`` of the parsed clauses and
+    :class:`Unparsed` ones ("the patient is an animal and if X (..) is not present").
+    Every parsed clause is then implied by the whole condition, so :func:`evaluate` can
+    still answer False. Not done when a prose clause contains "or" (precedence unknown)."""
+    if ";" in body or re.match(r"either\b", body, re.I):
+        return Unparsed(text)  # a list of alternatives, not a conjunction
+    parts = [x.strip(" ,;") for x in _CLAUSE_SPLIT.split(body) if x.strip(" ,;")]
+    if len(parts) < 2:
+        return Unparsed(text)
+    out: list[Condition] = []
+    for part in parts:
+        # each clause must be one statement about attributes, so that an "or" in it
+        # cannot be a clause-level "or" of unknown precedence
+        cond = _parse_all(part, names, single=True)
+        if cond is None:
+            if re.search(r"\bor\b", part, re.I):
+                return Unparsed(text)
+            cond = Unparsed(part)
+        out.append(cond)
+    if all(isinstance(c, Unparsed) for c in out):
+        return Unparsed(text)
+    return And(_flat(And, out))
+
+
+def is_parsed(cond: Condition | None) -> bool:
+    """True when the condition (and every part of it) was understood."""
+    if cond is None or isinstance(cond, Unparsed):
+        return False
+    if isinstance(cond, (And, Or)):
+        return all(is_parsed(c) for c in cond.items)
+    if isinstance(cond, Not):
+        return is_parsed(cond.item)
+    return True
+
+
+def tags_of(cond: Condition | None) -> tuple[int, ...]:
+    """The tags a condition refers to, in order of first mention."""
+    out: list[int] = []
+
+    def walk(c: Condition | None) -> None:
+        if isinstance(c, (And, Or)):
+            for x in c.items:
+                walk(x)
+        elif isinstance(c, Not):
+            walk(c.item)
+        elif c is not None and not isinstance(c, Unparsed):
+            if c.tag not in out:
+                out.append(c.tag)
+
+    walk(cond)
+    return tuple(out)
+
+
+# --- evaluation ----------------------------------------------------------------
+
+
+class _Sentinel:
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __repr__(self) -> str:
+        return self._name
+
+
+ABSENT: Any = _Sentinel("ABSENT")
+"""``lookup`` returns this for an attribute that is not in the data set."""
+UNKNOWN: Any = _Sentinel("UNKNOWN")
+"""``lookup`` returns this when it cannot tell (e.g. the attribute is in another item)."""
+
+
+def _as_values(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    if isinstance(value, (str, bytes)):
+        text = value.decode("ascii", "replace") if isinstance(value, bytes) else value
+        return [v for v in text.split("\\")] if text != "" else []
+    return [value]
+
+
+def _norm(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return str(v).strip().strip("\0").strip()
+
+
+def _matches(value: Any, values: tuple[str, ...], index: int | None) -> bool:
+    items = _as_values(value)
+    want = {_norm(x) for x in values}
+    if index is not None:
+        if index < 1 or index > len(items):
+            return False
+        return _norm(items[index - 1]) in want
+    return any(_norm(x) in want for x in items)
+
+
+def evaluate(cond: Condition | None, lookup: Callable[[int], Any]) -> bool | None:
+    """Decide ``cond`` for a data set (three-valued: True, False, or None = cannot tell).
+
+    ``lookup(tag)`` returns the element's value (str with ``\\`` separators, a number,
+    a list/tuple of values, a list of items for a sequence, None/"" for an empty value),
+    :data:`ABSENT` when the element is not there, or :data:`UNKNOWN`. A multi-valued value
+    without ``Value n`` equals a term when any of its values does. ``None`` is returned for
+    :class:`Unparsed` and whenever an undecidable part decides the result (Kleene logic).
+    A ``KeyError`` or ``LookupError`` from ``lookup`` counts as :data:`ABSENT`.
+    """
+    if cond is None:
+        return True
+    if isinstance(cond, Unparsed):
+        return None
+    if isinstance(cond, And):
+        results = [evaluate(c, lookup) for c in cond.items]
+        if any(r is False for r in results):
+            return False
+        return None if any(r is None for r in results) else True
+    if isinstance(cond, Or):
+        results = [evaluate(c, lookup) for c in cond.items]
+        if any(r is True for r in results):
+            return True
+        return None if any(r is None for r in results) else False
+    if isinstance(cond, Not):
+        r = evaluate(cond.item, lookup)
+        return None if r is None else not r
+    try:
+        value = lookup(cond.tag)
+    except LookupError:
+        value = ABSENT
+    if value is UNKNOWN:
+        return None
+    present = value is not ABSENT
+    if isinstance(cond, Present):
+        return present
+    if isinstance(cond, Absent):
+        return not present
+    if isinstance(cond, HasValue):
+        return present and bool(_as_values(value))
+    if isinstance(cond, Equals):
+        return present and _matches(value, cond.values, cond.index)
+    if isinstance(cond, NotEquals):
+        return present and bool(_as_values(value)) and not _matches(value, cond.values, cond.index)
+    raise TypeError(f"not a condition: {cond!r}")
