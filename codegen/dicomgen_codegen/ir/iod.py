@@ -339,7 +339,9 @@ def register_cattrs_hooks(converter) -> None:  # type: ignore[no-untyped-def]
             data["_type"] = type(obj).__name__
             return data
 
-        def structure(data, _type, _conv=converter, _by_name=by_name):  # type: ignore[no-untyped-def]
+        def structure(  # type: ignore[no-untyped-def]
+            data, _type, _conv=converter, _by_name=by_name
+        ):
             fields = {k: v for k, v in data.items() if k != "_type"}
             return _conv.structure(fields, _by_name[data["_type"]])
 

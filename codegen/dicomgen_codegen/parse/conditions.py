@@ -173,11 +173,14 @@ _QUALIFIERS = re.compile(
     r"|in\s+the\s+[A-Z][\w/\- ]*?\s+(?:Module|Macro)|value)(?=\W|$)",
     re.I,
 )
+_NAME_BEFORE_VERB = re.compile(
+    r"([A-Z][^,;()]*?)(?=\s+(?:is|are|has|have|equals?|value|does|contains?)\b|\s*!?=)"
+)
 _VALUE_N = re.compile(r"\s*,?\s*Value\s+(\d+)\b", re.I)
 
 _P_EQ_PRESENT = re.compile(
-    r"\s*(?:is|are)\s+(?:present|provided|sent)\s+and\s+(?:(?:has|have)\s+a\s+value\s+of|equals?|is|the\s+value\s+is"
-    r"|has\s+the\s+value)\s+",
+    r"\s*(?:is|are)\s+(?:present|provided|sent)\s+and\s+(?:(?:has|have)\s+a\s+value\s+of"
+    r"|equals?|is|the\s+value\s+is|has\s+the\s+value)\s+",
     re.I,
 )
 _P_HASVALUE = re.compile(
@@ -238,10 +241,9 @@ class _Parser:
         if tag is None and self.names:
             rest = _PREFIX.sub("", self.s[self.i :].lstrip())
             off = len(self.s) - len(rest)
-            for known in sorted(self.names, key=len, reverse=True):
-                if rest.startswith(known) and not rest[len(known) : len(known) + 1].isalnum():
-                    name, tag, end = known, self.names[known], off + len(known)
-                    break
+            cm = _NAME_BEFORE_VERB.match(rest)
+            if cm and cm.group(1) in self.names:
+                name, tag, end = cm.group(1), self.names[cm.group(1)], off + cm.end(1)
         if tag is None:
             raise _Fail
         self.i = end

@@ -27,7 +27,7 @@ from lxml import etree
 
 from dicomgen.core.errors import SpecParseError
 
-from ..docbook.tables import Row, Table, get_table
+from ..docbook.tables import Cell, Row, Table, get_table
 from ..docbook.text import clean
 from ..docbook.xml import XML_ID, DocBookPart, q
 from ..ir.iod import (
@@ -467,10 +467,12 @@ class _Part03Parser:
                 refs.append(linkend)
         # links whose sentence says "... for Defined Terms" / "Enumerated Values are in ..."
         says_terms: set[str] = set()
-        marked = render_text(self.doc, cell, mark_xrefs=True)
         links = [x.get("linkend", "") for x in cell.iter(XREF)]
-        pieces = marked.split(_XREF_MARK)
-        for k, linkend in enumerate(links[: len(pieces) - 1]):
+        sect_links = any(x.startswith("sect_") for x in links)
+        pieces = (
+            render_text(self.doc, cell, mark_xrefs=True).split(_XREF_MARK) if sect_links else []
+        )
+        for k, linkend in enumerate(links[: max(len(pieces) - 1, 0)]):
             before = re.split(r"\.\s", pieces[k])[-1]
             after = re.split(r"\.(\s|$)", pieces[k + 1])[0]
             if _TERMS_RE.search(before + " " + after):
@@ -559,7 +561,7 @@ class _Part03Parser:
         if len(cells) != width:
             self.row_issue(table, row, f"expected {width} cells, found {len(cells)}")
             return None
-        distinct: list = []
+        distinct: list[Cell] = []
         for c in cells:
             if not distinct or distinct[-1].element is not c.element:
                 distinct.append(c)
@@ -629,7 +631,15 @@ class _Part03Parser:
         self.row_issue(table, row, f"unrecognised row: {[c.text[:40] for c in distinct]}")
         return None
 
-    def parse_include(self, table, row, first, distinct, depth, prov) -> IncludeRow:  # type: ignore[no-untyped-def]
+    def parse_include(
+        self,
+        table: Table,
+        row: Row,
+        first: Cell,
+        distinct: list[Cell],
+        depth: int,
+        prov: Provenance,
+    ) -> IncludeRow:
         marked = render_text(self.doc, first.element, mark_xrefs=True)
         text = render_text(self.doc, first.element).lstrip(">").strip()
         links = [x.get("linkend", "") for x in first.element.iter(XREF)]
