@@ -16,10 +16,12 @@ from typing import Sequence
 # subcommand -> (module, one-line help). Sorted by name.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("dicomgen.cli.demo", "run the whole pipeline end to end and report what it did"),
+    "dicomdir": ("dicomgen.cli.dicomdir", "build or list a DICOM File-set and its DICOMDIR"),
     "dump": ("dicomgen.cli.dump", "list a DICOM file's elements (dcmdump-like, or DICOM JSON)"),
     "echo": ("dicomgen.cli.echo", "verify a DICOM peer with C-ECHO (echoscu-like)"),
     "fetch": ("dicomgen_codegen.cli_fetch", "download DocBook XML of a DICOM edition"),
     "generate": ("dicomgen_codegen.cli_generate", "regenerate dicomgen_std from the IR or XML"),
+    "validate": ("dicomgen.cli.validate", "check DICOM files against their IOD (dciodvfy-like)"),
 }
 
 

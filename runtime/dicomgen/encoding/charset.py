@@ -76,7 +76,8 @@ class _GSet:
         self.width = width  # bytes per character
         self.ascii_like = kind == "ascii"
         self._codec = codec
-        self._kind = kind  # ascii | sb (single byte high) | jis0208 | jis0212 | euc (GR pairs)
+        # ascii | sb (ISO 8859 high half) | kana (JIS X 0201) | jis0208 | jis0212 | euc (GR pairs)
+        self._kind = kind
         self._enc: dict[str, Optional[bytes]] = {}
 
     def __repr__(self) -> str:
@@ -84,6 +85,16 @@ class _GSet:
 
     def decode_high(self, run: bytes, errors: str) -> str:
         """Decode bytes with the high bit set (the GR form of this set's code points)."""
+        if self._kind == "kana":  # JIS X 0201 katakana 0xA1-0xDF = U+FF61-U+FF9F, in order
+            out = []
+            for i, b in enumerate(run):
+                if 0xA1 <= b <= 0xDF:
+                    out.append(chr(b + 0xFEC0))
+                elif errors == "strict":
+                    raise UnicodeDecodeError("jis_x_0201", run, i, i + 1, "not a katakana")
+                else:
+                    out.append("\ufffd")
+            return "".join(out)
         if self._kind == "jis0212":
             run = b"".join(b"\x8f" + run[i : i + 2] for i in range(0, len(run), 2))
         return run.decode(self._codec, errors)
@@ -98,21 +109,23 @@ class _GSet:
         o = ord(ch)
         if self._kind == "ascii":
             code = bytes((o,)) if 0x20 <= o < 0x7F else None
+        elif self._kind == "kana":
+            code = bytes((o - 0xFEC0,)) if 0xFF61 <= o <= 0xFF9F else None
         else:
             try:
                 b = ch.encode(self._codec)
             except UnicodeEncodeError:
                 b = b""
-            if self._kind == "sb":
-                code = b if len(b) == 1 and b[0] >= 0xA0 else None
+            if self._kind == "sb":  # GR; 08/00-09/15 (C1) only to keep bytes read as such
+                code = b if len(b) == 1 and b[0] >= 0x80 else None
             elif self._kind == "jis0208":
                 code = bytes((b[0] & 0x7F, b[1] & 0x7F)) if len(b) == 2 and b[0] >= 0xA1 else None
             elif self._kind == "jis0212":
                 code = bytes((b[1] & 0x7F, b[2] & 0x7F)) if len(b) == 3 and b[0] == 0x8F else None
             else:  # euc: a GR pair
                 code = b if len(b) == 2 and b[0] >= 0xA1 and b[1] >= 0xA1 else None
-            if code is not None and self.element == 0 and self._kind in ("sb", "euc"):
-                code = bytes(x & 0x7F for x in code)
+        if code is not None and self.element == 0 and self._kind in ("sb", "euc", "kana"):
+            code = bytes(x & 0x7F for x in code)  # a GR set designated to G0 is used in GL
         cache[ch] = code
         return code
 
@@ -125,7 +138,7 @@ def _sb(ir: str, final: str, codec: str) -> _GSet:
 # PS3.3 Tables C.12-3, C.12-4; PS3.5 Tables H.1-1, H.1-2, I.1-1, K.1-1.
 IR6 = _GSet("ISO-IR 6", 0, b"\x1b(B", 1, "ascii", "ascii")
 IR14 = _GSet("ISO-IR 14", 0, b"\x1b(J", 1, "ascii", "ascii")
-IR13 = _GSet("ISO-IR 13", 1, b"\x1b)I", 1, "shift_jis", "sb")
+IR13 = _GSet("ISO-IR 13", 1, b"\x1b)I", 1, "", "kana")
 IR87 = _GSet("ISO-IR 87", 0, b"\x1b$B", 2, "euc_jp", "jis0208")
 IR159 = _GSet("ISO-IR 159", 0, b"\x1b$(D", 2, "euc_jp", "jis0212")
 IR149 = _GSet("ISO-IR 149", 1, b"\x1b$)C", 2, "euc_kr", "euc")
@@ -169,7 +182,7 @@ for _s in _SINGLE_BYTE.values():
 class _Term:
     """A Defined Term of Specific Character Set."""
 
-    __slots__ = ("term", "kind", "codec", "g0", "g1", "extra")
+    __slots__ = ("term", "kind", "codec", "g0", "g1")
 
     def __init__(
         self,
@@ -188,6 +201,8 @@ class _Term:
 
 DEFINED_TERMS: dict[str, _Term] = {
     "": _Term("", "single", "ascii", IR6, None),
+    # JIS X 0201 as an 8-bit code (G0 romaji, G1 katakana): decoded by the ISO 2022 machinery
+    # because no Python codec is exactly JIS X 0201 (shift_jis adds 2-byte characters)
     "ISO_IR 13": _Term("ISO_IR 13", "2022", "", IR14, IR13),
     "ISO 2022 IR 6": _Term("ISO 2022 IR 6", "2022", "", IR6, None),
     "ISO 2022 IR 13": _Term("ISO 2022 IR 13", "2022", "", IR14, IR13),
@@ -323,7 +338,8 @@ def _plan(charsets: tuple[str, ...], errors: str) -> _Plan:
         g0, g1 = first.g0, first.g1
     else:
         g0, g1 = IR6, None
-    sets: list[_GSet] = []
+    # candidates for encoding: the initial sets first, then the others in the order given
+    sets: list[_GSet] = [g0] + ([g1] if g1 is not None else [])
     for t in terms:
         if t.kind == "standalone":
             continue
@@ -331,7 +347,7 @@ def _plan(charsets: tuple[str, ...], errors: str) -> _Plan:
             if s is not None and s not in sets:
                 sets.append(s)
     if IR6 not in sets:
-        sets.insert(0, IR6)
+        sets.append(IR6)
     return _Plan("", g0, g1, tuple(sets))
 
 
@@ -565,7 +581,7 @@ def _encode_2022(text: str, plan: _Plan, delims: str, errors: str, vr: str) -> b
     sets = plan.sets
     for ch in text:
         o = ord(ch)
-        if o < 0x20 or ch in delims:
+        if o < 0x20 or o == 0x7F or ch in delims:
             # the sets of value 1 must be active before these (PS3.5 6.1.2.5.3)
             if g0 is not init0:
                 out += init0.escape
@@ -585,12 +601,20 @@ def _encode_2022(text: str, plan: _Plan, delims: str, errors: str, vr: str) -> b
         code = g0.encode_char(ch)
         if code is None and g1 is not None:
             code = g1.encode_char(ch)
+            if code is not None and g0.width == 2:
+                # legal as is (G1 is in GR), but decoders that split text at escapes and hand
+                # each piece to a Python codec (pydicom) need G0 back in a single-byte set
+                out += init0.escape
+                g0 = init0
         if code is None:
             for s in sets:
                 if s is g0 or s is g1:
                     continue
                 code = s.encode_char(ch)
                 if code is not None:
+                    if s.element == 1 and g0.width == 2:  # as above
+                        out += init0.escape
+                        g0 = init0
                     out += s.escape
                     if s.element == 0:
                         g0 = s

@@ -71,7 +71,7 @@ from ..core.values.person_name import PersonName
 from ..core.values.verbatim import VerbatimText
 from .charset import decode_text, encode_text
 
-__all__ = ["decode_value", "encode_value", "validate_value", "split_text", "TEXT_VRS"]
+__all__ = ["decode_value", "encode_value", "validate_value", "TEXT_VRS"]
 
 _LITTLE = sys.byteorder == "little"
 
@@ -236,12 +236,13 @@ def _check_tm(s: str) -> Optional[str]:
 
 
 def _check_dt(s: str) -> Optional[str]:
+    single_problem = f"DT value {s!r} is not YYYYMMDDHHMMSS.FFFFFF&ZZXX"
     if len(s) <= 26 and DT_RE.fullmatch(s):
         try:
             DT(s)
+            return None
         except InvalidValueError as e:
-            return e.message
-        return None
+            single_problem = e.message
     if "-" in s:
         try:
             r = DateTimeRange.parse(s)
@@ -251,7 +252,7 @@ def _check_dt(s: str) -> Optional[str]:
             if end is not None and not DT_RE.fullmatch(str(end)):
                 return f"DT range {s!r} has an end that is not a DT"
         return None
-    return f"DT value {s!r} is not YYYYMMDDHHMMSS.FFFFFF&ZZXX"
+    return single_problem
 
 
 def _check_is(s: str) -> Optional[str]:
@@ -296,16 +297,6 @@ def _raw_text(raw: bytes, vr: str, charsets: tuple[str, ...], errors: str) -> st
     return raw.decode("latin_1")  # outside the default repertoire: keep the bytes
 
 
-def split_text(text: str, vr: str) -> list[str]:
-    """Split decoded text into values and remove each value's padding per VR."""
-    if vr in _SINGLE_VALUED_TEXT:
-        return [text.rstrip(" \x00")]
-    parts = text.split("\\")
-    if vr in _STRIP_BOTH:
-        return [p.strip(" \x00") for p in parts]
-    return [p.rstrip(" \x00") for p in parts]
-
-
 def _plain(vr: str) -> Callable[[str], Any]:
     check = _CHECKS[vr]
 
@@ -345,7 +336,7 @@ def _make_dt(s: str) -> Any:
     try:
         return DT(s)
     except InvalidValueError:
-        if "-" in s[1:]:
+        if "-" in s:
             return DateTimeRange.parse(s)
         raise
 
@@ -370,10 +361,14 @@ _TEXT_CONVERTERS.update(
 )
 
 
+_EMPTY_IS_NONE = frozenset({"PN", "DA", "TM", "DT", "IS", "DS"})
+
+
 def _text_decoder(vr: str) -> Callable[..., Any]:
     conv = _TEXT_CONVERTERS[vr]
     single = vr in _SINGLE_VALUED_TEXT
-    both = vr in _STRIP_BOTH
+    strip = str.strip if vr in _STRIP_BOTH else str.rstrip
+    empty = None if vr in _EMPTY_IS_NONE else ""
 
     def decode(raw: Any, little_endian: bool, charsets: tuple[str, ...], errors: str) -> Any:
         if type(raw) is not bytes:
@@ -383,25 +378,15 @@ def _text_decoder(vr: str) -> Callable[..., Any]:
             s = text.rstrip(" \x00")
             return conv(s) if s else None
         if "\\" not in text:
-            s = text.strip(" \x00") if both else text.rstrip(" \x00")
+            s = strip(text, " \x00")
             return conv(s) if s else None
-        parts = text.split("\\")
-        if both:
-            return MultiValue(
-                [conv(p.strip(" \x00")) if p.strip(" \x00") else _empty(vr) for p in parts]
-            )
-        return MultiValue(
-            [conv(p.rstrip(" \x00")) if p.rstrip(" \x00") else _empty(vr) for p in parts]
-        )
+        values = MultiValue()
+        for part in text.split("\\"):
+            part = strip(part, " \x00")
+            values.append(conv(part) if part else empty)
+        return values
 
     return decode
-
-
-_EMPTY_IS_NONE = frozenset({"PN", "DA", "TM", "DT", "IS", "DS"})
-
-
-def _empty(vr: str) -> Any:
-    return None if vr in _EMPTY_IS_NONE else ""
 
 
 def _numeric_decoder(vr: str) -> Callable[..., Any]:
@@ -460,14 +445,14 @@ def _words_decoder(vr: str) -> Callable[..., Any]:
     _, width = _WORDS[vr]
 
     def decode(raw: Any, little_endian: bool, charsets: tuple[str, ...], errors: str) -> Any:
-        if little_endian:
-            return raw if type(raw) is bytes else bytes(raw)
         if len(raw) % width:
             raise DecodeError(
                 f"{vr} value of {len(raw)} bytes is not a multiple of {width}",
                 vr=vr,
                 length=len(raw),
             )
+        if little_endian:
+            return raw if type(raw) is bytes else bytes(raw)
         return _swap(raw, width)
 
     return decode
@@ -509,6 +494,8 @@ def decode_value(
 
 
 def _bad(vr: str, value: Any, why: str) -> InvalidValueError:
+    if why.startswith((f"{vr} value", f"{vr} range")):  # already names the value
+        return InvalidValueError(f"invalid {why}", vr=vr)
     shown = repr(value)
     if len(shown) > 80:
         shown = shown[:77] + "..."
@@ -682,13 +669,13 @@ def _text_encoder(vr: str) -> Callable[..., bytes]:
                 if len(value) != 1:
                     raise _bad(vr, value, f"{vr} is single valued (VM 1)")
                 value = value[0]
-            text = "" if value is None else fmt(value)
-        elif _is_sequence(value):
-            text = "\\".join("" if v is None else fmt(v) for v in value)
+            text = "" if value is None or value == "" else fmt(value)
+        elif _is_sequence(value):  # None and "" are empty values
+            text = "\\".join("" if v is None or v == "" else fmt(v) for v in value)
         elif type(value) is str and "\\" in value:
-            text = "\\".join(fmt(v) for v in value.split("\\"))
+            text = "\\".join(fmt(v) if v else "" for v in value.split("\\"))
         else:
-            text = fmt(value)
+            text = "" if value == "" else fmt(value)
         if text.isascii():
             data = text.encode("ascii")
         elif uses_charset:
@@ -706,7 +693,7 @@ def _text_encoder(vr: str) -> Callable[..., bytes]:
 
 def _all_verbatim(value: Any) -> bool:
     items = value if _is_sequence(value) else [value]
-    return all(v is None or isinstance(v, VerbatimText) or v.isascii() for v in items)
+    return all(v is None or isinstance(v, VerbatimText) or str(v).isascii() for v in items)
 
 
 def _numbers(vr: str, value: Any) -> list[Any]:

@@ -76,7 +76,13 @@ def parse_da(text: str) -> _dt.date:
     s = text.rstrip(" \x00")
     if len(s) == 8 and s.isdigit() and s.isascii():
         y, m, d = int(s[:4]), int(s[4:6]), int(s[6:8])
-    elif len(s) == 10 and s[4] == "." and s[7] == "." and (s[:4] + s[5:7] + s[8:]).isdigit():
+    elif (
+        len(s) == 10
+        and s[4] == "."
+        and s[7] == "."
+        and (s[:4] + s[5:7] + s[8:]).isdigit()
+        and s.isascii()
+    ):
         y, m, d = int(s[:4]), int(s[5:7]), int(s[8:10])
     else:
         raise _bad("DA", text, "not a date YYYYMMDD")

@@ -82,6 +82,8 @@ class IS(int):
     def __new__(cls, value: Union[str, int, float]) -> IS:
         if isinstance(value, str):
             s = value.strip(" \x00")
+            if not (s.isascii() and s.isprintable()):  # int() would take other digits/spaces
+                raise InvalidValueError(f"IS value {value!r} is not an integer", vr="IS")
             n: int | None
             try:
                 n = int(s) if "_" not in s else None
@@ -142,6 +144,8 @@ class DS(float):
         if isinstance(value, str):
             s = value.strip(" \x00")
             try:
+                if not (s.isascii() and s.isprintable()):  # float() takes other digits/spaces
+                    raise ValueError(s)
                 f = float(s)
             except ValueError:
                 raise InvalidValueError(f"DS value {value!r} is not a number", vr="DS") from None

@@ -1,0 +1,410 @@
+"""An established association: DIMSE messaging, release and abort (PS3.8 7.1-7.3; PS3.7 D.3).
+
+Created by :meth:`dicomgen.net.ae.AE.associate` (requestor) or by the server (acceptor).
+One pump task reads the provider's indications: P-DATA is reassembled into DIMSE messages,
+responses go to the waiting request (:meth:`Association.request`), requests to the
+registered service (:data:`dicomgen.net.dimse.service.SCP_SERVICES`) in their own task;
+A-RELEASE indications are answered; aborts and closes fail everything outstanding.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from dicomgen.core.errors import (
+    AssociationAborted,
+    DimseError,
+    NetworkError,
+    NetworkTimeout,
+)
+
+from .contexts import PresentationContext
+from .dimse.fields import CommandField
+from .dimse.message import DimseMessage, MessageAssembler, fragment
+from .dimse.fields import Status
+from .dimse.service import (
+    SCP_SERVICES,
+    DimseEvent,
+    Handler,
+    status_response,
+    unrecognized_response,
+)
+from .pdu import AssociateAC, AssociateRQ, UserInformationItem
+from .ul.fsm import State
+from .ul.provider import (
+    AbortIndication,
+    Closed,
+    PDataIndication,
+    ReleaseConfirmation,
+    ReleaseIndication,
+    UpperLayer,
+)
+
+if TYPE_CHECKING:
+    from .ae import AE, Timeouts
+
+log = logging.getLogger("dicomgen.net")
+
+
+class Association:
+    """One association, requestor or acceptor side.
+
+    Public attributes: ``ae``, ``is_requestor``, ``associate_rq`` (the A-ASSOCIATE-RQ),
+    ``associate_ac`` (the A-ASSOCIATE-AC), ``contexts`` (all negotiated :class:`PresentationContext`),
+    ``local_ae_title``, ``peer_ae_title``, ``peer_max_pdu`` (the peer's Maximum Length, 0 =
+    none), ``max_pdu`` (ours), ``async_operations`` ((invoked, performed) negotiated),
+    ``peer_implementation_class_uid`` / ``peer_implementation_version_name``,
+    ``abort_detail`` (why it ended, when it was aborted).
+    """
+
+    def __init__(
+        self,
+        ae: AE,
+        provider: UpperLayer,
+        *,
+        is_requestor: bool,
+        request: AssociateRQ,
+        accept: AssociateAC,
+        contexts: list[PresentationContext],
+        timeouts: Timeouts,
+        handlers: dict[int, Handler] | None = None,
+    ) -> None:
+        self.ae = ae
+        self.provider = provider
+        self.is_requestor = is_requestor
+        self.associate_rq = request
+        self.associate_ac = accept
+        self.contexts = {c.context_id: c for c in contexts}
+        self.timeouts = timeouts
+        self.handlers = handlers or {}
+        peer_info: UserInformationItem = (
+            accept.user_information if is_requestor else request.user_information
+        )
+        self.peer_user_information = peer_info
+        self.peer_max_pdu = peer_info.maximum_length or 0
+        self.max_pdu = provider.config.max_pdata_length
+        self.peer_implementation_class_uid = peer_info.implementation_class_uid
+        self.peer_implementation_version_name = peer_info.implementation_version_name
+        self.async_operations = _negotiated_window(request, accept)
+        if is_requestor:
+            self.local_ae_title, self.peer_ae_title = (
+                request.calling_ae_title,
+                request.called_ae_title,
+            )
+        else:
+            self.local_ae_title, self.peer_ae_title = (
+                request.called_ae_title,
+                request.calling_ae_title,
+            )
+        self.abort_detail: str | None = None
+        self._assembler = MessageAssembler()
+        self._message_id = 0
+        self._responses: dict[int, asyncio.Queue[DimseMessage | BaseException]] = {}
+        self._tasks: set[asyncio.Task] = set()
+        self._serving: set[int] = set()  # Message IDs of requests being performed
+        self._released = asyncio.get_running_loop().create_future()
+        self._closed = asyncio.Event()
+        self._pump_task = asyncio.get_running_loop().create_task(self._pump())
+        self._send_lock = asyncio.Lock()
+
+    # --- state -------------------------------------------------------------------------
+
+    @property
+    def is_established(self) -> bool:
+        return self.provider.state is State.STA6 and not self._closed.is_set()
+
+    @property
+    def is_aborted(self) -> bool:
+        return self.abort_detail is not None
+
+    @property
+    def is_released(self) -> bool:
+        return (
+            self._released.done() and not self._released.cancelled() and self.abort_detail is None
+        )
+
+    @property
+    def accepted_contexts(self) -> list[PresentationContext]:
+        return [c for c in self.contexts.values() if c.accepted]
+
+    @property
+    def rejected_contexts(self) -> list[PresentationContext]:
+        return [c for c in self.contexts.values() if not c.accepted]
+
+    def context_for(
+        self, abstract_syntax: str, *, transfer_syntax: str | None = None, role: str = "scu"
+    ) -> PresentationContext:
+        """An accepted context for ``abstract_syntax`` where we may act in ``role`` ("scu"/"scp")."""
+        for c in self.accepted_contexts:
+            if c.abstract_syntax != abstract_syntax:
+                continue
+            if transfer_syntax is not None and c.transfer_syntax != transfer_syntax:
+                continue
+            if (role == "scu" and c.as_scu) or (role == "scp" and c.as_scp):
+                return c
+        raise DimseError(
+            f"no accepted presentation context for {abstract_syntax}"
+            + (f" with {transfer_syntax}" if transfer_syntax else "")
+            + f" where we are {role.upper()}",
+            abstract_syntax=abstract_syntax,
+        )
+
+    def next_message_id(self) -> int:
+        """Message IDs 1..65535, wrapping (PS3.7 E.1: US)."""
+        self._message_id = self._message_id % 0xFFFF + 1
+        return self._message_id
+
+    # --- sending -------------------------------------------------------------------------
+
+    async def send_message(self, message: DimseMessage) -> None:
+        """Send one DIMSE message, fragmented to the peer's Maximum Length."""
+        if (
+            message.context_id not in self.contexts
+            or not self.contexts[message.context_id].accepted
+        ):
+            raise DimseError(f"presentation context {message.context_id} is not accepted")
+        if self._closed.is_set() or self.provider.state not in (State.STA6, State.STA8):
+            raise AssociationAborted(
+                f"association is not established ({self.abort_detail or self.provider.state.name})"
+            )
+        async with self._send_lock:  # keep the PDUs of one message together
+            for pdu in fragment(message, self.peer_max_pdu):
+                try:
+                    await self.provider.send_pdata(pdu)
+                except NetworkError as exc:
+                    raise AssociationAborted(f"sending {message.label} failed: {exc}") from exc
+
+    async def request(self, message: DimseMessage, *, timeout: float | None = None) -> DimseMessage:
+        """Send a request and wait for its (final) response within ``timeout`` (default: the
+        DIMSE timeout). On timeout the association is aborted (PS3.7 has no other recovery)."""
+        first = await self.request_stream(message)
+        return await self.next_response(first, timeout=timeout, final=True)
+
+    async def request_stream(self, message: DimseMessage) -> int:
+        """Send a request whose responses are read with :meth:`next_response` (for services
+        with pending responses). Returns the Message ID."""
+        message_id = message.command.MessageID
+        if message_id is None:
+            raise DimseError("a request needs a Message ID (0000,0110)")
+        self._responses[message_id] = asyncio.Queue()
+        try:
+            await self.send_message(message)
+        except BaseException:
+            self._responses.pop(message_id, None)
+            raise
+        return message_id
+
+    async def next_response(
+        self, message_id: int, *, timeout: float | None = None, final: bool = False
+    ) -> DimseMessage:
+        """The next response to ``message_id``; ``final`` drops the waiting queue afterwards."""
+        queue = self._responses.get(message_id)
+        if queue is None:
+            raise DimseError(f"no outstanding request with Message ID {message_id}")
+        wait = self.timeouts.dimse if timeout is None else timeout
+        try:
+            item = await asyncio.wait_for(queue.get(), wait)
+        except asyncio.TimeoutError:
+            self._responses.pop(message_id, None)
+            await self.abort()
+            raise NetworkTimeout(
+                f"no response to Message ID {message_id} within {wait} s; association aborted"
+            ) from None
+        if final:
+            self._responses.pop(message_id, None)
+        if isinstance(item, BaseException):
+            self._responses.pop(message_id, None)
+            raise item
+        return item
+
+    async def send_c_echo(self, *, timeout: float | None = None) -> int:
+        """C-ECHO (Verification): the response Status, 0x0000 on success (PS3.7 9.1.5)."""
+        from .dimse.echo import c_echo
+
+        return await c_echo(self, timeout=timeout)
+
+    # --- ending --------------------------------------------------------------------------
+
+    async def release(self, timeout: float | None = None) -> None:
+        """A-RELEASE (PS3.8 7.2). Aborts if the peer does not confirm within ``timeout``
+        (default: the ACSE timeout). A no-op once the association has ended."""
+        if self._closed.is_set() or self.provider.state is not State.STA6:
+            return
+        wait = self.timeouts.acse if timeout is None else timeout
+        await self.provider.release_request()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._released), wait)
+        except asyncio.TimeoutError:
+            await self.abort()
+            raise NetworkTimeout(f"A-RELEASE not confirmed within {wait} s; aborted") from None
+        except AssociationAborted:
+            raise
+        await self.wait_closed(wait)
+
+    async def abort(self) -> None:
+        """A-ABORT (PS3.8 7.3); returns once the transport is closed (or ARTIM expired)."""
+        if self.abort_detail is None and not self._released.done():
+            self.abort_detail = "aborted by the local user"
+        await self.provider.abort()
+        try:
+            await self.wait_closed(self.provider.config.artim_timeout + 1)
+        except NetworkTimeout:
+            pass
+
+    async def wait_closed(self, timeout: float | None = None) -> None:
+        try:
+            await asyncio.wait_for(self._closed.wait(), timeout)
+        except asyncio.TimeoutError:
+            raise NetworkTimeout(f"association not closed within {timeout} s") from None
+
+    def __repr__(self) -> str:
+        role = "requestor" if self.is_requestor else "acceptor"
+        return (
+            f"<Association {self.local_ae_title} -> {self.peer_ae_title} ({role},"
+            f" {self.provider.state.name}, {len(self.accepted_contexts)} accepted contexts)>"
+        )
+
+    async def __aenter__(self) -> "Association":
+        return self
+
+    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is None:
+            await self.release()
+        else:
+            await self.abort()
+
+    # --- the pump ------------------------------------------------------------------------
+
+    async def _pump(self) -> None:
+        try:
+            while True:
+                ind = await self.provider.indications.get()
+                if isinstance(ind, PDataIndication):
+                    try:
+                        messages = self._assembler.feed(ind.pdu)
+                    except DimseError as exc:
+                        log.warning("invalid DIMSE message from %s: %s", self.peer_ae_title, exc)
+                        self.abort_detail = f"invalid DIMSE message: {exc}"
+                        self._fail_all(AssociationAborted(self.abort_detail))
+                        await self.provider.abort()
+                        continue
+                    for message in messages:
+                        await self._on_message(message)
+                elif isinstance(ind, ReleaseIndication):
+                    # Sta8 (normal) and Sta9 (collision, requestor) answer now; Sta10
+                    # (collision, acceptor) answers after the peer's A-RELEASE-RP, in Sta12.
+                    if self.provider.state in (State.STA8, State.STA9):
+                        await self._wait_tasks()
+                        await self.provider.release_response()
+                elif isinstance(ind, ReleaseConfirmation):
+                    if not self._released.done():
+                        self._released.set_result(None)
+                    if self.provider.state is State.STA12:
+                        await self.provider.release_response()
+                elif isinstance(ind, AbortIndication):
+                    if self.abort_detail is None:
+                        self.abort_detail = ind.detail or "aborted"
+                    err = AssociationAborted(
+                        f"association aborted: {self.abort_detail}",
+                        source=ind.abort.source if ind.abort else None,
+                        reason=ind.abort.reason if ind.abort else None,
+                    )
+                    self._fail_all(err)
+                elif isinstance(ind, Closed):
+                    break
+        except NetworkError as exc:  # a DIMSE protocol error or a failed send: abort
+            log.info("association with %s ended: %s", self.peer_ae_title, exc)
+            if self.abort_detail is None:
+                self.abort_detail = str(exc)
+            await self._abort_quietly()
+        except Exception:  # noqa: BLE001 - never leave the association half alive
+            log.exception("association with %s failed", self.peer_ae_title)
+            if self.abort_detail is None:
+                self.abort_detail = "internal error"
+            await self._abort_quietly()
+        finally:
+            if not self._released.done() and self.abort_detail is None:
+                self.abort_detail = "connection closed"
+            self._fail_all(AssociationAborted(f"association ended: {self.abort_detail}"))
+            for task in list(self._tasks):
+                task.cancel()
+            self._closed.set()
+
+    async def _abort_quietly(self) -> None:
+        try:
+            await self.provider.abort()
+        except NetworkError:
+            pass
+
+    def _fail_all(self, err: BaseException) -> None:
+        for queue in self._responses.values():
+            queue.put_nowait(err)
+        self._responses.clear()
+        if not self._released.done():
+            self._released.set_exception(err)
+            self._released.exception()  # mark retrieved
+
+    async def _wait_tasks(self) -> None:
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=self.timeouts.dimse)
+
+    async def _on_message(self, message: DimseMessage) -> None:
+        context = self.contexts.get(message.context_id)
+        if context is None or not context.accepted:
+            self.abort_detail = (
+                f"message on presentation context {message.context_id}, not accepted"
+            )
+            await self.provider.abort()
+            return
+        field = message.command_field
+        if field & 0x8000:
+            responded_to = message.command.MessageIDBeingRespondedTo
+            queue = self._responses.get(responded_to)
+            if queue is None:
+                log.warning("unexpected %s for Message ID %s", message.label, responded_to)
+                return
+            queue.put_nowait(message)
+            return
+        message_id = message.command.MessageID
+        if message_id is None:
+            raise DimseError(f"{message.label} without Message ID (0000,0110)")
+        if message_id in self._serving:
+            # PS3.7 C.5.2: the Message ID is allocated to an operation still being performed
+            await self.send_message(status_response(message, Status.DUPLICATE_INVOCATION))
+            return
+        self._serving.add(message_id)
+        task = asyncio.get_running_loop().create_task(self._serve(message, context))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(lambda _t: self._serving.discard(message_id))
+
+    async def _serve(self, message: DimseMessage, context: PresentationContext) -> None:
+        service = SCP_SERVICES.get(message.command_field)
+        try:
+            if service is None:
+                try:
+                    CommandField(message.command_field)
+                except ValueError:
+                    self.abort_detail = f"unknown DIMSE command field 0x{message.command_field:04X}"
+                    await self.provider.abort()
+                    return
+                await self.send_message(unrecognized_response(message))
+                return
+            event = DimseEvent(self, message, context)
+            await service.handle(event, self.handlers.get(message.command_field))
+        except (NetworkError, asyncio.CancelledError):
+            raise
+        except Exception:  # a failing user handler must not take the server down
+            log.exception("handler for %s failed", message.label)
+            await self.abort()
+
+
+def _negotiated_window(request: AssociateRQ, accept: AssociateAC) -> tuple[int, int]:
+    """(invoked, performed): 1/1 unless both sides sent the sub-item (PS3.7 D.3.3.3)."""
+    rq = request.user_information.async_operations_window
+    ac = accept.user_information.async_operations_window
+    if rq is None or ac is None:
+        return (1, 1)
+    return (ac.max_operations_invoked, ac.max_operations_performed)

@@ -1,0 +1,204 @@
+"""Command sets: always Implicit VR Little Endian, group 0000 only (PS3.7 6.3.1, Annex E).
+
+:func:`encode_command` writes the elements in tag order with Command Group Length
+(0000,0000) computed; :func:`decode_command` reads them back. VRs come from the generated data
+dictionary (``dicomgen_std.dictionary`` via :func:`dicomgen.core.dictionary.entry_for`); while
+that module is not generated yet, from :data:`COMMAND_ELEMENTS`, PS3.7 Table E.1-1 copied
+as data (the tests check the copy against the standard and against the dictionary).
+Elements not in either (retired or private to a peer) are kept as raw bytes.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Any, Iterator, Mapping
+
+from dicomgen.core.errors import DimseError
+
+# PS3.7 Table E.1-1: tag -> (keyword, VR, VM)
+COMMAND_ELEMENTS: dict[int, tuple[str, str, str]] = {
+    0x00000000: ("CommandGroupLength", "UL", "1"),
+    0x00000002: ("AffectedSOPClassUID", "UI", "1"),
+    0x00000003: ("RequestedSOPClassUID", "UI", "1"),
+    0x00000100: ("CommandField", "US", "1"),
+    0x00000110: ("MessageID", "US", "1"),
+    0x00000120: ("MessageIDBeingRespondedTo", "US", "1"),
+    0x00000600: ("MoveDestination", "AE", "1"),
+    0x00000700: ("Priority", "US", "1"),
+    0x00000800: ("CommandDataSetType", "US", "1"),
+    0x00000900: ("Status", "US", "1"),
+    0x00000901: ("OffendingElement", "AT", "1-n"),
+    0x00000902: ("ErrorComment", "LO", "1"),
+    0x00000903: ("ErrorID", "US", "1"),
+    0x00001000: ("AffectedSOPInstanceUID", "UI", "1"),
+    0x00001001: ("RequestedSOPInstanceUID", "UI", "1"),
+    0x00001002: ("EventTypeID", "US", "1"),
+    0x00001005: ("AttributeIdentifierList", "AT", "1-n"),
+    0x00001008: ("ActionTypeID", "US", "1"),
+    0x00001020: ("NumberOfRemainingSuboperations", "US", "1"),
+    0x00001021: ("NumberOfCompletedSuboperations", "US", "1"),
+    0x00001022: ("NumberOfFailedSuboperations", "US", "1"),
+    0x00001023: ("NumberOfWarningSuboperations", "US", "1"),
+    0x00001030: ("MoveOriginatorApplicationEntityTitle", "AE", "1"),
+    0x00001031: ("MoveOriginatorMessageID", "US", "1"),
+}
+
+_BY_KEYWORD = {kw: tag for tag, (kw, _vr, _vm) in COMMAND_ELEMENTS.items()}
+_GROUP_LENGTH = 0x00000000
+
+
+def vr_of(tag: int) -> str | None:
+    """The VR of a command element: generated dictionary first, Table E.1-1 copy otherwise."""
+    try:
+        from dicomgen.core.dictionary import entry_for
+
+        entry = entry_for(tag)
+    except ImportError:  # dicomgen_std.dictionary not generated yet
+        entry = None
+    if entry is not None and entry.vrs:
+        return entry.vrs[0]
+    known = COMMAND_ELEMENTS.get(tag)
+    return known[1] if known else None
+
+
+def tag_of(keyword: str) -> int:
+    tag = _BY_KEYWORD.get(keyword)
+    if tag is None:
+        raise DimseError(f"{keyword!r} is not a command element keyword (PS3.7 Table E.1-1)")
+    return tag
+
+
+class CommandSet(dict):  # type: ignore[type-arg]
+    """A command set: ``{tag: value}`` (ints for US/UL, str for UI/AE/LO, tuple of ints for AT,
+    bytes for unknown elements). Keyword access: ``cmd.MessageID``, ``cmd["MessageID"]``."""
+
+    def __getattr__(self, name: str) -> Any:
+        tag = _BY_KEYWORD.get(name)
+        if tag is None:
+            raise AttributeError(name)
+        return self.get(tag)
+
+    def __getitem__(self, key: int | str) -> Any:
+        return super().__getitem__(tag_of(key) if isinstance(key, str) else key)
+
+    def __setitem__(self, key: int | str, value: Any) -> None:
+        super().__setitem__(tag_of(key) if isinstance(key, str) else key, value)
+
+    def __contains__(self, key: object) -> bool:
+        return super().__contains__(tag_of(key) if isinstance(key, str) else key)
+
+    @classmethod
+    def of(cls, **keywords: Any) -> "CommandSet":
+        """``CommandSet.of(CommandField=0x0030, MessageID=1, ...)``; ``None`` values are left out."""
+        return cls({tag_of(k): v for k, v in keywords.items() if v is not None})
+
+    def describe(self) -> str:
+        parts = []
+        for tag in sorted(self):
+            kw = COMMAND_ELEMENTS.get(tag, (f"({tag >> 16:04X},{tag & 0xFFFF:04X})",))[0]
+            parts.append(f"{kw}={self[tag]!r}")
+        return ", ".join(parts)
+
+
+def _pad(raw: bytes, pad: bytes) -> bytes:
+    return raw + pad if len(raw) % 2 else raw
+
+
+def _encode_value(tag: int, vr: str | None, value: Any) -> bytes:
+    try:
+        if isinstance(value, (bytes, bytearray)):
+            return _pad(bytes(value), b"\0")
+        if vr == "US":
+            return struct.pack("<H", value)
+        if vr == "UL":
+            return struct.pack("<I", value)
+        if vr == "UI":
+            return _pad(str(value).encode("ascii"), b"\0")
+        if vr in ("AE", "LO", "SH", "CS"):
+            return _pad(str(value).encode("ascii"), b" ")
+        if vr == "AT":
+            values = [value] if isinstance(value, int) else list(value)
+            return b"".join(struct.pack("<HH", t >> 16, t & 0xFFFF) for t in values)
+    except (struct.error, UnicodeEncodeError, TypeError) as exc:
+        raise DimseError(f"cannot encode {value!r} as {vr}: {exc}", tag=tag) from exc
+    raise DimseError(f"no command encoding for VR {vr} of value {value!r}", tag=tag)
+
+
+def _decode_value(tag: int, vr: str | None, raw: bytes, offset: int) -> Any:
+    if vr in ("US", "UL"):
+        size = 2 if vr == "US" else 4
+        if len(raw) != size:
+            raise DimseError(
+                f"{vr} command element has length {len(raw)}, expected {size}",
+                tag=tag,
+                offset=offset,
+            )
+        return int.from_bytes(raw, "little")
+    if vr == "UI":
+        return raw.decode("ascii", errors="replace").rstrip("\0 ")
+    if vr in ("AE", "LO", "SH", "CS"):
+        return raw.decode("ascii", errors="replace").strip(" \0")
+    if vr == "AT":
+        if len(raw) % 4:
+            raise DimseError(
+                f"AT value length {len(raw)} is not a multiple of 4", tag=tag, offset=offset
+            )
+        pairs = struct.unpack(f"<{len(raw) // 2}H", raw)
+        return tuple((pairs[i] << 16) | pairs[i + 1] for i in range(0, len(pairs), 2))
+    return raw
+
+
+def encode_command(command: Mapping[int, Any]) -> bytes:
+    """Encode a command set in Implicit VR Little Endian with (0000,0000) computed (PS3.7 E.1)."""
+    body = bytearray()
+    for tag in sorted(command):
+        if tag == _GROUP_LENGTH:
+            continue
+        if tag >> 16 != 0x0000:
+            raise DimseError("a command set holds group 0000 elements only", tag=tag)
+        value = _encode_value(tag, vr_of(tag), command[tag])
+        body += struct.pack("<HHI", 0, tag & 0xFFFF, len(value)) + value
+    return struct.pack("<HHII", 0, 0, 4, len(body)) + bytes(body)
+
+
+def _iter_elements(data: bytes) -> Iterator[tuple[int, int, bytes]]:
+    pos = 0
+    while pos < len(data):
+        if len(data) - pos < 8:
+            raise DimseError(
+                f"command set ends inside an element header ({len(data) - pos} bytes left)",
+                offset=pos,
+            )
+        group, element, length = struct.unpack_from("<HHI", data, pos)
+        tag = (group << 16) | element
+        if length == 0xFFFFFFFF or pos + 8 + length > len(data):
+            raise DimseError(
+                f"command element length {length} runs past the end of the command set",
+                tag=tag,
+                offset=pos + 4,
+            )
+        yield tag, pos, data[pos + 8 : pos + 8 + length]
+        pos += 8 + length
+
+
+def decode_command(data: bytes) -> CommandSet:
+    """Decode an Implicit VR Little Endian command set; :class:`DimseError` when malformed.
+
+    A Command Group Length that disagrees with the bytes present is an error; an absent
+    one is tolerated (it is recomputed when encoding).
+    """
+    out = CommandSet()
+    for tag, pos, raw in _iter_elements(bytes(data)):
+        if tag >> 16 != 0x0000:
+            raise DimseError("command set holds an element outside group 0000", tag=tag, offset=pos)
+        out[tag] = _decode_value(tag, vr_of(tag), raw, pos)
+    group_length = out.get(_GROUP_LENGTH)
+    if group_length is not None and group_length != len(data) - 12:
+        raise DimseError(
+            f"Command Group Length {group_length} but {len(data) - 12} bytes follow it",
+            tag=_GROUP_LENGTH,
+            offset=8,
+        )
+    if 0x00000100 not in out:
+        raise DimseError("command set has no Command Field (0000,0100)")
+    return out

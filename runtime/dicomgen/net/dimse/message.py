@@ -1,0 +1,155 @@
+"""DIMSE messages over P-DATA: fragmentation into PDVs and reassembly (PS3.7 6.3, PS3.8 9.3.5, Annex E).
+
+A message is a command set (always Implicit VR Little Endian) optionally followed by a data
+set (in the presentation context's transfer syntax). Each is cut into PDV fragments, one PDV
+per P-DATA-TF PDU, none longer than the peer's Maximum Length; the last fragment of each
+carries the "last" bit of the message control header.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+import attrs
+
+from dicomgen.core.errors import DimseError
+
+from ..pdu import PDV, PDataTF
+from .command_set import CommandSet, decode_command, encode_command
+from .fields import NO_DATASET, CommandField
+
+if TYPE_CHECKING:
+    from dicomgen.core.dataset import Dataset
+
+#: Fragment size used when the peer announced no limit (Maximum Length 0).
+UNLIMITED_FRAGMENT = 1 << 22
+
+#: The bytes a PDU and its single PDV add around a fragment: PDU header 6, PDV length 4,
+#: context ID 1, control header 1 (the PDU-length counts all but the 6-byte PDU header).
+PDV_OVERHEAD = 6
+
+
+@attrs.define
+class DimseMessage:
+    """A DIMSE message on a presentation context: command set and optional encoded data set."""
+
+    context_id: int
+    command: CommandSet
+    dataset: bytes | None = None
+
+    @property
+    def command_field(self) -> int:
+        return int(self.command.get(0x00000100, -1))
+
+    @property
+    def label(self) -> str:
+        try:
+            return CommandField(self.command_field).label
+        except ValueError:
+            return f"command 0x{self.command_field:04X}"
+
+    @property
+    def has_dataset(self) -> bool:
+        value = self.command.get(0x00000800, NO_DATASET)
+        return value != NO_DATASET
+
+    def decode_dataset(self, transfer_syntax: str) -> Dataset | None:
+        """The data set decoded in the presentation context's ``transfer_syntax`` (PS3.5)."""
+        if self.dataset is None:
+            return None
+        from dicomgen.encoding.reader import decode_dataset
+
+        return decode_dataset(self.dataset, transfer_syntax)
+
+
+def encode_message_dataset(dataset: Dataset, transfer_syntax: str) -> bytes:
+    """A data set encoded for a DIMSE message in the context's ``transfer_syntax``."""
+    from dicomgen.encoding.writer import encode_dataset
+
+    return encode_dataset(dataset, transfer_syntax)
+
+
+def fragment(message: DimseMessage, peer_max_length: int) -> Iterator[PDataTF]:
+    """P-DATA-TF PDUs carrying ``message``; each PDU-length <= ``peer_max_length`` (0 = no limit)."""
+    if peer_max_length == 0:
+        size = UNLIMITED_FRAGMENT
+    else:
+        size = peer_max_length - PDV_OVERHEAD
+        if size < 1:
+            raise DimseError(
+                f"the peer's maximum PDU length {peer_max_length} leaves no room for data"
+            )
+    yield from _pieces(message.context_id, encode_command(message.command), True, size)
+    if message.dataset is not None:
+        yield from _pieces(message.context_id, message.dataset, False, size)
+
+
+def _pieces(context_id: int, data: bytes, is_command: bool, size: int) -> Iterator[PDataTF]:
+    view = memoryview(data)
+    if not data:
+        yield PDataTF((PDV(context_id, is_command, True, b""),))
+        return
+    for start in range(0, len(data), size):
+        chunk = bytes(view[start : start + size])
+        yield PDataTF((PDV(context_id, is_command, start + size >= len(data), chunk),))
+
+
+class MessageAssembler:
+    """Reassembles DIMSE messages from received PDVs (PS3.8 Annex E, PS3.7 6.3.1).
+
+    :meth:`feed` returns the messages completed by a P-DATA-TF. Rules enforced (violations are
+    :class:`DimseError`): fragments of one message share a presentation context; command
+    fragments come before data set fragments; a data set follows only when Command Data Set
+    Type says so; no command fragment arrives while a data set is expected.
+    """
+
+    def __init__(self) -> None:
+        self._context_id: int | None = None
+        self._command_parts: list[bytes] = []
+        self._command: CommandSet | None = None
+        self._data_parts: list[bytes] = []
+
+    @property
+    def idle(self) -> bool:
+        return self._context_id is None
+
+    def feed(self, pdu: PDataTF) -> list[DimseMessage]:
+        done: list[DimseMessage] = []
+        for pdv in pdu.pdvs:
+            message = self._feed_pdv(pdv)
+            if message is not None:
+                done.append(message)
+        return done
+
+    def _feed_pdv(self, pdv: PDV) -> DimseMessage | None:
+        if self._context_id is None:
+            self._context_id = pdv.context_id
+        elif pdv.context_id != self._context_id:
+            raise DimseError(
+                f"PDV on presentation context {pdv.context_id} inside a message on context"
+                f" {self._context_id}"
+            )
+        if pdv.is_command:
+            if self._command is not None:
+                raise DimseError("command fragment received while a data set was expected")
+            self._command_parts.append(pdv.data)
+            if not pdv.is_last:
+                return None
+            command = decode_command(b"".join(self._command_parts))
+            self._command_parts = []
+            message = DimseMessage(self._context_id, command)
+            if message.has_dataset:
+                self._command = command
+                return None
+            self._context_id = None
+            return message
+        if self._command is None:
+            raise DimseError("data set fragment received before its command set")
+        self._data_parts.append(pdv.data)
+        if not pdv.is_last:
+            return None
+        message = DimseMessage(self._context_id, self._command, b"".join(self._data_parts))
+        self._command = None
+        self._data_parts = []
+        self._context_id = None
+        return message

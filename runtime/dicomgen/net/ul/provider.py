@@ -1,0 +1,457 @@
+"""The Upper Layer service provider of one association (PS3.8 9.2), driven by Table 9-10.
+
+Every input becomes an :class:`~.fsm.Event`: local user primitives are methods
+(:meth:`associate_request`, :meth:`send_pdata`, :meth:`release_request`, ...), received PDUs
+come from a reader task, ARTIM expiry from :class:`~.timers.ArtimTimer`. :meth:`_dispatch`
+looks the (state, event) cell up in :data:`~.fsm.TRANSITIONS` and runs that action. Actions
+are synchronous (writes are buffered, drained afterwards), so each transition is atomic on
+the event loop. Indications and confirmations for the user are put on :attr:`indications`.
+
+A malformed PDU (:class:`PDUError`) is Evt19: the provider sends an A-ABORT with source
+service-provider and the reason carried by the error (PS3.8 9.3.8), stops parsing the byte
+stream (it is no longer framed) and closes when the peer does or ARTIM expires.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl as _ssl
+from typing import Any, Callable
+
+import attrs
+
+from dicomgen.core.errors import NetworkError, NetworkTimeout, PDUError
+
+from ..pdu import (
+    PROTOCOL_VERSION,
+    Abort,
+    AbortReason,
+    AbortSource,
+    AssociateAC,
+    AssociateRJ,
+    AssociateRQ,
+    PDataTF,
+    ReleaseRP,
+    ReleaseRQ,
+    RejectReasonACSE,
+    RejectResult,
+    RejectSource,
+)
+from ..pdu.codec import PDU
+from .fsm import TRANSITIONS, Action, Event, State, Transition, transition
+from .timers import ArtimTimer
+from .transport import Transport
+
+log = logging.getLogger("dicomgen.net.ul")
+
+
+# --- indications and confirmations handed to the service user -------------------------
+
+
+@attrs.frozen
+class AssociateIndication:
+    """A-ASSOCIATE indication (acceptor, Sta3): the peer's request awaits our response."""
+
+    request: AssociateRQ
+
+
+@attrs.frozen
+class AssociateAccepted:
+    """A-ASSOCIATE confirmation (accept), AE-3."""
+
+    accept: AssociateAC
+
+
+@attrs.frozen
+class AssociateRejected:
+    """A-ASSOCIATE confirmation (reject), AE-4."""
+
+    reject: AssociateRJ
+
+
+@attrs.frozen
+class PDataIndication:
+    """P-DATA indication, DT-2 / AR-6."""
+
+    pdu: PDataTF
+
+
+@attrs.frozen
+class ReleaseIndication:
+    """A-RELEASE indication, AR-2 or AR-8 (``collision`` True)."""
+
+    collision: bool = False
+
+
+@attrs.frozen
+class ReleaseConfirmation:
+    """A-RELEASE confirmation, AR-3 or AR-10."""
+
+
+@attrs.frozen
+class AbortIndication:
+    """A-ABORT (``abort`` from the peer, AA-3) or A-P-ABORT (provider, AA-3/AA-4/AA-8)."""
+
+    abort: Abort | None
+    provider_initiated: bool
+    detail: str = ""
+
+
+@attrs.frozen
+class Closed:
+    """The transport connection is closed and the provider is back in Sta1."""
+
+
+Indication = (
+    AssociateIndication
+    | AssociateAccepted
+    | AssociateRejected
+    | PDataIndication
+    | ReleaseIndication
+    | ReleaseConfirmation
+    | AbortIndication
+    | Closed
+)
+
+
+@attrs.define
+class ULConfig:
+    """Upper Layer settings of one association.
+
+    ``max_pdata_length``: the Maximum Length we announce (PS3.8 D.1); a received P-DATA-TF
+    longer than it is an invalid PDU (0 = no limit).
+    ``idle_timeout``: seconds to wait for the next PDU before aborting (None = forever).
+    ``artim_timeout``: ARTIM (PS3.8 9.1.5). ``connect_timeout``: TCP connect.
+    """
+
+    max_pdata_length: int = 16384
+    artim_timeout: float = 30.0
+    idle_timeout: float | None = 60.0
+    connect_timeout: float | None = 10.0
+    send_timeout: float | None = 30.0
+
+
+class UpperLayer:
+    """The service provider of one association: PS3.8 Table 9-10 executed over a transport."""
+
+    def __init__(self, config: ULConfig | None = None, *, requestor: bool) -> None:
+        self.config = config or ULConfig()
+        self.requestor = requestor
+        self.state = State.STA1
+        self.indications: asyncio.Queue[Indication] = asyncio.Queue()
+        self.transport: Transport | None = None
+        self.artim = ArtimTimer(self.config.artim_timeout, self._artim_expired)
+        self.history: list[tuple[State, Event, Action, State]] = []
+        self._reader_task: asyncio.Task | None = None
+        self._pending_rq: AssociateRQ | None = None
+        self._closed_reported = False
+        self._discarding = False
+
+    # --- the state machine -------------------------------------------------------------
+
+    def _dispatch(self, event: Event, **payload: Any) -> Transition:
+        cell = transition(self.state, event)
+        before = self.state
+        handler: Callable[..., State | None] = getattr(self, f"_{cell.action.name.lower()}")
+        chosen = handler(**payload)
+        self.state = chosen if chosen is not None else cell.next_state
+        if self.state not in cell.next_states:  # pragma: no cover - guards the table/actions
+            raise NetworkError(f"{cell.action.label} chose {self.state.name}, not allowed")
+        self.history.append((before, event, cell.action, self.state))
+        log.debug(
+            "%s + %s -> %s -> %s", before.name, event.name, cell.action.label, self.state.name
+        )
+        if self.state is State.STA1:
+            self._report_closed()
+        return cell
+
+    def _emit(self, indication: Indication) -> None:
+        self.indications.put_nowait(indication)
+
+    def _send(self, pdu: PDU) -> None:
+        if self.transport is not None:
+            self.transport.write(pdu.encode())
+
+    def _close_transport(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+    def _report_closed(self) -> None:
+        self.artim.stop()
+        self._close_transport()
+        if not self._closed_reported:
+            self._closed_reported = True
+            self._emit(Closed())
+
+    def _artim_expired(self) -> None:
+        if (self.state, Event.EVT18) in _ARTIM_STATES:
+            self._dispatch(Event.EVT18)
+
+    # --- actions (PS3.8 Tables 9-6..9-9); each returns the next state when it chooses ------
+
+    def _ae_1(self) -> None:  # connect: done by associate_request around this event
+        return None
+
+    def _ae_2(self) -> None:
+        assert self._pending_rq is not None
+        self._send(self._pending_rq)
+
+    def _ae_3(self, pdu: AssociateAC) -> None:
+        self._emit(AssociateAccepted(pdu))
+
+    def _ae_4(self, pdu: AssociateRJ) -> None:
+        self._emit(AssociateRejected(pdu))
+        self._close_transport()
+
+    def _ae_5(self) -> None:
+        self.artim.start()
+
+    def _ae_6(self, pdu: AssociateRQ) -> State:
+        self.artim.stop()
+        if not pdu.protocol_version & PROTOCOL_VERSION:
+            self._send(
+                AssociateRJ(
+                    RejectResult.REJECTED_PERMANENT,
+                    RejectSource.SERVICE_PROVIDER_ACSE,
+                    RejectReasonACSE.PROTOCOL_VERSION_NOT_SUPPORTED,
+                )
+            )
+            self.artim.start()
+            return State.STA13
+        self._emit(AssociateIndication(pdu))
+        return State.STA3
+
+    def _ae_7(self, pdu: AssociateAC) -> None:
+        self._send(pdu)
+
+    def _ae_8(self, pdu: AssociateRJ) -> None:
+        self._send(pdu)
+        self.artim.start()
+
+    def _dt_1(self, pdu: PDataTF) -> None:
+        self._send(pdu)
+
+    def _dt_2(self, pdu: PDataTF) -> None:
+        self._emit(PDataIndication(pdu))
+
+    def _ar_1(self) -> None:
+        self._send(ReleaseRQ())
+
+    def _ar_2(self, pdu: ReleaseRQ) -> None:
+        self._emit(ReleaseIndication())
+
+    def _ar_3(self, pdu: ReleaseRP) -> None:
+        self._emit(ReleaseConfirmation())
+        self._close_transport()
+
+    def _ar_4(self) -> None:
+        self._send(ReleaseRP())
+        self.artim.start()
+
+    def _ar_5(self) -> None:
+        self.artim.stop()
+
+    def _ar_6(self, pdu: PDataTF) -> None:
+        self._emit(PDataIndication(pdu))
+
+    def _ar_7(self, pdu: PDataTF) -> None:
+        self._send(pdu)
+
+    def _ar_8(self, pdu: ReleaseRQ) -> State:
+        self._emit(ReleaseIndication(collision=True))
+        return State.STA9 if self.requestor else State.STA10
+
+    def _ar_9(self) -> None:
+        self._send(ReleaseRP())
+
+    def _ar_10(self, pdu: ReleaseRP) -> None:
+        self._emit(ReleaseConfirmation())
+
+    def _aa_1(self, pdu: PDU | None = None, error: PDUError | None = None) -> None:
+        # Evt15 (local user): source service-user. In Sta2 the same action answers a PDU
+        # that must not arrive before an A-ASSOCIATE-RQ, or an invalid one: that abort is
+        # initiated by the provider, so it carries the provider source and a reason.
+        if pdu is None and error is None:
+            self._send(Abort(AbortSource.SERVICE_USER, AbortReason.NOT_SPECIFIED))
+        else:
+            self._send(Abort(AbortSource.SERVICE_PROVIDER, _abort_reason(error)))
+        self.artim.start()
+
+    def _aa_2(self, pdu: PDU | None = None) -> None:
+        self.artim.stop()
+        self._close_transport()
+
+    def _aa_3(self, pdu: Abort) -> None:
+        provider = pdu.source == AbortSource.SERVICE_PROVIDER
+        self._emit(AbortIndication(pdu, provider, pdu.describe()))
+        self._close_transport()
+
+    def _aa_4(self, detail: str = "transport connection closed") -> None:
+        self._emit(AbortIndication(None, True, detail))
+
+    def _aa_5(self) -> None:
+        self.artim.stop()
+
+    def _aa_6(self, pdu: PDU | None = None) -> None:
+        return None
+
+    def _aa_7(self, pdu: PDU | None = None, error: PDUError | None = None) -> None:
+        self._send(Abort(AbortSource.SERVICE_PROVIDER, _abort_reason(error)))
+
+    def _aa_8(self, pdu: PDU | None = None, error: PDUError | None = None) -> None:
+        reason = _abort_reason(error)
+        self._send(Abort(AbortSource.SERVICE_PROVIDER, reason))
+        detail = str(error) if error is not None else f"unexpected {type(pdu).__name__} PDU"
+        self._emit(AbortIndication(None, True, detail))
+        self.artim.start()
+
+    # --- local user primitives -----------------------------------------------------------
+
+    async def associate_request(
+        self,
+        host: str,
+        port: int,
+        request: AssociateRQ,
+        *,
+        ssl_context: _ssl.SSLContext | None = None,
+        server_hostname: str | None = None,
+    ) -> None:
+        """A-ASSOCIATE request (Evt1 -> AE-1, connect -> Evt2 -> AE-2); the answer arrives on
+        :attr:`indications` (:class:`AssociateAccepted` / :class:`AssociateRejected` / abort)."""
+        self._pending_rq = request
+        self.max_pdata_length = self.config.max_pdata_length
+        self._dispatch(Event.EVT1)
+        try:
+            self.transport = await Transport.connect(
+                host,
+                port,
+                timeout=self.config.connect_timeout,
+                ssl_context=ssl_context,
+                server_hostname=server_hostname,
+            )
+        except NetworkError as exc:
+            self._dispatch(Event.EVT17, detail=str(exc))
+            raise
+        self._dispatch(Event.EVT2)
+        self._start_reader()
+        await self._drain()
+
+    def connection_indication(self, transport: Transport) -> None:
+        """Transport connection indication on the acceptor (Evt5 -> AE-5, ARTIM started)."""
+        self.transport = transport
+        self._dispatch(Event.EVT5)
+        self._start_reader()
+
+    async def associate_response(self, response: AssociateAC | AssociateRJ) -> None:
+        """A-ASSOCIATE response primitive: accept (Evt7) or reject (Evt8)."""
+        event = Event.EVT7 if isinstance(response, AssociateAC) else Event.EVT8
+        self._dispatch(event, pdu=response)
+        await self._drain()
+
+    async def send_pdata(self, pdu: PDataTF) -> None:
+        """P-DATA request primitive (Evt9)."""
+        self._dispatch(Event.EVT9, pdu=pdu)
+        await self._drain()
+
+    async def release_request(self) -> None:
+        """A-RELEASE request primitive (Evt11); the confirmation arrives on :attr:`indications`."""
+        self._dispatch(Event.EVT11)
+        await self._drain()
+
+    async def release_response(self) -> None:
+        """A-RELEASE response primitive (Evt14)."""
+        self._dispatch(Event.EVT14)
+        await self._drain()
+
+    async def abort(self) -> None:
+        """A-ABORT request primitive (Evt15). A no-op once the association no longer exists."""
+        if (self.state, Event.EVT15) not in _ABORT_STATES:
+            return
+        self._dispatch(Event.EVT15)
+        try:
+            await self._drain()
+        except NetworkError:
+            pass
+
+    async def wait_closed(self, timeout: float | None = None) -> None:
+        """Wait until the reader task ended (the transport is closed)."""
+        if self._reader_task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(self._reader_task), timeout)
+            except asyncio.TimeoutError:
+                raise NetworkTimeout(f"association not closed within {timeout} s") from None
+
+    async def _drain(self) -> None:
+        if self.transport is not None:
+            await self.transport.drain(self.config.send_timeout)
+
+    # --- receiving -------------------------------------------------------------------------
+
+    def _start_reader(self) -> None:
+        self._reader_task = asyncio.get_running_loop().create_task(self._read_loop())
+
+    async def _read_loop(self) -> None:
+        assert self.transport is not None
+        transport = self.transport
+        try:
+            while not transport.closed:
+                try:
+                    pdu = await transport.read_pdu(
+                        max_pdata_length=self.config.max_pdata_length,
+                        timeout=self._read_timeout(),
+                    )
+                except PDUError as exc:
+                    log.info("invalid PDU from %s: %s", transport.peer, exc)
+                    self._dispatch(Event.EVT19, error=exc)
+                    await self._drain_quietly()
+                    # The stream is no longer framed: drop what follows until close/ARTIM.
+                    await transport.discard_until_closed(self.config.artim_timeout)
+                    break
+                except NetworkTimeout as exc:
+                    if self.state in (State.STA2, State.STA13):
+                        break  # ARTIM bounds these states and closes the connection
+                    log.info("idle timeout on %s: %s", transport.peer, exc)
+                    self._emit(AbortIndication(None, True, f"idle timeout: {exc}"))
+                    await self.abort()
+                    continue
+                event = _PDU_EVENTS[type(pdu)]
+                self._dispatch(event, pdu=pdu)
+                await self._drain_quietly()
+        except (asyncio.IncompleteReadError, ConnectionError, OSError, _ssl.SSLError):
+            pass
+        finally:
+            if self.state is not State.STA1:
+                self._dispatch(Event.EVT17)
+
+    def _read_timeout(self) -> float | None:
+        if self.state in (State.STA2, State.STA13):
+            return self.config.artim_timeout  # ARTIM fires first; this only bounds the read
+        return self.config.idle_timeout
+
+    async def _drain_quietly(self) -> None:
+        try:
+            await self._drain()
+        except NetworkError:
+            pass
+
+
+def _abort_reason(error: PDUError | None) -> int:
+    if error is None:
+        return AbortReason.UNEXPECTED_PDU
+    reason = error.context.get("reason")
+    return int(reason) if reason is not None else AbortReason.NOT_SPECIFIED
+
+
+_PDU_EVENTS: dict[type, Event] = {
+    AssociateAC: Event.EVT3,
+    AssociateRJ: Event.EVT4,
+    AssociateRQ: Event.EVT6,
+    PDataTF: Event.EVT10,
+    ReleaseRQ: Event.EVT12,
+    ReleaseRP: Event.EVT13,
+    Abort: Event.EVT16,
+}
+
+_ARTIM_STATES = {k for k in TRANSITIONS if k[1] is Event.EVT18}
+_ABORT_STATES = {k for k in TRANSITIONS if k[1] is Event.EVT15}
