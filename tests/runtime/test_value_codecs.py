@@ -29,6 +29,8 @@ from dicomgen.core.values import (
 )
 from dicomgen.core.vr import VR
 from dicomgen.encoding.values import decode_value, encode_value, validate_value
+from strategies import BINARY_VALUES as _BINARY
+from strategies import TEXT_VALUES as _VALUES
 
 # --- decoding: types, padding, VM ----------------------------------------------------------
 
@@ -405,57 +407,6 @@ def test_max_lengths_follow_vr_table() -> None:
 
 # --- hypothesis: decode(encode(x)) == x and encode(decode(raw)) == raw -----------------------
 
-_printable = st.characters(min_codepoint=0x20, max_codepoint=0x7E, blacklist_characters="\\")
-_unicode = st.characters(
-    blacklist_categories=("Cc", "Cs", "Zl", "Zp"), blacklist_characters="\\", min_codepoint=0x20
-)
-
-
-def _stripped(alphabet: st.SearchStrategy[str], max_size: int) -> st.SearchStrategy[str]:
-    return st.text(alphabet=alphabet, min_size=1, max_size=max_size).map(str.strip).filter(bool)
-
-
-def _uid() -> st.SearchStrategy[str]:
-    comp = st.one_of(st.just("0"), st.integers(1, 10**8).map(str))
-    return st.lists(comp, min_size=2, max_size=8).map(".".join).filter(lambda s: len(s) <= 64)
-
-
-_VALUES: dict[str, st.SearchStrategy[object]] = {
-    "AE": _stripped(_printable, 16),
-    "AS": st.tuples(st.integers(0, 999), st.sampled_from("DWMY")).map(
-        lambda t: f"{t[0]:03d}{t[1]}"
-    ),
-    "CS": _stripped(st.sampled_from("ABCXYZ019_ "), 16),
-    "SH": _stripped(_unicode, 16),
-    "LO": _stripped(_unicode, 64),
-    "UC": st.text(alphabet=_unicode, min_size=1, max_size=100).map(str.rstrip).filter(bool),
-    "UI": _uid(),
-    "UR": st.text(alphabet=st.sampled_from("abc:/%20?=&#.-_~"), min_size=1, max_size=50),
-    "PN": st.lists(
-        st.lists(st.text(alphabet="abcXYZ 山田", max_size=5).map(str.strip), max_size=5),
-        max_size=3,
-    )
-    .map(lambda g: PersonName.from_groups(*g))
-    .filter(bool),
-    "DA": st.dates(min_value=dt.date(1, 1, 1)),
-    "TM": st.times(),
-    "DT": st.datetimes(min_value=dt.datetime(1, 1, 1)),
-    "IS": st.integers(-(2**31), 2**31 - 1),
-    "DS": st.floats(allow_nan=False, allow_infinity=False),
-}
-_TEXT = (
-    st.text(
-        alphabet=st.characters(blacklist_categories=("Cs", "Cc"), min_codepoint=0x20)
-        | st.sampled_from("\r\n\t\\"),
-        min_size=1,
-        max_size=200,
-    )
-    .map(lambda s: s.rstrip(" "))
-    .filter(bool)
-)
-_VALUES.update({"ST": _TEXT, "LT": _TEXT, "UT": _TEXT})
-
-
 def _expected(vr: str, value: object) -> object:
     if vr == "DS":
         return float(DS(str(DS(value))))  # what a DS string can hold
@@ -484,17 +435,6 @@ def test_round_trip_text_vrs(vr: str, data: st.DataObject) -> None:
         assert encode_value(vr, back, charsets=charsets) == raw
 
 
-_BINARY: dict[str, st.SearchStrategy[object]] = {
-    "US": st.integers(0, 2**16 - 1),
-    "SS": st.integers(-(2**15), 2**15 - 1),
-    "UL": st.integers(0, 2**32 - 1),
-    "SL": st.integers(-(2**31), 2**31 - 1),
-    "UV": st.integers(0, 2**64 - 1),
-    "SV": st.integers(-(2**63), 2**63 - 1),
-    "FL": st.floats(width=32, allow_nan=False),
-    "FD": st.floats(allow_nan=False),
-    "AT": st.integers(0, 2**32 - 1),
-}
 
 
 @settings(max_examples=40, deadline=None)

@@ -16,6 +16,8 @@ fetched through ``bulk_data_handler(tag, vr, uri) -> bytes``.
 
 from __future__ import annotations
 
+import datetime as _dt
+
 import base64
 import json as _json
 import math
@@ -24,6 +26,7 @@ from typing import Any, Callable, Union
 from ..core.dataset import Dataset
 from ..core.element import DataElement
 from ..core.errors import DecodeError, DicomError, InvalidValueError
+from ..core.values.datetime_values import format_da, format_dt, format_tm
 
 _BINARY = frozenset({"OB", "OD", "OF", "OL", "OV", "OW", "UN"})
 _NUMBERS = frozenset({"US", "SS", "UL", "SL", "FL", "FD", "SV", "UV"})
@@ -76,7 +79,16 @@ def _text(v: Any) -> Any:
     if v is None:
         return None
     orig = getattr(v, "original", None)
-    s = orig if isinstance(orig, str) else str(v)
+    if isinstance(orig, str):
+        s = orig
+    elif isinstance(v, _dt.datetime):  # plain Python values: their DICOM string (F.2.5)
+        s = format_dt(v)
+    elif isinstance(v, _dt.date):
+        s = format_da(v)
+    elif isinstance(v, _dt.time):
+        s = format_tm(v)
+    else:
+        s = str(v)
     return s if s != "" else None
 
 

@@ -1,0 +1,208 @@
+"""Atomic storage of received SOP Instances as DICOM files (PS3.10 7, PS3.4 B.2.2).
+
+Layout: ``<root>/<Study Instance UID>/<Series Instance UID>/<SOP Instance UID>.dcm``, each
+name made safe by :func:`safe_name`. A file is never visible half written: the bytes go to a
+hidden temporary file (``.<name>.<random>.tmp``) in the target folder (or, for a stream whose
+UIDs are not known yet, in ``<root>/.incoming``, on the same file system), are flushed and
+``fsync``-ed, and the temporary file is renamed over the final name with ``os.replace``
+(atomic on POSIX and Windows); the folder is then ``fsync``-ed. If anything fails before the
+rename (an exception, or the chunk iterator of a stream raising because the association
+died), the temporary file is removed. A crash of the whole process can leave temporary files
+behind; :meth:`FileStore.cleanup` removes them (call it at start-up).
+
+The stored file is the received data set byte for byte, preceded by the preamble, ``DICM``
+and File Meta Information (PS3.10 7.1) naming the transfer syntax it was received in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ...core.dataset import Dataset
+from ...core.element import DataElement
+from ...core.errors import MediaError
+from ...media.part10 import FileMeta, encode_file_meta
+
+TMP_SUFFIX = ".tmp"
+INCOMING = ".incoming"
+_SAFE = re.compile(r"[^0-9A-Za-z._-]")
+_MAX_NAME = 80
+
+
+def safe_name(text: str) -> str:
+    """A file name made of ``[0-9A-Za-z._-]`` for a UID (or any text).
+
+    Valid UIDs (PS3.5 9.1: digits and dots, at most 64 characters) are kept as they are.
+    Anything else (other characters, empty, ``.``/``..``, a leading ``.`` that would hide
+    the file, over-long) is replaced by a sanitised prefix plus a hash of the original, so
+    two different inputs never share a name and no name escapes its folder.
+    """
+    s = (text or "").strip("\x00 ")
+    if s and len(s) <= _MAX_NAME and not _SAFE.search(s) and not s.startswith("."):
+        return s
+    digest = hashlib.sha256(s.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    prefix = _SAFE.sub("_", s).lstrip(".")[:40] or "unknown"
+    return f"{prefix}_{digest}"
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # pragma: no cover - e.g. Windows cannot open folders
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - some file systems refuse
+        pass
+    finally:
+        os.close(fd)
+
+
+def part10_header(
+    sop_class_uid: str,
+    sop_instance_uid: str,
+    transfer_syntax: str,
+    *,
+    source_ae_title: str | None = None,
+) -> bytes:
+    """Preamble, ``DICM`` and File Meta Information (PS3.10 7.1) for a received data set."""
+    ds = Dataset()
+    ds.add(DataElement(0x00080016, "UI", str(sop_class_uid)))
+    ds.add(DataElement(0x00080018, "UI", str(sop_instance_uid)))
+    existing = None
+    if source_ae_title:
+        existing = Dataset([DataElement(0x00020016, "AE", source_ae_title.strip())])
+    fm = FileMeta.for_dataset(ds, transfer_syntax, existing)
+    return b"\x00" * 128 + b"DICM" + encode_file_meta(fm)
+
+
+class FileStore:
+    """Files of received instances under ``root`` (created if missing)."""
+
+    def __init__(self, root: str | os.PathLike[str], *, fsync: bool = True) -> None:
+        self.root = Path(root)
+        self.fsync = fsync
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def path_for(self, study_uid: str, series_uid: str, sop_instance_uid: str) -> Path:
+        """Where an instance is stored (the folders are not created)."""
+        return (
+            self.root
+            / safe_name(study_uid)
+            / safe_name(series_uid)
+            / (safe_name(sop_instance_uid) + ".dcm")
+        )
+
+    def relative(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    # --- writing ------------------------------------------------------------------
+
+    def _tmp_in(self, folder: Path, name: str) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f".{name}.{secrets.token_hex(8)}{TMP_SUFFIX}"
+
+    def _write_tmp(self, tmp: Path, chunks: Iterable[Any]) -> int:
+        """Write ``chunks`` to ``tmp`` (created exclusively); removes it on any failure."""
+        size = 0
+        try:
+            with open(tmp, "xb") as f:
+                for chunk in chunks:
+                    f.write(chunk)
+                    size += len(chunk)
+                f.flush()
+                if self.fsync:
+                    os.fsync(f.fileno())
+        except BaseException:
+            _unlink(tmp)
+            raise
+        return size
+
+    def _publish(self, tmp: Path, final: Path) -> None:
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, final)
+        except BaseException:
+            _unlink(tmp)
+            raise
+        if self.fsync:
+            _fsync_dir(final.parent)
+
+    def write_atomic(self, final: Path, chunks: Iterable[Any]) -> int:
+        """Write ``chunks`` (bytes-like) to ``final`` atomically; returns the size.
+
+        Nothing appears at ``final`` unless every chunk was written and synced; the
+        temporary file lives in ``final``'s folder and is removed on failure.
+        """
+        tmp = self._tmp_in(final.parent, final.name)
+        size = self._write_tmp(tmp, chunks)
+        self._publish(tmp, final)
+        return size
+
+    def stage(self, chunks: Iterable[Any], name: str = "instance") -> Path:
+        """Write ``chunks`` to a temporary file under ``<root>/.incoming`` and return it.
+
+        For streams whose destination is known only after they were received. The caller
+        publishes it with :meth:`publish` or drops it with :meth:`discard`.
+        """
+        tmp = self._tmp_in(self.root / INCOMING, safe_name(name))
+        self._write_tmp(tmp, chunks)
+        return tmp
+
+    def publish(self, staged: Path, final: Path) -> None:
+        """Move a staged file to ``final`` atomically (same file system)."""
+        self._publish(staged, final)
+
+    def discard(self, staged: Path) -> None:
+        _unlink(staged)
+
+    # --- maintenance ----------------------------------------------------------------
+
+    def temp_files(self) -> list[Path]:
+        """Temporary files left by interrupted writes."""
+        return [p for p in self.root.rglob(f".*{TMP_SUFFIX}") if p.is_file()]
+
+    def cleanup(self, older_than: float | None = None) -> int:
+        """Remove temporary files (only those older than ``older_than`` seconds if given)."""
+        import time
+
+        now = time.time()
+        n = 0
+        for p in self.temp_files():
+            try:
+                if older_than is not None and now - p.stat().st_mtime < older_than:
+                    continue
+                p.unlink()
+                n += 1
+            except FileNotFoundError:
+                continue
+        return n
+
+    def remove(self, path: Path) -> None:
+        """Delete a stored file (and its folders when they become empty)."""
+        _unlink(path)
+        for folder in (path.parent, path.parent.parent):
+            if folder == self.root:
+                break
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+
+
+def _unlink(p: Path) -> None:
+    try:
+        os.unlink(p)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:  # pragma: no cover - permissions etc.
+        raise MediaError(f"cannot remove temporary file: {exc}", path=str(p)) from exc
+
+
+__all__ = ["FileStore", "INCOMING", "TMP_SUFFIX", "part10_header", "safe_name"]
