@@ -1,0 +1,902 @@
+"""File-sets (PS3.10 8): DICOM files under one root, indexed by a DICOMDIR.
+
+:class:`FileSet` is the model a File-set Reader, Creator and Updater (PS3.10 8.3)
+works with:
+
+* ``FileSet.read(path)`` reads a DICOMDIR (``path`` is the file or its folder), walks
+  its records into a tree (:mod:`dicomgen.media.dicomdir`) and, by default, checks
+  that every referenced file exists (a missing one is a :class:`MediaError` naming the
+  record and its offset).
+* ``fs.find(patient_id=..., study_uid=..., series_uid=...)`` returns the
+  :class:`Instance` objects below matching records; ``instance.read()`` opens the file.
+* ``fs.add(path_or_dataset)`` stages an instance: its PATIENT/STUDY/SERIES records are
+  found or created (grouped by Patient ID, Study Instance UID, Series Instance UID) and
+  its leaf record is built with the keys its record type requires
+  (:mod:`dicomgen.media.records`); ``fs.remove(instance)`` stages a removal.
+* ``fs.write(out_dir=None)`` writes the File-set: new files are copied (or re-encoded
+  when the profile needs another transfer syntax) under conformant File IDs (PS3.10
+  8.5: ``A-Z 0-9 _``, at most 8 characters and 8 levels), each first to a temporary name
+  and then renamed; the DICOMDIR is written to a temporary name and renamed over the
+  old one; only then are the files of removed instances deleted. An interrupted update
+  therefore leaves the old DICOMDIR (or the new one) intact, never a half-written one.
+* ``FileSet.build(sources, out_dir)`` creates a File-set from folders and files,
+  returning the File-set and the files it skipped with the reason.
+
+File IDs of new files: ``PAnnnnnn/STnnnnnn/SEnnnnnn/<leaf>nnnnnn`` where the leaf
+prefix is the two-letter code of the record type (``IM`` for IMAGE, ``SR`` for SR
+DOCUMENT, ...): four components, well under the 8-level limit of PS3.12.
+
+Profiles (PS3.11): ``STD-GEN-CD`` (Annex D, General Purpose CD-R Interchange) allows
+only Explicit VR Little Endian for the referenced files: native data in other
+transfer syntaxes is re-encoded, compressed data is refused. ``ANY`` is a dicomgen
+extension, not a PS3.11 profile: files are kept in their transfer syntax.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import re
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+from ..core.dataset import Dataset, dictionary_vr
+from ..core.element import DataElement
+from ..core.errors import DicomError, MediaError
+from . import file_ids as fids
+from .dicomdir import (
+    REFERENCED_FILE_ID,
+    REFERENCED_SOP_CLASS_IN_FILE,
+    REFERENCED_SOP_INSTANCE_IN_FILE,
+    REFERENCED_TS_IN_FILE,
+    RECORD_TYPE,
+    DicomDir,
+    Record,
+    encode_dicomdir,
+    read_dicomdir,
+)
+from .records import RECORD_TYPES, SINGLE_LEVEL, record_type_for
+
+EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1"
+_FILESET_ID = re.compile(r"[A-Z0-9_]{0,16}")
+
+PROFILES: dict[str, frozenset[str] | None] = {
+    # PS3.11 D.3 (STD-GEN-CD, STD-GEN-DVD-RAM): Explicit VR Little Endian Uncompressed
+    "STD-GEN-CD": frozenset({EXPLICIT_VR_LITTLE_ENDIAN}),
+    "STD-GEN-DVD-RAM": frozenset({EXPLICIT_VR_LITTLE_ENDIAN}),
+    # dicomgen extension: no transfer syntax restriction
+    "ANY": None,
+}
+"""Application profile -> transfer syntaxes allowed for referenced files (None: any)."""
+
+# Two-letter File ID prefix per record type (leaf components).
+_LEAF_PREFIX: dict[str, str] = {
+    "IMAGE": "IM", "RT DOSE": "RD", "RT STRUCTURE SET": "RS", "RT PLAN": "RP",
+    "RT TREAT RECORD": "RX", "PRESENTATION": "PR", "WAVEFORM": "WV", "SR DOCUMENT": "SR",
+    "KEY OBJECT DOC": "KY", "SPECTROSCOPY": "SP", "RAW DATA": "RW", "REGISTRATION": "RG",
+    "FIDUCIAL": "FD", "HANGING PROTOCOL": "HG", "ENCAP DOC": "ED", "VALUE MAP": "VM",
+    "STEREOMETRIC": "SX", "PALETTE": "PA", "IMPLANT": "IP", "IMPLANT ASSY": "IA",
+    "IMPLANT GROUP": "IG", "PLAN": "PL", "MEASUREMENT": "MX", "SURFACE": "SF",
+    "SURFACE SCAN": "SS", "TRACT": "TR", "ASSESSMENT": "AS", "RADIOTHERAPY": "RT",
+}  # fmt: skip
+
+_LEVEL_PREFIX = {"PATIENT": "PA", "STUDY": "ST", "SERIES": "SE"}
+
+# Type 1 keys a File-set Creator may invent when the instance lacks them (as dcmtk
+# dcmmkdir --invent does); others cannot be invented and make the instance unusable.
+_INVENTABLE = frozenset(
+    {"PatientID", "StudyDate", "StudyTime", "StudyID", "Modality", "SeriesNumber",
+     "InstanceNumber", "ContentDate", "ContentTime", "ContentLabel", "StructureSetLabel",
+     "RTPlanLabel", "SeriesInstanceUID", "PresentationCreationDate",
+     "PresentationCreationTime", "InstanceCreationDate"}
+)  # fmt: skip
+_DATE_FALLBACKS = ("StudyDate", "SeriesDate", "AcquisitionDate", "ContentDate",
+                   "InstanceCreationDate")  # fmt: skip
+_TIME_FALLBACKS = ("StudyTime", "SeriesTime", "AcquisitionTime", "ContentTime",
+                   "InstanceCreationTime")  # fmt: skip
+
+
+def _text(v: Any) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, (list, tuple)):
+        if not v:
+            return None
+        v = v[0]
+    s = str(v).strip("\x00 ")
+    return s or None
+
+
+def _value(ds: Dataset, keyword: str) -> Any:
+    """Decoded value of ``keyword``; an undecodable value counts as absent."""
+    try:
+        return ds.get_value(keyword)
+    except DicomError:
+        return None
+
+
+def _has_value(ds: Dataset, keyword: str) -> bool:
+    e = ds.get(keyword)
+    if e is None:
+        return False
+    try:
+        return not e.is_empty
+    except DicomError:
+        return False
+
+
+def _uid_from(*parts: str) -> str:
+    """A UID derived from ``parts`` (PS3.5 B.2: 2.25 + a name-based UUID as an integer)."""
+    return f"2.25.{uuid.uuid5(uuid.NAMESPACE_OID, '|'.join(parts)).int}"
+
+
+@dataclass(eq=False)
+class Instance:
+    """A SOP Instance of a File-set: its leaf record and where its file is."""
+
+    fileset: FileSet
+    record: Record
+    source: Any = None  # staged: a path or a Dataset to write; None once written/read
+    transfer_syntax: str | None = None
+    invented: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def record_type(self) -> str:
+        return self.record.record_type
+
+    @property
+    def file_id(self) -> tuple[str, ...] | None:
+        return self.record.file_id
+
+    @property
+    def sop_instance_uid(self) -> str | None:
+        return self.record.sop_instance_uid
+
+    @property
+    def sop_class_uid(self) -> str | None:
+        return self.record.sop_class_uid
+
+    @property
+    def transfer_syntax_uid(self) -> str | None:
+        return self.record.transfer_syntax_uid
+
+    def _ancestor(self, rtype: str) -> Record | None:
+        r = self.record.parent
+        while r is not None:
+            if r.record_type == rtype:
+                return r
+            r = r.parent
+        return None
+
+    @property
+    def patient(self) -> Record | None:
+        return self._ancestor("PATIENT")
+
+    @property
+    def study(self) -> Record | None:
+        return self._ancestor("STUDY")
+
+    @property
+    def series(self) -> Record | None:
+        return self._ancestor("SERIES")
+
+    @property
+    def path(self) -> Path | None:
+        """The file on disk (``None`` while staged, or if it cannot be found)."""
+        fid = self.file_id
+        if fid is None or self.fileset.root is None or self.source is not None:
+            return None
+        return fids.resolve(self.fileset.root, fid)
+
+    def read(self, **kwargs: Any) -> Dataset:
+        """The instance's data set (read from its file, or the staged data set)."""
+        from .part10 import read
+
+        if isinstance(self.source, Dataset):
+            return self.source
+        if self.source is not None:
+            return read(self.source, **kwargs)
+        p = self.path
+        if p is None:
+            raise MediaError(
+                f"referenced file {fids.file_id_str(self.file_id or ())!r} not found",
+                path=str(self.fileset.root),
+                offset=self.record.offset,
+            )
+        return read(p, **kwargs)
+
+
+@dataclass
+class BuildReport:
+    """What :meth:`FileSet.build` did: files added, files skipped (with the reason)."""
+
+    added: list[Instance] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+class FileSet:
+    """A File-set (PS3.10 8): a root folder, its DICOMDIR and the instances it indexes."""
+
+    def __init__(
+        self,
+        fileset_id: str = "",
+        *,
+        uid: str | None = None,
+        descriptor_file_id: Sequence[str] | None = None,
+        descriptor_charset: str | None = None,
+        profile: str = "STD-GEN-CD",
+    ) -> None:
+        if not _FILESET_ID.fullmatch(fileset_id):
+            raise MediaError(
+                f"invalid File-set ID {fileset_id!r}: at most 16 characters of A-Z, 0-9 and _ "
+                "(PS3.10 8.5; CS value)"
+            )
+        if profile not in PROFILES:
+            raise MediaError(f"unknown profile {profile!r}; known: {', '.join(PROFILES)}")
+        self.fileset_id = fileset_id
+        self.uid = uid or _uid_from("fileset", str(uuid.uuid4()))
+        self.descriptor_file_id = tuple(descriptor_file_id) if descriptor_file_id else None
+        self.descriptor_charset = descriptor_charset
+        self.profile = profile
+        self.root: Path | None = None
+        self.dicomdir_name = "DICOMDIR"
+        self.roots: list[Record] = []
+        self.problems: list[str] = []
+        self._extra: Dataset | None = None
+        self._instances: dict[int, Instance] = {}  # id(record) -> Instance
+        self._removed: list[Instance] = []
+        self._counters: dict[tuple[int, str], int] = {}
+        self._by_uid: dict[str, Instance] = {}  # SOP Instance UID -> Instance
+
+    # --- reading -----------------------------------------------------------------
+
+    @classmethod
+    def read(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        check_files: bool = True,
+        strict: bool = False,
+        profile: str = "ANY",
+    ) -> FileSet:
+        """Read the File-set whose DICOMDIR is ``path`` (or is in folder ``path``).
+
+        ``check_files``: every referenced file must exist (else MediaError naming the
+        record and its offset). ``strict``: non-fatal DICOMDIR inconsistencies raise too.
+        ``profile`` applies to instances added later (existing files are kept as they are).
+        """
+        p = Path(path)
+        if p.is_dir():
+            cand = [n for n in os.listdir(p) if n.upper() == "DICOMDIR"]
+            if not cand:
+                raise MediaError("no DICOMDIR in folder", path=str(p))
+            p = p / sorted(cand)[0]
+        dd: DicomDir = read_dicomdir(p, strict=strict)
+        fs = cls.__new__(cls)
+        FileSet.__init__(fs, profile=profile)
+        fs.fileset_id = dd.fileset_id
+        fs.uid = dd.fileset_uid or fs.uid
+        fs.descriptor_file_id = dd.descriptor_file_id
+        fs.descriptor_charset = dd.descriptor_charset
+        fs.root = p.parent
+        fs.dicomdir_name = p.name
+        fs.roots = list(dd.roots)
+        fs.problems = list(dd.problems)
+        fs._extra = Dataset([e for e in dd.dataset.values() if e.tag >> 16 != 0x0004])
+        for _, rec in dd.walk():
+            if rec.dataset.get(REFERENCED_FILE_ID) is not None and rec.in_use:
+                inst = Instance(fs, rec)
+                fs._instances[id(rec)] = inst
+                if inst.sop_instance_uid:
+                    fs._by_uid.setdefault(inst.sop_instance_uid, inst)
+        if check_files:
+            for inst in fs._instances.values():
+                if inst.file_id is None:
+                    continue
+                if fids.resolve(fs.root, inst.file_id) is None:
+                    raise MediaError(
+                        f"the {inst.record.where} references file "
+                        f"{fids.file_id_str(inst.file_id)!r}, which does not exist",
+                        path=str(fs.root),
+                        offset=inst.record.offset,
+                    )
+        return fs
+
+    # --- queries -----------------------------------------------------------------
+
+    @property
+    def instances(self) -> list[Instance]:
+        """Every instance (records with a Referenced File ID), in tree order."""
+        out = []
+        for r in self.roots:
+            for _, rec in r.walk():
+                inst = self._instances.get(id(rec))
+                if inst is not None and rec.in_use:
+                    out.append(inst)
+        return out
+
+    def __iter__(self) -> Iterator[Instance]:
+        return iter(self.instances)
+
+    def __len__(self) -> int:
+        return len(self.instances)
+
+    def walk(self) -> Iterator[tuple[int, Record]]:
+        """Every record in use, depth first, as ``(depth, record)``."""
+        for r in self.roots:
+            for depth, rec in r.walk():
+                if rec.in_use:
+                    yield depth, rec
+
+    def find(
+        self,
+        *,
+        patient_id: str | None = None,
+        study_uid: str | None = None,
+        series_uid: str | None = None,
+        sop_instance_uid: str | None = None,
+        record_type: str | None = None,
+    ) -> list[Instance]:
+        """Instances whose PATIENT/STUDY/SERIES records match the given keys."""
+        out = []
+        for inst in self.instances:
+            if record_type is not None and inst.record_type != record_type:
+                continue
+            if sop_instance_uid is not None and inst.sop_instance_uid != sop_instance_uid:
+                continue
+            if patient_id is not None:
+                p = inst.patient
+                if p is None or _text(p.get("PatientID")) != patient_id:
+                    continue
+            if study_uid is not None:
+                s = inst.study
+                if s is None or _text(s.get("StudyInstanceUID")) != study_uid:
+                    continue
+            if series_uid is not None:
+                s = inst.series
+                if s is None or _text(s.get("SeriesInstanceUID")) != series_uid:
+                    continue
+            out.append(inst)
+        return out
+
+    # --- adding / removing -------------------------------------------------------
+
+    def _next(self, scope: Record | None, what: str) -> int:
+        key = (id(scope), what)
+        n = self._counters.get(key, 0) + 1
+        self._counters[key] = n
+        return n
+
+    def _child(
+        self, parent: Record | None, rtype: str, key_kw: str, key: str | None
+    ) -> Record | None:
+        siblings = self.roots if parent is None else parent.children
+        for r in siblings:
+            if r.record_type == rtype and r.in_use and _text(r.get(key_kw)) == key:
+                return r
+        return None
+
+    def _attach(self, parent: Record | None, rec: Record) -> Record:
+        rec.parent = parent
+        (self.roots if parent is None else parent.children).append(rec)
+        return rec
+
+    def add(self, source: Any, *, invent: bool = False) -> Instance:
+        """Stage ``source`` (a file path, a Dataset, or an object with ``to_dataset()``).
+
+        Raises MediaError if the instance cannot be indexed: no SOP Class/Instance UID,
+        already in the File-set, a Type 1 key missing (and ``invent`` off or the key not
+        inventable), or a transfer syntax the profile refuses and that cannot be
+        re-encoded.
+        """
+        from .part10 import read
+
+        where = os.fspath(source) if isinstance(source, (str, os.PathLike)) else None
+        if where is not None:
+            try:
+                ds = read(source, stop_before_pixels=True)
+            except DicomError as exc:
+                raise MediaError(f"cannot read: {exc}", path=where) from None
+        elif isinstance(source, Dataset):
+            ds = source
+        elif hasattr(source, "to_dataset"):
+            ds = source.to_dataset()
+            source = ds
+        else:
+            raise MediaError(f"cannot add a {type(source).__name__} to a File-set")
+        sop_class = _text(_value(ds, "SOPClassUID"))
+        sop_inst = _text(_value(ds, "SOPInstanceUID"))
+        if not sop_class or not sop_inst:
+            raise MediaError("the instance has no SOP Class UID or SOP Instance UID",
+                             path=where)  # fmt: skip
+        if sop_inst in self._by_uid:
+            raise MediaError(f"SOP Instance UID {sop_inst} is already in the File-set",
+                             path=where)  # fmt: skip
+        ts = self._planned_transfer_syntax(ds, where)
+        rtype = record_type_for(sop_class)
+        invented: dict[str, str] = {}
+        # build every record first so that a failure leaves the tree untouched
+        plan: list[tuple[str, str, str | None, Dataset | None]] = []
+        if rtype in SINGLE_LEVEL:
+            parent_chain: list[tuple[str, str, str | None]] = []
+        else:
+            parent_chain = [
+                ("PATIENT", "PatientID", _text(_value(ds, "PatientID"))),
+                ("STUDY", "StudyInstanceUID", _text(_value(ds, "StudyInstanceUID"))),
+                ("SERIES", "SeriesInstanceUID", _text(_value(ds, "SeriesInstanceUID"))),
+            ]
+        parent: Record | None = None
+        new_records: list[tuple[Record | None, Record]] = []
+        for level, key_kw, key in parent_chain:
+            if key is None:
+                if not invent:
+                    raise MediaError(f"the instance has no {key_kw}, the key that groups it "
+                                     f"under a {level} record (PS3.3 F.5)", path=where)  # fmt: skip
+                key = self._invented_key(level, ds, parent, sop_inst)
+                invented[key_kw] = key
+            if not new_records:  # parent is an existing record (or the root entity)
+                found = self._child(parent, level, key_kw, key)
+                if found is not None:
+                    parent = found
+                    continue
+            rds = self._record_keys(level, ds, invent, invented, parent, where)
+            rds.add(DataElement(_tag(key_kw), dictionary_vr(_tag(key_kw)), key))
+            rec = Record(rds)
+            rec.parent = parent
+            new_records.append((parent, rec))
+            parent = rec
+        leaf_ds = self._record_keys(rtype, ds, invent, invented, parent, where)
+        leaf_ds.add(DataElement(REFERENCED_SOP_CLASS_IN_FILE, "UI", sop_class))
+        leaf_ds.add(DataElement(REFERENCED_SOP_INSTANCE_IN_FILE, "UI", sop_inst))
+        leaf_ds.add(DataElement(REFERENCED_TS_IN_FILE, "UI", ts))
+        leaf = Record(leaf_ds)
+        for par, rec in new_records:
+            self._attach(par, rec)
+        self._attach(parent, leaf)
+        inst = Instance(self, leaf, source=source, transfer_syntax=ts, invented=invented)
+        self._instances[id(leaf)] = inst
+        self._by_uid[sop_inst] = inst
+        return inst
+
+    def _invented_key(self, level: str, ds: Dataset, parent: Record | None, sop: str) -> str:
+        if level == "PATIENT":
+            name = _text(_value(ds, "PatientName")) or ""
+            return f"DG{uuid.uuid5(uuid.NAMESPACE_OID, 'patient|' + name).int % 10**10:010d}"
+        scope = _text(parent.get("PatientID") or parent.get("StudyInstanceUID")) if parent else ""
+        if level == "STUDY":
+            return _uid_from("study", scope or "", _text(_value(ds, "StudyID")) or "")
+        return _uid_from("series", scope or "", _text(_value(ds, "SeriesNumber")) or "", sop)
+
+    def _planned_transfer_syntax(self, ds: Dataset, where: str | None) -> str:
+        from ..encoding.transfer_syntax import resolve
+
+        meta_ts = None
+        if ds.file_meta is not None:
+            meta_ts = _text(ds.file_meta.get_value(0x00020010))
+        current = meta_ts or ds.read_transfer_syntax or EXPLICIT_VR_LITTLE_ENDIAN
+        allowed = PROFILES[self.profile]
+        if allowed is None or current in allowed:
+            return current
+        try:
+            encapsulated = resolve(current).encapsulated
+        except DicomError:
+            encapsulated = True
+        if encapsulated:
+            raise MediaError(
+                f"transfer syntax {current} is not allowed by profile {self.profile} and "
+                "compressed data is not re-encoded",
+                path=where,
+            )
+        return EXPLICIT_VR_LITTLE_ENDIAN
+
+    def _record_keys(
+        self,
+        rtype: str,
+        ds: Dataset,
+        invent: bool,
+        invented: dict[str, str],
+        parent: Record | None,
+        where: str | None,
+    ) -> Dataset:
+        """The record of type ``rtype`` for instance ``ds`` with its F.5 keys."""
+        spec = RECORD_TYPES[rtype]
+        rds = Dataset()
+        rds.add(DataElement(RECORD_TYPE, "CS", rtype))
+        copied_text = False
+        for kw in spec.type1:
+            if _has_value(ds, kw):
+                rds.add(_key_copy(ds[kw]))
+                copied_text = True
+                continue
+            if not invent or kw not in _INVENTABLE:
+                raise MediaError(
+                    f"the instance has no value for {kw}, a Type 1 key of the {rtype} record "
+                    "(PS3.3 F.5)"
+                    + ("" if invent else "; allow inventing it (invent=True, --invent)"),
+                    path=where,
+                )
+            v = self._invent(kw, ds, parent)
+            invented[kw] = v
+            rds.add(DataElement(_tag(kw), dictionary_vr(_tag(kw)), v))
+        for kw in spec.type2:
+            e = ds.get(kw)
+            if e is not None:
+                rds.add(_key_copy(e))
+                copied_text = True
+            else:
+                rds.add(DataElement(_tag(kw), dictionary_vr(_tag(kw)), None))
+        for kw in spec.type1c:
+            if _has_value(ds, kw):
+                rds.add(_key_copy(ds[kw]))
+        if rtype == "SR DOCUMENT" and _text(_value(ds, "VerificationFlag")) == "VERIFIED":
+            # F.5 SR Document Keys: Verification DateTime 1C, required if VERIFIED; in the
+            # instance it is in the Verifying Observer Sequence (PS3.3 C.17.2): latest item
+            if "VerificationDateTime" not in rds:
+                times = [
+                    _text(it.get_value("VerificationDateTime"))
+                    for it in (_value(ds, "VerifyingObserverSequence") or [])
+                ]
+                latest = max((t for t in times if t), default=None)
+                if latest is None:
+                    if not invent:
+                        raise MediaError(
+                            "VERIFIED SR document without Verification DateTime, a Type 1C key "
+                            "of the SR DOCUMENT record (PS3.3 F.5)",
+                            path=where,
+                        )
+                    latest = _dt.datetime.now().strftime("%Y%m%d%H%M%S")
+                    invented["VerificationDateTime"] = latest
+                rds.add(DataElement(_tag("VerificationDateTime"), "DT", latest))
+        if spec.concept_mods:
+            mods = [
+                it.copy()
+                for it in (_value(ds, "ContentSequence") or [])
+                if _text(it.get_value("RelationshipType")) == "HAS CONCEPT MOD"
+            ]
+            if mods:
+                rds.add(DataElement(_tag("ContentSequence"), "SQ", mods))
+        cs = ds.get("SpecificCharacterSet")
+        if cs is not None and copied_text:
+            rds.add(cs.copy())
+        return rds
+
+    def _invent(self, kw: str, ds: Dataset, parent: Record | None) -> str:
+        """A value for a missing Type 1 key (dcmmkdir ``--invent`` behaviour)."""
+        now = _dt.datetime.now()
+        if kw.endswith("Date"):
+            for k in _DATE_FALLBACKS:
+                v = _text(_value(ds, k))
+                if v:
+                    return str(v).replace("-", "")[:8]
+            return now.strftime("%Y%m%d")
+        if kw.endswith("Time"):
+            for k in _TIME_FALLBACKS:
+                v = _text(_value(ds, k))
+                if v:
+                    return str(v).replace(":", "")[:6]
+            return now.strftime("%H%M%S")
+        if kw in ("StudyID", "SeriesNumber", "InstanceNumber"):
+            return str(self._next(parent, kw))
+        if kw == "Modality":
+            return "OT"
+        if kw == "SeriesInstanceUID":
+            return _uid_from("series", str(id(parent)), str(self._next(parent, kw)))
+        if kw == "PatientID":
+            return self._invented_key("PATIENT", ds, None, "")
+        return "UNNAMED"  # labels: ContentLabel, StructureSetLabel, RTPlanLabel
+
+    def remove(self, instance: Instance | str) -> None:
+        """Stage the removal of ``instance`` (or of the instance with this SOP Instance UID).
+
+        Records left without lower-level records (an emptied SERIES, STUDY, PATIENT)
+        are removed too. The file is deleted by :meth:`write`, after the new DICOMDIR.
+        """
+        if isinstance(instance, str):
+            found = self.find(sop_instance_uid=instance)
+            if not found:
+                raise MediaError(f"no instance with SOP Instance UID {instance} in the File-set")
+            instance = found[0]
+        rec = instance.record
+        if self._instances.pop(id(rec), None) is None:
+            raise MediaError("the instance is not part of this File-set")
+        if instance.sop_instance_uid and self._by_uid.get(instance.sop_instance_uid) is instance:
+            del self._by_uid[instance.sop_instance_uid]
+        while rec is not None:
+            siblings = self.roots if rec.parent is None else rec.parent.children
+            siblings[:] = [r for r in siblings if r is not rec]
+            parent = rec.parent
+            if parent is None or parent.children:
+                break
+            rec = parent
+        if instance.source is None:
+            self._removed.append(instance)
+
+    # --- writing -----------------------------------------------------------------
+
+    def _allocate(self, root: Path) -> None:
+        """Give every staged instance a File ID (module doc)."""
+        alloc = fids.NameAllocator()
+        for inst in self.instances:
+            if inst.file_id is not None:
+                alloc.reserve(inst.file_id)
+        for inst in self._removed:
+            if inst.file_id is not None:
+                alloc.reserve(inst.file_id)
+        alloc.reserve_disk(root, ())
+        alloc.reserve(("DICOMDIR",))
+        dirs: dict[int, tuple[str, ...]] = {}
+        for inst in self.instances:
+            if inst.source is None or inst.file_id is not None:
+                continue
+            chain: list[Record] = []
+            r = inst.record.parent
+            while r is not None:
+                chain.append(r)
+                r = r.parent
+            prefix: tuple[str, ...] = ()
+            for rec in reversed(chain):
+                known = dirs.get(id(rec))
+                if known is None:
+                    known = self._existing_dir(rec)
+                if known is None:
+                    alloc.reserve_disk(root, prefix)
+                    known = prefix + (alloc.new(prefix, _LEVEL_PREFIX.get(rec.record_type,
+                                                                           "DR")),)  # fmt: skip
+                dirs[id(rec)] = known
+                prefix = known
+            alloc.reserve_disk(root, prefix)
+            leaf = alloc.new(prefix, _LEAF_PREFIX.get(inst.record_type, "IM"))
+            fid = fids.check_file_id(prefix + (leaf,))
+            inst.record.dataset.add(DataElement(REFERENCED_FILE_ID, "CS", list(fid)))
+
+    def _existing_dir(self, rec: Record) -> tuple[str, ...] | None:
+        """The folder shared by the existing files below ``rec`` at its depth, if any."""
+        depth = 0
+        r = rec
+        while r.parent is not None:
+            depth += 1
+            r = r.parent
+        prefixes = set()
+        for _, sub in rec.walk():
+            inst = self._instances.get(id(sub))
+            if inst is not None and inst.file_id is not None and inst.source is None:
+                if len(inst.file_id) < depth + 2:
+                    return None
+                prefixes.add(inst.file_id[: depth + 1])
+        if len(prefixes) == 1:
+            only = prefixes.pop()
+            try:
+                return fids.check_file_id(only)
+            except MediaError:
+                return None
+        return None
+
+    def write(self, out_dir: str | os.PathLike[str] | None = None) -> Path:
+        """Write the File-set to ``out_dir`` (default: in place); returns the DICOMDIR path.
+
+        Writing to a new folder copies the existing files too (same File IDs).
+        """
+        if out_dir is None:
+            if self.root is None:
+                raise MediaError("a new File-set needs an output folder")
+            target = self.root
+        else:
+            target = Path(out_dir)
+        target.mkdir(parents=True, exist_ok=True)
+        in_place = self.root is not None and target.resolve() == self.root.resolve()
+        if not self.instances:
+            raise MediaError("a File-set must reference at least one instance (PS3.11)")
+        self._allocate(target)
+        tmp_tag = f".dgtmp{os.getpid()}"
+        written: list[Instance] = []
+        try:
+            for inst in self.instances:
+                fid = inst.file_id
+                assert fid is not None
+                dest = fids.to_path(target, fid)
+                if inst.source is None:
+                    if in_place:
+                        continue
+                    src = fids.resolve(self.root, fid) if self.root is not None else None
+                    if src is None:
+                        raise MediaError(f"referenced file {fids.file_id_str(fid)!r} not found",
+                                         path=str(self.root))  # fmt: skip
+                    _atomic_copy(src, dest, tmp_tag)
+                    continue
+                self._write_instance(inst, dest, tmp_tag)
+                written.append(inst)
+            data = encode_dicomdir(
+                self.roots,
+                fileset_uid=self.uid,
+                fileset_id=self.fileset_id,
+                descriptor_file_id=self.descriptor_file_id,
+                descriptor_charset=self.descriptor_charset,
+                extra=self._extra,
+            )
+            name = self.dicomdir_name if in_place else "DICOMDIR"
+            dicomdir = target / name
+            tmp = target / (name + tmp_tag)
+            with open(tmp, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, dicomdir)
+        except BaseException:
+            for inst in written:  # new files are not referenced by the old DICOMDIR
+                fid = inst.file_id
+                if fid is not None:
+                    fids.to_path(target, fid).unlink(missing_ok=True)
+                    inst.record.dataset.pop(REFERENCED_FILE_ID, None)
+            raise
+        for inst in written:
+            inst.source = None
+        if in_place:
+            for inst in self._removed:
+                fid = inst.file_id
+                p = fids.resolve(target, fid) if fid is not None else None
+                if p is not None:
+                    p.unlink()
+                    _prune_empty_dirs(p.parent, target)
+        self._removed.clear()
+        self.root = target
+        self.dicomdir_name = dicomdir.name
+        return dicomdir
+
+    def _write_instance(self, inst: Instance, dest: Path, tmp_tag: str) -> None:
+        from .part10 import read, write
+
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(dest.name + tmp_tag)
+        src = inst.source
+        ts = inst.transfer_syntax or EXPLICIT_VR_LITTLE_ENDIAN
+        try:
+            if isinstance(src, Dataset):
+                write(tmp, src, ts)
+            else:
+                ds_meta = read(src, stop_before_pixels=True)
+                has_meta = ds_meta.file_meta is not None and len(ds_meta.file_meta) > 0
+                current = _text(ds_meta.file_meta.get_value(0x00020010)) if has_meta else None
+                if has_meta and current == ts and ds_meta.preamble is not None:
+                    shutil.copyfile(src, tmp)
+                else:
+                    write(tmp, read(src, defer_size=None), ts)
+            os.replace(tmp, dest)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+
+    # --- building ----------------------------------------------------------------
+
+    @classmethod
+    def build(
+        cls,
+        sources: Iterable[Any],
+        out_dir: str | os.PathLike[str],
+        *,
+        fileset_id: str = "",
+        profile: str = "STD-GEN-CD",
+        invent: bool = False,
+        recursive: bool = True,
+    ) -> tuple[FileSet, BuildReport]:
+        """Create a File-set in ``out_dir`` from files, folders (scanned) and Datasets.
+
+        Files that cannot be added (not DICOM, no SOP Instance UID, duplicate, refused
+        transfer syntax, missing Type 1 key) are skipped and listed in the report.
+        """
+        fs = cls(fileset_id, profile=profile)
+        report = BuildReport()
+        for src in _expand(sources, recursive):
+            try:
+                report.added.append(fs.add(src, invent=invent))
+            except MediaError as exc:
+                name = os.fspath(src) if isinstance(src, (str, os.PathLike)) else repr(src)
+                report.skipped.append((name, exc.message))
+        fs.write(out_dir)
+        return fs, report
+
+    # --- display -----------------------------------------------------------------
+
+    def tree_lines(self) -> list[str]:
+        """A text listing of the records (``dicomgen dicomdir list``)."""
+        lines = [f"File-set {self.fileset_id or '(no ID)'}  UID {self.uid}"]
+        for depth, rec in self.walk():
+            lines.append("  " * (depth + 1) + describe(rec))
+        return lines
+
+
+_SHOWN = {
+    "PATIENT": ("PatientID", "PatientName"),
+    "STUDY": ("StudyDate", "StudyID", "StudyDescription", "StudyInstanceUID"),
+    "SERIES": ("Modality", "SeriesNumber", "SeriesInstanceUID"),
+}
+
+
+def describe(rec: Record) -> str:
+    """One line: record type, main keys, and the referenced file."""
+    keys = _SHOWN.get(rec.record_type, ("InstanceNumber",))
+    parts = [rec.record_type]
+    for kw in keys:
+        try:
+            v = rec.get(kw)
+        except DicomError:
+            v = "<undecodable>"
+        if v not in (None, "", []):
+            parts.append(f"{kw}={v}")
+    fid = rec.dataset.get(REFERENCED_FILE_ID)
+    if fid is not None and not fid.is_empty:
+        v = fid.value
+        parts.append("-> " + (v if isinstance(v, str) else "\\".join(map(str, v))))
+    if rec.offset is not None:
+        parts.append(f"@{rec.offset}")
+    return "  ".join(str(p) for p in parts)
+
+
+_OLD_DA = re.compile(r"(\d{4})[.-](\d{2})[.-](\d{2})")
+_OLD_TM = re.compile(r"(\d{2}):(\d{2})(?::(\d{2}(?:\.\d{1,6})?))?")
+
+
+def _key_copy(e: DataElement) -> DataElement:
+    """A copy of an instance element for a record key.
+
+    DA and TM values in the ACR-NEMA forms ``yyyy.mm.dd`` and ``hh:mm:ss`` (PS3.5 6.2,
+    retired, still found in old files) are rewritten in the current forms so that the
+    DICOMDIR is valid even when the instance is not.
+    """
+    if e.vr not in ("DA", "TM"):
+        return e.copy()
+    try:
+        text = str(e.value or "").strip()
+    except DicomError:
+        return e.copy()
+    m = (_OLD_DA if e.vr == "DA" else _OLD_TM).fullmatch(text)
+    if m is None:
+        return e.copy()
+    return DataElement(e.tag, e.vr, "".join(g for g in m.groups() if g))
+
+
+def _tag(keyword: str) -> int:
+    from ..core.dictionary import tag_for_keyword
+
+    t = tag_for_keyword(keyword)
+    if t is None:  # pragma: no cover - keywords above are all in the dictionary
+        raise MediaError(f"{keyword} is not a keyword of the data dictionary")
+    return t
+
+
+def _expand(sources: Iterable[Any], recursive: bool) -> Iterator[Any]:
+    for src in sources:
+        if isinstance(src, (str, os.PathLike)) and Path(src).is_dir():
+            walker = sorted(Path(src).rglob("*") if recursive else Path(src).iterdir())
+            for p in walker:
+                if p.is_file() and p.name.upper() != "DICOMDIR":
+                    yield p
+        else:
+            yield src
+
+
+def _atomic_copy(src: Path, dest: Path, tmp_tag: str) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + tmp_tag)
+    try:
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dest)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _prune_empty_dirs(folder: Path, root: Path) -> None:
+    root = root.resolve()
+    folder = folder.resolve()
+    while folder != root and root in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+__all__ = ["BuildReport", "FileSet", "Instance", "PROFILES", "describe"]
