@@ -65,12 +65,21 @@ def part10_round_trip(work: Path) -> list[str]:
     ds.SOPInstanceUID = "2.25.1234567890"
     ds.PatientName = "Müller^Jürgen=ミュラー^ユルゲン"
     ds.PatientID = "DEMO-1"
+    ds.StudyInstanceUID = "2.25.1001"
+    ds.SeriesInstanceUID = "2.25.1002"
+    ds.Modality = "CT"
+    ds.StudyID = "1"
+    ds.SeriesNumber = 1
     ds.StudyDate = "20261123"
+    ds.StudyTime = "154800"
     ds.PixelSpacing = [0.5, 0.5]
     ds.Rows, ds.Columns = 2, 2
     lines = []
-    for syntax in (ts.ImplicitVRLittleEndian, ts.ExplicitVRLittleEndian,
-                   ts.ExplicitVRBigEndian, ts.DeflatedExplicitVRLittleEndian):
+    syntaxes = (ts.ImplicitVRLittleEndian, ts.ExplicitVRLittleEndian,
+                ts.ExplicitVRBigEndian, ts.DeflatedExplicitVRLittleEndian)
+    for number, syntax in enumerate(syntaxes, 1):
+        ds.SOPInstanceUID = f"2.25.1234567890{number}"
+        ds.InstanceNumber = number
         path = work / f"demo-{syntax.keyword}.dcm"
         dicomgen.write(path, ds, transfer_syntax=syntax.uid)
         back = dicomgen.read(path)
@@ -83,11 +92,30 @@ def part10_round_trip(work: Path) -> list[str]:
     return lines
 
 
+@step("media: build a File-set with a DICOMDIR from those files, read it back")
+def fileset(work: Path) -> list[str]:
+    from dicomgen.media.fileset import FileSet
+
+    sources = sorted(work.glob("demo-*.dcm"))
+    if not sources:
+        raise DemoFailure("no files from the previous step")
+    fs, report = FileSet.build(sources, work / "media", fileset_id="DEMO", profile="STD-GEN-CD")
+    back = FileSet.read(work / "media" / "DICOMDIR")
+    found = back.find(patient_id="DEMO-1")
+    if len(found) != len(report.added) or not found:
+        raise DemoFailure(f"wrote {len(report.added)} instances, found {len(found)} back")
+    lines = [f"{len(report.added)} instance(s) added, {len(report.skipped)} skipped"]
+    lines += [f"skipped {name}: {why}" for name, why in report.skipped]
+    return lines + back.tree_lines()
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--keep", type=Path, help="keep the demo's files in this folder")
 
 
 def run(args: argparse.Namespace) -> int:
+    from dicomgen.core.errors import DicomError
+
     failed = 0
     with tempfile.TemporaryDirectory(prefix="dicomgen-demo-") as tmp:
         work = args.keep or Path(tmp)
@@ -97,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"[{i}/{len(STEPS)}] {title}")
             try:
                 lines = fn(work)
-            except DemoFailure as exc:
+            except (DemoFailure, DicomError) as exc:
                 failed += 1
                 print(f"    FAILED: {exc}")
                 continue
