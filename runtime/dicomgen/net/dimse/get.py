@@ -1,0 +1,159 @@
+"""C-GET (PS3.7 9.1.3 and 9.3.3; PS3.4 C.4.3): retrieval over the same association.
+
+The C-STORE sub-operations of a C-GET travel on the association of the C-GET itself, from
+the SCP to the SCU: the SCU must propose the Storage SOP Classes it wants to receive with
+SCP/SCU Role Selection taking the SCP role (PS3.4 C.4.3.3.1, PS3.7 D.3.3.4), and serve
+C-STORE requests on that association.
+
+SCU::
+
+    ae = AE("GETSCU")
+    add_get_contexts(ae, "STUDY", [CT_IMAGE_STORAGE])     # GET context + SCP-role storage
+    received = ReceivedInstances()                        # a C-STORE handler keeping them
+    async with ae.associate(host, port, "QRSCP", handlers={"C-STORE": received}) as assoc:
+        final = await c_get(assoc, {"QueryRetrieveLevel": "SERIES", ...}).final()
+    received.instances   # [(SOP Class UID, SOP Instance UID, transfer syntax, bytes)]
+
+SCP: :class:`GetSCP` calls the handler like :class:`~.move.MoveSCP` (a :class:`~.move.Retrieval`,
+a list of instances, or an int status) and stores each instance to the requestor on an
+accepted context where the requestor took the SCP role; an instance whose SOP Class has no
+such context is a failed sub-operation (PS3.4 C.4.3.3.1).
+
+C-STORE on the requestor side is served by helper K1's C-STORE SCP
+(:class:`dicomgen.net.dimse.store.StoreSCP`): it calls the association's "C-STORE" handler
+with the event and sends the status it returns (None = Success); the sub-operations use
+K1's :func:`~dicomgen.net.dimse.store.c_store`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
+
+import attrs
+
+from .command_set import CommandSet
+from .fields import DATASET_PRESENT, CommandField, Priority, Status
+from .find import encode_identifier, sop_class_for
+from .message import DimseMessage
+from . import store as _store  # noqa: F401  (registers helper K1's C-STORE SCP)
+from .move import UNCOMPRESSED, RetrieveStream, prepare, run_suboperations, store_suboperation
+from .cancel import cancellation
+from .service import DimseEvent, Handler, register_service
+
+if TYPE_CHECKING:
+    from ..association import Association
+
+
+def get_request(
+    context_id: int,
+    message_id: int,
+    sop_class: str,
+    identifier: bytes,
+    priority: int = Priority.MEDIUM,
+) -> DimseMessage:
+    """C-GET-RQ (PS3.7 Table 9.3-6)."""
+    return DimseMessage(
+        context_id,
+        CommandSet.of(
+            AffectedSOPClassUID=sop_class,
+            CommandField=CommandField.C_GET_RQ,
+            MessageID=message_id,
+            Priority=int(priority),
+            CommandDataSetType=DATASET_PRESENT,
+        ),
+        identifier,
+    )
+
+
+def c_get(
+    assoc: Association,
+    identifier: Any,
+    model: Any = "STUDY",
+    *,
+    priority: int = Priority.MEDIUM,
+    timeout: float | None = None,
+) -> RetrieveStream:
+    """Start a C-GET; the instances arrive as C-STORE requests on ``assoc`` (served by the
+    association's "C-STORE" handler) while the responses are iterated."""
+    sop_class = sop_class_for(model, "GET")
+    context = assoc.context_for(sop_class, role="scu")
+    data = encode_identifier(identifier, context.transfer_syntax)
+    request = get_request(context.context_id, assoc.next_message_id(), sop_class, data, priority)
+    return RetrieveStream(assoc, request, CommandField.C_GET_RSP, context, timeout)
+
+
+def add_get_contexts(
+    ae: Any,
+    model: Any,
+    storage_sop_classes: Iterable[str],
+    transfer_syntaxes: Sequence[str] = UNCOMPRESSED,
+) -> None:
+    """Propose the C-GET SOP Class of ``model`` and each Storage SOP Class with us as SCP
+    (Role Selection: SCU role no, SCP role yes) on ``ae`` (a requestor AE)."""
+    ae.add_requested_context(sop_class_for(model, "GET"))
+    for uid in storage_sop_classes:
+        ae.add_requested_context(uid, transfer_syntaxes, scu_role=False, scp_role=True)
+
+
+@attrs.define
+class Received:
+    """One instance received by C-STORE: UIDs, transfer syntax and the data set bytes."""
+
+    sop_class_uid: str
+    sop_instance_uid: str
+    transfer_syntax: str
+    data: bytes
+
+
+@attrs.define
+class ReceivedInstances:
+    """A C-STORE handler that keeps what it receives (for C-GET SCUs and tests):
+    ``instances`` is a list of :class:`Received` (UIDs, transfer syntax, bytes)."""
+
+    instances: list[Received] = attrs.field(factory=list)
+
+    def __call__(self, event: DimseEvent) -> int:
+        cmd = event.command
+        self.instances.append(
+            Received(
+                str(cmd.AffectedSOPClassUID or ""),
+                str(cmd.AffectedSOPInstanceUID or ""),
+                event.context.transfer_syntax,
+                bytes(event.message.dataset or b""),
+            )
+        )
+        return Status.SUCCESS
+
+    def datasets(self) -> list[Any]:
+        from dicomgen.encoding.reader import decode_dataset
+
+        return [decode_dataset(o.data, o.transfer_syntax) for o in self.instances]
+
+
+class GetSCP:
+    """C-GET SCP (PS3.4 C.4.3.3): sub-operations on the requesting association."""
+
+    async def handle(self, event: DimseEvent, handler: Handler | None) -> None:
+        field = CommandField.C_GET_RSP
+        assoc, request = event.association, event.message
+        with cancellation(assoc, int(request.command.MessageID)) as flag:
+            qevent, plan = await prepare(event, handler, field, "C-GET", flag)
+            if qevent is None:
+                return
+
+            async def store(item: Any) -> int:
+                return await store_suboperation(assoc, item)
+
+            await run_suboperations(qevent, field, list(plan.instances), store)
+
+
+register_service(CommandField.C_GET_RQ, GetSCP())
+
+__all__ = [
+    "GetSCP",
+    "ReceivedInstances",
+    "Received",
+    "add_get_contexts",
+    "c_get",
+    "get_request",
+]
