@@ -18,6 +18,7 @@ from dicomgen.core.errors import GenerationError
 
 from .docbook.xml import DocBookPart, load_part
 from .ir.io import load_collection, save_collection, write_if_changed
+from .ir.iod import Part03Report, Part03Result
 from .ir.model import Registry
 from .passes.errata import ErrataResult, apply_errata, load_errata
 from .passes.naming import disambiguate_retired
@@ -44,16 +45,46 @@ class Report:
     unchanged: int = 0
     ir_changed: tuple[str, ...] = ()
     timings: dict[str, float] = attrs.field(factory=dict)
+    part03: Part03Report | None = None
+    """The PS3.3 parse report (coverage: skipped tables, unparsed conditions with xml:ids)."""
+    part03_issues: list[str] = attrs.field(factory=list)
+    """PS3.3 attributes without a PS3.6 entry, PS3.3 errata applied or obsolete."""
+
+    def part03_lines(self) -> list[str]:
+        """The PS3.3 parse report: summary, skipped tables, unparsed conditions (xml:id, row)."""
+        r = self.part03
+        if r is None:
+            return []
+        out = r.summary().splitlines()
+        out += [
+            f"  skipped table {t.xml_id or '(no id)'} {t.caption!r}: {t.reason}"
+            for t in r.skipped_tables
+        ]
+        out += [
+            f"  missing reference {i.xml_id} row {i.row}: {i.message}" for i in r.missing_references
+        ]
+        out += [f"  row issue {i.xml_id} row {i.row}: {i.message}" for i in r.row_issues]
+        out += [
+            f"  unparsed condition {i.xml_id} row {i.row}: {i.message}"
+            for i in r.unparsed_conditions
+        ]
+        out += [f"  {line}" for line in self.part03_issues]
+        return out
 
     def lines(self) -> list[str]:
         out = [f"parts: {', '.join(f'{p} {e}' for p, e in sorted(self.parts.items())) or 'none'}"]
         out += [f"  {k}: {v}" for k, v in sorted(self.counts.items())]
         if self.errata:
-            out += [f"erratum applied: {e.collection} {e.key} {e.field} ({e.file})"
-                    for e in self.errata.applied]
-            out += [f"erratum obsolete: {e.collection} {e.key} {e.field}: {why} ({e.file})"
-                    for e, why in self.errata.obsolete]
+            out += [
+                f"erratum applied: {e.collection} {e.key} {e.field} ({e.file})"
+                for e in self.errata.applied
+            ]
+            out += [
+                f"erratum obsolete: {e.collection} {e.key} {e.field}: {why} ({e.file})"
+                for e, why in self.errata.obsolete
+            ]
         out += [f"note: {n}" for n in self.notes]
+        out += self.part03_lines()
         out.append(
             f"files: {len(self.written)} written, {len(self.removed)} removed, "
             f"{self.unchanged} unchanged"
@@ -87,9 +118,7 @@ def extract_registry(
 
         d = docs[6]
         sources["PS3.6"] = d.edition
-        elements = {r for r in elements if r.kind == "command"} | set(
-            part06.parse_data_elements(d)
-        )
+        elements = {r for r in elements if r.kind == "command"} | set(part06.parse_data_elements(d))
         changes["uids"] = part06.parse_uids(d)
         changes["context_group_uids"] = part06.parse_context_group_uids(d)
     if 7 in docs:
@@ -170,18 +199,111 @@ Renderer = Callable[[Registry], dict[str, str]]
 
 
 def render_all(reg: Registry) -> dict[str, str]:
-    """{path relative to the output root: unformatted source} for the whole package."""
+    """{path relative to the output root: unformatted source} for the whole package
+    (the registries; :func:`with_classes` adds the PS3.3 classes)."""
     files = {f"{PACKAGE}/{rel}": src for rel, src in render_registries(reg).items()}
     from .render.registries_more import render_more  # transfer syntaxes, SOP classes, commands, VRs
 
     files.update({f"{PACKAGE}/{rel}": src for rel, src in render_more(reg).items()})
-    modules = sorted(rel[len(PACKAGE) + 1 : -3] for rel in files if rel.endswith(".py"))
-    files[f"{PACKAGE}/__init__.py"] = render_package_init(
-        "dicomgen_std: everything generated from the DICOM standard.\n\n"
-        "Modules: " + ", ".join(f"``{m}``" for m in modules) + ".",
-        [],
-    )
+    files[f"{PACKAGE}/__init__.py"] = _package_init(files, typed=False)
     files[f"{PACKAGE}/py.typed"] = ""
+    return files
+
+
+def _package_init(files: dict[str, str], typed: bool) -> str:
+    prefix = f"{PACKAGE}/"
+    modules = sorted(
+        rel[len(prefix) : -3]
+        for rel in files
+        if rel.endswith(".py")
+        and "/" not in rel[len(prefix) :]
+        and not rel[len(prefix) :].startswith("_")
+    )
+    doc = (
+        "dicomgen_std: everything generated from the DICOM standard.\n\n"
+        "Modules: " + ", ".join(f"``{m}``" for m in modules) + "."
+    )
+    if typed:
+        doc += (
+            "\n\nTyped classes of PS3.3: the packages ``macros``, ``modules`` and ``iods``; "
+            "``_registry`` maps SOP Class UIDs to IOD classes."
+        )
+    return render_package_init(doc, [])
+
+
+def with_classes(files: dict[str, str], typed: dict[str, str] | None) -> dict[str, str]:
+    """``files`` (from :func:`render_all`) plus the PS3.3 classes ``typed`` (paths relative
+    to the package, from :func:`render_classes`)."""
+    if not typed:
+        return files
+    out = dict(files)
+    out.update({f"{PACKAGE}/{rel}": src for rel, src in typed.items()})
+    out[f"{PACKAGE}/__init__.py"] = _package_init(out, typed=True)
+    return out
+
+
+# --- PS3.3: typed classes -------------------------------------------------------------
+
+
+def extract_part03(doc: DocBookPart) -> Part03Result:
+    """Parse PS3.3 into its IR, records sorted by xml:id (stable, diff-friendly JSON)."""
+    from .parse.part03 import parse_part03
+
+    r = parse_part03(doc)
+    key = lambda x: x.xml_id  # noqa: E731
+    return attrs.evolve(
+        r,
+        iods=tuple(sorted(r.iods, key=key)),
+        tables=tuple(sorted(r.tables, key=key)),
+        value_tables=tuple(sorted(r.value_tables, key=key)),
+    )
+
+
+def render_classes(
+    part03: Part03Result, reg: Registry, report: Report | None = None
+) -> dict[str, str]:
+    """PS3.3 IR -> {path relative to the package: source} of macros/, modules/, iods/ and
+    _registry.py: keywords from the PS3.6 dictionary by tag, PS3.3 row errata, the class
+    model (:mod:`.passes.flatten_iods`), then the view models and templates."""
+    from .passes.flatten_iods import apply_row_errata, build_models
+    from .passes.keywords import fill_keywords
+    from .render.iods import render_typed_package
+
+    filled = fill_keywords(part03, reg.data_elements)
+    result, errata_lines = apply_row_errata(filled.result)
+    sop: dict[str, list[str]] = {}
+    for s in reg.sop_classes:
+        if s.iod:
+            sop.setdefault(s.iod, []).append(s.uid)
+    models = build_models(result, filled.elements, {k: tuple(v) for k, v in sop.items()})
+    files = render_typed_package(models, result, {s.uid: s.name for s in reg.sop_classes})
+    if report is not None:
+        report.part03 = part03.report
+        report.part03_issues += errata_lines
+        report.part03_issues += [
+            f"no PS3.6 entry: {i.xml_id} row {i.row}: {i.message}" for i in filled.missing
+        ]
+        report.part03_issues += [f"class model: {n}" for n in models.notes]
+
+        def count(kind: str) -> int:
+            todo = [*models.tables, *models.iods]
+            n = 0
+            while todo:
+                m = todo.pop()
+                n += m.kind == kind
+                todo.extend(m.items)
+            return n
+
+        report.counts.update(
+            {
+                "PS3.3 macro classes": count("macro"),
+                "PS3.3 module classes": count("module"),
+                "PS3.3 item classes": count("item"),
+                "PS3.3 IOD classes": count("iod"),
+                "PS3.3 IOD registry entries": sum(len(m.sop_class_uids) for m in models.iods),
+                "PS3.3 attributes without a PS3.6 entry": len(filled.missing),
+            }
+        )
     return files
 
 
@@ -204,7 +326,9 @@ def generate(
     report = Report()
     t0 = time.perf_counter()
     reg_dir = ir_dir / "registry"
+    p3_dir = ir_dir / "part03"
     previous = load_collection(Registry, reg_dir) if (reg_dir / "_meta.json").is_file() else None
+    part03 = load_collection(Part03Result, p3_dir) if (p3_dir / "_meta.json").is_file() else None
     ir_changed: list[str] = []
     if source_paths:
         docs = load_docs({p: source_paths[p] for p in READ_PARTS if p in source_paths})
@@ -212,13 +336,19 @@ def generate(
         t1 = time.perf_counter()
         reg = extract_registry(docs, previous, report.notes)
         report.timings["parse"] = time.perf_counter() - t1
-        ir_files = save_collection(reg, reg_dir)
-        for name, text in sorted(ir_files.items()):
-            path = reg_dir / name
-            if not path.is_file() or path.read_text("utf-8") != text:
-                ir_changed.append(f"registry/{name}")
-                if not check:
-                    write_if_changed(path, text)
+        ir_sets = [("registry", reg_dir, save_collection(reg, reg_dir))]
+        if 3 in docs:
+            t1 = time.perf_counter()
+            part03 = extract_part03(docs[3])
+            report.timings["parse PS3.3"] = time.perf_counter() - t1
+            ir_sets.append(("part03", p3_dir, save_collection(part03, p3_dir)))
+        for label, folder, ir_files in ir_sets:
+            for name, text in sorted(ir_files.items()):
+                path = folder / name
+                if not path.is_file() or path.read_text("utf-8") != text:
+                    ir_changed.append(f"{label}/{name}")
+                    if not check:
+                        write_if_changed(path, text)
     elif previous is None:
         raise GenerationError(f"no committed IR at {reg_dir}; run with --source DIR")
     else:
@@ -228,7 +358,11 @@ def generate(
     report.parts = dict(reg.sources)
     report.counts = registry_counts(reg)
     t2 = time.perf_counter()
-    rendered = render_all(reg)
+    typed = render_classes(part03, reg, report) if part03 is not None else None
+    if part03 is not None:
+        report.parts[part03.part] = part03.edition
+        report.timings["classes"] = time.perf_counter() - t2
+    rendered = with_classes(render_all(reg), typed)
     report.timings["render"] = time.perf_counter() - t2
     t3 = time.perf_counter()
     files = writer.format_files(rendered, out_root)
@@ -240,7 +374,11 @@ def generate(
         writer.import_check(files, PACKAGE, [rt])
         report.timings["import check"] = time.perf_counter() - t4
         result = writer.sync(files, out_root, PACKAGE)
-    report.written, report.removed, report.unchanged = result.written, result.removed, result.unchanged
+    report.written, report.removed, report.unchanged = (
+        result.written,
+        result.removed,
+        result.unchanged,
+    )
     report.ir_changed = tuple(ir_changed)
     report.timings["total"] = time.perf_counter() - t0
     changed = bool(result.written or result.removed or ir_changed)

@@ -18,9 +18,12 @@ import cattrs
 
 from dicomgen.core.errors import GenerationError
 
+from .iod import register_cattrs_hooks
+
 T = TypeVar("T")
 
 _converter = cattrs.Converter(forbid_extra_keys=True)
+register_cattrs_hooks(_converter)  # PS3.3: condition and table-row unions, tagged by "_type"
 
 
 def unstructure(obj: Any) -> Any:

@@ -1,0 +1,264 @@
+"""Rendering of the typed PS3.3 classes: annotations from VR/VM, conditions as code, the
+black-like layout, the generated files (metadata, docstrings, lazy imports, registry)."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+import black
+import pytest
+
+from dicomgen_codegen import pipeline
+from dicomgen_codegen.ir.io import load_collection
+from dicomgen_codegen.ir.iod import Part03Result
+from dicomgen_codegen.ir.model import Registry
+from dicomgen_codegen.parse.conditions import And, Equals, Not, Present, Unparsed
+from dicomgen_codegen.passes.flatten_iods import ClassRef, TypedField
+from dicomgen_codegen.render.iods import (
+    Call,
+    FileContext,
+    Kw,
+    Tup,
+    annotation_of,
+    condition_code,
+    layout,
+    text_of,
+    xml_label,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+IR = REPO / "standard_xml" / "ir"
+GENERATED = REPO / "generated" / "dicomgen_std"
+
+
+def _field(
+    vrs: tuple[str, ...], vm: str = "1", required: bool = False, **kw
+) -> TypedField:  # noqa: ANN003
+    return TypedField(
+        "f", 1, "(0000,0001)", "F", "F", vrs, vm, "1" if required else "3", required, "t", **kw
+    )
+
+
+@pytest.mark.parametrize(
+    ("vrs", "vm", "required", "enum", "expected"),
+    [
+        (("PN",), "1", False, (), "PersonName | str | None"),
+        (("DA",), "1-n", True, (), "Sequence[datetime.date]"),
+        (("US", "SS"), "1", True, (), "int"),
+        (("OB", "OW"), "1", False, (), "bytes | None"),
+        (("US", "OW"), "1-n", True, (), "Sequence[int] | bytes"),
+        (("CS",), "1", False, ("M", "F", "O"), 'Literal["M", "F", "O"] | None'),
+        (("CS",), "2", True, ("A", "B"), "Sequence[str]"),
+        (("DS",), "3", True, (), "Sequence[float]"),
+        (("UN",), "1", True, (), "bytes"),
+    ],
+)
+def test_annotations_from_vr_and_vm(vrs, vm, required, enum, expected) -> None:  # noqa: ANN001
+    ctx = FileContext("modules.x")
+    assert text_of(annotation_of(_field(vrs, vm, required, enum=enum), ctx)) == expected
+
+
+def test_sequence_annotations_and_thunks_by_file() -> None:
+    ctx = FileContext("modules.x")
+    local = ClassRef("modules.x", "XModule.ASequenceItem")
+    other = ClassRef("macros.code_sequence", "CodeSequenceMacro")
+    assert text_of(annotation_of(_field(("SQ",), item=local), ctx)) == (
+        "list[XModule.ASequenceItem] | None"
+    )
+    assert text_of(annotation_of(_field(("SQ",), item=other, required=True), ctx)) == (
+        "list[CodeSequenceMacro]"
+    )
+    assert ctx.type_only == {"CodeSequenceMacro": "macros.code_sequence"}  # typing only
+    assert ctx.thunk(local) == "lambda: XModule.ASequenceItem"
+    assert text_of(ctx.thunk(other)) == '_ref("macros.code_sequence:CodeSequenceMacro")'
+    assert ctx.lazy
+    ctx.base(other)  # a base class is imported for real, then referred to directly
+    assert ctx.thunk(other) == "lambda: CodeSequenceMacro"
+
+
+def test_conditions_as_runtime_constructor_calls() -> None:
+    cond = And((Present(0x00280008), Not(Equals(0x00080008, ("ORIGINAL",), 1)), Unparsed("if x")))
+    assert condition_code(cond) == (
+        'C.And((C.Present(0x00280008), C.Not(C.Equals(0x00080008, ("ORIGINAL",), 1)), '
+        'C.Unparsed("if x")))'
+    )
+    from dicomgen.core import conditions as C  # the code evaluates to the runtime's classes
+
+    value = eval(condition_code(cond), {"C": C})  # noqa: S307 - generated code under test
+    assert value == C.And(
+        (C.Present(0x00280008), C.Not(C.Equals(0x00080008, ("ORIGINAL",), 1)), C.Unparsed("if x"))
+    )
+
+
+def test_layout_is_what_black_prints() -> None:
+    long = Call(
+        "attribute",
+        (
+            "0x00100010",
+            '"PN"',
+            Kw("keyword", '"PatientNameWithAVeryLongKeywordIndeed"'),
+            Kw("enum", Tup(tuple(f'"VALUE_{i}"' for i in range(12)))),
+            Kw("condition", Call("C.And", (Tup((Call("C.Present", ("0x1",)),) * 5),))),
+            Kw("default", "None"),
+        ),
+    )
+    for e in (long, Call("f", ("1", "2")), Call("g", ('"' + "x" * 120 + '"',))):
+        src = "class A:\n" + "\n".join(layout(e, "    ", "x = ")) + "\n"
+        assert black.format_str(src, mode=black.Mode(line_length=100)) == src
+
+
+def test_xml_labels() -> None:
+    assert xml_label("sect_C.7.1.1") == "Section C.7.1.1"
+    assert xml_label("table_C.7-1") == "Table C.7-1"
+
+
+@lru_cache(maxsize=1)
+def _rendered() -> dict[str, str]:
+    p3 = load_collection(Part03Result, IR / "part03")
+    reg, _errata = pipeline.finish_registry(load_collection(Registry, IR / "registry"))
+    return pipeline.render_classes(p3, reg)
+
+
+def test_rendering_is_deterministic_and_complete() -> None:
+    p3 = load_collection(Part03Result, IR / "part03")
+    reg, _errata = pipeline.finish_registry(load_collection(Registry, IR / "registry"))
+    report = pipeline.Report()
+    again = pipeline.render_classes(p3, reg, report)
+    assert again == _rendered()
+    assert report.counts["PS3.3 IOD classes"] == 4
+    assert report.counts["PS3.3 module classes"] == 53
+    assert report.counts["PS3.3 macro classes"] >= 99
+    assert report.counts["PS3.3 item classes"] >= 100
+    lines = report.part03_lines()
+    assert any(line.startswith("  unparsed condition table_") for line in lines)
+    assert any(line.startswith("  skipped table table_C.7-24") for line in lines)
+    assert {
+        "iods/ct_image.py",
+        "modules/patient.py",
+        "macros/code_sequence.py",
+        "_registry.py",
+        "_lazy.py",
+        "macros/__init__.py",
+    } <= set(again)
+
+
+@pytest.mark.parametrize(
+    "rel", ["modules/patient.py", "macros/code_sequence.py", "iods/rt_dose.py"]
+)
+def test_rendered_files_are_already_black_formatted(rel: str) -> None:
+    """Rendering what black prints keeps generation fast (black is the slow step)."""
+    src = _rendered()[rel]
+    assert black.format_str(src, mode=black.Mode(line_length=100)) == src
+
+
+def _field_docs(tree: ast.Module, cls_name: str) -> dict[str, str]:
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls_name)
+    out = {}
+    body = cls.body
+    for a, b in zip(body, body[1:]):
+        if isinstance(a, ast.AnnAssign) and isinstance(b, ast.Expr):
+            out[a.target.id] = b.value.value  # type: ignore[union-attr]
+    return out
+
+
+def test_every_field_has_a_docstring_from_the_standard() -> None:
+    tree = ast.parse(_rendered()["modules/patient.py"])
+    docs = _field_docs(tree, "PatientModule")
+    assert docs["patient_name"] == "Patient's full name. (0010,0010) Type 2."
+    assert "Required if the patient is an animal" in docs["patient_species_description"]
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef))
+    assert "Table C.7-1" in ast.get_docstring(cls)
+    annotated = [n for n in cls.body if isinstance(n, ast.AnnAssign)]
+    assert len(docs) == len(annotated) > 10
+
+
+# --- the committed generated package ------------------------------------------------------------
+
+
+def test_generated_classes_carry_the_metadata() -> None:
+    from dicomgen_std.iods.ct_image import CTImageIOD
+    from dicomgen_std.macros.code_sequence import CodeSequenceMacro
+    from dicomgen_std.macros.issuer_of_patient_id import IssuerOfPatientIDMacro
+    from dicomgen_std.modules.patient import PatientModule
+
+    spec = PatientModule.__dicom__
+    f = spec.by_name["patient_name"]
+    assert (f.tag, f.vr, f.vm, f.type, f.keyword, f.title, f.required) == (
+        0x00100010,
+        "PN",
+        "1",
+        "2",
+        "PatientName",
+        "Patient's Name",
+        False,
+    )
+    assert spec.by_name["patient_sex"].enum == ("M", "F", "O")
+    assert issubclass(PatientModule, IssuerOfPatientIDMacro)  # macros stay macros
+    item = spec.by_name["other_patient_ids_sequence"].item_class
+    assert item is PatientModule.OtherPatientIDsSequenceItem
+    assert item.__dicom__.by_name["patient_id"].required
+    assert (
+        spec.by_name["breed_registration_sequence"].item_class
+        is PatientModule.BreedRegistrationSequenceItem
+    )
+    ct = CTImageIOD.__dicom__
+    assert ct.sop_class_uids == ("1.2.840.10008.5.1.4.1.1.2",)
+    image_type = ct.by_name["image_type"]
+    assert image_type.required and image_type.module == "CT Image" and len(image_type.sources) == 2
+    assert ct.by_name["patient_name"].usage == "M"
+    assert (
+        ct.by_name["referenced_patient_sequence"].item_class.__name__ == "SOPInstanceReferenceMacro"
+    )
+    assert CodeSequenceMacro.__dicom__.kind == "macro"
+
+
+def test_recursive_item_classes_resolve() -> None:
+    from dicomgen_std.macros.document_relationship import DocumentRelationshipMacro
+
+    item = DocumentRelationshipMacro.ContentSequenceItem
+    assert item.__dicom__.by_name["content_sequence"].item_class is item
+
+
+def test_registry_and_iod_class_for() -> None:
+    from dicomgen.core.typed import iod_class_for
+    from dicomgen_std._registry import IOD_CLASSES
+    from dicomgen_std.iods.enhanced_ct_image import EnhancedCTImageIOD
+
+    assert IOD_CLASSES["1.2.840.10008.5.1.4.1.1.2"] == "dicomgen_std.iods.ct_image:CTImageIOD"
+    assert len(IOD_CLASSES) == 4
+    assert iod_class_for("1.2.840.10008.5.1.4.1.1.2.1") is EnhancedCTImageIOD
+
+
+def test_importing_one_iod_imports_no_other_generated_module() -> None:
+    code = (
+        "import sys\n"
+        "import dicomgen_std.iods as iods\n"
+        "assert 'dicomgen_std.iods.ct_image' not in sys.modules\n"  # the package is lazy
+        "cls = iods.CTImageIOD\n"
+        "mods = sorted(m for m in sys.modules if m.startswith('dicomgen_std.'))\n"
+        "assert mods == ['dicomgen_std._lazy', 'dicomgen_std.iods', 'dicomgen_std.iods.ct_image'], mods\n"
+        "item = cls.__dicom__.by_name['other_patient_ids_sequence'].item_class\n"
+        "assert 'dicomgen_std.modules.patient' in sys.modules\n"  # imported on first use
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_a_typed_object_round_trips_through_a_dataset() -> None:
+    from dicomgen_std.modules.patient import PatientModule
+
+    p = PatientModule(
+        patient_name="Doe^Jane",
+        patient_sex="F",
+        other_patient_ids_sequence=[
+            PatientModule.OtherPatientIDsSequenceItem(patient_id="7", type_of_patient_id="TEXT")
+        ],
+    )
+    ds = p.to_dataset()
+    back = PatientModule.from_dataset(ds)
+    assert back == p
+    assert back.other_patient_ids_sequence[0].patient_id == "7"
