@@ -24,20 +24,19 @@ from dicomgen_codegen.ir.iod import (
 )
 from dicomgen_codegen.ir.model import DataElementRecord, Provenance, Registry
 from dicomgen_codegen.parse.conditions import Equals, Present, Unparsed
+from dicomgen_codegen.passes.naming import snake_case as field_name
 from dicomgen_codegen.passes.flatten_iods import (
     ClassModel,
     ClassRef,
-    RowErratum,
     TypedField,
-    apply_row_errata,
     build_models,
     class_name,
-    field_name,
     file_stem,
     first_sentences,
     merge_fields,
     stricter,
 )
+from dicomgen_codegen.passes.errata import RowErratum, apply_row_errata, load_row_errata
 from dicomgen_codegen.passes.keywords import fill_keywords, keyword_from_name
 
 REPO = Path(__file__).resolve().parents[2]
@@ -203,10 +202,15 @@ def test_row_errata_apply_only_to_the_published_value() -> None:
         _row("A", "(0008,010F)", row=2),
     )
     e = RowErratum("t", 2, "(0008,010F)", "depth", 0, 1, "reason")
-    fixed, lines = apply_row_errata(_result(t), [e])
+    fixed, lines = apply_row_errata(_result(t), (e,))
     assert fixed.tables[0].rows[1].depth == 1 and lines[0].startswith("applied")
-    again, lines = apply_row_errata(fixed, [e])
+    again, lines = apply_row_errata(fixed, (e,))
     assert again == fixed and lines[0].startswith("obsolete")
+
+
+def test_shipped_row_errata_are_data_with_reasons() -> None:
+    shipped = load_row_errata()
+    assert len(shipped) == 7 and all(e.reason and e.file == "part03.toml" for e in shipped)
 
 
 def test_sop_common_context_group_items_are_not_top_level_attributes() -> None:

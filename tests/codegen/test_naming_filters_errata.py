@@ -39,7 +39,8 @@ def test_uid_keyword(name: str, keyword: str) -> None:
         ("PatientName", "patient_name"),
         ("SOPInstanceUID", "sop_instance_uid"),
         ("ImagePositionPatient", "image_position_patient"),
-        ("XRay3DFrameTypeSequence", "x_ray3_d_frame_type_sequence"),
+        ("XRay3DFrameTypeSequence", "x_ray_3d_frame_type_sequence"),
+        ("OtherPatientIDs", "other_patient_ids"),
         ("Type", "type_"),
     ],
 )

@@ -18,8 +18,13 @@ import attrs
 from dicomgen.core.errors import GenerationError
 
 ERRATA_DIR = Path(__file__).resolve().parent.parent / "errata"
-_KEYS = {"uids": "uid", "data_elements": "tag", "sop_classes": "uid", "transfer_syntaxes": "uid",
-         "vrs": "code"}
+_KEYS = {
+    "uids": "uid",
+    "data_elements": "tag",
+    "sop_classes": "uid",
+    "transfer_syntaxes": "uid",
+    "vrs": "code",
+}
 
 
 @attrs.frozen
@@ -41,6 +46,8 @@ def load_errata(folder: Path = ERRATA_DIR) -> tuple[Erratum, ...]:
         except tomllib.TOMLDecodeError as exc:
             raise GenerationError(f"errata file {path.name}: {exc}") from None
         for collection, entries in sorted(data.items()):
+            if collection == ROW_COLLECTION:
+                continue  # loaded by load_row_errata
             if collection not in _KEYS:
                 raise GenerationError(f"errata file {path.name}: unknown collection {collection!r}")
             for i, e in enumerate(entries):
@@ -49,8 +56,17 @@ def load_errata(folder: Path = ERRATA_DIR) -> tuple[Erratum, ...]:
                     raise GenerationError(
                         f"errata file {path.name}: {collection}[{i}] lacks {sorted(missing) or ['reason']}"
                     )
-                out.append(Erratum(collection, str(e["key"]), e["field"], e["published"],
-                                   e["corrected"], e["reason"], path.name))
+                out.append(
+                    Erratum(
+                        collection,
+                        str(e["key"]),
+                        e["field"],
+                        e["published"],
+                        e["corrected"],
+                        e["reason"],
+                        path.name,
+                    )
+                )
     return tuple(out)
 
 
@@ -84,3 +100,85 @@ def apply_errata(obj: Any, errata: tuple[Erratum, ...]) -> tuple[Any, ErrataResu
         changes[e.collection] = tuple(records)
         applied.append(e)
     return attrs.evolve(obj, **changes), ErrataResult(tuple(applied), tuple(obsolete))
+
+
+# --- PS3.3 attribute rows ----------------------------------------------------------------------
+
+ROW_COLLECTION = "attribute_rows"
+
+
+@attrs.frozen
+class RowErratum:
+    """A correction to one published PS3.3 attribute row, applied only while the row still
+    reads as published (``table``, provenance ``row``, ``tag`` and the ``field`` value)."""
+
+    table: str
+    row: int
+    tag: str
+    field: str
+    published: Any
+    corrected: Any
+    reason: str
+    file: str = ""
+
+
+def load_row_errata(folder: Path = ERRATA_DIR) -> tuple[RowErratum, ...]:
+    """The ``[[attribute_rows]]`` entries of ``errata/*.toml``."""
+    out = []
+    need = {"table", "row", "tag", "field", "published", "corrected", "reason"}
+    for path in sorted(folder.glob("*.toml")):
+        data = tomllib.loads(path.read_text("utf-8"))
+        for i, entry in enumerate(data.get(ROW_COLLECTION, ())):
+            missing = need - set(entry)
+            if missing or not str(entry.get("reason", "")).strip():
+                raise GenerationError(
+                    f"errata file {path.name}: {ROW_COLLECTION}[{i}] lacks "
+                    f"{sorted(missing) or ['reason']}"
+                )
+            out.append(RowErratum(file=path.name, **{k: entry[k] for k in sorted(need)}))
+    return tuple(out)
+
+
+def apply_row_errata(
+    result: Any, errata: tuple[RowErratum, ...] | None = None
+) -> tuple[Any, list[str]]:
+    """Apply row errata to a PS3.3 parse result. Returns the corrected result and one line
+    per erratum: "applied ..." or "obsolete ...: why" (never applied blindly)."""
+    from ..ir.iod import AttributeRow
+
+    if errata is None:
+        errata = load_row_errata()
+    by_id = {t.xml_id: t for t in result.tables}
+    rows: dict[str, list[Any]] = {}
+    lines: list[str] = []
+    for e in errata:
+        table = by_id.get(e.table)
+        what = f"{e.table} row {e.row} {e.tag} {e.field}"
+        if table is None:
+            lines.append(f"obsolete PS3.3 erratum {what}: no such table")
+            continue
+        current = rows.setdefault(e.table, list(table.rows))
+        idx = next(
+            (
+                i
+                for i, r in enumerate(current)
+                if isinstance(r, AttributeRow) and r.source is not None and r.source.row == e.row
+            ),
+            None,
+        )
+        if idx is None or current[idx].tag != e.tag:
+            lines.append(f"obsolete PS3.3 erratum {what}: the row is not {e.tag}")
+            continue
+        value = getattr(current[idx], e.field)
+        if value != e.published:
+            lines.append(
+                f"obsolete PS3.3 erratum {what}: {value!r}, not the published {e.published!r}"
+            )
+            continue
+        current[idx] = attrs.evolve(current[idx], **{e.field: e.corrected})
+        lines.append(f"applied PS3.3 erratum {what}: {e.published!r} -> {e.corrected!r}")
+    tables = tuple(
+        attrs.evolve(t, rows=tuple(rows[t.xml_id])) if t.xml_id in rows else t
+        for t in result.tables
+    )
+    return attrs.evolve(result, tables=tables), lines

@@ -49,6 +49,7 @@ from ..parse.conditions import And, Condition, Unparsed
 from .includes import RowNode, include_graph, row_tree
 from .keywords import ElementInfo
 from .naming import pascal_case
+from .naming import snake_case as field_name
 
 __all__ = [
     "ClassRef",
@@ -65,8 +66,6 @@ __all__ = [
     "build_models",
     "Models",
     "RowErratum",
-    "ROW_ERRATA",
-    "apply_row_errata",
 ]
 
 # Attribute Types from the strictest to the most lenient (PS3.5 Section 7.4).
@@ -148,82 +147,6 @@ class ClassModel:
     modules: tuple[IODModuleRef, ...] = ()  # IOD classes: the module table
 
 
-# --- errata of PS3.3 rows ----------------------------------------------------------------------
-
-
-@attrs.frozen
-class RowErratum:
-    """A correction to one published PS3.3 attribute row, applied only while the row still
-    reads as published (``table``, provenance ``row``, ``tag`` and the ``field`` value)."""
-
-    table: str
-    row: int
-    tag: str
-    field: str
-    published: object
-    corrected: object
-    reason: str
-
-
-_C12_1 = (
-    "PS3.3 2016c Table C.12-1 prints the items of the Context Group Identification Sequence "
-    "(0008,0123) and of the Mapping Resource Identification Sequence (0008,0124) without the "
-    "leading '>' (both sequences are described as holding 'One or more Items'): read at depth 0 "
-    "their Type 1 item attributes would become required top-level attributes of every IOD."
-)
-ROW_ERRATA: tuple[RowErratum, ...] = (
-    RowErratum("table_C.12-1", 19, "(0008,010F)", "depth", 0, 1, _C12_1),
-    RowErratum("table_C.12-1", 20, "(0008,0117)", "depth", 0, 1, _C12_1),
-    RowErratum("table_C.12-1", 21, "(0008,0105)", "depth", 0, 1, _C12_1),
-    RowErratum("table_C.12-1", 22, "(0008,0106)", "depth", 0, 1, _C12_1),
-    RowErratum("table_C.12-1", 24, "(0008,0105)", "depth", 0, 1, _C12_1),
-    RowErratum("table_C.12-1", 25, "(0008,0118)", "depth", 0, 1, _C12_1),
-    RowErratum("table_C.12-1", 26, "(0008,0122)", "depth", 0, 1, _C12_1),
-)
-"""Corrections to PS3.3 rows (data, each with its reason; obsolete ones are reported)."""
-
-
-def apply_row_errata(
-    result: Part03Result, errata: Iterable[RowErratum] = ROW_ERRATA
-) -> tuple[Part03Result, list[str]]:
-    """Apply ``errata`` to the attribute rows of ``result``. Returns the corrected result and
-    one line per erratum: "applied ..." or "obsolete ...: why" (never applied blindly)."""
-    by_id = {t.xml_id: t for t in result.tables}
-    rows: dict[str, list] = {}
-    lines: list[str] = []
-    for e in errata:
-        table = by_id.get(e.table)
-        what = f"{e.table} row {e.row} {e.tag} {e.field}"
-        if table is None:
-            lines.append(f"obsolete PS3.3 erratum {what}: no such table")
-            continue
-        current = rows.setdefault(e.table, list(table.rows))
-        idx = next(
-            (
-                i
-                for i, r in enumerate(current)
-                if isinstance(r, AttributeRow) and r.source is not None and r.source.row == e.row
-            ),
-            None,
-        )
-        if idx is None or current[idx].tag != e.tag:
-            lines.append(f"obsolete PS3.3 erratum {what}: the row is not {e.tag}")
-            continue
-        value = getattr(current[idx], e.field)
-        if value != e.published:
-            lines.append(
-                f"obsolete PS3.3 erratum {what}: {value!r}, not the published {e.published!r}"
-            )
-            continue
-        current[idx] = attrs.evolve(current[idx], **{e.field: e.corrected})
-        lines.append(f"applied PS3.3 erratum {what}: {e.published!r} -> {e.corrected!r}")
-    tables = tuple(
-        attrs.evolve(t, rows=tuple(rows[t.xml_id])) if t.xml_id in rows else t
-        for t in result.tables
-    )
-    return attrs.evolve(result, tables=tables), lines
-
-
 # --- names -----------------------------------------------------------------------------
 
 _DIGITS = {"2": "Two", "3": "Three", "4": "Four"}
@@ -260,23 +183,6 @@ def file_stem(title: str, kind: str) -> str:
 
 
 _POSSESSIVE = re.compile(r"['\u2019]s\b")
-
-
-def field_name(keyword: str) -> str:
-    """The field name of a DICOM keyword: snake_case, acronyms kept whole, plural acronyms
-    and "3D" too: ``SOPInstanceUID`` -> ``sop_instance_uid``, ``OtherPatientIDs`` ->
-    ``other_patient_ids``, ``XRay3DFrameTypeSequence`` -> ``x_ray_3d_frame_type_sequence``.
-    Python keywords and the builtins ``type``/``id`` get a trailing underscore."""
-    s = re.sub(r"(?<=[A-Za-z])(\d+D)(?=[A-Z]|$)", r"_\1_", keyword)
-    s = re.sub(r"([A-Z]+)([A-Z](?!s(?:[A-Z0-9_]|$))[a-z])", r"\1_\2", s)
-    s = re.sub(r"([a-z])([A-Z])", r"\1_\2", s)
-    s = re.sub(r"([0-9])([A-Z][a-z])", r"\1_\2", s)
-    s = re.sub(r"_+", "_", s).strip("_").lower()
-    if keyword_module.iskeyword(s) or s in {"type", "id"}:
-        s += "_"
-    if s and s[0].isdigit():
-        s = "_" + s
-    return s
 
 
 # --- text --------------------------------------------------------------------------------

@@ -55,12 +55,15 @@ def pascal_case(title: str) -> str:
 
 
 def snake_case(keyword: str) -> str:
-    """A DICOM keyword in snake_case: ``PatientName`` -> ``patient_name``,
-    ``SOPInstanceUID`` -> ``sop_instance_uid``, ``ImagePositionPatient`` -> ``image_position_patient``.
-    """
-    s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", keyword)
-    s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s)
-    s = s.lower()
+    """The field name of a DICOM keyword: snake_case, acronyms kept whole, plural acronyms
+    and "3D" too: ``SOPInstanceUID`` -> ``sop_instance_uid``, ``OtherPatientIDs`` ->
+    ``other_patient_ids``, ``XRay3DFrameTypeSequence`` -> ``x_ray_3d_frame_type_sequence``.
+    Python keywords and the builtins ``type``/``id`` get a trailing underscore."""
+    s = re.sub(r"(?<=[A-Za-z])(\d+D)(?=[A-Z]|$)", r"_\1_", keyword)
+    s = re.sub(r"([A-Z]+)([A-Z](?!s(?:[A-Z0-9_]|$))[a-z])", r"\1_\2", s)
+    s = re.sub(r"([a-z])([A-Z])", r"\1_\2", s)
+    s = re.sub(r"([0-9])([A-Z][a-z])", r"\1_\2", s)
+    s = re.sub(r"_+", "_", s).strip("_").lower()
     if _py_keyword.iskeyword(s) or s in {"type", "id"}:
         s += "_"
     if s and s[0].isdigit():

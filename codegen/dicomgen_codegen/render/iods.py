@@ -32,7 +32,8 @@ from ..parse.conditions import (
     Present,
     Unparsed,
 )
-from ..passes.flatten_iods import ClassModel, ClassRef, Models, TypedField, class_name, field_name
+from ..passes.flatten_iods import ClassModel, ClassRef, Models, TypedField, class_name
+from ..passes.naming import snake_case as field_name
 from .env import render
 from .filters import docstring, hex32, py
 from .registries import render_package_init
