@@ -11,17 +11,15 @@ The common forms are regular enough to parse into a small AST:
 * ``And`` / ``Or`` / ``Not``: joined clauses; "A (..) or B (..) is present" distributes.
 
 Anything else becomes :class:`Unparsed` (kept verbatim, counted by the parser's report).
-:func:`evaluate` decides a condition against a data set via a ``lookup(tag)`` callable,
-returning ``None`` when it cannot be decided.
+:func:`evaluate` (from :mod:`dicomgen.core.conditions`, whose node classes these are)
+decides a condition against a data set via a ``lookup(tag)`` callable, returning ``None``
+when it cannot be decided.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from typing import Any, Union
-
-import attrs
+from collections.abc import Mapping
 
 __all__ = [
     "Present",
@@ -44,74 +42,25 @@ __all__ = [
 ]
 
 
-@attrs.frozen
-class Present:
-    """The attribute is present in the data set (possibly with an empty value)."""
-
-    tag: int
-    name: str = ""
-
-
-@attrs.frozen
-class Absent:
-    """The attribute is not present in the data set."""
-
-    tag: int
-    name: str = ""
-
-
-@attrs.frozen
-class HasValue:
-    """The attribute is present and its value is not empty."""
-
-    tag: int
-    name: str = ""
-
-
-@attrs.frozen
-class Equals:
-    """The attribute's value (or its value number ``index``, 1-based) is one of ``values``."""
-
-    tag: int
-    values: tuple[str, ...]
-    index: int | None = None
-    name: str = ""
-
-
-@attrs.frozen
-class NotEquals:
-    """The attribute is present and its value (number ``index``) is none of ``values``."""
-
-    tag: int
-    values: tuple[str, ...]
-    index: int | None = None
-    name: str = ""
-
-
-@attrs.frozen
-class And:
-    items: tuple[Condition, ...]
-
-
-@attrs.frozen
-class Or:
-    items: tuple[Condition, ...]
-
-
-@attrs.frozen
-class Not:
-    item: Condition
-
-
-@attrs.frozen
-class Unparsed:
-    """A condition in words the parser does not understand (e.g. "if contrast was used")."""
-
-    text: str
-
-
-Condition = Union[Present, Absent, HasValue, Equals, NotEquals, And, Or, Not, Unparsed]
-
+# The AST and its evaluation are the runtime's (generated code writes these very classes);
+# this module adds the parser from the standard's English.
+from dicomgen.core.conditions import (  # noqa: E402
+    ABSENT,
+    UNKNOWN,
+    Absent,
+    And,
+    Condition,
+    Equals,
+    HasValue,
+    Not,
+    NotEquals,
+    Or,
+    Present,
+    Unparsed,
+    evaluate,
+    is_parsed,
+    tags_of,
+)
 
 # --- extraction ----------------------------------------------------------------
 
@@ -499,123 +448,3 @@ def _parse_clauses(text: str, body: str, names: Mapping[str, int] | None) -> Con
     if all(isinstance(c, Unparsed) for c in out):
         return Unparsed(text)
     return And(_flat(And, out))
-
-
-def is_parsed(cond: Condition | None) -> bool:
-    """True when the condition (and every part of it) was understood."""
-    if cond is None or isinstance(cond, Unparsed):
-        return False
-    if isinstance(cond, (And, Or)):
-        return all(is_parsed(c) for c in cond.items)
-    if isinstance(cond, Not):
-        return is_parsed(cond.item)
-    return True
-
-
-def tags_of(cond: Condition | None) -> tuple[int, ...]:
-    """The tags a condition refers to, in order of first mention."""
-    out: list[int] = []
-
-    def walk(c: Condition | None) -> None:
-        if isinstance(c, (And, Or)):
-            for x in c.items:
-                walk(x)
-        elif isinstance(c, Not):
-            walk(c.item)
-        elif c is not None and not isinstance(c, Unparsed):
-            if c.tag not in out:
-                out.append(c.tag)
-
-    walk(cond)
-    return tuple(out)
-
-
-# --- evaluation ----------------------------------------------------------------
-
-
-class _Sentinel:
-    def __init__(self, name: str) -> None:
-        self._name = name
-
-    def __repr__(self) -> str:
-        return self._name
-
-
-ABSENT: Any = _Sentinel("ABSENT")
-"""``lookup`` returns this for an attribute that is not in the data set."""
-UNKNOWN: Any = _Sentinel("UNKNOWN")
-"""``lookup`` returns this when it cannot tell (e.g. the attribute is in another item)."""
-
-
-def _as_values(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    if isinstance(value, (str, bytes)):
-        text = value.decode("ascii", "replace") if isinstance(value, bytes) else value
-        return [v for v in text.split("\\")] if text != "" else []
-    return [value]
-
-
-def _norm(v: Any) -> str:
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    return str(v).strip().strip("\0").strip()
-
-
-def _matches(value: Any, values: tuple[str, ...], index: int | None) -> bool:
-    items = _as_values(value)
-    want = {_norm(x) for x in values}
-    if index is not None:
-        if index < 1 or index > len(items):
-            return False
-        return _norm(items[index - 1]) in want
-    return any(_norm(x) in want for x in items)
-
-
-def evaluate(cond: Condition | None, lookup: Callable[[int], Any]) -> bool | None:
-    """Decide ``cond`` for a data set (three-valued: True, False, or None = cannot tell).
-
-    ``lookup(tag)`` returns the element's value (str with ``\\`` separators, a number,
-    a list/tuple of values, a list of items for a sequence, None/"" for an empty value),
-    :data:`ABSENT` when the element is not there, or :data:`UNKNOWN`. A multi-valued value
-    without ``Value n`` equals a term when any of its values does. ``None`` is returned for
-    :class:`Unparsed` and whenever an undecidable part decides the result (Kleene logic).
-    A ``KeyError`` or ``LookupError`` from ``lookup`` counts as :data:`ABSENT`.
-    """
-    if cond is None:
-        return True
-    if isinstance(cond, Unparsed):
-        return None
-    if isinstance(cond, And):
-        results = [evaluate(c, lookup) for c in cond.items]
-        if any(r is False for r in results):
-            return False
-        return None if any(r is None for r in results) else True
-    if isinstance(cond, Or):
-        results = [evaluate(c, lookup) for c in cond.items]
-        if any(r is True for r in results):
-            return True
-        return None if any(r is None for r in results) else False
-    if isinstance(cond, Not):
-        r = evaluate(cond.item, lookup)
-        return None if r is None else not r
-    try:
-        value = lookup(cond.tag)
-    except LookupError:
-        value = ABSENT
-    if value is UNKNOWN:
-        return None
-    present = value is not ABSENT
-    if isinstance(cond, Present):
-        return present
-    if isinstance(cond, Absent):
-        return not present
-    if isinstance(cond, HasValue):
-        return present and bool(_as_values(value))
-    if isinstance(cond, Equals):
-        return present and _matches(value, cond.values, cond.index)
-    if isinstance(cond, NotEquals):
-        return present and bool(_as_values(value)) and not _matches(value, cond.values, cond.index)
-    raise TypeError(f"not a condition: {cond!r}")
