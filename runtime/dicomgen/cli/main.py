@@ -20,7 +20,12 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "dump": ("dicomgen.cli.dump", "list a DICOM file's elements (dcmdump-like, or DICOM JSON)"),
     "echo": ("dicomgen.cli.echo", "verify a DICOM peer with C-ECHO (echoscu-like)"),
     "fetch": ("dicomgen_codegen.cli_fetch", "download DocBook XML of a DICOM edition"),
+    "find": ("dicomgen.cli.find", "query a DICOM peer with C-FIND (findscu-like)"),
     "generate": ("dicomgen_codegen.cli_generate", "regenerate dicomgen_std from the IR or XML"),
+    "get": ("dicomgen.cli.get", "retrieve from a DICOM peer with C-GET (getscu-like)"),
+    "move": ("dicomgen.cli.move", "have a DICOM peer send instances with C-MOVE (movescu-like)"),
+    "scp": ("dicomgen.cli.scp", "Storage + Q/R SCP storing into a folder (storescp-like)"),
+    "store": ("dicomgen.cli.store", "send DICOM files with C-STORE (storescu-like)"),
     "validate": ("dicomgen.cli.validate", "check DICOM files against their IOD (dciodvfy-like)"),
 }
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 from dicomgen.core.errors import (
     AssociationAborted,
@@ -21,8 +21,16 @@ from dicomgen.core.errors import (
 )
 
 from .contexts import PresentationContext
+from .dimse.command_set import encode_command
 from .dimse.fields import CommandField
-from .dimse.message import DimseMessage, MessageAssembler, fragment
+from .dimse.message import (
+    DatasetSink,
+    DimseMessage,
+    MessageAssembler,
+    encode_pdata,
+    encoded_fragments,
+    fragment_size,
+)
 from .dimse.fields import Status
 from .dimse.service import (
     SCP_SERVICES,
@@ -99,7 +107,7 @@ class Association:
                 request.calling_ae_title,
             )
         self.abort_detail: str | None = None
-        self._assembler = MessageAssembler()
+        self._assembler = MessageAssembler(self._open_stream)
         self._message_id = 0
         self._responses: dict[int, asyncio.Queue[DimseMessage | BaseException]] = {}
         self._tasks: set[asyncio.Task] = set()
@@ -160,37 +168,87 @@ class Association:
 
     async def send_message(self, message: DimseMessage) -> None:
         """Send one DIMSE message, fragmented to the peer's Maximum Length."""
-        if (
-            message.context_id not in self.contexts
-            or not self.contexts[message.context_id].accepted
-        ):
-            raise DimseError(f"presentation context {message.context_id} is not accepted")
+        chunks = None if message.dataset is None else (message.dataset,)
+        await self.send_message_stream(message.context_id, message.command, chunks)
+
+    #: Bytes queued on the transport between two waits for it to drain (flow control).
+    DRAIN_EVERY = 4 << 20
+
+    async def send_message_stream(
+        self, context_id: int, command: Any, chunks: Iterable[Any] | None
+    ) -> None:
+        """Send a DIMSE message whose data set is the concatenation of ``chunks`` (bytes-like,
+        e.g. memoryviews of an mmap-ed file, consumed lazily), or no data set (None).
+
+        Fragments are cut to the peer's Maximum Length without joining the chunks, queued on
+        the transport and drained every :data:`DRAIN_EVERY` bytes. If ``chunks`` raises
+        after part of the data set went out, the association is aborted (the peer could not
+        tell the message is incomplete) and the error propagates.
+        """
+        context = self.contexts.get(context_id)
+        if context is None or not context.accepted:
+            raise DimseError(f"presentation context {context_id} is not accepted")
         if self._closed.is_set() or self.provider.state not in (State.STA6, State.STA8):
             raise AssociationAborted(
                 f"association is not established ({self.abort_detail or self.provider.state.name})"
             )
+        size = fragment_size(self.peer_max_pdu)
+        label = _label(command)
+        provider = self.provider
         async with self._send_lock:  # keep the PDUs of one message together
-            for pdu in fragment(message, self.peer_max_pdu):
-                try:
-                    await self.provider.send_pdata(pdu)
-                except NetworkError as exc:
-                    raise AssociationAborted(f"sending {message.label} failed: {exc}") from exc
+            started = False
+            try:
+                for piece, last in encoded_fragments((encode_command(command),), size):
+                    provider.queue_pdata(_Encoded(encode_pdata(context_id, True, last, piece)))
+                if chunks is not None:
+                    started = True
+                    queued = 0
+                    for piece, last in encoded_fragments(chunks, size):
+                        provider.queue_pdata(_Encoded(encode_pdata(context_id, False, last, piece)))
+                        queued += len(piece)
+                        if queued >= self.DRAIN_EVERY:
+                            queued = 0
+                            await provider.drain()
+                await provider.drain()
+            except NetworkError as exc:
+                if self.abort_detail is None:
+                    self.abort_detail = f"sending {label} failed: {exc}"
+                await self._abort_quietly()
+                raise AssociationAborted(f"sending {label} failed: {exc}") from exc
+            except BaseException:
+                if started:  # a message cut short cannot be taken back: abort (PS3.8 7.3)
+                    if self.abort_detail is None:
+                        self.abort_detail = f"sending {label} was interrupted"
+                    await self._abort_quietly()
+                raise
 
-    async def request(self, message: DimseMessage, *, timeout: float | None = None) -> DimseMessage:
+    async def request(
+        self,
+        message: DimseMessage,
+        *,
+        timeout: float | None = None,
+        chunks: Iterable[Any] | None = None,
+    ) -> DimseMessage:
         """Send a request and wait for its (final) response within ``timeout`` (default: the
-        DIMSE timeout). On timeout the association is aborted (PS3.7 has no other recovery)."""
-        first = await self.request_stream(message)
+        DIMSE timeout). On timeout the association is aborted (PS3.7 has no other recovery).
+        ``chunks``: the data set as bytes-like pieces, streamed (instead of ``message.dataset``)."""
+        first = await self.request_stream(message, chunks=chunks)
         return await self.next_response(first, timeout=timeout, final=True)
 
-    async def request_stream(self, message: DimseMessage) -> int:
+    async def request_stream(
+        self, message: DimseMessage, *, chunks: Iterable[Any] | None = None
+    ) -> int:
         """Send a request whose responses are read with :meth:`next_response` (for services
-        with pending responses). Returns the Message ID."""
+        with pending responses). Returns the Message ID. ``chunks``: as for :meth:`request`."""
         message_id = message.command.MessageID
         if message_id is None:
             raise DimseError("a request needs a Message ID (0000,0110)")
         self._responses[message_id] = asyncio.Queue()
         try:
-            await self.send_message(message)
+            if chunks is None:
+                await self.send_message(message)
+            else:
+                await self.send_message_stream(message.context_id, message.command, chunks)
         except BaseException:
             self._responses.pop(message_id, None)
             raise
@@ -224,6 +282,14 @@ class Association:
         from .dimse.echo import c_echo
 
         return await c_echo(self, timeout=timeout)
+
+    async def send_c_store(self, source: Any, **kwargs: Any) -> Any:
+        """C-STORE (Storage, PS3.7 9.1.1): send a Part 10 file (path), a Dataset or a typed
+        object; returns a :class:`dicomgen.net.dimse.store.StoreResponse`. Keyword arguments:
+        see :func:`dicomgen.net.dimse.store.c_store`."""
+        from .dimse.store import c_store
+
+        return await c_store(self, source, **kwargs)
 
     # --- ending --------------------------------------------------------------------------
 
@@ -325,6 +391,7 @@ class Association:
                 self.abort_detail = "internal error"
             await self._abort_quietly()
         finally:
+            self._assembler.abort()  # a data set being streamed in is dropped
             if not self._released.done() and self.abort_detail is None:
                 self.abort_detail = "connection closed"
             self._fail_all(AssociationAborted(f"association ended: {self.abort_detail}"))
@@ -349,6 +416,19 @@ class Association:
     async def _wait_tasks(self) -> None:
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=self.timeouts.dimse)
+
+    def _open_stream(self, context_id: int, command: Any) -> DatasetSink | None:
+        """Ask the service of a received request whether it streams the data set
+        (its provider's optional ``open_stream(association, context, command, handler)``)."""
+        context = self.contexts.get(context_id)
+        field = int(command.get(0x00000100, 0))
+        if context is None or not context.accepted or field & 0x8000:
+            return None
+        service = SCP_SERVICES.get(field)
+        opener = getattr(service, "open_stream", None)
+        if opener is None:
+            return None
+        return opener(self, context, command, self.handlers.get(field))
 
     async def _on_message(self, message: DimseMessage) -> None:
         context = self.contexts.get(message.context_id)
@@ -399,6 +479,25 @@ class Association:
         except Exception:  # a failing user handler must not take the server down
             log.exception("handler for %s failed", message.label)
             await self.abort()
+
+
+class _Encoded:
+    """An already encoded P-DATA-TF PDU for the provider's ``encode()`` call."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def encode(self) -> bytes:
+        return self.data
+
+
+def _label(command: Any) -> str:
+    try:
+        return CommandField(int(command.get(0x00000100, -1))).label
+    except ValueError:
+        return "DIMSE message"
 
 
 def _negotiated_window(request: AssociateRQ, accept: AssociateAC) -> tuple[int, int]:

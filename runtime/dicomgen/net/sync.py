@@ -96,6 +96,11 @@ class SyncAssociation:
         bound = (timeout if timeout is not None else _bound(self._assoc.ae, "dimse")) + 5
         return self._runner.run(self._assoc.send_c_echo(timeout=timeout), bound)
 
+    def send_c_store(self, source: Any, *, timeout: float | None = None, **kwargs: Any) -> Any:
+        """Blocking :meth:`Association.send_c_store` (a ``StoreResponse``)."""
+        bound = (timeout if timeout is not None else _bound(self._assoc.ae, "dimse")) + 3600
+        return self._runner.run(self._assoc.send_c_store(source, timeout=timeout, **kwargs), bound)
+
     def release(self) -> None:
         try:
             self._runner.run(self._assoc.release(), _bound(self._assoc.ae, "acse", "artim"))

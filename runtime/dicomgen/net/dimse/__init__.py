@@ -1,9 +1,10 @@
 """DIMSE (PS3.7): command sets, messages over P-DATA, and the services that plug in.
 
-Importing this package registers the built-in services (C-ECHO).
+Importing this package registers the built-in services (C-ECHO, C-STORE).
 """
 
 from . import echo as _echo  # noqa: F401  (registers the Verification SCP)
+from . import store as _store  # noqa: F401  (registers the Storage SCP, C-STORE)
 from .command_set import COMMAND_ELEMENTS, CommandSet, decode_command, encode_command
 from .fields import (
     DATASET_PRESENT,

@@ -6,6 +6,15 @@ dictionary (``dicomgen_std.dictionary`` via :func:`dicomgen.core.dictionary.entr
 that module is not generated yet, from :data:`COMMAND_ELEMENTS`, PS3.7 Table E.1-1 copied
 as data (the tests check the copy against the standard and against the dictionary).
 Elements not in either (retired or private to a peer) are kept as raw bytes.
+
+Why a codec of its own rather than :func:`dicomgen.encoding.writer.encode_dataset` /
+:func:`dicomgen.encoding.reader.decode_dataset` (measured on a C-STORE-RQ command set of 9
+elements, Python 3.11, by helper K1): encoding through a ``Dataset`` takes 77 us against
+25 us here (3x: building the ``Dataset`` and ``DataElement`` objects dominates), and the data
+set writer does not produce Command Group Length (0000,0000), which PS3.7 E.1 requires.
+Decoding is on par (22 us vs 25 us) but would hand ``DataElement`` objects to a layer that
+wants plain values. A command set is encoded for every DIMSE message, so the small codec
+stays; it shares the dictionary (VRs) with the data set codec.
 """
 
 from __future__ import annotations

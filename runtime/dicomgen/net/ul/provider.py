@@ -354,6 +354,23 @@ class UpperLayer:
         self._dispatch(Event.EVT9, pdu=pdu)
         await self._drain()
 
+    def queue_pdata(self, pdu: Any) -> None:
+        """P-DATA request primitive (Evt9) without waiting for the transport: for streams of
+        many PDUs, followed by :meth:`drain` every few megabytes. ``pdu`` is a
+        :class:`PDataTF` or any object whose ``encode()`` returns the P-DATA-TF PDU bytes."""
+        self._dispatch(Event.EVT9, pdu=pdu)
+
+    async def drain(self) -> None:
+        """Wait until the transport accepted what was queued (bounded by the send timeout).
+        Returns at once when nothing is buffered (the usual case: the kernel took it all)."""
+        t = self.transport
+        if t is None or t.closed:
+            return
+        wt = t.writer.transport
+        if wt is not None and not wt.is_closing() and wt.get_write_buffer_size() == 0:
+            return
+        await self._drain()
+
     async def release_request(self) -> None:
         """A-RELEASE request primitive (Evt11); the confirmation arrives on :attr:`indications`."""
         self._dispatch(Event.EVT11)

@@ -1,0 +1,327 @@
+"""Benchmark: C-STORE over loopback, dicomgen vs dcmtk vs pynetdicom, in one run.
+
+Workloads (written to a temporary folder): one 128 MB multi-frame instance (Explicit VR
+Little Endian) and 1,000 small instances (~8 kB each, one series). Measured:
+
+SCU side, all into dcmtk ``storescp`` (``--max-pdu 131072``):
+  1. dicomgen SCU (in process, ``assoc.send_c_store(path)``)
+  2. dcmtk ``storescu`` (a process; its start-up is included, ~10 ms)
+  3. pynetdicom SCU (in process, ``send_c_store(path)``)
+SCP side, dcmtk ``storescu`` sending to:
+  4. ``dicomgen scp`` (``--max-pdu 131072 --no-fsync``: storescp does not fsync either;
+     unlike storescp it also indexes each instance in SQLite)
+  5. dcmtk ``storescp``
+SCUs into ``dicomgen scp`` (which receives faster than storescp, so the SCU shows):
+  6. dicomgen SCU, 7. pynetdicom SCU
+
+Prints MB/s or instances/s, and the ratios dicomgen/dcmtk (target >= 0.8) and
+dicomgen/pynetdicom (target >= 2). Run: ``python bench/bench_net_store.py [--mb 128]
+[--small 1000] [--repeat 3]`` (best of ``repeat``). dcmtk is run as /usr/bin/<tool> with
+``TCP_NODELAY=1`` in its environment: this dcmtk build leaves Nagle's algorithm on
+otherwise, which costs it ~40 ms (a delayed ACK) per small message and would make the
+comparison meaningless (``--dcmtk-nagle`` measures it that way). dicomgen (asyncio) and
+pynetdicom set TCP_NODELAY themselves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+MF_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.7.3"  # Multi-frame Grayscale Word SC Image Storage
+SC_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.7"
+EXPLICIT = "1.2.840.10008.1.2.1"
+IMPLICIT = "1.2.840.10008.1.2"
+MAX_PDU = 131072
+
+
+DCMTK_ENV = dict(os.environ, TCP_NODELAY="1")
+
+
+def dcmtk(name: str) -> str:
+    path = f"/usr/bin/{name}"
+    out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10)
+    if "dcmtk" not in (out.stdout + out.stderr).lower():
+        raise SystemExit(f"{path} is not dcmtk")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.02)
+    raise TimeoutError(f"nothing listens on {port}")
+
+
+def kill(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+def dataset(
+    sop_class: str, uid: str, rows: int, cols: int, frames: int, pixels: bytes
+):  # noqa: ANN201
+    from dicomgen.core.dataset import Dataset
+
+    ds = Dataset()
+    for tag, vr, value in (
+        (0x00080016, "UI", sop_class),
+        (0x00080018, "UI", f"{uid}.3"),
+        (0x00080060, "CS", "OT"),
+        (0x00100010, "PN", "Bench^Store"),
+        (0x00100020, "LO", "BENCH"),
+        (0x0020000D, "UI", f"{uid}.1"),
+        (0x0020000E, "UI", f"{uid}.2"),
+        (0x00280002, "US", 1),
+        (0x00280004, "CS", "MONOCHROME2"),
+        (0x00280008, "IS", str(frames)),
+        (0x00280010, "US", rows),
+        (0x00280011, "US", cols),
+        (0x00280100, "US", 16),
+        (0x00280101, "US", 16),
+        (0x00280102, "US", 15),
+        (0x00280103, "US", 0),
+    ):
+        ds.add_new(tag, vr, value)
+    ds.add_new(0x7FE00010, "OW", pixels)
+    return ds
+
+
+def make_workloads(folder: Path, mb: int, small: int) -> tuple[Path, list[Path]]:
+    from dicomgen.media.part10 import write
+
+    frames = max(1, mb * 2)  # 512 x 512 x 2 bytes = 0.5 MB per frame
+    big = folder / "big.dcm"
+    write(
+        big,
+        dataset(MF_SOP_CLASS, "2.25.1001", 512, 512, frames, os.urandom(frames << 19)),
+        EXPLICIT,
+    )
+    small_dir = folder / "small"
+    small_dir.mkdir()
+    paths = []
+    pixels = os.urandom(64 * 64 * 2)
+    for i in range(small):  # one series of ``small`` images, as a modality sends them
+        p = small_dir / f"s{i:05d}.dcm"
+        ds = dataset(SC_SOP_CLASS, f"2.25.2{i:06d}", 64, 64, 1, pixels)
+        ds[0x0020000D].value = "2.25.3.1"
+        ds[0x0020000E].value = "2.25.3.2"
+        write(p, ds, EXPLICIT)
+        paths.append(p)
+    return big, paths
+
+
+class StoreSCPProcess:
+    """dcmtk storescp into a fresh folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.dir = Path(tempfile.mkdtemp(dir=root))
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [dcmtk("storescp"), "--max-pdu", str(MAX_PDU), "-od", str(self.dir), str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=DCMTK_ENV,
+        )
+        wait_port(self.port)
+
+    def close(self) -> None:
+        kill(self.proc)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class OurSCPProcess:
+    """``dicomgen scp`` into a fresh folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.dir = Path(tempfile.mkdtemp(dir=root))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "dicomgen.cli.main", "scp", "--port", "0", "--aet", "ANY-SCP"]
+            + ["--store", str(self.dir / "store"), "--no-fsync", "--max-pdu", str(MAX_PDU)]
+            + ["--no-query-retrieve"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        line = self.proc.stdout.readline()  # type: ignore[union-attr]
+        m = re.search(r":(\d+) as", line)
+        if not m:
+            kill(self.proc)
+            raise RuntimeError(f"dicomgen scp did not start: {line!r}")
+        self.port = int(m.group(1))
+
+    def close(self) -> None:
+        kill(self.proc)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def ours_scu(port: int, paths: list[Path], sop_class: str) -> None:
+    from dicomgen.net import AE, Timeouts
+
+    async def go() -> None:
+        ae = AE("BENCH", max_pdu=MAX_PDU, timeouts=Timeouts(dimse=120, idle=120))
+        ae.add_requested_context(sop_class, [EXPLICIT, IMPLICIT])
+        async with ae.associate("127.0.0.1", port, "ANY-SCP") as assoc:
+            for p in paths:
+                rsp = await assoc.send_c_store(p)
+                if not rsp.ok:
+                    raise RuntimeError(f"status 0x{rsp.status:04X}")
+
+    asyncio.run(go())
+
+
+def dcmtk_scu(port: int, paths: list[Path], sop_class: str) -> None:
+    # storescu reads the file names from the command line; 1,000 fit easily
+    out = subprocess.run(
+        [dcmtk("storescu"), "-R", "--max-pdu", str(MAX_PDU), "-to", "120", "127.0.0.1", str(port)]
+        + [str(p) for p in paths],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=DCMTK_ENV,
+    )
+    if out.returncode != 0 or "Failed" in out.stderr:
+        raise RuntimeError(out.stderr[-2000:])
+
+
+def pynetdicom_scu(port: int, paths: list[Path], sop_class: str) -> None:
+    from pynetdicom import AE as PynAE
+
+    ae = PynAE(ae_title="BENCH")
+    ae.maximum_pdu_size = MAX_PDU
+    ae.acse_timeout = ae.dimse_timeout = ae.network_timeout = 120
+    ae.add_requested_context(sop_class, [EXPLICIT, IMPLICIT])
+    assoc = ae.associate("127.0.0.1", port)
+    if not assoc.is_established:
+        raise RuntimeError("pynetdicom association failed")
+    try:
+        for p in paths:
+            status = assoc.send_c_store(str(p))
+            if status is None or status.Status != 0:
+                raise RuntimeError(f"pynetdicom status {status}")
+    finally:
+        assoc.release()
+
+
+def timed(
+    root: Path,
+    server_cls: type,
+    client: Callable[[int, list[Path], str], None],
+    paths: list[Path],
+    sop_class: str,
+    repeat: int,
+) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        server = server_cls(root)
+        try:
+            t0 = time.perf_counter()
+            client(server.port, paths, sop_class)
+            best = min(best, time.perf_counter() - t0)
+        finally:
+            server.close()
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=int, default=128, help="size of the large instance [128]")
+    parser.add_argument("--small", type=int, default=1000, help="number of small instances")
+    parser.add_argument("--repeat", type=int, default=3, help="best of N runs [3]")
+    parser.add_argument(
+        "--dcmtk-nagle", action="store_true", help="run dcmtk without TCP_NODELAY=1"
+    )
+    args = parser.parse_args()
+    if args.dcmtk_nagle:
+        DCMTK_ENV.pop("TCP_NODELAY", None)
+    try:
+        import pynetdicom  # noqa: F401
+
+        have_pyn = True
+    except ImportError:
+        have_pyn = False
+    with tempfile.TemporaryDirectory(prefix="bench_net_store_") as tmp:
+        root = Path(tmp)
+        big, small = make_workloads(root, args.mb, args.small)
+        size_mb = big.stat().st_size / 1e6
+        print(
+            f"workloads: {size_mb:.1f} MB instance; {len(small)} instances of "
+            f"{small[0].stat().st_size / 1e3:.1f} kB; max PDU {MAX_PDU}; best of {args.repeat}"
+        )
+        results: dict[str, dict[str, float]] = {}
+        cases = [
+            ("dicomgen SCU -> storescp", StoreSCPProcess, ours_scu),
+            ("storescu -> storescp", StoreSCPProcess, dcmtk_scu),
+        ]
+        if have_pyn:
+            cases.append(("pynetdicom SCU -> storescp", StoreSCPProcess, pynetdicom_scu))
+        cases.append(("storescu -> dicomgen scp", OurSCPProcess, dcmtk_scu))
+        cases.append(("dicomgen SCU -> dicomgen scp", OurSCPProcess, ours_scu))
+        if have_pyn:
+            cases.append(("pynetdicom SCU -> dicomgen scp", OurSCPProcess, pynetdicom_scu))
+        # Rounds are interleaved (A, B, C, A, B, C, ...) and the best of each case kept, so
+        # that page-cache write-back after one case does not always land on the next one.
+        best: dict[str, list[float]] = {name: [float("inf")] * 2 for name, _s, _c in cases}
+        workloads = (([big], MF_SOP_CLASS), (small, SC_SOP_CLASS))
+        for round_ in range(args.repeat):
+            for name, server_cls, client in cases:
+                for i, (paths, sop_class) in enumerate(workloads):
+                    if i == 1 and client is pynetdicom_scu and round_ > 0:
+                        continue  # ~45 s per run and far behind the others: once is enough
+                    t = timed(root, server_cls, client, paths, sop_class, 1)
+                    best[name][i] = min(best[name][i], t)
+        for name, _s, _c in cases:
+            t_big, t_small = best[name]
+            results[name] = {"big": size_mb / t_big, "small": len(small) / t_small}
+            print(
+                f"  {name:30s} large: {size_mb / t_big:8.1f} MB/s ({t_big:6.3f} s)   "
+                f"small: {len(small) / t_small:8.1f} inst/s ({t_small:6.3f} s)",
+                flush=True,
+            )
+
+        def ratio(a: str, b: str, key: str) -> str:
+            if a not in results or b not in results:
+                return "n/a"
+            return f"{results[a][key] / results[b][key]:.2f}x"
+
+        print("ratios (higher is better for dicomgen):")
+        for key, label in (("big", "large"), ("small", "small")):
+            print(
+                f"  {label:5s}  SCU: dicomgen/dcmtk "
+                f"{ratio('dicomgen SCU -> storescp', 'storescu -> storescp', key)} (target 0.8x)"
+                f"   dicomgen/pynetdicom "
+                f"{ratio('dicomgen SCU -> storescp', 'pynetdicom SCU -> storescp', key)} "
+                f"(target 2x)   SCP: dicomgen/dcmtk "
+                f"{ratio('storescu -> dicomgen scp', 'storescu -> storescp', key)} (target 0.8x)"
+                f"   into dicomgen scp: dicomgen/pynetdicom SCU "
+                f"{ratio('dicomgen SCU -> dicomgen scp', 'pynetdicom SCU -> dicomgen scp', key)}"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""``dicomgen scp --port P --aet AET --store DIR``: a Storage SCP with a real store, plus
+Verification and Query/Retrieve (C-FIND, C-MOVE, C-GET) over what it stored (dcmtk storescp
+and dcmqrscp in one).
+
+Received instances are written atomically under DIR (Study/Series/Instance.dcm) and indexed
+in ``DIR/index.sqlite`` (PS3.4 B.2.2). Security: ``--allow-aet`` (repeatable) restricts the
+calling AE titles (A-ASSOCIATE-RJ reason 3 otherwise), ``--require-called-aet`` rejects a
+called AE title other than ``--aet`` (reason 7), ``--tls-cert/--tls-key`` serve TLS
+(PS3.15 B.1) and ``--tls-ca`` requires client certificates signed by that CA,
+``--user``/``--password`` require that user identity (PS3.7 D.3.3.7, type 2).
+Runs until interrupted (SIGINT/SIGTERM). Prints ``listening on HOST:PORT`` once ready.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", "-p", type=int, default=11112, help="TCP port (0 = any) [11112]")
+    parser.add_argument("--bind", default="127.0.0.1", help="address to listen on [127.0.0.1]")
+    parser.add_argument("--aet", "-aet", default="DICOMGEN", help="our AE title [DICOMGEN]")
+    parser.add_argument("--store", "-od", required=True, metavar="DIR", help="store folder")
+    parser.add_argument(
+        "--allow-aet", action="append", metavar="AET", help="accept only these calling AE titles"
+    )
+    parser.add_argument(
+        "--require-called-aet", action="store_true", help="reject a called AE title != --aet"
+    )
+    parser.add_argument("--tls-cert", metavar="FILE", help="serve TLS with this certificate")
+    parser.add_argument("--tls-key", metavar="FILE", help="the private key of --tls-cert")
+    parser.add_argument("--tls-ca", metavar="FILE", help="require client certificates from CA")
+    parser.add_argument("--user", help="require this user identity (username)")
+    parser.add_argument("--password", help="... with this passcode (username+passcode)")
+    parser.add_argument(
+        "--move-dest",
+        action="append",
+        default=[],
+        metavar="AET=HOST:PORT",
+        help="a C-MOVE destination (repeatable)",
+    )
+    parser.add_argument("--max-pdu", type=int, default=1 << 20, help="our maximum PDU [1048576]")
+    parser.add_argument("--max-associations", type=int, default=64, help="concurrent limit [64]")
+    parser.add_argument("--timeout", "-to", type=float, default=60.0, help="idle timeout [60]")
+    parser.add_argument(
+        "--no-fsync", action="store_true", help="do not fsync files (faster, less durable)"
+    )
+    parser.add_argument("--no-query-retrieve", action="store_true", help="storage only")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print each stored file")
+
+
+def parse_move_destinations(items: list[str]) -> dict[str, tuple[str, int]]:
+    from dicomgen.core.errors import NetworkError
+
+    out: dict[str, tuple[str, int]] = {}
+    for item in items:
+        aet, sep, address = item.partition("=")
+        host, sep2, port = address.rpartition(":")
+        if not sep or not sep2 or not aet or not host or not port.isdigit():
+            raise NetworkError(f"--move-dest {item!r} is not AET=HOST:PORT")
+        out[aet.strip()] = (host, int(port))
+    return out
+
+
+def build(args: argparse.Namespace) -> tuple:
+    """The AE, the handlers, the TLS context and the store of ``args`` (for tests, too)."""
+    from dicomgen.net import AE, VERIFICATION_SOP_CLASS, Timeouts
+    from dicomgen.net.services.storage import StorageService, add_storage_contexts
+    from dicomgen.net.services.storage_scp import StorageSCP
+
+    user_check = None
+    if args.user is not None:
+
+        def check_user(item: Any, calling_ae_title: str) -> bool:
+            """Username (and passcode) identity, PS3.7 D.3.3.7 types 1 and 2."""
+            return item.primary_field == args.user.encode() and (
+                args.password is None or item.secondary_field == args.password.encode()
+            )
+
+        user_check = check_user
+
+    t = args.timeout
+    ae = AE(
+        args.aet,
+        max_pdu=args.max_pdu,
+        timeouts=Timeouts(acse=30.0, dimse=t, idle=t, artim=30.0),
+        require_called_aet=args.require_called_aet,
+        allowed_calling_aets=args.allow_aet,
+        max_associations=args.max_associations,
+        user_identity_handler=user_check,
+    )
+    ae.add_supported_context(VERIFICATION_SOP_CLASS)
+    storage = StorageSCP(args.store, fsync=not args.no_fsync, retrieve_ae_title=args.aet)
+
+    def on_stored(request, result) -> None:  # noqa: ANN001
+        if args.verbose:
+            print(
+                f"I: {request.calling_ae_title}: {request.sop_instance_uid}"
+                f" 0x{result.status:04X} {result.path or result.error_comment}",
+                flush=True,
+            )
+
+    handlers: dict = {"C-STORE": StorageService(storage, on_stored=on_stored)}
+    qr = None
+    if not args.no_query_retrieve:
+        try:
+            from dicomgen.net.services import query_retrieve as qr
+        except ImportError:  # Query/Retrieve not available in this build
+            qr = None
+    # scp_role: a C-GET requestor takes the SCP role of the storage contexts (PS3.4 C.4.3).
+    add_storage_contexts(ae, scp_role=True if qr is not None else None)
+    if qr is not None:
+        qr.add_contexts(ae, storage_sop_classes=())
+        handlers = qr.install(handlers, storage, parse_move_destinations(args.move_dest))
+    elif args.move_dest:
+        parse_move_destinations(args.move_dest)
+    ssl_context = None
+    if args.tls_cert:
+        import ssl
+
+        ssl_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=args.tls_ca)
+        ssl_context.load_cert_chain(args.tls_cert, args.tls_key)
+        if args.tls_ca:
+            ssl_context.verify_mode = ssl.CERT_REQUIRED
+    return ae, handlers, ssl_context, storage
+
+
+def run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    return asyncio.run(_run(args))
+
+
+async def _run(args: argparse.Namespace) -> int:
+    import asyncio
+    import signal
+
+    ae, handlers, ssl_context, storage = build(args)
+    server = await ae.start_server((args.bind, args.port), handlers, ssl_context=ssl_context)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - Windows
+            pass
+    host, port = server.address
+    print(f"listening on {host}:{port} as {ae.ae_title} (store: {storage.root})", flush=True)
+    try:
+        await stop.wait()
+    finally:
+        await server.close()
+        storage.close()
+    print("stopped", file=sys.stderr, flush=True)
+    return 0

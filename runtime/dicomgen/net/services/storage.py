@@ -1,0 +1,268 @@
+"""Storage SCP with a real store (PS3.4 Annex B): C-STORE into files and the SQLite index.
+
+:class:`StorageService` is a streaming C-STORE handler (see :mod:`dicomgen.net.dimse.store`)
+over :class:`~dicomgen.net.services.storage_scp.StorageSCP` (atomic files + index):
+
+- a data set up to ``spill_threshold`` bytes is collected in memory and stored with
+  ``StorageSCP.store_encoded`` in a worker thread;
+- a larger one is handed, fragment by fragment as P-DATA arrives, to a dedicated thread
+  running ``StorageSCP.store_stream``, which writes it to a temporary file in the store
+  folder (``<root>/.incoming``), fsyncs and renames it into place. If the association dies
+  before the last fragment, the stream raises inside that thread and the temporary file is
+  removed: no partial file is left in the store.
+
+:func:`add_storage_contexts` makes an AE accept every Storage SOP Class of the generated
+registry (``dicomgen_std.sop_classes.STORAGE_SOP_CLASSES``) with :data:`storage_transfer_syntaxes`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+
+from ..dimse.store import StoreRequest
+
+if TYPE_CHECKING:
+    from ..ae import AE
+    from ..dimse.service import DimseEvent
+    from .storage_scp import StorageSCP, StoreResult
+
+log = logging.getLogger("dicomgen.net")
+
+#: Data sets larger than this are streamed to a temporary file instead of memory.
+DEFAULT_SPILL_THRESHOLD = 8 << 20
+
+_NATIVE_FIRST = (
+    "1.2.840.10008.1.2.1",  # Explicit VR Little Endian
+    "1.2.840.10008.1.2",  # Implicit VR Little Endian (PS3.5 10.1: always supported)
+    "1.2.840.10008.1.2.1.99",  # Deflated Explicit VR Little Endian
+    "1.2.840.10008.1.2.2",  # Explicit VR Big Endian (retired, still sent by old peers)
+)
+
+
+def storage_transfer_syntaxes(*, compressed: bool = True) -> tuple[str, ...]:
+    """Transfer syntaxes a store accepts, in preference order (the acceptor picks the first
+    one the requestor proposed in a context, PS3.8 7.1.1.13).
+
+    With ``compressed``, every encapsulated transfer syntax of the generated registry comes
+    first: a requestor proposing one next to the native ones (dcmtk ``storescu -xv`` etc.)
+    holds the data compressed, and the store keeps data sets as received, so accepting it
+    avoids a conversion the requestor may not be able to make. The native ones follow.
+    """
+    from dicomgen_std.transfer_syntaxes import TRANSFER_SYNTAXES
+
+    out: list[str] = []
+    if compressed:
+        out += [uid for uid, ts in TRANSFER_SYNTAXES.items() if ts.encapsulated]
+    return tuple(out) + _NATIVE_FIRST
+
+
+def storage_sop_classes() -> tuple[str, ...]:
+    """The Storage SOP Class UIDs of the generated registry (PS3.4 B.5)."""
+    from dicomgen_std.sop_classes import STORAGE_SOP_CLASSES
+
+    return tuple(str(uid) for uid in STORAGE_SOP_CLASSES)
+
+
+def add_storage_contexts(
+    ae: AE,
+    transfer_syntaxes: Sequence[str] | None = None,
+    *,
+    sop_classes: Sequence[str] | None = None,
+    scp_role: bool | None = None,
+) -> int:
+    """Accept (acceptor) every Storage SOP Class with ``transfer_syntaxes``; returns how many."""
+    ts = tuple(transfer_syntaxes) if transfer_syntaxes else storage_transfer_syntaxes()
+    classes = tuple(sop_classes) if sop_classes is not None else storage_sop_classes()
+    for uid in classes:
+        ae.add_supported_context(uid, ts, scp_role=scp_role)
+    return len(classes)
+
+
+def store_stream(storage: StorageSCP, chunks: Iterator[Any], request: StoreRequest) -> StoreResult:
+    """Store a data set arriving as ``chunks`` through a temporary file in the store.
+
+    The same steps as ``StorageSCP.store_stream`` (stage with the File Meta Information
+    first, read the header back, check, publish atomically, index), except that the staged
+    file is read back memory-mapped: ``store_stream`` reads it with ``defer_size=None``,
+    i.e. loads the whole file into memory, which a 1 GB instance must not do.
+    """
+    from ...core.errors import DicomError
+    from ...media.part10 import read
+    from ..store.files import part10_header
+    from .storage_scp import STORE_CANNOT_UNDERSTAND, StoreResult, _uid
+
+    ts = request.transfer_syntax
+    cls, inst = request.sop_class_uid, request.sop_instance_uid
+    head = part10_header(cls, inst, ts, source_ae_title=request.calling_ae_title)
+
+    def all_chunks() -> Iterator[Any]:
+        yield head
+        yield from chunks
+
+    staged = storage.files.stage(all_chunks(), inst)
+    try:
+        try:
+            ds = read(staged, stop_before_pixels=True)  # large files are mmap-ed
+        except DicomError as exc:
+            return StoreResult(STORE_CANNOT_UNDERSTAND, error_comment=f"cannot decode: {exc}")
+        bad = storage._check(ds, cls, inst)
+        if bad is not None:
+            return bad
+        final = storage.files.path_for(
+            _uid(ds, 0x0020000D), _uid(ds, 0x0020000E), _uid(ds, 0x00080018)
+        )
+        size = staged.stat().st_size
+        storage.files.publish(staged, final)
+    finally:
+        storage.files.discard(staged)
+    return storage._index(ds, final, size, ts)
+
+
+_END = object()
+
+
+class _Aborted(Exception):
+    """Raised inside the store thread when the association ended mid data set."""
+
+
+class _StoreSink:
+    """A :class:`~dicomgen.net.dimse.message.DatasetSink` feeding the store (see the module)."""
+
+    def __init__(self, service: StorageService, request: StoreRequest) -> None:
+        self.service = service
+        self.request = request
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.queue: queue.SimpleQueue[Any] | None = None
+        self.future: Future[StoreResult] | None = None
+        self.aborted = False
+
+    def write(self, data: bytes) -> None:
+        if self.queue is not None:
+            self.queue.put(data)
+            return
+        self.parts.append(data)
+        self.size += len(data)
+        if self.size > self.service.spill_threshold:
+            self._spill()
+
+    def _spill(self) -> None:
+        q: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        for p in self.parts:
+            q.put(p)
+        self.parts = []
+        self.queue = q
+        self.future = Future()
+        req = self.request
+        storage = self.service.storage
+
+        def chunks() -> Iterator[bytes]:
+            while True:
+                item = q.get()
+                if item is _END:
+                    return
+                if item is _Aborted:
+                    raise _Aborted(f"association ended while receiving {req.sop_instance_uid}")
+                yield item
+
+        def run(fut: Future[StoreResult] = self.future) -> None:
+            try:
+                fut.set_result(store_stream(storage, chunks(), req))
+            except BaseException as exc:  # noqa: BLE001 - handed to the awaiting side
+                fut.set_exception(exc)
+
+        threading.Thread(target=run, name="dicomgen-store-stream", daemon=True).start()
+
+    def close(self) -> None:
+        if self.queue is not None:
+            self.queue.put(_END)
+
+    def abort(self) -> None:
+        if self.aborted:
+            return
+        self.aborted = True
+        self.parts = []
+        if self.queue is not None:
+            self.queue.put(_Aborted)
+
+    async def result(self) -> StoreResult:
+        if self.future is not None:
+            return await asyncio.wrap_future(self.future)
+        data = b"".join(self.parts)
+        self.parts = []
+        return await self.service.store_bytes(self.request, data)
+
+
+class StorageService:
+    """A streaming C-STORE handler storing into ``storage`` (a :class:`StorageSCP`).
+
+    Use as ``handlers={"C-STORE": StorageService(StorageSCP(root))}``. ``on_stored(request,
+    result)`` is called (in the event loop) after each C-STORE with its ``StoreResult``.
+    """
+
+    def __init__(
+        self,
+        storage: StorageSCP,
+        *,
+        spill_threshold: int = DEFAULT_SPILL_THRESHOLD,
+        on_stored: Callable[[StoreRequest, Any], None] | None = None,
+    ) -> None:
+        self.storage = storage
+        self.spill_threshold = spill_threshold
+        self.on_stored = on_stored
+        self.stored = 0
+        self.failed = 0
+
+    def open_stream(self, request: StoreRequest) -> _StoreSink:
+        return _StoreSink(self, request)
+
+    async def store_bytes(self, request: StoreRequest, data: bytes) -> StoreResult:
+        return await asyncio.to_thread(
+            self.storage.store_encoded,
+            data,
+            request.transfer_syntax,
+            sop_class_uid=request.sop_class_uid,
+            sop_instance_uid=request.sop_instance_uid,
+            source_ae_title=request.calling_ae_title,
+        )
+
+    async def complete(self, request: StoreRequest, sink: _StoreSink) -> StoreResult:
+        result = await sink.result()
+        self._count(request, result)
+        return result
+
+    async def __call__(self, event: DimseEvent) -> StoreResult:
+        """Plain-handler form (data set already in ``event.message.dataset``)."""
+        request = StoreRequest(event.association, event.context, event.command)
+        result = await self.store_bytes(request, event.message.dataset or b"")
+        self._count(request, result)
+        return result
+
+    def _count(self, request: StoreRequest, result: Any) -> None:
+        if result.status == 0:
+            self.stored += 1
+        else:
+            self.failed += 1
+            log.warning(
+                "C-STORE of %s from %s failed: 0x%04X %s",
+                request.sop_instance_uid,
+                request.calling_ae_title,
+                result.status,
+                result.error_comment,
+            )
+        if self.on_stored is not None:
+            self.on_stored(request, result)
+
+
+__all__ = [
+    "DEFAULT_SPILL_THRESHOLD",
+    "StorageService",
+    "add_storage_contexts",
+    "storage_sop_classes",
+    "storage_transfer_syntaxes",
+]
