@@ -3,7 +3,8 @@
 Created by :meth:`dicomgen.net.ae.AE.associate` (requestor) or by the server (acceptor).
 One pump task reads the provider's indications: P-DATA is reassembled into DIMSE messages,
 responses go to the waiting request (:meth:`Association.request`), requests to the
-registered service (:data:`dicomgen.net.dimse.service.SCP_SERVICES`) in their own task;
+registered service (:data:`dicomgen.net.dimse.service.SCP_SERVICES`) in their own task,
+a C-CANCEL-RQ (which has no Message ID) to :func:`dicomgen.net.dimse.cancel.dispatch_cancel`;
 A-RELEASE indications are answered; aborts and closes fail everything outstanding.
 """
 
@@ -21,6 +22,7 @@ from dicomgen.core.errors import (
 )
 
 from .contexts import PresentationContext
+from .dimse.cancel import dispatch_cancel
 from .dimse.command_set import encode_command
 from .dimse.fields import CommandField
 from .dimse.message import (
@@ -277,6 +279,15 @@ class Association:
             raise item
         return item
 
+    def drop_responses(self, message_id: int) -> None:
+        """Stop waiting for responses to ``message_id`` (a no-op if not waiting): responses
+        arriving afterwards are logged and ignored."""
+        self._responses.pop(message_id, None)
+
+    def is_serving(self, message_id: int) -> bool:
+        """Whether a received request with ``message_id`` is being performed (PS3.7 C.5.2)."""
+        return message_id in self._serving
+
     async def send_c_echo(self, *, timeout: float | None = None) -> int:
         """C-ECHO (Verification): the response Status, 0x0000 on success (PS3.7 9.1.5)."""
         from .dimse.echo import c_echo
@@ -439,6 +450,11 @@ class Association:
             await self.provider.abort()
             return
         field = message.command_field
+        if field == CommandField.C_CANCEL_RQ:
+            # PS3.7 9.3.2.3/9.3.3.3/9.3.4.3: no Message ID of its own; it names the operation
+            # by Message ID Being Responded To and has no response.
+            dispatch_cancel(self, message)
+            return
         if field & 0x8000:
             responded_to = message.command.MessageIDBeingRespondedTo
             queue = self._responses.get(responded_to)

@@ -1,9 +1,21 @@
 """DIMSE (PS3.7): command sets, messages over P-DATA, and the services that plug in.
 
-Importing this package registers the built-in services (C-ECHO, C-STORE).
+Importing this package registers every built-in service provider in
+:data:`~dicomgen.net.dimse.service.SCP_SERVICES`: C-ECHO (PS3.7 9.1.5), C-STORE (9.1.1),
+C-FIND (9.1.2), C-MOVE (9.1.4), C-GET (9.1.3), the DIMSE-N services (10.1) and the
+C-CANCEL routing (9.3.2.3), so a server given ``{"C-FIND": fn}`` answers C-FIND without any
+further import. (``import dicomgen`` does not import this package; ``dicomgen.net`` loads it
+on first use of a networking name.)
 """
 
+# Registration order matters only for import cycles: every service module imports
+# ``command_set``/``fields``/``message``/``service`` (never the association) at module level.
+from . import cancel as _cancel  # noqa: F401  (C-CANCEL-RQ: cancel flags for FIND/MOVE/GET)
 from . import echo as _echo  # noqa: F401  (registers the Verification SCP)
+from . import find as _find  # noqa: F401  (registers the C-FIND SCP)
+from . import get as _get  # noqa: F401  (registers the C-GET SCP)
+from . import move as _move  # noqa: F401  (registers the C-MOVE SCP)
+from . import normalized as _normalized  # noqa: F401  (registers the DIMSE-N SCPs)
 from . import store as _store  # noqa: F401  (registers the Storage SCP, C-STORE)
 from .command_set import COMMAND_ELEMENTS, CommandSet, decode_command, encode_command
 from .fields import (

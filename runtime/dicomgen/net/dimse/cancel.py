@@ -14,11 +14,8 @@ an operation that is not (or no longer) being performed is ignored (PS3.7 9.3.2.
 operation may have completed before the request arrived).
 
 Routing: :class:`dicomgen.net.association.Association` hands received requests to services by
-their Message ID, which a C-CANCEL-RQ lacks. :func:`install_cancel_dispatch` (called when
-this module is imported) routes C-CANCEL-RQ messages to :func:`dispatch_cancel` before the
-association's own routing. Once ``Association`` routes C-CANCEL-RQ itself it sets the class
-attribute ``handles_c_cancel = True`` and calls :func:`dispatch_cancel`; then nothing is
-wrapped.
+their Message ID, which a C-CANCEL-RQ lacks; it hands a C-CANCEL-RQ (on an accepted context)
+to :func:`dispatch_cancel` instead.
 """
 
 from __future__ import annotations
@@ -88,32 +85,7 @@ def dispatch_cancel(assoc: Association, message: DimseMessage) -> bool:
         flag.set()
         return True
     # the request may still be starting (its task not yet run): remember it
-    serving = getattr(assoc, "_serving", set())
-    if int(message_id) in serving:
+    if assoc.is_serving(int(message_id)):
         _EARLY.setdefault(assoc, set()).add(int(message_id))
         return True
     return False
-
-
-def install_cancel_dispatch() -> None:
-    """Route received C-CANCEL-RQ messages to :func:`dispatch_cancel` (see module docstring)."""
-    from ..association import Association
-
-    if getattr(Association, "handles_c_cancel", False):
-        return
-    original = Association._on_message
-
-    async def _on_message(self: Association, message: DimseMessage) -> None:
-        if message.command_field == CommandField.C_CANCEL_RQ:
-            context = self.contexts.get(message.context_id)
-            if context is not None and context.accepted:
-                dispatch_cancel(self, message)
-                return
-        await original(self, message)
-
-    _on_message.__doc__ = original.__doc__
-    Association._on_message = _on_message  # type: ignore[method-assign]
-    Association.handles_c_cancel = True  # type: ignore[attr-defined]
-
-
-install_cancel_dispatch()

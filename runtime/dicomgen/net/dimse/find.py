@@ -253,19 +253,19 @@ class ResponseStream:
         await self._start()
         message = await self.association.next_response(self.message_id, timeout=self.timeout)
         if message.command_field != self.expected_field:
-            self.association._responses.pop(self.message_id, None)
+            self.association.drop_responses(self.message_id)
             self.done = True
             raise DimseError(
                 f"expected a {CommandField(self.expected_field).label}, received {message.label}"
             )
         status = message.command.Status
         if status is None:
-            self.association._responses.pop(self.message_id, None)
+            self.association.drop_responses(self.message_id)
             self.done = True
             raise DimseError(f"{message.label} without Status (0000,0900)")
         if int(status) not in PENDING_STATUSES:
             self.done = True
-            self.association._responses.pop(self.message_id, None)
+            self.association.drop_responses(self.message_id)
         self.last = message
         return message
 

@@ -83,46 +83,6 @@ def add_storage_contexts(
     return len(classes)
 
 
-def store_stream(storage: StorageSCP, chunks: Iterator[Any], request: StoreRequest) -> StoreResult:
-    """Store a data set arriving as ``chunks`` through a temporary file in the store.
-
-    The same steps as ``StorageSCP.store_stream`` (stage with the File Meta Information
-    first, read the header back, check, publish atomically, index), except that the staged
-    file is read back memory-mapped: ``store_stream`` reads it with ``defer_size=None``,
-    i.e. loads the whole file into memory, which a 1 GB instance must not do.
-    """
-    from ...core.errors import DicomError
-    from ...media.part10 import read
-    from ..store.files import part10_header
-    from .storage_scp import STORE_CANNOT_UNDERSTAND, StoreResult, _uid
-
-    ts = request.transfer_syntax
-    cls, inst = request.sop_class_uid, request.sop_instance_uid
-    head = part10_header(cls, inst, ts, source_ae_title=request.calling_ae_title)
-
-    def all_chunks() -> Iterator[Any]:
-        yield head
-        yield from chunks
-
-    staged = storage.files.stage(all_chunks(), inst)
-    try:
-        try:
-            ds = read(staged, stop_before_pixels=True)  # large files are mmap-ed
-        except DicomError as exc:
-            return StoreResult(STORE_CANNOT_UNDERSTAND, error_comment=f"cannot decode: {exc}")
-        bad = storage._check(ds, cls, inst)
-        if bad is not None:
-            return bad
-        final = storage.files.path_for(
-            _uid(ds, 0x0020000D), _uid(ds, 0x0020000E), _uid(ds, 0x00080018)
-        )
-        size = staged.stat().st_size
-        storage.files.publish(staged, final)
-    finally:
-        storage.files.discard(staged)
-    return storage._index(ds, final, size, ts)
-
-
 _END = object()
 
 
@@ -172,7 +132,15 @@ class _StoreSink:
 
         def run(fut: Future[StoreResult] = self.future) -> None:
             try:
-                fut.set_result(store_stream(storage, chunks(), req))
+                fut.set_result(
+                    storage.store_stream(
+                        chunks(),
+                        req.transfer_syntax,
+                        sop_class_uid=req.sop_class_uid,
+                        sop_instance_uid=req.sop_instance_uid,
+                        source_ae_title=req.calling_ae_title,
+                    )
+                )
             except BaseException as exc:  # noqa: BLE001 - handed to the awaiting side
                 fut.set_exception(exc)
 

@@ -221,8 +221,9 @@ class StorageSCP:
         The SOP Class/Instance UIDs come from the C-STORE request (they are needed for the
         File Meta Information written first). The chunks go to a temporary file; if the
         iterable raises (the association was aborted) the exception propagates and nothing
-        is published. Afterwards the file is read (without Pixel Data) to find the Study and
-        Series, checked, and moved into place atomically.
+        is published. Afterwards the file is read (without Pixel Data; a large file
+        memory-mapped, not loaded, see :func:`dicomgen.media.part10.read`) to find the Study
+        and Series, checked, and moved into place atomically.
         """
         from ...media.part10 import read
 
@@ -236,7 +237,7 @@ class StorageSCP:
         staged = self.files.stage(all_chunks(), sop_instance_uid)
         try:
             try:
-                ds = read(staged, stop_before_pixels=True, defer_size=None)
+                ds = read(staged, stop_before_pixels=True)
             except DicomError as exc:
                 return StoreResult(STORE_CANNOT_UNDERSTAND, error_comment=f"cannot decode: {exc}")
             bad = self._check(ds, sop_class_uid, sop_instance_uid)
