@@ -35,7 +35,6 @@ from .command_set import CommandSet
 from .fields import DATASET_PRESENT, CommandField, Priority, Status
 from .find import encode_identifier, sop_class_for
 from .message import DimseMessage
-from . import store as _store  # noqa: F401  (registers helper K1's C-STORE SCP)
 from .move import UNCOMPRESSED, RetrieveStream, prepare, run_suboperations, store_suboperation
 from .cancel import cancellation
 from .service import DimseEvent, Handler, register_service

@@ -19,7 +19,6 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable
 
-from ..dimse import normalized as _normalized  # noqa: F401  (registers the DIMSE-N SCPs)
 from ..dimse.normalized import NEvent
 
 DUPLICATE_SOP_INSTANCE = 0x0111

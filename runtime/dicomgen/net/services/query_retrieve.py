@@ -10,8 +10,8 @@ For ``dicomgen scp`` (helper K1) and in-process servers::
     handlers = query_retrieve.install({}, storage, {"STORESCP": ("127.0.0.1", 11113)})
     server = await ae.start_server(("0.0.0.0", 11112), handlers)
 
-:func:`install` returns ``handlers`` with "C-FIND", "C-MOVE" and "C-GET" entries added (and
-imports the DIMSE modules that register the C-FIND/C-MOVE/C-GET/C-CANCEL providers).
+:func:`install` returns ``handlers`` with "C-FIND", "C-MOVE" and "C-GET" entries added (the
+providers themselves are registered by :mod:`dicomgen.net.dimse`).
 ``destinations`` maps Move Destination AE titles to ``(host, port)`` (PS3.4 C.4.2.3.1: the
 SCP must know the destination's address; an unknown one gets A801H). For C-GET the storage
 contexts must let the requestor take the SCP role: :func:`add_contexts` adds every Storage
@@ -24,10 +24,6 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from ..contexts import DEFAULT_TRANSFER_SYNTAXES
-from ..dimse import cancel as _cancel  # noqa: F401  (C-CANCEL-RQ routing)
-from ..dimse import find as _find  # noqa: F401  (registers the C-FIND SCP)
-from ..dimse import get as _get  # noqa: F401  (registers the C-GET SCP)
-from ..dimse import move as _move  # noqa: F401  (registers the C-MOVE SCP)
 from ..dimse.find import QR_SOP_CLASSES, QueryEvent
 from ..dimse.move import MOVE_DESTINATION_UNKNOWN, Retrieval
 from .storage_scp import StorageSCP
