@@ -58,3 +58,11 @@ def docbook(standard_xml: Path):  # noqa: ANN201
         return _load(str(path), part)
 
     return get
+
+
+@pytest.fixture(scope="session")
+def cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """``(cert.pem, key.pem)``: a self-signed certificate for 127.0.0.1 (TLS tests, PS3.15 B.1)."""
+    from net_processes import self_signed_cert
+
+    return self_signed_cert(tmp_path_factory.mktemp("tls"))

@@ -1,5 +1,6 @@
 """Shared helpers of the C-STORE tests (helper K1): sample files, generated instances,
-comparison through the DICOM JSON model, dcmtk lookup, processes cleaned up in ``finally``.
+comparison through the DICOM JSON model, processes cleaned up in ``finally`` (dcmtk lookup,
+free ports and the other process helpers are in ``net_processes``).
 
 Importable from any test folder (``tests/`` is on ``sys.path`` through its conftest).
 """
@@ -9,15 +10,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import warnings
 from pathlib import Path
 from typing import Any, Iterable
 
 import pytest
+from net_processes import kill
 
 UNCOMPRESSED = {
     "1.2.840.10008.1.2",
@@ -31,52 +31,6 @@ BIG = "1.2.840.10008.1.2.2"
 DEFLATED = "1.2.840.10008.1.2.1.99"
 SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7"
 CT_IMAGE = "1.2.840.10008.5.1.4.1.1.2"
-
-
-def dcmtk(name: str) -> str:
-    """The dcmtk binary (``/usr/bin`` first: a pyenv shim of the same name may be pynetdicom)."""
-    for candidate in (f"/usr/bin/{name}", shutil.which(name)):
-        if not candidate or not Path(candidate).exists():
-            continue
-        try:
-            out = subprocess.run(
-                [candidate, "--version"], capture_output=True, text=True, timeout=10
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            continue
-        if "dcmtk" in (out.stdout + out.stderr).lower():
-            return candidate
-    pytest.skip(f"dcmtk {name} not installed")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port: int, timeout: float = 10.0, proc: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"process exited with {proc.returncode} before listening")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on port {port} after {timeout} s")
-
-
-def kill(proc: subprocess.Popen | None) -> None:
-    if proc is None or proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(5)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(5)
 
 
 def start_our_scp(store: Path, *args: str, aet: str = "K1SCP") -> tuple[subprocess.Popen, int]:

@@ -170,6 +170,20 @@ def cached_files(dest: Path) -> list[str]:
     return sorted(str(p.relative_to(dest)) for p in dest.rglob("*") if p.is_file())
 
 
+def interrupted_part22(
+    dest: Path, server: NemaServer, body: bytes, validator: str, total: int
+) -> Path:
+    """The 2020c folder under ``dest`` as an interrupted run leaves it: ``part22.xml.part`` holding
+    ``body`` and ``part22.xml.part.json`` naming the URL, the validator and the expected size."""
+    folder = dest / "2020c"
+    folder.mkdir()
+    url = server.base_url + server.url_path("2020c", 22)
+    (folder / "part22.xml.part").write_bytes(body)
+    meta = {"url": url, "validator": validator, "total": total}
+    (folder / "part22.xml.part.json").write_text(json.dumps(meta))
+    return folder
+
+
 # --- good downloads ----------------------------------------------------------------
 
 
@@ -369,12 +383,7 @@ def test_dropped_connection_is_resumed_with_range(
 def test_resume_across_runs(server: NemaServer, standard_xml: Path, tmp_path: Path) -> None:
     """A .part left by an interrupted run is resumed when its validator still matches."""
     data = shared(standard_xml, "2020c", 22)
-    folder = tmp_path / "2020c"
-    folder.mkdir()
-    url = server.base_url + server.url_path("2020c", 22)
-    (folder / "part22.xml.part").write_bytes(data[:30_000])
-    meta = {"url": url, "validator": etag_of(data), "total": len(data)}
-    (folder / "part22.xml.part.json").write_text(json.dumps(meta))
+    folder = interrupted_part22(tmp_path, server, data[:30_000], etag_of(data), len(data))
     got = fetch_part("2020c", 22, tmp_path, base_url=server.base_url, **FAST)
     (hit,) = server.hits("2020c", 22)
     assert hit["Range"] == "bytes=30000-" and hit["If-Range"] == etag_of(data)
@@ -387,12 +396,7 @@ def test_changed_file_is_not_spliced(
 ) -> None:
     """If-Range with an old validator: the server sends the whole new file."""
     data = shared(standard_xml, "2020c", 22)
-    folder = tmp_path / "2020c"
-    folder.mkdir()
-    url = server.base_url + server.url_path("2020c", 22)
-    (folder / "part22.xml.part").write_bytes(b"<old version>" * 1000)
-    meta = {"url": url, "validator": '"old-etag"', "total": 99_999}
-    (folder / "part22.xml.part.json").write_text(json.dumps(meta))
+    folder = interrupted_part22(tmp_path, server, b"<old version>" * 1000, '"old-etag"', 99_999)
     fetch_part("2020c", 22, tmp_path, base_url=server.base_url, **FAST)
     assert server.hits("2020c", 22)[0]["If-Range"] == '"old-etag"'
     assert (folder / "part22.xml").read_bytes() == data
@@ -636,12 +640,7 @@ def test_complete_part_file_gets_416(
 ) -> None:
     """A .part that is already complete: the server answers 416 and the file is kept."""
     data = shared(standard_xml, "2020c", 22)
-    folder = tmp_path / "2020c"
-    folder.mkdir()
-    url = server.base_url + server.url_path("2020c", 22)
-    (folder / "part22.xml.part").write_bytes(data)
-    meta = {"url": url, "validator": etag_of(data), "total": len(data)}
-    (folder / "part22.xml.part.json").write_text(json.dumps(meta))
+    interrupted_part22(tmp_path, server, data, etag_of(data), len(data))
     got = fetch_part("2020c", 22, tmp_path, base_url=server.base_url, **FAST)
     (hit,) = server.hits("2020c", 22)
     assert hit["Range"] == f"bytes={len(data)}-"

@@ -6,7 +6,6 @@ pynetdicom's app) and must report a dcmtk version. Every process is killed in ``
 
 from __future__ import annotations
 
-import shutil
 import socket
 import ssl
 import subprocess
@@ -18,31 +17,11 @@ import pytest
 
 from dicomgen.core.errors import AssociationRejected
 from dicomgen.net import AE, VERIFICATION_SOP_CLASS, Timeouts
+from net_processes import dcmtk, free_port
 
 pytestmark = [pytest.mark.interop, pytest.mark.timeout(60)]
 
 FAST = Timeouts(connect=5, acse=5, dimse=5, idle=10, artim=2)
-
-
-def dcmtk(name: str) -> str:
-    for candidate in (f"/usr/bin/{name}", shutil.which(name)):
-        if not candidate or not Path(candidate).exists():
-            continue
-        try:
-            out = subprocess.run(
-                [candidate, "--version"], capture_output=True, text=True, timeout=10
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            continue
-        if "dcmtk" in (out.stdout + out.stderr).lower():
-            return candidate
-    pytest.skip(f"dcmtk {name} not installed")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def scp(**kw: object) -> AE:
@@ -202,39 +181,6 @@ def test_cli_echo_against_storescp(storescp) -> None:  # noqa: ANN001
     )
     assert r.returncode == 0, r.stdout + r.stderr
     assert "Received Echo Response (Status: 0x0000 Success)" in r.stdout
-
-
-@pytest.fixture(scope="module")
-def cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("openssl not installed")
-    d = tmp_path_factory.mktemp("tls")
-    key, crt = d / "key.pem", d / "cert.pem"
-    subprocess.run(
-        [
-            openssl,
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            str(key),
-            "-out",
-            str(crt),
-            "-days",
-            "1",
-            "-subj",
-            "/CN=localhost",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1,DNS:localhost",
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    return crt, key
 
 
 def test_echoscu_tls_to_our_scp(cert: tuple[Path, Path]) -> None:

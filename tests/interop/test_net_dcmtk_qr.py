@@ -9,8 +9,6 @@ must report a dcmtk version. Every process is killed in ``finally``.
 
 from __future__ import annotations
 
-import asyncio
-import shutil
 import socket
 import subprocess
 import time
@@ -24,126 +22,14 @@ from dicomgen.encoding.json import to_json
 from dicomgen.media.part10 import read
 from dicomgen.net import AE, Timeouts
 from dicomgen.net.dimse.find import PATIENT_ROOT_FIND
-from dicomgen.net.dimse.get import ReceivedInstances
 from dicomgen.encoding.reader import decode_dataset
-from dicomgen.net.services import StorageSCP
 from dicomgen.net.services import query_retrieve as qr
+from net_processes import dcmtk, free_port
+from qr_archive import INSTANCES, filled_storage, make, move_destination, slow_patient_matches
 
 pytestmark = [pytest.mark.interop, pytest.mark.timeout(90)]
 
 FAST = Timeouts(connect=5, acse=5, dimse=10, idle=20, artim=2)
-CT = "1.2.840.10008.5.1.4.1.1.2"
-MR = "1.2.840.10008.5.1.4.1.1.4"
-
-# (patient, name, study, date, series, modality, sop class, instance)
-INSTANCES = [
-    (
-        "PAT1",
-        "DOE^JOHN",
-        "1.2.826.0.1.1",
-        "20200110",
-        "1.2.826.0.1.1.1",
-        "CT",
-        CT,
-        "1.2.826.0.1.1.1.1",
-    ),
-    (
-        "PAT1",
-        "DOE^JOHN",
-        "1.2.826.0.1.1",
-        "20200110",
-        "1.2.826.0.1.1.1",
-        "CT",
-        CT,
-        "1.2.826.0.1.1.1.2",
-    ),
-    (
-        "PAT1",
-        "DOE^JOHN",
-        "1.2.826.0.1.1",
-        "20200110",
-        "1.2.826.0.1.1.2",
-        "MR",
-        MR,
-        "1.2.826.0.1.1.2.1",
-    ),
-    (
-        "PAT1",
-        "DOE^JOHN",
-        "1.2.826.0.1.2",
-        "20210301",
-        "1.2.826.0.1.2.1",
-        "CT",
-        CT,
-        "1.2.826.0.1.2.1.1",
-    ),
-    (
-        "PAT2",
-        "ROE^JANE",
-        "1.2.826.0.2.1",
-        "20200115",
-        "1.2.826.0.2.1.1",
-        "MR",
-        MR,
-        "1.2.826.0.2.1.1.1",
-    ),
-    (
-        "PAT2",
-        "ROE^JANE",
-        "1.2.826.0.2.1",
-        "20200115",
-        "1.2.826.0.2.1.1",
-        "MR",
-        MR,
-        "1.2.826.0.2.1.1.2",
-    ),
-    (
-        "PAT3",
-        "POE^EDGAR",
-        "1.2.826.0.3.1",
-        "19991231",
-        "1.2.826.0.3.1.1",
-        "CT",
-        CT,
-        "1.2.826.0.3.1.1.1",
-    ),
-]
-
-
-def make(row: tuple) -> Dataset:
-    pid, name, study, date, series, modality, cls, inst = row
-    ds = Dataset()
-    ds.SOPClassUID = cls
-    ds.SOPInstanceUID = inst
-    ds.PatientID = pid
-    ds.PatientName = name
-    ds.StudyInstanceUID = study
-    ds.StudyDate = date
-    ds.SeriesInstanceUID = series
-    ds.Modality = modality
-    ds.InstanceNumber = int(inst.rsplit(".", 1)[1])
-    return ds
-
-
-def dcmtk(name: str) -> str:
-    for candidate in (f"/usr/bin/{name}", shutil.which(name)):
-        if not candidate or not Path(candidate).exists():
-            continue
-        try:
-            out = subprocess.run(
-                [candidate, "--version"], capture_output=True, text=True, timeout=10
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            continue
-        if "dcmtk" in (out.stdout + out.stderr).lower():
-            return candidate
-    pytest.skip(f"dcmtk {name} not installed")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def tool(name: str, port: int, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -187,34 +73,27 @@ def storescp(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def our_destination():
-    ae = AE("DGDEST", timeouts=FAST)
-    for cls in (CT, MR):
-        ae.add_supported_context(cls)
-    received = ReceivedInstances()
-    server = ae.serve_sync(("127.0.0.1", 0), {"C-STORE": received})
-    try:
+    with move_destination("DGDEST", FAST) as (server, received):
         yield server.port, received
-    finally:
-        server.shutdown()
 
 
 @pytest.fixture(scope="module")
 def qr_port(tmp_path_factory, storescp, our_destination):
-    storage = StorageSCP(tmp_path_factory.mktemp("qr") / "store", fsync=False)
-    ae = AE("QRSCP", timeouts=FAST)
-    qr.add_contexts(ae)
-    handlers = qr.install(
-        {},
-        storage,
-        {"STORESCP": ("127.0.0.1", storescp[0]), "DGDEST": ("127.0.0.1", our_destination[0])},
-    )
-    server = ae.serve_sync(("127.0.0.1", 0), handlers)
+    storage = filled_storage(tmp_path_factory.mktemp("qr") / "store")
     try:
-        for row in INSTANCES:
-            assert storage.store_dataset(make(row)).ok
-        yield server.port
+        ae = AE("QRSCP", timeouts=FAST)
+        qr.add_contexts(ae)
+        handlers = qr.install(
+            {},
+            storage,
+            {"STORESCP": ("127.0.0.1", storescp[0]), "DGDEST": ("127.0.0.1", our_destination[0])},
+        )
+        server = ae.serve_sync(("127.0.0.1", 0), handlers)
+        try:
+            yield server.port
+        finally:
+            server.shutdown()
     finally:
-        server.shutdown()
         storage.close()
 
 
@@ -413,13 +292,7 @@ def test_getscu_patient_root_image_level(qr_port, tmp_path) -> None:
     assert got == expected_json({"1.2.826.0.3.1.1.1"})
 
 
-async def _slow(event: Any) -> Any:
-    for i in range(40):
-        ds = Dataset()
-        ds.QueryRetrieveLevel = "PATIENT"
-        ds.PatientID = f"P{i}"
-        yield ds
-        await asyncio.sleep(0.05)
+_slow = slow_patient_matches(40)
 
 
 def test_findscu_cancel_gets_cancel_status() -> None:

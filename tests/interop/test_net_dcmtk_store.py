@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from net_processes import dcmtk, free_port, kill, wait_port
 from net_store_helpers import (
     BIG,
     DEFLATED,
@@ -20,17 +21,13 @@ from net_store_helpers import (
     IMPLICIT,
     UNCOMPRESSED,
     assert_same_instances,
-    dcmtk,
     file_transfer_syntax,
-    free_port,
     generated_files,
-    kill,
     sample_files,
     sop_instance_uid,
     start_our_scp,
     stored_by_uid,
     temp_files,
-    wait_port,
 )
 
 pytestmark = [pytest.mark.interop, pytest.mark.timeout(120)]

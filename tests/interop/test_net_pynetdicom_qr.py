@@ -31,9 +31,11 @@ from dicomgen.net.dimse.find import (
 from dicomgen.net.dimse.get import ReceivedInstances, add_get_contexts, c_get
 from dicomgen.net.dimse.move import c_move
 from dicomgen.net.dimse.normalized import NEvent, n_action
-from dicomgen.net.services import StorageSCP
 from dicomgen.net.services import query_retrieve as qr
 from dicomgen.net.store.files import part10_header
+from qr_archive import CT, MR, filled_storage, move_destination, slow_patient_matches
+from qr_archive import INSTANCES as ARCHIVE
+from qr_archive import make as make_instance
 
 pynetdicom = pytest.importorskip("pynetdicom")
 pydicom = pytest.importorskip("pydicom")
@@ -43,69 +45,17 @@ from pynetdicom import build_role, evt  # noqa: E402
 pytestmark = [pytest.mark.interop, pytest.mark.timeout(90)]
 
 FAST = Timeouts(connect=5, acse=5, dimse=10, idle=20, artim=2)
-CT = "1.2.840.10008.5.1.4.1.1.2"
-MR = "1.2.840.10008.5.1.4.1.1.4"
 EXPLICIT_LE = "1.2.840.10008.1.2.1"
 COMMITMENT = "1.2.840.10008.1.20.1"
 COMMITMENT_INSTANCE = "1.2.840.10008.1.20.1.1"
 
-# (patient, name, study, date, series, modality, sop class, instance)
-INSTANCES = [
-    (
-        "PAT1",
-        "DOE^JOHN",
-        "1.2.826.0.1.1",
-        "20200110",
-        "1.2.826.0.1.1.1",
-        "CT",
-        CT,
-        "1.2.826.0.1.1.1.1",
-    ),
-    (
-        "PAT1",
-        "DOE^JOHN",
-        "1.2.826.0.1.1",
-        "20200110",
-        "1.2.826.0.1.1.2",
-        "MR",
-        MR,
-        "1.2.826.0.1.1.2.1",
-    ),
-    (
-        "PAT1",
-        "DOE^JOHN",
-        "1.2.826.0.1.2",
-        "20210301",
-        "1.2.826.0.1.2.1",
-        "CT",
-        CT,
-        "1.2.826.0.1.2.1.1",
-    ),
-    (
-        "PAT2",
-        "ROE^JANE",
-        "1.2.826.0.2.1",
-        "20200115",
-        "1.2.826.0.2.1.1",
-        "MR",
-        MR,
-        "1.2.826.0.2.1.1.1",
-    ),
-]
+#: four of the shared Q/R archive's instances (two patients, three studies, one per series)
+INSTANCES = [ARCHIVE[i] for i in (0, 2, 3, 4)]
 
 
 def make(row: tuple) -> Dataset:
-    pid, name, study, date, series, modality, cls, inst = row
-    ds = Dataset()
-    ds.SOPClassUID = cls
-    ds.SOPInstanceUID = inst
-    ds.PatientID = pid
-    ds.PatientName = name
-    ds.StudyInstanceUID = study
-    ds.StudyDate = date
-    ds.SeriesInstanceUID = series
-    ds.Modality = modality
-    return ds
+    """The data set of an archive row, without Instance Number."""
+    return make_instance(row, instance_number=False)
 
 
 def as_pydicom(ds: Dataset) -> Any:
@@ -128,15 +78,8 @@ def run(coro: Any, timeout: float = 40.0) -> Any:
 
 @pytest.fixture(scope="module")
 def our_destination():
-    ae = AE("DGDEST", timeouts=FAST)
-    for cls in (CT, MR):
-        ae.add_supported_context(cls)
-    received = ReceivedInstances()
-    server = ae.serve_sync(("127.0.0.1", 0), {"C-STORE": received})
-    try:
+    with move_destination("DGDEST", FAST) as (server, received):
         yield server.port, received
-    finally:
-        server.shutdown()
 
 
 def _matches(identifier: Any, *, per_entity: bool = False) -> list[tuple]:
@@ -301,9 +244,9 @@ def test_our_n_action_against_pynetdicom(their_scp) -> None:
 
 @pytest.fixture(scope="module")
 def our_scp(tmp_path_factory, our_destination):
-    storage = StorageSCP(tmp_path_factory.mktemp("qr") / "store", fsync=False)
-    for row in INSTANCES:
-        assert storage.store_dataset(make(row)).ok
+    storage = filled_storage(
+        tmp_path_factory.mktemp("qr") / "store", INSTANCES, instance_number=False
+    )
     actions: list[tuple] = []
 
     def on_action(event: NEvent) -> Any:
@@ -471,13 +414,7 @@ def test_our_cancel_against_pynetdicom_scp() -> None:
 
 
 def test_pynetdicom_cancel_against_our_scp() -> None:
-    async def slow(event: Any) -> Any:
-        for i in range(40):
-            ds = Dataset()
-            ds.QueryRetrieveLevel = "PATIENT"
-            ds.PatientID = f"P{i}"
-            yield ds
-            await asyncio.sleep(0.05)
+    slow = slow_patient_matches(40)
 
     ours = AE("DGQR", timeouts=FAST)
     ours.add_supported_context(PATIENT_ROOT_FIND)

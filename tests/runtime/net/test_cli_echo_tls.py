@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
-import socket
 import ssl
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,6 +11,7 @@ import pytest
 from dicomgen.cli.main import main
 from dicomgen.core.errors import NetworkError
 from dicomgen.net import AE, VERIFICATION_SOP_CLASS, Timeouts
+from net_processes import free_port
 
 pytestmark = pytest.mark.timeout(60)
 FAST = Timeouts(connect=3, acse=3, dimse=3, idle=5, artim=1)
@@ -46,43 +44,8 @@ def test_cli_echo_rejected_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_cli_echo_refused_exit_1() -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     assert main(["echo", "127.0.0.1", str(port), "--timeout", "2"]) == 1
-
-
-@pytest.fixture(scope="module")
-def cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("openssl not installed")
-    d = tmp_path_factory.mktemp("tls")
-    key, crt = d / "key.pem", d / "cert.pem"
-    subprocess.run(
-        [
-            openssl,
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            str(key),
-            "-out",
-            str(crt),
-            "-days",
-            "1",
-            "-subj",
-            "/CN=localhost",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1,DNS:localhost",
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    return crt, key
 
 
 def test_tls_association(cert: tuple[Path, Path]) -> None:

@@ -23,6 +23,7 @@ from dicomgen.net.dimse.normalized import (
     n_set,
 )
 from dicomgen.net.services.normalized import ManagedInstances
+from ps3_7_tables import table_tags
 
 FAST = Timeouts(connect=5, acse=5, dimse=5, idle=15, artim=2)
 #: Storage Commitment Push Model SOP Class (PS3.4 J.3): N-ACTION and N-EVENT-REPORT
@@ -157,21 +158,6 @@ def test_no_handler_and_failing_handler() -> None:
 @pytest.fixture(scope="module")
 def part07(docbook):  # noqa: ANN001, ANN201
     return docbook(7, "2020c")
-
-
-def table_tags(part07: Any, table_id: str) -> set[int]:
-    import re
-
-    from dicomgen_codegen.docbook.tables import get_table
-
-    tags = set()
-    for row in get_table(part07, table_id).rows:
-        for text in row.texts():
-            m = re.fullmatch(r"\s*\((\w{4}),(\w{4})\)\s*", text)
-            if m:
-                tags.add(int(m.group(1) + m.group(2), 16))
-    assert tags, table_id
-    return tags
 
 
 def test_n_messages_use_the_fields_of_ps3_7_tables(part07) -> None:

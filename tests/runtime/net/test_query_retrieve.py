@@ -33,99 +33,18 @@ from dicomgen.net.dimse.get import ReceivedInstances, add_get_contexts, c_get
 from dicomgen.net.dimse.move import Retrieval, c_move
 from dicomgen.net.services import StorageSCP
 from dicomgen.net.services import query_retrieve as qr
+from ps3_7_tables import table_tags
+from qr_archive import (
+    CT,
+    INSTANCES,
+    MR,
+    filled_storage,
+    make,
+    move_destination,
+    slow_patient_matches,
+)
 
-CT = "1.2.840.10008.5.1.4.1.1.2"
-MR = "1.2.840.10008.5.1.4.1.1.4"
 FAST = Timeouts(connect=5, acse=5, dimse=5, idle=15, artim=2)
-
-# (patient, name, study, date, series, modality, sop class, instance)
-INSTANCES = [
-    (
-        "PAT1",
-        "DOE^JOHN",
-        "1.2.826.0.1.1",
-        "20200110",
-        "1.2.826.0.1.1.1",
-        "CT",
-        CT,
-        "1.2.826.0.1.1.1.1",
-    ),
-    (
-        "PAT1",
-        "DOE^JOHN",
-        "1.2.826.0.1.1",
-        "20200110",
-        "1.2.826.0.1.1.1",
-        "CT",
-        CT,
-        "1.2.826.0.1.1.1.2",
-    ),
-    (
-        "PAT1",
-        "DOE^JOHN",
-        "1.2.826.0.1.1",
-        "20200110",
-        "1.2.826.0.1.1.2",
-        "MR",
-        MR,
-        "1.2.826.0.1.1.2.1",
-    ),
-    (
-        "PAT1",
-        "DOE^JOHN",
-        "1.2.826.0.1.2",
-        "20210301",
-        "1.2.826.0.1.2.1",
-        "CT",
-        CT,
-        "1.2.826.0.1.2.1.1",
-    ),
-    (
-        "PAT2",
-        "ROE^JANE",
-        "1.2.826.0.2.1",
-        "20200115",
-        "1.2.826.0.2.1.1",
-        "MR",
-        MR,
-        "1.2.826.0.2.1.1.1",
-    ),
-    (
-        "PAT2",
-        "ROE^JANE",
-        "1.2.826.0.2.1",
-        "20200115",
-        "1.2.826.0.2.1.1",
-        "MR",
-        MR,
-        "1.2.826.0.2.1.1.2",
-    ),
-    (
-        "PAT3",
-        "POE^EDGAR",
-        "1.2.826.0.3.1",
-        "19991231",
-        "1.2.826.0.3.1.1",
-        "CT",
-        CT,
-        "1.2.826.0.3.1.1.1",
-    ),
-]
-
-
-def make(row: tuple) -> Dataset:
-    pid, name, study, date, series, modality, cls, inst = row
-    ds = Dataset()
-    ds.SOPClassUID = cls
-    ds.SOPInstanceUID = inst
-    ds.PatientID = pid
-    ds.PatientName = name
-    ds.StudyInstanceUID = study
-    ds.StudyDate = date
-    ds.SeriesInstanceUID = series
-    ds.Modality = modality
-    ds.InstanceNumber = int(inst.rsplit(".", 1)[1])
-    return ds
 
 
 def run(coro: Any, timeout: float = 30.0) -> Any:
@@ -134,10 +53,8 @@ def run(coro: Any, timeout: float = 30.0) -> Any:
 
 @pytest.fixture(scope="module")
 def storage(tmp_path_factory):
-    s = StorageSCP(tmp_path_factory.mktemp("qr") / "store", fsync=False)
+    s = filled_storage(tmp_path_factory.mktemp("qr") / "store")
     try:
-        for row in INSTANCES:
-            assert s.store_dataset(make(row)).ok
         yield s
     finally:
         s.close()
@@ -146,15 +63,8 @@ def storage(tmp_path_factory):
 @pytest.fixture(scope="module")
 def destination():
     """Our own storage SCP as Move Destination, keeping what it receives."""
-    ae = AE("DEST", timeouts=FAST)
-    for cls in (CT, MR):
-        ae.add_supported_context(cls)
-    received = ReceivedInstances()
-    server = ae.serve_sync(("127.0.0.1", 0), {"C-STORE": received})
-    try:
+    with move_destination("DEST", FAST) as (server, received):
         yield server, received
-    finally:
-        server.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -270,13 +180,7 @@ def test_find_without_accepted_context_raises(qr_server) -> None:
     run(go())
 
 
-async def _slow_matches(event) -> Any:
-    for i in range(50):
-        ds = Dataset()
-        ds.QueryRetrieveLevel = "PATIENT"
-        ds.PatientID = f"P{i}"
-        yield ds
-        await asyncio.sleep(0.05)
+_slow_matches = slow_patient_matches(50)
 
 
 def test_find_cancel_after_first_pending() -> None:
@@ -577,22 +481,6 @@ def test_cli_keys_parse_nested() -> None:
 
 #: status-dependent fields of PS3.7 Annex C that any response may carry
 ANNEX_C_FIELDS = {0x00000901, 0x00000902, 0x00000903}
-
-
-def table_tags(part07: Any, table_id: str) -> set[int]:
-    """The command field tags listed in a PS3.7 message field table."""
-    import re
-
-    from dicomgen_codegen.docbook.tables import get_table
-
-    tags = set()
-    for row in get_table(part07, table_id).rows:
-        for text in row.texts():
-            m = re.fullmatch(r"\s*\((\w{4}),(\w{4})\)\s*", text)
-            if m:
-                tags.add(int(m.group(1) + m.group(2), 16))
-    assert tags, table_id
-    return tags
 
 
 @pytest.fixture(scope="module")

@@ -8,11 +8,9 @@ left in the store.
 from __future__ import annotations
 
 import argparse
-import shutil
 import socket
 import ssl
 import struct
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -238,24 +236,6 @@ def test_user_identity_required(tmp_path: Path) -> None:
             assert a.send_c_store(make_dataset(2)).ok
     finally:
         s.close()
-
-
-@pytest.fixture(scope="module")
-def cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("openssl not installed")
-    d = tmp_path_factory.mktemp("tls")
-    key, crt = d / "key.pem", d / "cert.pem"
-    subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key)]
-        + ["-out", str(crt), "-days", "1", "-subj", "/CN=localhost"]
-        + ["-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    return crt, key
 
 
 def test_tls_store(tmp_path: Path, cert: tuple[Path, Path]) -> None:

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from net_processes import kill  # noqa: E402
 from net_store_helpers import (  # noqa: E402
     SECONDARY_CAPTURE,
-    kill,
     make_dataset,
     start_our_scp,
     stored_by_uid,
