@@ -22,7 +22,7 @@ converter for them.
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 import attrs
 
@@ -325,34 +325,79 @@ _CONDITION_CLASSES = (Present, Absent, HasValue, Equals, NotEquals, And, Or, Not
 _ROW_CLASSES = (AttributeRow, IncludeRow, DescriptionRow, HeadingRow)
 
 
+def condition_to_json(cond: Condition) -> dict[str, Any]:
+    """A condition node as plain data: its fields (nested nodes too) and a ``"_type"`` key."""
+    data: dict[str, Any] = {"_type": type(cond).__name__}
+    for name in cond._fields:
+        value = getattr(cond, name)
+        if isinstance(value, tuple):
+            value = [condition_to_json(v) if hasattr(v, "_fields") else v for v in value]
+        elif hasattr(value, "_fields"):
+            value = condition_to_json(value)
+        data[name] = value
+    return data
+
+
+def condition_from_json(data: dict[str, Any]) -> Condition:
+    """Inverse of :func:`condition_to_json`."""
+    cls = _CONDITIONS_BY_NAME.get(data.get("_type", ""))
+    if cls is None:
+        raise ValueError(f"not a condition: {data!r}")
+    args: dict[str, Any] = {}
+    for name, value in data.items():
+        if name == "_type":
+            continue
+        if isinstance(value, list):
+            value = tuple(condition_from_json(v) if isinstance(v, dict) else v for v in value)
+        elif isinstance(value, dict):
+            value = condition_from_json(value)
+        args[name] = value
+    return cls(**args)
+
+
+_CONDITIONS_BY_NAME = {c.__name__: c for c in _CONDITION_CLASSES}
+
+
 def register_cattrs_hooks(converter) -> None:  # type: ignore[no-untyped-def]
     """Configure ``converter`` (a :class:`cattrs.Converter`) for the unions of this IR.
 
     Condition nodes and table rows are written as dicts with a ``"_type"`` key naming the
-    class, so JSON round-trips exactly (conditions nest, so the hooks resolve lazily).
+    class, so JSON round-trips exactly. Table rows are attrs classes; condition nodes are the
+    runtime's plain classes (:mod:`dicomgen.core.conditions`), converted by the functions above.
     """
-    for union, classes in ((Condition, _CONDITION_CLASSES), (TableRow, _ROW_CLASSES)):
-        by_name = {c.__name__: c for c in classes}
 
-        def unstructure(obj, _conv=converter):  # type: ignore[no-untyped-def]
-            data = _conv.unstructure(obj, unstructure_as=type(obj))
-            data["_type"] = type(obj).__name__
-            return data
+    def cond_un(obj):  # type: ignore[no-untyped-def]
+        return None if obj is None else condition_to_json(obj)
 
-        def structure(  # type: ignore[no-untyped-def]
-            data, _type, _conv=converter, _by_name=by_name
-        ):
-            fields = {k: v for k, v in data.items() if k != "_type"}
-            return _conv.structure(fields, _by_name[data["_type"]])
+    def cond_st(data, _type):  # type: ignore[no-untyped-def]
+        return None if data is None else condition_from_json(data)
 
-        def unstructure_opt(obj, _un=unstructure):  # type: ignore[no-untyped-def]
-            return None if obj is None else _un(obj)
+    for t in (Condition, Optional[Condition]):  # type: ignore[valid-type]
+        converter.register_unstructure_hook_func(lambda x, t=t: x == t, cond_un)
+        converter.register_structure_hook_func(lambda x, t=t: x == t, cond_st)
+    for cls in _CONDITION_CLASSES:
+        converter.register_unstructure_hook(cls, cond_un)
+        converter.register_structure_hook(cls, cond_st)
 
-        def structure_opt(data, _type, _st=structure):  # type: ignore[no-untyped-def]
-            return None if data is None else _st(data, _type)
+    by_name = {c.__name__: c for c in _ROW_CLASSES}
 
-        optional = Optional[union]  # type: ignore[valid-type]
-        converter.register_unstructure_hook_func(lambda t, u=union: t == u, unstructure)
-        converter.register_structure_hook_func(lambda t, u=union: t == u, structure)
-        converter.register_unstructure_hook_func(lambda t, o=optional: t == o, unstructure_opt)
-        converter.register_structure_hook_func(lambda t, o=optional: t == o, structure_opt)
+    def unstructure(obj, _conv=converter):  # type: ignore[no-untyped-def]
+        data = _conv.unstructure(obj, unstructure_as=type(obj))
+        data["_type"] = type(obj).__name__
+        return data
+
+    def structure(data, _type, _conv=converter):  # type: ignore[no-untyped-def]
+        fields = {k: v for k, v in data.items() if k != "_type"}
+        return _conv.structure(fields, by_name[data["_type"]])
+
+    def unstructure_opt(obj):  # type: ignore[no-untyped-def]
+        return None if obj is None else unstructure(obj)
+
+    def structure_opt(data, _type):  # type: ignore[no-untyped-def]
+        return None if data is None else structure(data, _type)
+
+    optional = Optional[TableRow]  # type: ignore[valid-type]
+    converter.register_unstructure_hook_func(lambda t: t == TableRow, unstructure)
+    converter.register_structure_hook_func(lambda t: t == TableRow, structure)
+    converter.register_unstructure_hook_func(lambda t: t == optional, unstructure_opt)
+    converter.register_structure_hook_func(lambda t: t == optional, structure_opt)

@@ -17,10 +17,8 @@ callable that returns the element's value, :data:`ABSENT` or :data:`UNKNOWN`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Union
-
-import attrs
 
 __all__ = [
     "Present",
@@ -42,76 +40,150 @@ __all__ = [
 ]
 
 
-@attrs.frozen
-class Present:
+class _Node:
+    """Base of the condition nodes: immutable, compared and hashed by their fields.
+
+    Plain slotted classes rather than attrs classes: every generated module that has a
+    condition imports this one, and building nine attrs classes costs more import time than
+    the whole module otherwise needs.
+    """
+
+    __slots__ = ()
+    _fields: tuple[str, ...] = ()
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, f) for f in self._fields)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._values() == other._values()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._values()))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._fields)
+        return f"{type(self).__name__}({args})"
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), self._values())
+
+
+_set = object.__setattr__
+
+
+class _TagNode(_Node):
+    __slots__ = ("tag", "name")
+    _fields = ("tag", "name")
+
+    def __init__(self, tag: int, name: str = "") -> None:
+        _set(self, "tag", tag)
+        _set(self, "name", name)
+
+
+class Present(_TagNode):
     """The attribute is present in the data set (possibly with an empty value)."""
 
+    __slots__ = ()
     tag: int
-    name: str = ""
+    name: str
 
 
-@attrs.frozen
-class Absent:
+class Absent(_TagNode):
     """The attribute is not present in the data set."""
 
+    __slots__ = ()
     tag: int
-    name: str = ""
+    name: str
 
 
-@attrs.frozen
-class HasValue:
+class HasValue(_TagNode):
     """The attribute is present and its value is not empty."""
 
+    __slots__ = ()
     tag: int
-    name: str = ""
+    name: str
 
 
-@attrs.frozen
-class Equals:
+class _ValuesNode(_Node):
+    __slots__ = ("tag", "values", "index", "name")
+    _fields = ("tag", "values", "index", "name")
+
+    def __init__(
+        self, tag: int, values: Iterable[str] = (), index: int | None = None, name: str = ""
+    ) -> None:
+        _set(self, "tag", tag)
+        _set(self, "values", tuple(values))
+        _set(self, "index", index)
+        _set(self, "name", name)
+
+
+class Equals(_ValuesNode):
     """The attribute's value (or its value number ``index``, 1-based) is one of ``values``."""
 
+    __slots__ = ()
     tag: int
-    values: tuple[str, ...] = attrs.field(converter=tuple)
-    index: int | None = None
-    name: str = ""
+    values: tuple[str, ...]
+    index: int | None
+    name: str
 
 
-@attrs.frozen
-class NotEquals:
+class NotEquals(_ValuesNode):
     """The attribute is present and its value (number ``index``) is none of ``values``."""
 
+    __slots__ = ()
     tag: int
-    values: tuple[str, ...] = attrs.field(converter=tuple)
-    index: int | None = None
-    name: str = ""
+    values: tuple[str, ...]
+    index: int | None
+    name: str
 
 
-@attrs.frozen
-class And:
+class _ItemsNode(_Node):
+    __slots__ = ("items",)
+    _fields = ("items",)
+
+    def __init__(self, items: Iterable[Condition]) -> None:
+        _set(self, "items", tuple(items))
+
+
+class And(_ItemsNode):
     """Every item holds."""
 
-    items: tuple[Condition, ...] = attrs.field(converter=tuple)
+    __slots__ = ()
+    items: tuple[Condition, ...]
 
 
-@attrs.frozen
-class Or:
+class Or(_ItemsNode):
     """At least one item holds."""
 
-    items: tuple[Condition, ...] = attrs.field(converter=tuple)
+    __slots__ = ()
+    items: tuple[Condition, ...]
 
 
-@attrs.frozen
-class Not:
+class Not(_Node):
     """The item does not hold."""
 
+    __slots__ = ("item",)
+    _fields = ("item",)
     item: Condition
 
+    def __init__(self, item: Condition) -> None:
+        _set(self, "item", item)
 
-@attrs.frozen
-class Unparsed:
+
+class Unparsed(_Node):
     """A condition in words the generator did not understand (e.g. "if contrast was used")."""
 
+    __slots__ = ("text",)
+    _fields = ("text",)
     text: str
+
+    def __init__(self, text: str) -> None:
+        _set(self, "text", text)
 
 
 Condition = Union[Present, Absent, HasValue, Equals, NotEquals, And, Or, Not, Unparsed]
