@@ -6,7 +6,7 @@ types"), ``attribute(...)`` arguments, ``item=`` thunks, imports and docstrings 
 standard. Templates only loop and print.
 
 Item classes defined in another file are referred to lazily
-(``item=_ref("macros.code_sequence:CodeSequenceMacro")``, a thunk from ``dicomgen_std._lazy``)
+(``item=_ref("macros.code_sequence:CodeSequenceMacro")``, a thunk from :func:`dicomgen.core.typed.lazy_refs`)
 and imported for type checkers only, so that importing one IOD module imports no other
 generated module; base classes (macros a class inherits from) are imported for real.
 """
@@ -557,12 +557,6 @@ def render_typed_package(
         f"IOD classes of {part} {edition} ({len(models.iods)}), PS3.3 Annex A: flattened, every "
         "attribute of every module of the IOD is a field.",
         _lazy_table(models.iods),
-    )
-    out["_lazy.py"] = render(
-        "item_ref.py.j2",
-        doc="Lazy references between generated classes: ``item=`` thunks of classes defined in "
-        "other modules, imported on first use (so importing one IOD module imports no other).",
-        package=PACKAGE,
     )
     names = sop_names or {}
     entries = sorted(

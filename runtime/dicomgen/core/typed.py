@@ -204,6 +204,31 @@ def _class_spec(
     )
 
 
+def lazy_refs(package: str) -> Callable[[str], Callable[[], Any]]:
+    """References between generated classes in different modules, imported on first use.
+
+    A generated module does ``_ref = lazy_refs("dicomgen_std")`` and writes
+    ``item=_ref("macros.code_sequence:CodeSequenceMacro")`` (a module under ``package`` and a
+    qualified name), so importing one IOD module imports no other generated module.
+    """
+
+    def ref(target: str) -> Callable[[], Any]:
+        module, _, qualname = target.partition(":")
+        found: list[Any] = []
+
+        def thunk() -> Any:
+            if not found:
+                obj: Any = importlib.import_module(f"{package}.{module}")
+                for part in qualname.split("."):
+                    obj = getattr(obj, part)
+                found.append(obj)
+            return found[0]
+
+        return thunk
+
+    return ref
+
+
 @dataclass_transform(kw_only_default=True, field_specifiers=(attribute,))
 def dicom_class(
     *,
