@@ -4,7 +4,8 @@ Workloads (written to a temporary folder): one 128 MB multi-frame instance (Expl
 Little Endian) and 1,000 small instances (~8 kB each, one series). Measured:
 
 SCU side, all into dcmtk ``storescp`` (``--max-pdu 131072``):
-  1. dicomgen SCU (in process, ``assoc.send_c_store(path)``)
+  1. dicomgen SCU (in process, ``c_store_many(assoc, paths)``: one C-STORE at a time on the
+     wire, the next file prepared while the peer stores the current one)
   2. dcmtk ``storescu`` (a process; its start-up is included, ~10 ms)
   3. pynetdicom SCU (in process, ``send_c_store(path)``)
 SCP side, dcmtk ``storescu`` sending to:
@@ -182,15 +183,15 @@ class OurSCPProcess:
 
 def ours_scu(port: int, paths: list[Path], sop_class: str) -> None:
     from dicomgen.net import AE, Timeouts
+    from dicomgen.net.dimse.store import c_store_many
 
     async def go() -> None:
         ae = AE("BENCH", max_pdu=MAX_PDU, timeouts=Timeouts(dimse=120, idle=120))
         ae.add_requested_context(sop_class, [EXPLICIT, IMPLICIT])
         async with ae.associate("127.0.0.1", port, "ANY-SCP") as assoc:
-            for p in paths:
-                rsp = await assoc.send_c_store(p)
-                if not rsp.ok:
-                    raise RuntimeError(f"status 0x{rsp.status:04X}")
+            async for _path, rsp in c_store_many(assoc, paths):
+                if isinstance(rsp, Exception) or not rsp.ok:
+                    raise RuntimeError(f"C-STORE failed: {rsp}")
 
     asyncio.run(go())
 

@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
 async def _run(args: argparse.Namespace) -> int:
     from dicomgen.core.errors import DicomError
     from dicomgen.net import AE, Timeouts
-    from dicomgen.net.dimse.store import FileSource, iter_files
+    from dicomgen.net.dimse.store import FileSource, c_store_many, iter_files
 
     def say(text: str) -> None:
         if args.verbose:
@@ -145,13 +145,9 @@ async def _run(args: argparse.Namespace) -> int:
     say(f"Requesting Association with {args.aec} at {args.host}:{args.port}")
     async with ae.associate(args.host, args.port, args.aec, ssl_context=ssl_context) as assoc:
         say(f"Association Accepted (Max Send PDV: {assoc.peer_max_pdu})")
-        for path, _cls, _ts in sources:
-            try:
-                rsp = await assoc.send_c_store(path)
-            except DicomError as exc:
-                if not assoc.is_established:
-                    raise
-                print(f"E: {path}: {exc}", file=sys.stderr)
+        async for path, rsp in c_store_many(assoc, [path for path, _cls, _ts in sources]):
+            if isinstance(rsp, DicomError):
+                print(f"E: {path}: {rsp}", file=sys.stderr)
                 failed += 1
                 continue
             say(f"{path}: 0x{rsp.status:04X} {rsp.status_class} ({rsp.transfer_syntax})")

@@ -161,7 +161,8 @@ def fragment_size(peer_max_length: int) -> int:
 class DatasetSink(Protocol):
     """Receives a data set fragment by fragment (see :class:`MessageAssembler`).
 
-    ``write`` gets each fragment (bytes, valid after the call: keep or copy it), ``close``
+    ``write`` gets each fragment (bytes, or a read-only memoryview into the received PDU,
+    which stays valid after the call: keep or copy it), ``close``
     is called after the last one, ``abort`` when the message will never be completed (the
     association ended or broke the protocol): the sink must then drop what it received.
     """

@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import mmap
 import os
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Protocol
+from typing import TYPE_CHECKING, Any, AsyncIterator, Iterable, Iterator, Protocol
 
 import attrs
 
@@ -390,6 +390,54 @@ def choose_context(
     )
 
 
+def _prepare(
+    assoc: Association,
+    source: Any,
+    transfer_syntax: str | None,
+    priority: int,
+    move_originator_aet: str | None,
+    move_originator_message_id: int | None,
+) -> tuple[StoreSource, PresentationContext, CommandSet, Iterable[Any]]:
+    """Open ``source``, choose its context, build its C-STORE-RQ and its data set chunks (the
+    source is closed again if any step fails)."""
+    src = open_source(source)
+    try:
+        context = choose_context(assoc, src, transfer_syntax)
+        command = store_request(
+            context.context_id,
+            assoc.next_message_id(),
+            src.sop_class_uid,
+            src.sop_instance_uid,
+            priority=priority,
+            move_originator_aet=move_originator_aet,
+            move_originator_message_id=move_originator_message_id,
+        )
+        chunks = src.chunks(context.transfer_syntax)
+    except BaseException:
+        src.close()
+        raise
+    return src, context, command, chunks
+
+
+def _store_response(
+    response: DimseMessage, src: StoreSource, context: PresentationContext
+) -> StoreResponse:
+    if response.command_field != CommandField.C_STORE_RSP:
+        raise DimseError(f"expected a C-STORE-RSP, received {response.label}")
+    rsp = response.command
+    if rsp.Status is None:
+        raise DimseError("C-STORE-RSP without Status (0000,0900)")
+    offending = rsp.OffendingElement
+    return StoreResponse(
+        int(rsp.Status),
+        src.sop_class_uid,
+        src.sop_instance_uid,
+        context.transfer_syntax,
+        rsp.ErrorComment,
+        tuple(offending) if offending else None,
+    )
+
+
 async def c_store(
     assoc: Association,
     source: Any,
@@ -409,40 +457,90 @@ async def c_store(
     Raises :class:`DimseError` when no accepted context fits, :class:`AssociationAborted`,
     :class:`NetworkTimeout`.
     """
-    src = open_source(source)
+    src, context, command, chunks = _prepare(
+        assoc, source, transfer_syntax, priority, move_originator_aet, move_originator_message_id
+    )
     try:
-        context = choose_context(assoc, src, transfer_syntax)
-        message_id = assoc.next_message_id()
-        command = store_request(
-            context.context_id,
-            message_id,
-            src.sop_class_uid,
-            src.sop_instance_uid,
-            priority=priority,
-            move_originator_aet=move_originator_aet,
-            move_originator_message_id=move_originator_message_id,
-        )
-        chunks = src.chunks(context.transfer_syntax)
         response = await assoc.request(
             DimseMessage(context.context_id, command), timeout=timeout, chunks=chunks
         )
         del chunks
     finally:
         src.close()
-    if response.command_field != CommandField.C_STORE_RSP:
-        raise DimseError(f"expected a C-STORE-RSP, received {response.label}")
-    rsp = response.command
-    if rsp.Status is None:
-        raise DimseError("C-STORE-RSP without Status (0000,0900)")
-    offending = rsp.OffendingElement
-    return StoreResponse(
-        int(rsp.Status),
-        src.sop_class_uid,
-        src.sop_instance_uid,
-        context.transfer_syntax,
-        rsp.ErrorComment,
-        tuple(offending) if offending else None,
-    )
+    return _store_response(response, src, context)
+
+
+async def c_store_many(
+    assoc: Association,
+    sources: Iterable[Any],
+    *,
+    transfer_syntax: str | None = None,
+    priority: int = Priority.MEDIUM,
+    timeout: float | None = None,
+) -> AsyncIterator[tuple[Any, StoreResponse | DicomError]]:
+    """C-STORE each of ``sources`` in turn (PS3.7 9.1.1); yields ``(source, result)`` in order.
+
+    One operation at a time is outstanding on the wire (no asynchronous operations window is
+    needed, PS3.7 D.3.3.3), but while the peer handles one instance the next source is
+    already prepared (file opened and mapped, header parsed, command built), so that work
+    overlaps the peer's instead of adding to the round trip.
+
+    ``result`` is the :class:`StoreResponse`, or the :class:`DicomError` that kept that
+    source from being sent (unreadable file, no fitting context, odd length, ...) while the
+    association stayed usable. Errors that end the association (:class:`AssociationAborted`,
+    :class:`NetworkTimeout`) propagate. Other arguments: as for :func:`c_store`.
+    """
+
+    def prepare(source: Any) -> Any:
+        try:
+            return _prepare(assoc, source, transfer_syntax, priority, None, None)
+        except DicomError as exc:
+            return exc
+
+    it = iter(sources)
+    nothing = object()
+    source = next(it, nothing)
+    prepared = prepare(source) if source is not nothing else None
+    try:
+        while source is not nothing:
+            current, work = source, prepared
+            prepared = None
+            if isinstance(work, DicomError):
+                source = next(it, nothing)
+                prepared = prepare(source) if source is not nothing else None
+                yield current, work
+                continue
+            src, context, command, chunks = work
+            advanced = False
+            try:
+                try:
+                    message_id = await assoc.request_stream(
+                        DimseMessage(context.context_id, command), chunks=chunks
+                    )
+                except DicomError as exc:
+                    if not assoc.is_established:
+                        raise
+                    result: StoreResponse | DicomError = exc
+                else:
+                    del chunks
+                    # Prepare the next source while the peer stores this one.
+                    source = next(it, nothing)
+                    prepared = prepare(source) if source is not nothing else None
+                    advanced = True
+                    response = await assoc.next_response(message_id, timeout=timeout, final=True)
+                    try:
+                        result = _store_response(response, src, context)
+                    except DimseError as exc:
+                        result = exc
+            finally:
+                src.close()
+            if not advanced:
+                source = next(it, nothing)
+                prepared = prepare(source) if source is not nothing else None
+            yield current, result
+    finally:
+        if prepared is not None and not isinstance(prepared, DicomError):
+            prepared[0].close()
 
 
 # --- SCP -----------------------------------------------------------------------------------
@@ -587,6 +685,7 @@ __all__ = [
     "StoreStatus",
     "StreamingStoreHandler",
     "c_store",
+    "c_store_many",
     "choose_context",
     "is_native",
     "iter_files",

@@ -114,6 +114,17 @@ def decode_pdu(data: bytes | bytearray | memoryview, *, max_pdata_length: int = 
     return pdu
 
 
+def decode_pdu_parts(
+    pdu_type: int, header: bytes, body: bytes, *, max_pdata_length: int = 0
+) -> PDU:
+    """Decode a PDU read as its ``header`` (already checked by :func:`check_header`, which
+    returned ``pdu_type``) and ``body``. A P-DATA-TF is parsed in place: its PDVs' data are
+    memoryviews into ``body`` (no copy); other PDUs go through :func:`decode_pdu`."""
+    if pdu_type == PDUType.P_DATA_TF:
+        return PDataTF.decode_view(body, HEADER_LENGTH)
+    return decode_pdu(header + body, max_pdata_length=max_pdata_length)
+
+
 def encode_pdu(pdu: PDU) -> bytes:
     """The bytes of ``pdu`` (the same as ``pdu.encode()``)."""
     return pdu.encode()

@@ -12,6 +12,8 @@ from dicomgen.core.errors import PDUError
 from ._wire import AbortReason, Cursor
 from .associate import PDUType
 
+_U32 = struct.Struct(">I")
+
 
 @attrs.frozen
 class PDV:
@@ -25,7 +27,8 @@ class PDV:
     context_id: int
     is_command: bool
     is_last: bool
-    data: bytes
+    #: The fragment: bytes, or a read-only memoryview into the received PDU's body.
+    data: bytes | memoryview
 
     @property
     def control(self) -> int:
@@ -49,6 +52,57 @@ class PDataTF:
     def encode(self) -> bytes:
         body = b"".join(p.encode() for p in self.pdvs)
         return struct.pack(">BBI", self.pdu_type, 0, len(body)) + body
+
+    @classmethod
+    def decode_view(cls, body: bytes, base: int = 6) -> "PDataTF":
+        """Decode the body of a P-DATA-TF (the bytes after its 6-byte header) in place: each
+        PDV's ``data`` is a memoryview into ``body``. ``base`` is the offset of ``body`` in
+        the PDU, for error offsets. Same checks as :meth:`decode_body`."""
+        view = memoryview(body)
+        end = len(view)
+        if not end:
+            raise PDUError(
+                "P-DATA-TF PDU holds no presentation-data-value item",
+                offset=base,
+                reason=AbortReason.INVALID_PDU_PARAMETER_VALUE,
+            )
+        pdvs = []
+        pos = 0
+        unpack = _U32.unpack_from
+        while pos < end:
+            if end - pos < 4:
+                raise PDUError(
+                    f"P-DATA-TF: PDV item-length needs 4 bytes but only {end - pos} remain",
+                    offset=base + pos,
+                    reason=AbortReason.INVALID_PDU_PARAMETER_VALUE,
+                )
+            (length,) = unpack(view, pos)
+            if length < 2:
+                raise PDUError(
+                    f"PDV item-length {length} is shorter than its context ID and control header",
+                    offset=base + pos,
+                    reason=AbortReason.INVALID_PDU_PARAMETER_VALUE,
+                )
+            stop = pos + 4 + length
+            if stop > end:
+                raise PDUError(
+                    f"P-DATA-TF: presentation-data-value item (length {length}) needs {length}"
+                    f" bytes but only {end - pos - 4} remain",
+                    offset=base + pos + 4,
+                    reason=AbortReason.INVALID_PDU_PARAMETER_VALUE,
+                )
+            control = view[pos + 5]
+            if control & 0xFC:
+                raise PDUError(
+                    f"message control header 0x{control:02X} has reserved bits set",
+                    offset=base + pos + 5,
+                    reason=AbortReason.INVALID_PDU_PARAMETER_VALUE,
+                )
+            pdvs.append(
+                PDV(view[pos + 4], bool(control & 1), bool(control & 2), view[pos + 6 : stop])
+            )
+            pos = stop
+        return cls(pdvs)
 
     @classmethod
     def decode_body(cls, cur: Cursor) -> "PDataTF":

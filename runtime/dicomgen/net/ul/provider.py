@@ -366,10 +366,7 @@ class UpperLayer:
         t = self.transport
         if t is None or t.closed:
             return
-        wt = t.writer.transport
-        if wt is not None and not wt.is_closing() and wt.get_write_buffer_size() == 0:
-            return
-        await self._drain()
+        await t.drain(self.config.send_timeout)  # flushes; returns at once if all was sent
 
     async def release_request(self) -> None:
         """A-RELEASE request primitive (Evt11); the confirmation arrives on :attr:`indications`."""
