@@ -154,6 +154,31 @@ def encode_identifier(identifier: Any, transfer_syntax: str) -> bytes:
         raise DimseError(f"cannot encode the Identifier: {exc}") from exc
 
 
+def identifier_request(
+    field: int,
+    context_id: int,
+    message_id: int,
+    sop_class: str,
+    identifier: bytes,
+    priority: int = Priority.MEDIUM,
+    **fields: Any,
+) -> DimseMessage:
+    """A C-FIND/C-GET/C-MOVE request: the command ``field`` with the encoded Identifier and
+    any further command elements (``MoveDestination``), PS3.7 Tables 9.3-3, 9.3-6, 9.3-9."""
+    return DimseMessage(
+        context_id,
+        CommandSet.of(
+            AffectedSOPClassUID=sop_class,
+            CommandField=field,
+            MessageID=message_id,
+            Priority=int(priority),
+            CommandDataSetType=DATASET_PRESENT,
+            **fields,
+        ),
+        identifier,
+    )
+
+
 def find_request(
     context_id: int,
     message_id: int,
@@ -162,16 +187,8 @@ def find_request(
     priority: int = Priority.MEDIUM,
 ) -> DimseMessage:
     """C-FIND-RQ (PS3.7 Table 9.3-3) with the encoded Identifier."""
-    return DimseMessage(
-        context_id,
-        CommandSet.of(
-            AffectedSOPClassUID=sop_class,
-            CommandField=CommandField.C_FIND_RQ,
-            MessageID=message_id,
-            Priority=int(priority),
-            CommandDataSetType=DATASET_PRESENT,
-        ),
-        identifier,
+    return identifier_request(
+        CommandField.C_FIND_RQ, context_id, message_id, sop_class, identifier, priority
     )
 
 

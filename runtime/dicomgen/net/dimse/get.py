@@ -31,9 +31,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import attrs
 
-from .command_set import CommandSet
-from .fields import DATASET_PRESENT, CommandField, Priority, Status
-from .find import encode_identifier, sop_class_for
+from .fields import CommandField, Priority, Status
+from .find import encode_identifier, identifier_request, sop_class_for
 from .message import DimseMessage
 from .move import UNCOMPRESSED, RetrieveStream, prepare, run_suboperations, store_suboperation
 from .cancel import cancellation
@@ -51,16 +50,8 @@ def get_request(
     priority: int = Priority.MEDIUM,
 ) -> DimseMessage:
     """C-GET-RQ (PS3.7 Table 9.3-6)."""
-    return DimseMessage(
-        context_id,
-        CommandSet.of(
-            AffectedSOPClassUID=sop_class,
-            CommandField=CommandField.C_GET_RQ,
-            MessageID=message_id,
-            Priority=int(priority),
-            CommandDataSetType=DATASET_PRESENT,
-        ),
-        identifier,
+    return identifier_request(
+        CommandField.C_GET_RQ, context_id, message_id, sop_class, identifier, priority
     )
 
 

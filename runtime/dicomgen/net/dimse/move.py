@@ -43,13 +43,13 @@ from dicomgen.core.errors import (
 )
 
 from .cancel import cancellation
-from .command_set import CommandSet
-from .fields import DATASET_PRESENT, CommandField, Priority, Status, StatusClass, status_class
+from .fields import CommandField, Priority, Status, StatusClass, status_class
 from .find import (
     UNABLE_TO_PROCESS,
     QueryEvent,
     ResponseStream,
     encode_identifier,
+    identifier_request,
     response_to,
     sop_class_for,
 )
@@ -159,17 +159,14 @@ def move_request(
     priority: int = Priority.MEDIUM,
 ) -> DimseMessage:
     """C-MOVE-RQ (PS3.7 Table 9.3-9)."""
-    return DimseMessage(
+    return identifier_request(
+        CommandField.C_MOVE_RQ,
         context_id,
-        CommandSet.of(
-            AffectedSOPClassUID=sop_class,
-            CommandField=CommandField.C_MOVE_RQ,
-            MessageID=message_id,
-            Priority=int(priority),
-            CommandDataSetType=DATASET_PRESENT,
-            MoveDestination=destination,
-        ),
+        message_id,
+        sop_class,
         identifier,
+        priority,
+        MoveDestination=destination,
     )
 
 
@@ -484,7 +481,6 @@ class MoveSCP:
                     retrieve_response(request, field, 0, Counts(), with_remaining=False)
                 )
                 return
-            classes = []
             described = []
             for item in instances:
                 try:
