@@ -276,6 +276,17 @@ class Dataset(MutableMapping):  # type: ignore[type-arg]
         e = self.get(key)
         return default if e is None else e.value
 
+    def first_text(self, key: Key) -> str:
+        """The first value of ``key`` as text without padding ("" when absent or empty):
+        the form UIDs and codes are compared in."""
+        e = self.get(key)
+        if e is None:
+            return ""
+        v = e.value
+        if isinstance(v, (list, tuple)):
+            v = v[0] if v else ""
+        return "" if v is None else str(v).strip("\x00 ")
+
     def add(self, elem: DataElement) -> DataElement:
         """Insert (or replace) ``elem`` under its own tag."""
         self._put(elem.tag, elem)

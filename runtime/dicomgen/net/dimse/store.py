@@ -188,16 +188,6 @@ def _even(chunks: Any, path: str | None = None, transfer_syntax: str = "") -> An
     return chunks
 
 
-def _uid_value(ds: Dataset, tag: int) -> str:
-    e = ds.get(tag)
-    if e is None:
-        return ""
-    v = e.value
-    if isinstance(v, (list, tuple)):
-        v = v[0] if v else ""
-    return "" if v is None else str(v).strip("\x00 ")
-
-
 class StoreSource:
     """A SOP Instance to send: its UIDs, the transfer syntax its bytes are in (``None`` for a
     data set in memory: any native one), and :meth:`chunks` in a chosen transfer syntax."""
@@ -224,8 +214,8 @@ class DatasetSource(StoreSource):
 
     def __init__(self, ds: Dataset) -> None:
         self.ds = ds
-        self.sop_class_uid = _uid_value(ds, 0x00080016)
-        self.sop_instance_uid = _uid_value(ds, 0x00080018)
+        self.sop_class_uid = ds.first_text(0x00080016)
+        self.sop_instance_uid = ds.first_text(0x00080018)
         px = ds.get(0x7FE00010)
         self.encapsulated = bool(px is not None and px.vr != "SQ" and px.undefined_length)
         read_ts = getattr(ds, "read_transfer_syntax", None)
@@ -297,8 +287,8 @@ class FileSource(StoreSource):
             # File Meta Information (PS3.10 7.1); E's reader of group 0002.
             fm, pos = part10._read_meta(buf, pos)
             ts = fm.transfer_syntax_uid or ""
-            sop_class = _uid_value(fm, 0x00020002)
-            sop_instance = _uid_value(fm, 0x00020003)
+            sop_class = fm.first_text(0x00020002)
+            sop_instance = fm.first_text(0x00020003)
         if not ts:
             if n == pos:
                 raise DecodeError("the file holds no data set", offset=pos)
@@ -308,8 +298,8 @@ class FileSource(StoreSource):
         self.transfer_syntax = ts
         # The data set's own UIDs rule (the File Meta copy may disagree, PS3.10 7.1).
         head = decode_dataset(buf, ts, stop_before_pixels=True, offset=pos)
-        sop_class = _uid_value(head, 0x00080016) or sop_class
-        sop_instance = _uid_value(head, 0x00080018) or sop_instance
+        sop_class = head.first_text(0x00080016) or sop_class
+        sop_instance = head.first_text(0x00080018) or sop_instance
         if not sop_class or not sop_instance:
             raise DimseError("no SOP Class UID or SOP Instance UID in the file", path=self.path)
         self.sop_class_uid = sop_class

@@ -56,16 +56,6 @@ class StoreResult:
         return self.status == STORE_SUCCESS
 
 
-def _uid(ds: Dataset, tag: int) -> str:
-    e = ds.get(tag)
-    if e is None:
-        return ""
-    v = e.value
-    if isinstance(v, (list, tuple)):
-        v = v[0] if v else ""
-    return "" if v is None else str(v).strip("\x00 ")
-
-
 class StorageSCP:
     """Storage (C-STORE) and Query/Retrieve (C-FIND, C-MOVE, C-GET) back end.
 
@@ -124,10 +114,10 @@ class StorageSCP:
     ) -> StoreResult | None:
         """The failure to return for a data set that cannot be stored, else ``None``."""
         try:
-            cls = _uid(ds, 0x00080016)
-            inst = _uid(ds, 0x00080018)
-            study = _uid(ds, 0x0020000D)
-            series = _uid(ds, 0x0020000E)
+            cls = ds.first_text(0x00080016)
+            inst = ds.first_text(0x00080018)
+            study = ds.first_text(0x0020000D)
+            series = ds.first_text(0x0020000E)
         except DicomError as exc:
             return StoreResult(STORE_CANNOT_UNDERSTAND, error_comment=f"cannot decode: {exc}")
         missing = [
@@ -158,7 +148,7 @@ class StorageSCP:
         return None
 
     def _index(self, ds: Dataset, final: Path, size: int, transfer_syntax: str) -> StoreResult:
-        inst = _uid(ds, 0x00080018)
+        inst = ds.first_text(0x00080018)
         rel = self.files.relative(final)
         try:
             old = self.index.add(ds, path=rel, size=size, transfer_syntax=transfer_syntax)
@@ -196,8 +186,8 @@ class StorageSCP:
         bad = self._check(ds, sop_class_uid, sop_instance_uid)
         if bad is not None:
             return bad
-        cls, inst = _uid(ds, 0x00080016), _uid(ds, 0x00080018)
-        final = self.files.path_for(_uid(ds, 0x0020000D), _uid(ds, 0x0020000E), inst)
+        cls, inst = ds.first_text(0x00080016), ds.first_text(0x00080018)
+        final = self.files.path_for(ds.first_text(0x0020000D), ds.first_text(0x0020000E), inst)
         try:
             head = part10_header(cls, inst, ts, source_ae_title=source_ae_title)
             size = self.files.write_atomic(final, (head, data))
@@ -244,7 +234,7 @@ class StorageSCP:
             if bad is not None:
                 return bad
             final = self.files.path_for(
-                _uid(ds, 0x0020000D), _uid(ds, 0x0020000E), _uid(ds, 0x00080018)
+                ds.first_text(0x0020000D), ds.first_text(0x0020000E), ds.first_text(0x00080018)
             )
             size = staged.stat().st_size
             self.files.publish(staged, final)

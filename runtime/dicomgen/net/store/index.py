@@ -112,18 +112,11 @@ class Entity:
 
 
 def _text(ds: Dataset, tag: int) -> str:
-    e = ds.get(tag)
-    if e is None:
-        return ""
+    """:meth:`Dataset.first_text`, with an undecodable value indexed as empty."""
     try:
-        v = e.value
+        return ds.first_text(tag)
     except DicomError:
         return ""
-    if v is None:
-        return ""
-    if isinstance(v, (list, tuple)):
-        v = v[0] if v else ""
-    return str(v).strip("\x00 ")
 
 
 def _element_json(ds: Dataset) -> dict[str, Any]:
