@@ -141,6 +141,48 @@ def typed_ct_image(work: Path) -> list[str]:
     return lines
 
 
+@step("network: our SCP on 127.0.0.1; C-ECHO, C-STORE those files, C-FIND them back")
+def network(work: Path) -> list[str]:
+    from dicomgen.cli import scp as scp_cli
+    from dicomgen.net import AE, VERIFICATION_SOP_CLASS
+    from dicomgen.net.dimse.find import STUDY_ROOT_FIND, c_find
+
+    files = sorted(work.glob("*.dcm"))
+    parser = argparse.ArgumentParser()
+    scp_cli.add_arguments(parser)
+    args = parser.parse_args(["--port", "0", "--aet", "DEMO-SCP", "--store", str(work / "scp")])
+    ae, handlers, _tls, storage = scp_cli.build(args)
+    scu = AE("DEMO-SCU")
+    scu.add_requested_context(VERIFICATION_SOP_CLASS)
+    scu.add_requested_context("1.2.840.10008.5.1.4.1.1.2")  # CT Image Storage
+    scu.add_requested_context(STUDY_ROOT_FIND)
+    lines = []
+    try:
+        with ae.serve_sync(("127.0.0.1", 0), handlers) as server:
+            with scu.associate_sync("127.0.0.1", server.port, "DEMO-SCP") as assoc:
+                lines.append(f"C-ECHO: status 0x{assoc.send_c_echo():04X}")
+                for path in files:
+                    rsp = assoc.send_c_store(path)
+                    if not rsp.ok:
+                        raise DemoFailure(f"C-STORE {path.name}: status 0x{rsp.status:04X}")
+                lines.append(f"C-STORE: {len(files)} instance(s) stored and indexed")
+
+                async def find() -> list:
+                    query = {"QueryRetrieveLevel": "SERIES", "PatientID": "DEMO-1",
+                             "SeriesInstanceUID": "", "NumberOfSeriesRelatedInstances": ""}
+                    return await c_find(assoc.association, query, "STUDY").collect()
+
+                found = [ds for status, ds in assoc.run(find()) if ds is not None]
+        if sum(int(ds.get_value(0x00201209) or 0) for ds in found) != len(files):
+            raise DemoFailure(f"C-FIND found {len(found)} series not holding all {len(files)} files")
+        for ds in found:
+            lines.append(f"C-FIND: series {ds.first_text(0x0020000E)}: "
+                         f"{ds.get_value(0x00201209)} instance(s)")
+    finally:
+        storage.close()
+    return lines
+
+
 @step("media: build a File-set with a DICOMDIR from those files, read it back")
 def fileset(work: Path) -> list[str]:
     from dicomgen.media.fileset import FileSet
