@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from dicomgen_codegen.ir.iod import (
 )
 from dicomgen_codegen.parse.conditions import ABSENT, Equals, Unparsed, evaluate, is_parsed
 from dicomgen_codegen.parse.part03 import classify_header, parse_part03, reachable_tables
+from conftest import standard_xml_dir
 from dicomgen_codegen.passes.includes import (
     FlatRow,
     RecursiveInclude,
@@ -34,8 +34,7 @@ from dicomgen_codegen.passes.includes import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
-STANDARD = Path(os.environ.get("DICOMGEN_STANDARD_XML", REPO.parent / "shared" / "standard_xml"))
-EXCERPT = STANDARD / "2016c-excerpt" / "part03.xml"
+EXCERPT = standard_xml_dir() / "2016c-excerpt" / "part03.xml"
 FIXTURES = REPO / "tests" / "fixtures" / "docbook"
 
 
