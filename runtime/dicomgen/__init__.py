@@ -7,6 +7,7 @@ first use and are visible to type checkers through the ``TYPE_CHECKING`` block.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -34,18 +35,29 @@ if TYPE_CHECKING:
     from dicomgen.media.part10 import FileMeta, read, write
 
 
-def __getattr__(name: str) -> Any:
-    target = _LAZY.get(name)
-    if target is None:
-        raise AttributeError(f"module 'dicomgen' has no attribute {name!r}")
-    module_name, _, attr = target.partition(":")
-    value = getattr(importlib.import_module(module_name), attr)
-    globals()[name] = value
-    return value
+def _lazy_names(
+    package: str, namespace: dict[str, Any], table: Mapping[str, str]
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """(``__getattr__``, ``__dir__``) of a package whose public names are ``table``
+    (``{"Name": "module.path:attribute"}``), each imported on first use (PEP 562); the package
+    also imports them under ``TYPE_CHECKING`` so type checkers see the real objects. Shared by
+    the packages of dicomgen; it lives here so that ``import dicomgen`` imports nothing else."""
+
+    def __getattr__(name: str) -> Any:
+        target = table.get(name)
+        if target is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        module_name, _, attr = target.partition(":")
+        value = getattr(importlib.import_module(module_name), attr)
+        namespace[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted([*namespace, *table])
+
+    return __getattr__, __dir__
 
 
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
-
+__getattr__, __dir__ = _lazy_names(__name__, globals(), _LAZY)
 
 __all__ = sorted(_LAZY)

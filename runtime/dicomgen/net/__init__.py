@@ -7,8 +7,9 @@ on first use.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from dicomgen import _lazy_names
 
 _LAZY = {
     "AE": "dicomgen.net.ae:AE",
@@ -39,15 +40,7 @@ if TYPE_CHECKING:
     )
 
 
-def __getattr__(name: str) -> Any:
-    target = _LAZY.get(name)
-    if target is None:
-        raise AttributeError(f"module 'dicomgen.net' has no attribute {name!r}")
-    module, _, attr = target.partition(":")
-    value = getattr(importlib.import_module(module), attr)
-    globals()[name] = value
-    return value
-
+__getattr__, __dir__ = _lazy_names(__name__, globals(), _LAZY)
 
 __all__ = [
     "AE",
