@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from .ae import AE, Timeouts
 
 log = logging.getLogger("dicomgen.net")
+_timeout = getattr(asyncio, "timeout", None)  # Python 3.11+; asyncio.wait_for on 3.10
 
 
 class Association:
@@ -265,7 +266,13 @@ class Association:
             raise DimseError(f"no outstanding request with Message ID {message_id}")
         wait = self.timeouts.dimse if timeout is None else timeout
         try:
-            item = await asyncio.wait_for(queue.get(), wait)
+            if not queue.empty():  # already here: no timer, no wait
+                item = queue.get_nowait()
+            elif _timeout is not None:  # one timer handle, no task per response
+                async with _timeout(wait):
+                    item = await queue.get()
+            else:  # Python 3.10
+                item = await asyncio.wait_for(queue.get(), wait)
         except asyncio.TimeoutError:
             self._responses.pop(message_id, None)
             await self.abort()

@@ -2,8 +2,8 @@
 
 :func:`encode_command` writes the elements in tag order with Command Group Length
 (0000,0000) computed; :func:`decode_command` reads them back. VRs come from the generated data
-dictionary (``dicomgen_std.dictionary`` via :func:`dicomgen.core.dictionary.entry_for`); while
-that module is not generated yet, from :data:`COMMAND_ELEMENTS`, PS3.7 Table E.1-1 copied
+dictionary (``dicomgen_std.dictionary``, group 0000), gathered once into :func:`command_vrs`;
+while that module is not generated yet, from :data:`COMMAND_ELEMENTS`, PS3.7 Table E.1-1 copied
 as data (the tests check the copy against the standard and against the dictionary).
 Elements not in either (retired or private to a peer) are kept as raw bytes.
 
@@ -14,13 +14,16 @@ elements, Python 3.11, by helper K1): encoding through a ``Dataset`` takes 77 us
 set writer does not produce Command Group Length (0000,0000), which PS3.7 E.1 requires.
 Decoding is on par (22 us vs 25 us) but would hand ``DataElement`` objects to a layer that
 wants plain values. A command set is encoded for every DIMSE message, so the small codec
-stays; it shares the dictionary (VRs) with the data set codec.
+stays; it shares the dictionary (VRs) with the data set codec. With the VR table and precompiled
+``struct`` formats (helper Q1) a 9-element C-STORE-RQ encodes in ~4 us and decodes in ~5 us
+(previously ~18 us and ~24 us with a dictionary lookup per element).
 """
 
 from __future__ import annotations
 
 import struct
-from typing import Any, Iterator, Mapping
+from functools import lru_cache
+from typing import Any, Mapping
 
 from dicomgen.core.errors import DimseError
 
@@ -56,18 +59,28 @@ _BY_KEYWORD = {kw: tag for tag, (kw, _vr, _vm) in COMMAND_ELEMENTS.items()}
 _GROUP_LENGTH = 0x00000000
 
 
-def vr_of(tag: int) -> str | None:
-    """The VR of a command element: generated dictionary first, Table E.1-1 copy otherwise."""
-    try:
-        from dicomgen.core.dictionary import entry_for
+@lru_cache(maxsize=None)
+def command_vrs() -> dict[int, str]:
+    """``{tag: VR}`` of every group 0000 element, built once from the generated data dictionary
+    (``dicomgen_std.dictionary``, which holds PS3.7 Table E.1-1 and the retired command
+    elements); the Table E.1-1 copy above only while that module is not generated yet.
 
-        entry = entry_for(tag)
+    One dictionary lookup per element (instead of :func:`dicomgen.core.dictionary.entry_for`
+    per element per message) is what keeps the codec cheap: a command set is encoded and
+    decoded twice per C-STORE (request and response)."""
+    try:
+        from dicomgen_std.dictionary import DICTIONARY
     except ImportError:  # dicomgen_std.dictionary not generated yet
-        entry = None
-    if entry is not None and entry.vrs:
-        return entry.vrs[0]
-    known = COMMAND_ELEMENTS.get(tag)
-    return known[1] if known else None
+        return {tag: vr for tag, (_kw, vr, _vm) in COMMAND_ELEMENTS.items()}
+    out = {tag: e.vrs[0] for tag, e in DICTIONARY.items() if tag >> 16 == 0x0000 and e.vrs}
+    for tag, (_kw, vr, _vm) in COMMAND_ELEMENTS.items():
+        out.setdefault(tag, vr)
+    return out
+
+
+def vr_of(tag: int) -> str | None:
+    """The VR of a command element (generated dictionary, PS3.7 Table E.1-1); ``None`` if unknown."""
+    return command_vrs().get(tag)
 
 
 def tag_of(keyword: str) -> int:
@@ -157,37 +170,40 @@ def _decode_value(tag: int, vr: str | None, raw: bytes, offset: int) -> Any:
     return raw
 
 
+_HEADER = struct.Struct("<HHI")  # element header: group, element, value length (PS3.5 7.1.2)
+_US_ELEMENT = struct.Struct("<HHIH")  # header + US value, the most common command element
+_GROUP_LENGTH_ELEMENT = struct.Struct("<HHII")  # (0000,0000) UL, length 4
+_TEXT_PAD = {"UI": b"\0", "AE": b" ", "LO": b" ", "SH": b" ", "CS": b" "}
+
+
 def encode_command(command: Mapping[int, Any]) -> bytes:
     """Encode a command set in Implicit VR Little Endian with (0000,0000) computed (PS3.7 E.1)."""
-    body = bytearray()
-    for tag in sorted(command):
+    vrs = command_vrs()
+    header = _HEADER.pack
+    us_element = _US_ELEMENT.pack
+    parts: list[bytes] = []
+    size = 0
+    for tag, value in sorted(dict.items(command) if isinstance(command, dict) else command.items()):
         if tag == _GROUP_LENGTH:
             continue
         if tag >> 16 != 0x0000:
             raise DimseError("a command set holds group 0000 elements only", tag=tag)
-        value = _encode_value(tag, vr_of(tag), command[tag])
-        body += struct.pack("<HHI", 0, tag & 0xFFFF, len(value)) + value
-    return struct.pack("<HHII", 0, 0, 4, len(body)) + bytes(body)
-
-
-def _iter_elements(data: bytes) -> Iterator[tuple[int, int, bytes]]:
-    pos = 0
-    while pos < len(data):
-        if len(data) - pos < 8:
-            raise DimseError(
-                f"command set ends inside an element header ({len(data) - pos} bytes left)",
-                offset=pos,
-            )
-        group, element, length = struct.unpack_from("<HHI", data, pos)
-        tag = (group << 16) | element
-        if length == 0xFFFFFFFF or pos + 8 + length > len(data):
-            raise DimseError(
-                f"command element length {length} runs past the end of the command set",
-                tag=tag,
-                offset=pos + 4,
-            )
-        yield tag, pos, data[pos + 8 : pos + 8 + length]
-        pos += 8 + length
+        vr = vrs.get(tag)
+        if vr == "US" and type(value) is int and 0 <= value <= 0xFFFF:
+            parts.append(us_element(0, tag, 2, value))
+            size += 10
+            continue
+        pad = _TEXT_PAD.get(vr)  # type: ignore[arg-type]
+        if pad is not None and type(value) is str and value.isascii():
+            raw = value.encode("ascii")
+            if len(raw) % 2:
+                raw += pad
+        else:
+            raw = _encode_value(tag, vr, value)
+        parts.append(header(0, tag, len(raw)))
+        parts.append(raw)
+        size += 8 + len(raw)
+    return _GROUP_LENGTH_ELEMENT.pack(0, 0, 4, size) + b"".join(parts)
 
 
 def decode_command(data: bytes) -> CommandSet:
@@ -196,18 +212,46 @@ def decode_command(data: bytes) -> CommandSet:
     A Command Group Length that disagrees with the bytes present is an error; an absent
     one is tolerated (it is recomputed when encoding).
     """
-    out = CommandSet()
-    for tag, pos, raw in _iter_elements(bytes(data)):
-        if tag >> 16 != 0x0000:
+    if type(data) is not bytes:
+        data = bytes(data)
+    vrs = command_vrs()
+    unpack_header = _HEADER.unpack_from
+    out: dict[int, Any] = {}
+    end = len(data)
+    pos = 0
+    while pos < end:
+        if end - pos < 8:
+            raise DimseError(
+                f"command set ends inside an element header ({end - pos} bytes left)",
+                offset=pos,
+            )
+        group, element, length = unpack_header(data, pos)
+        tag = (group << 16) | element
+        start = pos + 8
+        stop = start + length
+        if length == 0xFFFFFFFF or stop > end:
+            raise DimseError(
+                f"command element length {length} runs past the end of the command set",
+                tag=tag,
+                offset=pos + 4,
+            )
+        if group != 0x0000:
             raise DimseError("command set holds an element outside group 0000", tag=tag, offset=pos)
-        out[tag] = _decode_value(tag, vr_of(tag), raw, pos)
+        vr = vrs.get(tag)
+        if vr == "US" and length == 2:
+            out[tag] = data[start] | (data[start + 1] << 8)
+        elif vr == "UI":
+            out[tag] = data[start:stop].decode("ascii", errors="replace").rstrip("\0 ")
+        else:
+            out[tag] = _decode_value(tag, vr, data[start:stop], pos)
+        pos = stop
     group_length = out.get(_GROUP_LENGTH)
-    if group_length is not None and group_length != len(data) - 12:
+    if group_length is not None and group_length != end - 12:
         raise DimseError(
-            f"Command Group Length {group_length} but {len(data) - 12} bytes follow it",
+            f"Command Group Length {group_length} but {end - 12} bytes follow it",
             tag=_GROUP_LENGTH,
             offset=8,
         )
     if 0x00000100 not in out:
         raise DimseError("command set has no Command Field (0000,0100)")
-    return out
+    return CommandSet(out)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl as _ssl
+from collections import deque
 from typing import Any, Callable
 
 import attrs
@@ -135,6 +136,9 @@ class ULConfig:
 class UpperLayer:
     """The service provider of one association: PS3.8 Table 9-10 executed over a transport."""
 
+    #: Transitions kept in :attr:`history` (the oldest are dropped).
+    HISTORY_LENGTH = 4096
+
     def __init__(self, config: ULConfig | None = None, *, requestor: bool) -> None:
         self.config = config or ULConfig()
         self.requestor = requestor
@@ -142,7 +146,9 @@ class UpperLayer:
         self.indications: asyncio.Queue[Indication] = asyncio.Queue()
         self.transport: Transport | None = None
         self.artim = ArtimTimer(self.config.artim_timeout, self._artim_expired)
-        self.history: list[tuple[State, Event, Action, State]] = []
+        # The last HISTORY_LENGTH transitions (state, event, action, next state), for tests and
+        # diagnostics; bounded so that a long association (one entry per PDU) does not grow.
+        self.history: deque[tuple[State, Event, Action, State]] = deque(maxlen=self.HISTORY_LENGTH)
         self._reader_task: asyncio.Task | None = None
         self._pending_rq: AssociateRQ | None = None
         self._closed_reported = False
