@@ -4,7 +4,9 @@
 over :class:`~dicomgen.net.services.storage_scp.StorageSCP` (atomic files + index):
 
 - a data set up to ``spill_threshold`` bytes is collected in memory and stored with
-  ``StorageSCP.store_encoded`` in a worker thread;
+  ``StorageSCP.store_encoded`` in a worker thread (or, when the store does not fsync and
+  the data set is at most ``inline_threshold`` bytes, directly in the event loop: that is
+  page-cache work of well under a millisecond, cheaper than the hand-over to a thread);
 - a larger one is handed, fragment by fragment as P-DATA arrives, to a dedicated thread
   running ``StorageSCP.store_stream``, which writes it to a temporary file in the store
   folder (``<root>/.incoming``), fsyncs and renames it into place. If the association dies
@@ -35,6 +37,8 @@ log = logging.getLogger("dicomgen.net")
 
 #: Data sets larger than this are streamed to a temporary file instead of memory.
 DEFAULT_SPILL_THRESHOLD = 8 << 20
+#: Without fsync, data sets up to this many bytes are stored in the event loop itself.
+DEFAULT_INLINE_THRESHOLD = 64 << 10
 
 _NATIVE_FIRST = (
     "1.2.840.10008.1.2.1",  # Explicit VR Little Endian
@@ -171,6 +175,8 @@ class StorageService:
 
     Use as ``handlers={"C-STORE": StorageService(StorageSCP(root))}``. ``on_stored(request,
     result)`` is called (in the event loop) after each C-STORE with its ``StoreResult``.
+    ``inline_threshold``: largest data set stored in the event loop when the store does not
+    fsync (0: always in a worker thread); with fsync every store runs in a worker thread.
     """
 
     def __init__(
@@ -179,9 +185,11 @@ class StorageService:
         *,
         spill_threshold: int = DEFAULT_SPILL_THRESHOLD,
         on_stored: Callable[[StoreRequest, Any], None] | None = None,
+        inline_threshold: int = DEFAULT_INLINE_THRESHOLD,
     ) -> None:
         self.storage = storage
         self.spill_threshold = spill_threshold
+        self.inline_threshold = inline_threshold
         self.on_stored = on_stored
         self.stored = 0
         self.failed = 0
@@ -190,6 +198,15 @@ class StorageService:
         return _StoreSink(self, request)
 
     async def store_bytes(self, request: StoreRequest, data: bytes) -> StoreResult:
+        if len(data) <= self.inline_threshold and not getattr(self.storage.files, "fsync", True):
+            # no fsync to wait for: a small store costs less than a thread hand-over
+            return self.storage.store_encoded(
+                data,
+                request.transfer_syntax,
+                sop_class_uid=request.sop_class_uid,
+                sop_instance_uid=request.sop_instance_uid,
+                source_ae_title=request.calling_ae_title,
+            )
         return await asyncio.to_thread(
             self.storage.store_encoded,
             data,
@@ -228,6 +245,7 @@ class StorageService:
 
 
 __all__ = [
+    "DEFAULT_INLINE_THRESHOLD",
     "DEFAULT_SPILL_THRESHOLD",
     "StorageService",
     "add_storage_contexts",

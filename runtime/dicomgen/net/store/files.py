@@ -33,6 +33,9 @@ TMP_SUFFIX = ".tmp"
 INCOMING = ".incoming"
 _SAFE = re.compile(r"[^0-9A-Za-z._-]")
 _MAX_NAME = 80
+_TMP_FLAGS = (
+    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+)
 
 
 def safe_name(text: str) -> str:
@@ -64,14 +67,9 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def part10_header(
-    sop_class_uid: str,
-    sop_instance_uid: str,
-    transfer_syntax: str,
-    *,
-    source_ae_title: str | None = None,
+def _build_part10_header(
+    sop_class_uid: str, sop_instance_uid: str, transfer_syntax: str, source_ae_title: str | None
 ) -> bytes:
-    """Preamble, ``DICM`` and File Meta Information (PS3.10 7.1) for a received data set."""
     ds = Dataset()
     ds.add(DataElement(0x00080016, "UI", str(sop_class_uid)))
     ds.add(DataElement(0x00080018, "UI", str(sop_instance_uid)))
@@ -82,52 +80,128 @@ def part10_header(
     return b"\x00" * 128 + b"DICM" + encode_file_meta(fm)
 
 
+# Headers differ only in the Media Storage SOP Instance UID (0002,0003) for one SOP Class,
+# transfer syntax, calling AE and UID length: one template per such key, with the UID's
+# value field at a known offset. Bounded; cleared when full.
+_TEMPLATES: dict[tuple[str, str, str | None, int], tuple[bytes, int]] = {}
+_MAX_TEMPLATES = 256
+_UID_ASCII = re.compile(r"[0-9.]+")
+
+
+def _template(
+    sop_class_uid: str, transfer_syntax: str, source_ae_title: str | None, length: int
+) -> tuple[bytes, int] | None:
+    """The header for a placeholder UID of ``length`` characters and its value's offset."""
+    key = (sop_class_uid, transfer_syntax, source_ae_title, length)
+    hit = _TEMPLATES.get(key)
+    if hit is not None:
+        return hit
+    head = _build_part10_header(sop_class_uid, "1" * length, transfer_syntax, source_ae_title)
+    padded = length + (length & 1)
+    # (0002,0003) UI, explicit VR little endian: tag, "UI", 16-bit length (PS3.5 7.1.2).
+    marker = b"\x02\x00\x03\x00UI" + padded.to_bytes(2, "little")
+    at = head.find(marker, 132)
+    if at < 0 or head.find(marker, at + 1) >= 0:
+        return None
+    at += len(marker)
+    if head[at : at + padded] != b"1" * length + b"\x00" * (padded - length):
+        return None
+    if len(_TEMPLATES) >= _MAX_TEMPLATES:
+        _TEMPLATES.clear()
+    _TEMPLATES[key] = (head, at)
+    return head, at
+
+
+def part10_header(
+    sop_class_uid: str,
+    sop_instance_uid: str,
+    transfer_syntax: str,
+    *,
+    source_ae_title: str | None = None,
+) -> bytes:
+    """Preamble, ``DICM`` and File Meta Information (PS3.10 7.1) for a received data set.
+
+    Byte for byte what :func:`dicomgen.media.part10.encode_file_meta` gives; a UID made of
+    digits and dots is patched into a cached template instead of encoding it all again.
+    """
+    inst = str(sop_instance_uid)
+    if len(inst) <= 64 and _UID_ASCII.fullmatch(inst):
+        tpl = _template(str(sop_class_uid), str(transfer_syntax), source_ae_title, len(inst))
+        if tpl is not None:
+            head, at = tpl
+            return head[:at] + inst.encode("ascii") + head[at + len(inst) :]
+    return _build_part10_header(sop_class_uid, inst, transfer_syntax, source_ae_title)
+
+
 class FileStore:
     """Files of received instances under ``root`` (created if missing)."""
 
     def __init__(self, root: str | os.PathLike[str], *, fsync: bool = True) -> None:
         self.root = Path(root)
         self.fsync = fsync
+        self._root_str = str(self.root)
+        self._prefix = os.path.join(self._root_str, "")
         self.root.mkdir(parents=True, exist_ok=True)
 
     def path_for(self, study_uid: str, series_uid: str, sop_instance_uid: str) -> Path:
         """Where an instance is stored (the folders are not created)."""
-        return (
-            self.root
-            / safe_name(study_uid)
-            / safe_name(series_uid)
-            / (safe_name(sop_instance_uid) + ".dcm")
+        # safe names never contain a separator, "." or "..": joining strings is exact
+        return Path(
+            os.path.join(
+                self._root_str,
+                safe_name(study_uid),
+                safe_name(series_uid),
+                safe_name(sop_instance_uid) + ".dcm",
+            )
         )
 
     def relative(self, path: Path) -> str:
-        return path.relative_to(self.root).as_posix()
+        """``path`` relative to the root, with ``/`` separators."""
+        s = os.fspath(path)
+        if s.startswith(self._prefix):
+            rel = s[len(self._prefix) :]
+            if rel and ".." not in rel.split(os.sep):
+                return rel.replace(os.sep, "/")
+        return Path(path).relative_to(self.root).as_posix()
 
     # --- writing ------------------------------------------------------------------
 
-    def _tmp_in(self, folder: Path, name: str) -> Path:
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder / f".{name}.{secrets.token_hex(8)}{TMP_SUFFIX}"
+    def _write_tmp(self, folder: Path, name: str, chunks: Iterable[Any]) -> tuple[Path, int]:
+        """Write ``chunks`` to a new temporary file in ``folder`` (created if missing).
 
-    def _write_tmp(self, tmp: Path, chunks: Iterable[Any]) -> int:
-        """Write ``chunks`` to ``tmp`` (created exclusively); removes it on any failure."""
+        The file is created exclusively (``O_CREAT | O_EXCL``) under a random name; it is
+        removed on any failure. Returns its path and size.
+        """
+        tmp = folder / f".{name}.{secrets.token_hex(8)}{TMP_SUFFIX}"
+        try:
+            fd = os.open(tmp, _TMP_FLAGS, 0o666)
+        except FileNotFoundError:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(tmp, _TMP_FLAGS, 0o666)
         size = 0
         try:
-            with open(tmp, "xb") as f:
+            try:
                 for chunk in chunks:
-                    f.write(chunk)
-                    size += len(chunk)
-                f.flush()
+                    view = memoryview(chunk).cast("B")
+                    size += len(view)
+                    while view:
+                        view = view[os.write(fd, view) :]
                 if self.fsync:
-                    os.fsync(f.fileno())
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
         except BaseException:
             _unlink(tmp)
             raise
-        return size
+        return tmp, size
 
     def _publish(self, tmp: Path, final: Path) -> None:
         try:
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, final)
+            try:
+                os.replace(tmp, final)
+            except FileNotFoundError:
+                final.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(tmp, final)
         except BaseException:
             _unlink(tmp)
             raise
@@ -140,8 +214,7 @@ class FileStore:
         Nothing appears at ``final`` unless every chunk was written and synced; the
         temporary file lives in ``final``'s folder and is removed on failure.
         """
-        tmp = self._tmp_in(final.parent, final.name)
-        size = self._write_tmp(tmp, chunks)
+        tmp, size = self._write_tmp(final.parent, final.name, chunks)
         self._publish(tmp, final)
         return size
 
@@ -151,8 +224,7 @@ class FileStore:
         For streams whose destination is known only after they were received. The caller
         publishes it with :meth:`publish` or drops it with :meth:`discard`.
         """
-        tmp = self._tmp_in(self.root / INCOMING, safe_name(name))
-        self._write_tmp(tmp, chunks)
+        tmp, _ = self._write_tmp(self.root / INCOMING, safe_name(name), chunks)
         return tmp
 
     def publish(self, staged: Path, final: Path) -> None:

@@ -164,6 +164,65 @@ def split_levels(ds: Dataset) -> dict[Level, dict[str, Any]]:
     return {lv: _element_json(Dataset(es)) for lv, es in groups.items()}
 
 
+# JSON text of one element, keyed by what determines it: (tag, VR, encoded value, byte order,
+# character sets). Instances of one series repeat most of their attributes byte for byte, so
+# each distinct value is decoded and serialised once. Bounded; cleared when full.
+_FRAGMENTS: dict[tuple[Any, ...], str | None] = {}
+_MAX_FRAGMENTS = 8192
+_MAX_CACHED_VALUE = 256
+
+
+def _fragment(e: Any) -> str | None:
+    """``"GGGGEEEE": {...}`` (the DICOM JSON member of ``e``), ``None`` if undecodable."""
+    obj = _element_json(Dataset([e]))
+    if not obj:
+        return None
+    ((key, value),) = obj.items()
+    return json.dumps(key) + ": " + json.dumps(value, ensure_ascii=False)
+
+
+def split_levels_json(ds: Dataset) -> dict[Level, str]:
+    """:func:`split_levels` serialised (the same text as ``json.dumps(obj, ensure_ascii=False)``).
+
+    Elements whose encoded value was seen before are not decoded again (see ``_FRAGMENTS``).
+    """
+    parts: dict[Level, list[str]] = {lv: [] for lv in Level}
+    for e in ds.elements():
+        t = int(e.tag)
+        if t >> 16 in (0x0002, 0x0000) or t & 0xFFFF == 0 or t in _NOT_INDEXED:
+            continue
+        if t == 0x00080005:
+            continue
+        vr = e.vr
+        raw = e.raw_if_unchanged() if vr != "SQ" else None
+        if vr in _BINARY_VRS:
+            if raw is not None and len(raw) > MAX_INLINE_BINARY:
+                continue
+            if raw is None:
+                try:
+                    v = e.value
+                except DicomError:
+                    continue
+                if isinstance(v, (bytes, bytearray, memoryview)) and len(v) > MAX_INLINE_BINARY:
+                    continue
+        if e.undefined_length and vr != "SQ":
+            continue
+        if raw is not None and len(raw) <= _MAX_CACHED_VALUE:
+            key = (t, vr, bytes(raw), e.raw_little_endian, e.charsets)
+            try:
+                frag = _FRAGMENTS[key]
+            except KeyError:
+                frag = _fragment(e)
+                if len(_FRAGMENTS) >= _MAX_FRAGMENTS:
+                    _FRAGMENTS.clear()
+                _FRAGMENTS[key] = frag
+        else:
+            frag = _fragment(e)
+        if frag is not None:
+            parts[level_of(t)].append(frag)
+    return {lv: "{" + ", ".join(fs) + "}" for lv, fs in parts.items()}
+
+
 class Index:
     """The SQLite index at ``path`` (``":memory:"`` is not supported: readers need a file)."""
 
@@ -250,7 +309,7 @@ class Index:
                 "cannot index an instance without SOP Class, SOP Instance, Study Instance and "
                 "Series Instance UIDs (PS3.4 C.2.2.1.1: unique keys are never empty)"
             )
-        js = {lv: json.dumps(obj, ensure_ascii=False) for lv, obj in split_levels(ds).items()}
+        js = split_levels_json(ds)
         with self._lock:
             con = self._writer
             try:
@@ -501,4 +560,11 @@ _EXTRA_COLS: dict[Level, tuple[str, ...]] = {
     Level.IMAGE: ("sop_class_uid", "transfer_syntax", "path"),
 }
 
-__all__ = ["Entity", "Index", "InstanceRecord", "MAX_INLINE_BINARY", "split_levels"]
+__all__ = [
+    "Entity",
+    "Index",
+    "InstanceRecord",
+    "MAX_INLINE_BINARY",
+    "split_levels",
+    "split_levels_json",
+]

@@ -1,0 +1,206 @@
+"""The Storage SCP's per-instance shortcuts give exactly what the general code gives.
+
+- ``part10_header`` patches the SOP Instance UID into a cached File Meta template: it must be
+  byte for byte what :func:`dicomgen.media.part10.encode_file_meta` writes (PS3.10 7.1).
+- ``split_levels_json`` reuses the JSON of element values seen before: it must be the text
+  ``json.dumps(split_levels(ds)[level], ensure_ascii=False)`` (PS3.18 F.2).
+- Temporary files: created exclusively, folders created on demand, nothing left on failure.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from dicomgen.core.dataset import Dataset
+from dicomgen.core.element import DataElement
+from dicomgen.core.errors import DicomError
+from dicomgen.encoding.reader import decode_dataset
+from dicomgen.encoding.writer import encode_dataset
+from dicomgen.media.part10 import FileMeta, encode_file_meta, read
+from dicomgen.net.store import files as files_mod
+from dicomgen.net.store import index as index_mod
+from dicomgen.net.store.files import FileStore, part10_header
+from dicomgen.net.store.index import split_levels, split_levels_json
+
+from .conftest import CT, EXPLICIT_LE, IMPLICIT_LE, make_instance
+
+EXPLICIT_BE = "1.2.840.10008.1.2.2"
+
+
+def _reference_header(cls: str, inst: str, ts: str, ae: str | None) -> bytes:
+    """The header built the general way: FileMeta.for_dataset + encode_file_meta."""
+    ds = Dataset([DataElement(0x00080016, "UI", cls), DataElement(0x00080018, "UI", inst)])
+    existing = Dataset([DataElement(0x00020016, "AE", ae.strip())]) if ae else None
+    return b"\x00" * 128 + b"DICM" + encode_file_meta(FileMeta.for_dataset(ds, ts, existing))
+
+
+@pytest.mark.parametrize("ts", [IMPLICIT_LE, EXPLICIT_LE, EXPLICIT_BE])
+@pytest.mark.parametrize("ae", [None, "", "STORESCU", " AE 1 ", "ODD"])
+def test_part10_header_template_is_byte_identical(ts, ae):
+    rng = random.Random(5)
+    for length in range(1, 65):  # odd lengths are padded with NUL, even ones not
+        for _ in range(2):
+            inst = "".join(rng.choice("0123456789.") for _ in range(length))
+            for cls in (CT, "1.2.840.10008.5.1.4.1.1.7"):
+                got = part10_header(cls, inst, ts, source_ae_title=ae)
+                assert got == _reference_header(cls, inst, ts, ae), (cls, inst, ae)
+    # the header parses back to the UIDs it was given
+    head = part10_header(CT, "1.2.3.45", ts, source_ae_title=ae)
+    ds = read(head + encode_dataset(make_instance("1.2.3.45"), ts))
+    assert ds.file_meta.first_text(0x00020003) == "1.2.3.45"
+    assert ds.file_meta.first_text(0x00020010) == ts
+
+
+def test_part10_header_rejects_what_the_general_code_rejects():
+    for bad in ("1.2 x", "é1", "", "1" * 65):
+        with pytest.raises(DicomError) as fast:
+            part10_header(CT, bad, EXPLICIT_LE)
+        with pytest.raises(DicomError) as ref:
+            _reference_header(CT, bad, EXPLICIT_LE, None)
+        assert type(fast.value) is type(ref.value)
+        assert str(fast.value) == str(ref.value)
+
+
+def _rich_instance(i: int) -> Dataset:
+    ds = make_instance(
+        f"1.2.3.{i}",
+        PatientName="Müller^Jörg" if i % 2 else "Doe^John",
+        Modality="CT",
+        StudyDate="20200102",
+        InstanceNumber=str(i),
+        Rows=64,
+        Columns=64,
+        PixelSpacing=["0.5", "0.25"],
+        ImageType=["ORIGINAL", "PRIMARY"],
+    )
+    ds.SpecificCharacterSet = "ISO_IR 100"
+    ds.add(DataElement(0x00091010, "LO", "private value"))  # private: kept
+    ds.add(DataElement(0x00091011, "OB", b"\x01\x02" * 8))  # small binary: inline
+    ds.add(DataElement(0x00091012, "OB", b"\x00" * 2048))  # large binary: not indexed
+    item = Dataset([DataElement(0x00080100, "SH", "T-D1100"), DataElement(0x00080102, "SH", "SRT")])
+    ds.add(DataElement(0x00082218, "SQ", [item]))
+    ds.add(DataElement(0x7FE00010, "OW", b"\x00" * 64))
+    return ds
+
+
+@pytest.mark.parametrize("ts", [IMPLICIT_LE, EXPLICIT_LE, EXPLICIT_BE])
+def test_split_levels_json_equals_split_levels(ts):
+    index_mod._FRAGMENTS.clear()
+    for round_ in range(2):  # the second round is served from the fragment cache
+        for i in range(6):
+            data = encode_dataset(_rich_instance(i), ts)
+            fast = split_levels_json(decode_dataset(data, ts))
+            ref = split_levels(decode_dataset(data, ts))
+            assert set(fast) == set(ref)
+            for lv, obj in ref.items():
+                assert fast[lv] == json.dumps(obj, ensure_ascii=False), (round_, i, lv)
+    assert index_mod._FRAGMENTS  # the cache was used
+    # a decoded data set (no raw values) gives the same text
+    ds = _rich_instance(3)
+    for lv, obj in split_levels(ds).items():
+        assert split_levels_json(ds)[lv] == json.dumps(obj, ensure_ascii=False)
+
+
+def test_split_levels_json_keeps_values_apart_by_character_set():
+    """The same bytes decode differently under another Specific Character Set."""
+    index_mod._FRAGMENTS.clear()
+    out = []
+    for cs in ("ISO_IR 100", "ISO_IR 144"):  # Latin-1 vs Cyrillic
+        ds = make_instance("1.2.3.9")
+        ds.SpecificCharacterSet = cs
+        ds.add(DataElement(0x00100010, "PN", "x"))
+        data = bytearray(encode_dataset(ds, EXPLICIT_LE))
+        at = data.find(b"\x10\x00\x10\x00PN")
+        data[at + 8 : at + 10] = b"\xe4\xe4"
+        got = split_levels_json(decode_dataset(bytes(data), EXPLICIT_LE))
+        ref = split_levels(decode_dataset(bytes(data), EXPLICIT_LE))
+        out.append(got)
+        for lv, obj in ref.items():
+            assert got[lv] == json.dumps(obj, ensure_ascii=False)
+    assert out[0] != out[1]
+
+
+def test_split_levels_json_drops_undecodable_values_like_split_levels():
+    for round_ in range(2):  # computed, then from the fragment cache
+        ds = make_instance("1.2.3.10")
+        ds.add(DataElement.from_raw(0x00280010, "US", b"\x01\x02\x03"))  # odd length: undecodable
+        ds.add(DataElement.from_raw(0x00280011, "US", b"\x40\x00"))
+        ref = split_levels(ds)
+        got = split_levels_json(ds)
+        for lv, obj in ref.items():
+            assert got[lv] == json.dumps(obj, ensure_ascii=False), round_
+        assert "00280010" not in got[index_mod.Level.IMAGE]
+        assert '"00280011": {"vr": "US", "Value": [64]}' in got[index_mod.Level.IMAGE]
+
+
+def test_temp_files_create_missing_folders_and_refuse_existing_names(tmp_path, monkeypatch):
+    store = FileStore(tmp_path, fsync=True)
+    final = tmp_path / "a" / "b" / "c.dcm"
+    assert store.write_atomic(final, [b"ab", bytearray(b"cd"), memoryview(b"ef")]) == 6
+    assert final.read_bytes() == b"abcdef"
+    staged = store.stage([b"xyz"], "1.2.3")
+    assert staged.parent == tmp_path / files_mod.INCOMING and staged.read_bytes() == b"xyz"
+    store.discard(staged)
+    # a name that already exists is never overwritten (O_EXCL) and nothing is published
+    monkeypatch.setattr(files_mod.secrets, "token_hex", lambda n: "same")
+    store.write_atomic(tmp_path / "a" / "d.dcm", [b"1"])
+    (tmp_path / "a" / ".e.dcm.same.tmp").write_bytes(b"other")
+    with pytest.raises(FileExistsError):
+        store.write_atomic(tmp_path / "a" / "e.dcm", [b"2"])
+    assert (tmp_path / "a" / ".e.dcm.same.tmp").read_bytes() == b"other"
+    assert not (tmp_path / "a" / "e.dcm").exists()
+
+
+def test_short_writes_are_completed(tmp_path, monkeypatch):
+    real_write = files_mod.os.write
+    monkeypatch.setattr(files_mod.os, "write", lambda fd, b: real_write(fd, bytes(b[:3])))
+    store = FileStore(tmp_path, fsync=False)
+    final = tmp_path / "s" / "x.dcm"
+    assert store.write_atomic(final, [b"0123456789", memoryview(b"abcdefg")]) == 17
+    assert final.read_bytes() == b"0123456789abcdefg"
+
+
+@pytest.mark.parametrize("fsync", [False, True])
+@pytest.mark.parametrize("inline_threshold", [0, 1 << 16])
+def test_store_bytes_inline_or_in_a_worker_thread(tmp_path, fsync, inline_threshold, monkeypatch):
+    """Small data sets without fsync are stored in the event loop; everything else in a
+    worker thread; the result is the same."""
+    import asyncio
+    import threading
+    from types import SimpleNamespace
+
+    from dicomgen.net.services import StorageSCP
+    from dicomgen.net.services.storage import StorageService
+
+    storage = StorageSCP(tmp_path, fsync=fsync)
+    threads = []
+    real = storage.store_encoded
+
+    def spy(*a, **k):
+        threads.append(threading.get_ident())
+        return real(*a, **k)
+
+    monkeypatch.setattr(storage, "store_encoded", spy)
+    service = StorageService(storage, inline_threshold=inline_threshold)
+    data = encode_dataset(make_instance("1.2.3.77"), EXPLICIT_LE)
+    req = SimpleNamespace(
+        transfer_syntax=EXPLICIT_LE,
+        sop_class_uid=CT,
+        sop_instance_uid="1.2.3.77",
+        calling_ae_title="SCU",
+    )
+
+    async def go():
+        return await service.store_bytes(req, data), threading.get_ident()
+
+    try:
+        result, loop_thread = asyncio.run(go())
+    finally:
+        storage.close()
+    assert result.ok and result.path.read_bytes().endswith(data)
+    assert read(result.path).file_meta.first_text(0x00020016) == "SCU"
+    inline = inline_threshold > 0 and not fsync
+    assert (threads == [loop_thread]) is inline
