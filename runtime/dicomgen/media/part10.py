@@ -35,11 +35,7 @@ from ..encoding.transfer_syntax import (
     resolve,
 )
 
-IMPLEMENTATION_CLASS_UID = "2.25.331417988222845367646187907283114906194"
-"""dicomgen's Implementation Class UID (PS3.7 D.3.3.2; a UUID-derived UID, PS3.5 B.2)."""
-
-IMPLEMENTATION_VERSION_NAME = "DICOMGEN_010"
-"""dicomgen's Implementation Version Name (SH, at most 16 characters)."""
+from ..core.implementation import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME
 
 DEFAULT_DEFER_SIZE = 4 << 20
 """Files larger than this (bytes) are memory-mapped instead of read into memory."""

@@ -36,6 +36,7 @@ from dicomgen.core.errors import (
     NetworkError,
     NetworkTimeout,
 )
+from dicomgen.core.implementation import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME
 
 from .association import Association
 from .contexts import (
@@ -80,10 +81,6 @@ from .ul.transport import Transport
 
 log = logging.getLogger("dicomgen.net")
 
-#: Implementation Class UID of dicomgen (PS3.7 D.3.3.2): a UUID-derived UID (PS3.5 B.2),
-#: uuid5(NAMESPACE_URL, "https://dicomgen/implementation").
-IMPLEMENTATION_CLASS_UID = "2.25.121692950646750385265404240330856687332"
-IMPLEMENTATION_VERSION_NAME = "DICOMGEN_010"
 DEFAULT_MAX_PDU = 16384
 
 #: ``user_identity_handler(item, calling_ae_title)`` -> accepted (bool) or (accepted,
