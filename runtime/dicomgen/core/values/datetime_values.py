@@ -97,7 +97,47 @@ def format_da(value: _dt.date) -> str:
     return f"{value.year:04d}{value.month:02d}{value.day:02d}"
 
 
-class DA(_dt.date):
+class _KeepsText:
+    """What DA, TM and DT share: the string a value was read from is kept and written back
+    unchanged (``original``); values built in Python print in the VR's canonical form."""
+
+    __slots__ = ()
+
+    @property
+    def original(self) -> str | None:
+        """The string this value was parsed from, or ``None`` if built from numbers."""
+        return getattr(self, "_original", None)
+
+    def _format(self) -> str:  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    def __str__(self) -> str:
+        o = getattr(self, "_original", None)
+        return o if o is not None else self._format()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return (type(self), (str(self),))
+
+
+class _KeepsPrecision(_KeepsText):
+    """TM and DT: also the last component the original string gave."""
+
+    __slots__ = ()
+
+    @property
+    def precision(self) -> str:
+        """The last component given (``"hour"`` ... ``"second"``, ``"fraction"``; DT also
+        ``"year"``, ``"month"``, ``"day"``)."""
+        p = getattr(self, "_precision", None)
+        if p is not None:
+            return p
+        return "fraction" if self.microsecond else "second"  # type: ignore[attr-defined]
+
+
+class DA(_KeepsText, _dt.date):
     """A DICOM date (VR DA): a :class:`datetime.date` that remembers its original string.
 
     ``DA("20200131")``, ``DA(2020, 1, 31)``, ``DA(datetime.date(2020, 1, 31))``.
@@ -123,20 +163,8 @@ class DA(_dt.date):
             self._original = original
         return self
 
-    @property
-    def original(self) -> str | None:
-        """The string this value was parsed from, or ``None`` if built from numbers."""
-        return getattr(self, "_original", None)
-
-    def __str__(self) -> str:
-        o = getattr(self, "_original", None)
-        return o if o is not None else format_da(self)
-
-    def __repr__(self) -> str:
-        return f"DA({str(self)!r})"
-
-    def __reduce_ex__(self, protocol: Any) -> Any:
-        return (DA, (str(self),))
+    def _format(self) -> str:
+        return format_da(self)
 
 
 # --- TM -------------------------------------------------------------------------
@@ -183,7 +211,7 @@ def format_tm(value: _dt.time) -> str:
     return f"{s}.{value.microsecond:06d}" if value.microsecond else s
 
 
-class TM(_dt.time):
+class TM(_KeepsPrecision, _dt.time):
     """A DICOM time (VR TM): a :class:`datetime.time` that remembers its original string.
 
     ``TM("1010")`` is 10:10 with ``precision == "minute"``; ``TM(10, 10)`` and
@@ -211,27 +239,8 @@ class TM(_dt.time):
             return super().__new__(cls, value, *args, **kwargs)
         raise InvalidValueError(f"cannot make a TM from {type(value).__name__}", vr="TM")
 
-    @property
-    def original(self) -> str | None:
-        return getattr(self, "_original", None)
-
-    @property
-    def precision(self) -> str:
-        """``"hour"``, ``"minute"``, ``"second"`` or ``"fraction"``: the last component given."""
-        p = getattr(self, "_precision", None)
-        if p is not None:
-            return p
-        return "fraction" if self.microsecond else "second"
-
-    def __str__(self) -> str:
-        o = getattr(self, "_original", None)
-        return o if o is not None else format_tm(self)
-
-    def __repr__(self) -> str:
-        return f"TM({str(self)!r})"
-
-    def __reduce_ex__(self, protocol: Any) -> Any:
-        return (TM, (str(self),))
+    def _format(self) -> str:
+        return format_tm(self)
 
 
 # --- DT -------------------------------------------------------------------------
@@ -290,7 +299,7 @@ def format_dt(value: _dt.datetime) -> str:
     return s
 
 
-class DT(_dt.datetime):
+class DT(_KeepsPrecision, _dt.datetime):
     """A DICOM date time (VR DT): a :class:`datetime.datetime` that remembers its string.
 
     ``DT("2020")`` is 2020-01-01 00:00 with ``precision == "year"``;
@@ -332,31 +341,10 @@ class DT(_dt.datetime):
             return super().__new__(cls, value, *args, **kwargs)
         raise InvalidValueError(f"cannot make a DT from {type(value).__name__}", vr="DT")
 
-    @property
-    def original(self) -> str | None:
-        return getattr(self, "_original", None)
-
-    @property
-    def precision(self) -> str:
-        """``"year"`` ... ``"second"`` or ``"fraction"``: the last component given."""
-        p = getattr(self, "_precision", None)
-        if p is not None:
-            return p
-        return "fraction" if self.microsecond else "second"
-
-    def __str__(self) -> str:
-        o = getattr(self, "_original", None)
-        if o is not None:
-            return o
+    def _format(self) -> str:
         if getattr(self, "_precision", None) == "day":
             return format_da(self)
         return format_dt(self)
-
-    def __repr__(self) -> str:
-        return f"DT({str(self)!r})"
-
-    def __reduce_ex__(self, protocol: Any) -> Any:
-        return (DT, (str(self),))
 
 
 # --- query ranges (PS3.4 C.2.2.2.5) ------------------------------------------------
