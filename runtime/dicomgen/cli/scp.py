@@ -105,10 +105,7 @@ def build(args: argparse.Namespace) -> tuple:
     handlers: dict = {"C-STORE": StorageService(storage, on_stored=on_stored)}
     qr = None
     if not args.no_query_retrieve:
-        try:
-            from dicomgen.net.services import query_retrieve as qr
-        except ImportError:  # Query/Retrieve not available in this build
-            qr = None
+        from dicomgen.net.services import query_retrieve as qr
     # scp_role: a C-GET requestor takes the SCP role of the storage contexts (PS3.4 C.4.3).
     add_storage_contexts(ae, scp_role=True if qr is not None else None)
     if qr is not None:
