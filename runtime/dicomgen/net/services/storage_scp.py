@@ -15,10 +15,18 @@
 
 Everything is synchronous and thread safe; async handlers call it through
 ``asyncio.to_thread``. A SOP Instance stored again replaces the earlier copy.
+
+A file is published before its index row is committed, and the index runs SQLite's WAL with
+``synchronous=NORMAL`` (a power loss may take the last commits). A marker file beside the
+index (``<index>.open``) exists while a StorageSCP has the store open; if one is found at
+start-up the previous run did not close (a crash, a kill, a power loss), and
+:meth:`StorageSCP.reconcile` brings the index back in line with the files: files without a
+row are indexed, rows without a file are dropped.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -39,6 +47,10 @@ STORE_DOES_NOT_MATCH_SOP_CLASS = 0xA900
 STORE_CANNOT_UNDERSTAND = 0xC000
 
 INDEX_NAME = "index.sqlite"
+#: Suffix of the marker that says the store is open (see the module docstring).
+OPEN_MARKER_SUFFIX = ".open"
+
+log = logging.getLogger("dicomgen.net")
 
 
 @dataclass(frozen=True)
@@ -63,7 +75,9 @@ class StorageSCP:
     ``<root>/index.sqlite``); ``fsync``: sync files and folders before publishing (turn off
     only for tests on throw-away folders); ``retrieve_ae_title``: returned as Retrieve AE
     Title (0008,0054) in C-FIND responses; ``query_options``: defaults for :meth:`find`.
-    Temporary files left over by a crash are removed on start (``cleanup_on_start``).
+    Temporary files left over by a crash are removed on start (``cleanup_on_start``), and
+    the index is reconciled with the files if the store was not closed (``reconcile``).
+    Call :meth:`close` when done (it removes the marker).
     """
 
     def __init__(
@@ -75,9 +89,12 @@ class StorageSCP:
         retrieve_ae_title: str | None = None,
         query_options: QueryOptions | None = None,
         cleanup_on_start: bool = True,
+        reconcile: bool = True,
     ) -> None:
         self.files = FileStore(root, fsync=fsync)
         self.index = Index(index_path if index_path is not None else self.files.root / INDEX_NAME)
+        self._marker = Path(str(self.index.path) + OPEN_MARKER_SUFFIX)
+        self._closed = False
         opts = query_options or QueryOptions()
         if retrieve_ae_title is not None:
             opts = QueryOptions(
@@ -90,13 +107,63 @@ class StorageSCP:
         self.query_options = opts
         if cleanup_on_start:
             self.files.cleanup()
+        if reconcile and self._marker.exists():
+            added, dropped = self.reconcile()
+            log.warning(
+                "%s was not closed: index reconciled with the files (%d indexed, %d dropped)",
+                self.files.root,
+                added,
+                dropped,
+            )
+        self._marker.touch()
 
     @property
     def root(self) -> Path:
         return self.files.root
 
     def close(self) -> None:
+        """Close the index and remove the open-marker."""
+        if self._closed:
+            return
+        self._closed = True
         self.index.close()
+        try:
+            self._marker.unlink()
+        except FileNotFoundError:
+            pass
+
+    def reconcile(self) -> tuple[int, int]:
+        """Index the stored files the index lacks and drop rows whose file is gone;
+        returns ``(indexed, dropped)``. Files that cannot be read are logged and left."""
+        from ...media.part10 import read
+
+        rows = self.index.instance_paths()
+        root = self.files.root
+        added = 0
+        seen: set[str] = set()
+        for folder, dirs, names in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(names):
+                if name.startswith(".") or not name.endswith(".dcm"):
+                    continue
+                path = Path(folder) / name
+                rel = self.files.relative(path)
+                seen.add(rel)
+                if rel in rows:
+                    continue
+                try:
+                    ds = read(path, stop_before_pixels=True)
+                    ts = str(ds.read_transfer_syntax or "")
+                    self.index.add(ds, path=rel, size=path.stat().st_size, transfer_syntax=ts)
+                except (DicomError, OSError) as exc:
+                    log.error("cannot index %s while reconciling: %s", path, exc)
+                    continue
+                added += 1
+        dropped = 0
+        for rel, sop in rows.items():
+            if rel not in seen and self.index.remove(sop) is not None:
+                dropped += 1
+        return added, dropped
 
     def __enter__(self) -> StorageSCP:
         return self

@@ -223,6 +223,46 @@ def split_levels_json(ds: Dataset) -> dict[Level, str]:
     return {lv: "{" + ", ".join(fs) + "}" for lv, fs in parts.items()}
 
 
+_UPSERT_PATIENT = (
+    "INSERT INTO patients(patient_id, patient_name, attrs) VALUES(?,?,?) "
+    "ON CONFLICT(patient_id) DO UPDATE SET patient_name=excluded.patient_name,"
+    " attrs=excluded.attrs"
+)
+_UPSERT_STUDY = (
+    "INSERT INTO studies(study_uid, patient_id, study_date, study_time, accession,"
+    " study_id, attrs) VALUES(?,?,?,?,?,?,?) ON CONFLICT(study_uid) DO UPDATE SET"
+    " study_date=excluded.study_date, study_time=excluded.study_time,"
+    " accession=excluded.accession, study_id=excluded.study_id,"
+    " attrs=excluded.attrs"
+)
+_UPSERT_SERIES = (
+    "INSERT INTO series(series_uid, study_uid, modality, series_number, attrs)"
+    " VALUES(?,?,?,?,?) ON CONFLICT(series_uid) DO UPDATE SET"
+    " modality=excluded.modality, series_number=excluded.series_number,"
+    " attrs=excluded.attrs"
+)
+_INSERT_INSTANCE = (
+    "INSERT OR REPLACE INTO instances(sop_uid, series_uid, sop_class_uid,"
+    " transfer_syntax, instance_number, path, size, stored_at, attrs)"
+    " VALUES(?,?,?,?,?,?,?,?,?)"
+)
+#: Patient/study/series rows remembered as written (see ``Index._write``); cleared when full.
+_MAX_WRITTEN = 4096
+
+
+@dataclass(frozen=True)
+class _Row:
+    """The parameters of the statements indexing one instance."""
+
+    sop_uid: str
+    series_uid: str
+    path: str
+    patient: tuple[Any, ...]
+    study: tuple[Any, ...]
+    series: tuple[Any, ...]
+    instance: tuple[Any, ...]
+
+
 class Index:
     """The SQLite index at ``path`` (``":memory:"`` is not supported: readers need a file)."""
 
@@ -232,6 +272,7 @@ class Index:
         self._lock = threading.Lock()
         self._idle: list[sqlite3.Connection] = []  # reader connections not in use
         self._closed = False
+        self._written: dict[tuple[str, str], tuple[Any, ...]] = {}
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -284,6 +325,82 @@ class Index:
 
     # --- writing ------------------------------------------------------------------
 
+    def _row(self, ds: Dataset, path: str, size: int, transfer_syntax: str) -> _Row:
+        """The statements' parameters for one instance (raises MediaError without UIDs)."""
+        sop_uid = _text(ds, 0x00080018)
+        sop_class = _text(ds, 0x00080016)
+        study_uid = _text(ds, 0x0020000D)
+        series_uid = _text(ds, 0x0020000E)
+        patient_id = _text(ds, 0x00100020)
+        if not (sop_uid and sop_class and study_uid and series_uid):
+            raise MediaError(
+                "cannot index an instance without SOP Class, SOP Instance, Study Instance and "
+                "Series Instance UIDs (PS3.4 C.2.2.1.1: unique keys are never empty)",
+                path=path,
+            )
+        js = split_levels_json(ds)
+        return _Row(
+            sop_uid=sop_uid,
+            series_uid=series_uid,
+            path=path,
+            patient=(patient_id, _text(ds, 0x00100010), js[Level.PATIENT]),
+            study=(
+                study_uid,
+                patient_id,
+                _text(ds, 0x00080020),
+                _text(ds, 0x00080030),
+                _text(ds, 0x00080050),
+                _text(ds, 0x00200010),
+                js[Level.STUDY],
+            ),
+            series=(
+                series_uid,
+                study_uid,
+                _text(ds, 0x00080060),
+                _text(ds, 0x00200011),
+                js[Level.SERIES],
+            ),
+            instance=(
+                sop_uid,
+                series_uid,
+                sop_class,
+                str(transfer_syntax),
+                _text(ds, 0x00200013),
+                path,
+                int(size),
+                time.time(),
+                js[Level.IMAGE],
+            ),
+        )
+
+    def _write(self, con: sqlite3.Connection, row: _Row) -> str | None:
+        """Store ``row`` inside the open transaction; returns the replaced path or None.
+
+        Patient, study and series rows are upserted only when their parameters differ from
+        what this connection last wrote for that key (the instances of one series repeat
+        them): :attr:`_written` remembers those, and is cleared on any rollback or delete.
+        """
+        old = con.execute(
+            "SELECT path, series_uid FROM instances WHERE sop_uid=?", (row.sop_uid,)
+        ).fetchone()
+        written = self._written
+        if len(written) > _MAX_WRITTEN:
+            written.clear()
+        for table, params, sql in (
+            ("patients", row.patient, _UPSERT_PATIENT),
+            ("studies", row.study, _UPSERT_STUDY),
+            ("series", row.series, _UPSERT_SERIES),
+        ):
+            key = (table, params[0])
+            if written.get(key) != params:
+                con.execute(sql, params)
+                written[key] = params
+        con.execute(_INSERT_INSTANCE, row.instance)
+        if old is not None and old[1] != row.series_uid:
+            self._drop_orphans(con, old[1])
+            written.clear()
+        return old[0] if old is not None else None
+
     def add(
         self,
         ds: Dataset,
@@ -299,87 +416,23 @@ class Index:
         """
         if self._closed:
             raise MediaError("the index is closed", path=str(self.path))
-        sop_uid = _text(ds, 0x00080018)
-        sop_class = _text(ds, 0x00080016)
-        study_uid = _text(ds, 0x0020000D)
-        series_uid = _text(ds, 0x0020000E)
-        patient_id = _text(ds, 0x00100020)
-        if not (sop_uid and sop_class and study_uid and series_uid):
-            raise MediaError(
-                "cannot index an instance without SOP Class, SOP Instance, Study Instance and "
-                "Series Instance UIDs (PS3.4 C.2.2.1.1: unique keys are never empty)"
-            )
-        js = split_levels_json(ds)
+        row = self._row(ds, path, size, transfer_syntax)
         with self._lock:
             con = self._writer
             try:
                 con.execute("BEGIN IMMEDIATE")
-                old = con.execute(
-                    "SELECT path, series_uid FROM instances WHERE sop_uid=?", (sop_uid,)
-                ).fetchone()
-                con.execute(
-                    "INSERT INTO patients(patient_id, patient_name, attrs) VALUES(?,?,?) "
-                    "ON CONFLICT(patient_id) DO UPDATE SET patient_name=excluded.patient_name,"
-                    " attrs=excluded.attrs",
-                    (patient_id, _text(ds, 0x00100010), js[Level.PATIENT]),
-                )
-                con.execute(
-                    "INSERT INTO studies(study_uid, patient_id, study_date, study_time, accession,"
-                    " study_id, attrs) VALUES(?,?,?,?,?,?,?) ON CONFLICT(study_uid) DO UPDATE SET"
-                    " study_date=excluded.study_date, study_time=excluded.study_time,"
-                    " accession=excluded.accession, study_id=excluded.study_id,"
-                    " attrs=excluded.attrs",
-                    (
-                        study_uid,
-                        patient_id,
-                        _text(ds, 0x00080020),
-                        _text(ds, 0x00080030),
-                        _text(ds, 0x00080050),
-                        _text(ds, 0x00200010),
-                        js[Level.STUDY],
-                    ),
-                )
-                con.execute(
-                    "INSERT INTO series(series_uid, study_uid, modality, series_number, attrs)"
-                    " VALUES(?,?,?,?,?) ON CONFLICT(series_uid) DO UPDATE SET"
-                    " modality=excluded.modality, series_number=excluded.series_number,"
-                    " attrs=excluded.attrs",
-                    (
-                        series_uid,
-                        study_uid,
-                        _text(ds, 0x00080060),
-                        _text(ds, 0x00200011),
-                        js[Level.SERIES],
-                    ),
-                )
-                con.execute(
-                    "INSERT OR REPLACE INTO instances(sop_uid, series_uid, sop_class_uid,"
-                    " transfer_syntax, instance_number, path, size, stored_at, attrs)"
-                    " VALUES(?,?,?,?,?,?,?,?,?)",
-                    (
-                        sop_uid,
-                        series_uid,
-                        sop_class,
-                        str(transfer_syntax),
-                        _text(ds, 0x00200013),
-                        path,
-                        int(size),
-                        time.time(),
-                        js[Level.IMAGE],
-                    ),
-                )
-                if old is not None and old[1] != series_uid:
-                    self._drop_orphans(con, old[1])
+                old = self._write(con, row)
                 con.execute("COMMIT")
             except BaseException as exc:
+                self._written.clear()
                 try:
                     con.execute("ROLLBACK")
                 except sqlite3.Error:
                     pass
                 if isinstance(exc, sqlite3.Error):
-                    raise MediaError(f"cannot index {sop_uid}: {exc}", path=path) from exc
+                    raise MediaError(f"cannot index {row.sop_uid}: {exc}", path=path) from exc
                 raise
-        return old[0] if old is not None else None
+        return old
 
     @staticmethod
     def _drop_orphans(con: sqlite3.Connection, series_uid: str) -> None:
@@ -412,6 +465,7 @@ class Index:
     def remove(self, sop_instance_uid: str) -> str | None:
         """Forget an instance (and entities left empty); returns its path or ``None``."""
         with self._lock:
+            self._written.clear()
             con = self._writer
             con.execute("BEGIN IMMEDIATE")
             try:
@@ -465,6 +519,10 @@ class Index:
         cols = ", ".join((key, parent or "NULL", "attrs") + extra_cols)
         for row in self._query(f"SELECT {cols} FROM {table}{where} ORDER BY rowid", args):
             yield Entity(level, row[0], row[1], row[2], dict(zip(extra_cols, row[3:])))
+
+    def instance_paths(self) -> dict[str, str]:
+        """``{path: SOP Instance UID}`` of every indexed instance."""
+        return {path: sop for sop, path in self._query("SELECT sop_uid, path FROM instances")}
 
     def count(self, level: Level) -> int:
         table = _LEVEL_SQL[level][0]

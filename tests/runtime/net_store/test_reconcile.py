@@ -1,0 +1,119 @@
+"""The index is brought back in line with the files after a store was not closed."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+
+from dicomgen.net.services import StorageSCP
+from dicomgen.net.services.storage_scp import OPEN_MARKER_SUFFIX
+from dicomgen.net.store.levels import Level
+
+from .conftest import EXPLICIT_LE, make_instance, query, results
+
+
+def _store(scp: StorageSCP, *uids: str, series: str = "1.2.826.0.1.1.1") -> dict[str, object]:
+    out = {}
+    for uid in uids:
+        res = scp.store_dataset(make_instance(uid, series_uid=series), EXPLICIT_LE)
+        assert res.ok, res
+        out[uid] = res.path
+    return out
+
+
+def _indexed(scp: StorageSCP) -> set[str]:
+    return set(scp.index.instance_paths().values())
+
+
+def test_open_marker_exists_while_open_and_goes_on_close(tmp_path):
+    scp = StorageSCP(tmp_path / "s", fsync=False)
+    marker = tmp_path / "s" / ("index.sqlite" + OPEN_MARKER_SUFFIX)
+    assert marker.exists()
+    scp.close()
+    assert not marker.exists()
+    scp.close()  # closing twice is harmless
+
+
+def test_clean_reopen_does_not_reconcile(tmp_path, monkeypatch):
+    scp = StorageSCP(tmp_path / "s", fsync=False)
+    _store(scp, "1.2.3.1")
+    scp.close()
+
+    def fail(self):  # noqa: ANN001
+        raise AssertionError("reconciled after a clean close")
+
+    monkeypatch.setattr(StorageSCP, "reconcile", fail)
+    again = StorageSCP(tmp_path / "s", fsync=False)
+    assert _indexed(again) == {"1.2.3.1"}
+    again.close()
+
+
+def test_unclosed_store_is_reconciled_on_the_next_start(tmp_path, caplog):
+    root = tmp_path / "s"
+    scp = StorageSCP(root, fsync=False)
+    paths = _store(scp, "1.2.3.1", "1.2.3.2", "1.2.3.3")
+    # a crash after publishing 1.2.3.4's file but before its index row was committed
+    extra = make_instance("1.2.3.4", PatientName="Late^Row")
+    other = StorageSCP(tmp_path / "other", fsync=False)
+    late = other.store_dataset(extra, EXPLICIT_LE).path
+    other.close()
+    shutil.copy(late, paths["1.2.3.1"].parent / "1.2.3.4.dcm")
+    # ... and a file lost with its row still there (e.g. removed by hand)
+    paths["1.2.3.2"].unlink()
+    # the process dies: no close(); the marker stays
+    scp.index.close()
+    assert (root / ("index.sqlite" + OPEN_MARKER_SUFFIX)).exists()
+
+    with caplog.at_level("WARNING", logger="dicomgen.net"):
+        again = StorageSCP(root, fsync=False)
+    try:
+        assert _indexed(again) == {"1.2.3.1", "1.2.3.3", "1.2.3.4"}
+        assert "1 indexed, 1 dropped" in caplog.text
+        found = results(again, query("IMAGE", PatientID="PAT1", SOPInstanceUID="1.2.3.4"))
+        assert [str(ds.SOPInstanceUID) for ds in found] == ["1.2.3.4"]
+        assert again.index.count(Level.IMAGE) == 3
+    finally:
+        again.close()
+
+
+def test_reconcile_skips_unreadable_files_and_temporaries(tmp_path):
+    root = tmp_path / "s"
+    scp = StorageSCP(root, fsync=False)
+    paths = _store(scp, "1.2.3.1")
+    folder = paths["1.2.3.1"].parent
+    (folder / "junk.dcm").write_bytes(b"not DICOM at all")
+    (folder / ".1.2.3.9.dcm.abc.tmp").write_bytes(b"partial")
+    assert scp.reconcile() == (0, 0)
+    assert _indexed(scp) == {"1.2.3.1"}
+    scp.close()
+
+
+def test_series_rows_are_written_once_per_change(tmp_path):
+    """Instances of one series repeat its attributes: the series row is not rewritten for
+    each, but a change (or a new series) is written, and a rollback forgets the cache."""
+    scp = StorageSCP(tmp_path / "s", fsync=False)
+    con = sqlite3.connect(scp.index.path)
+    con.execute("CREATE TABLE series_writes(n INTEGER)")
+    con.execute("INSERT INTO series_writes VALUES(0)")
+    for event in ("INSERT", "UPDATE"):
+        con.execute(
+            f"CREATE TRIGGER count_{event.lower()} AFTER {event} ON series "
+            "BEGIN UPDATE series_writes SET n = n + 1; END"
+        )
+    con.commit()
+    con.close()
+
+    def writes() -> int:
+        return scp.index._query("SELECT n FROM series_writes")[0][0]
+
+    for i in range(5):
+        assert scp.store_dataset(make_instance(f"1.2.3.{i}", Modality="CT"), EXPLICIT_LE).ok
+    assert writes() == 1
+    assert scp.store_dataset(make_instance("1.2.3.9", Modality="MR"), EXPLICIT_LE).ok
+    assert writes() == 2
+    found = results(scp, query("SERIES", PatientID="PAT1", Modality=None))
+    assert [str(ds.Modality) for ds in found] == ["MR"]  # the most recent instance's value
+    scp.index.remove("1.2.3.9")
+    assert scp.store_dataset(make_instance("1.2.3.9", Modality="MR"), EXPLICIT_LE).ok
+    assert writes() == 3  # the cache was cleared by the removal
+    scp.close()
