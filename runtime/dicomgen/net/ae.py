@@ -77,7 +77,7 @@ from .ul.provider import (
     UpperLayer,
 )
 from .ul.fsm import State
-from .ul.transport import Transport
+from .ul.transport import Transport, start_server
 
 log = logging.getLogger("dicomgen.net")
 
@@ -486,7 +486,13 @@ class Server:
 
     async def _start(self, address: tuple[str, int], ssl_context: _ssl.SSLContext | None) -> None:
         host, port = address
-        self._server = await asyncio.start_server(self._on_connection, host, port, ssl=ssl_context)
+        self._server = await start_server(
+            self._on_connection,
+            host,
+            port,
+            ssl_context=ssl_context,
+            max_pdata_length=self.ae._ul_config().max_pdata_length,
+        )
 
     @property
     def address(self) -> tuple[str, int]:
@@ -498,16 +504,14 @@ class Server:
     def port(self) -> int:
         return self.address[1]
 
-    async def _on_connection(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
+    async def _on_connection(self, transport: Transport) -> None:
         task = asyncio.current_task()
         if task is not None:
             self._tasks.add(task)
         try:
-            await self._serve_connection(Transport(reader, writer))
+            await self._serve_connection(transport)
         except Exception:  # noqa: BLE001 - one bad connection must not stop the server
-            log.exception("connection from %s failed", writer.get_extra_info("peername"))
+            log.exception("connection from %s failed", transport.peer)
         finally:
             self.served += 1
             if task is not None:

@@ -452,5 +452,5 @@ def test_sockets_have_nagle_off(peer: Peer) -> None:
     import socket
 
     with scu().associate_sync("127.0.0.1", peer.server.port, "K1SCP") as a:
-        sock = a.provider.transport.writer.get_extra_info("socket")
+        sock = a.provider.transport.get_extra_info("socket")
         assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0

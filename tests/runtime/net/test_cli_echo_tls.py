@@ -60,7 +60,7 @@ def test_tls_association(cert: tuple[Path, Path]) -> None:
             ae = AE("DGSCU", timeouts=FAST)
             ae.add_requested_context(VERIFICATION_SOP_CLASS)
             async with ae.associate("127.0.0.1", server.port, "DGSCP", ssl_context=client_ctx) as a:
-                assert a.provider.transport.writer.get_extra_info("ssl_object") is not None
+                assert a.provider.transport.get_extra_info("ssl_object") is not None
                 assert await a.send_c_echo() == 0
             # an untrusting client fails the handshake: a NetworkError, not a hang
             with pytest.raises(NetworkError):

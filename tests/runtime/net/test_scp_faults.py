@@ -176,7 +176,7 @@ def _partial_store(scp: CliSCP, size: int, *, vanish: bool) -> str:
             if sent > total // 2:
                 break
         if vanish:
-            assoc.provider.transport.writer.transport.abort()  # RST, no A-ABORT
+            assoc.provider.transport.transport.abort()  # RST, no A-ABORT
         raise ConnectionError("peer went away")
 
     command = store_request(ctx.context_id, 1, SECONDARY_CAPTURE, uid)

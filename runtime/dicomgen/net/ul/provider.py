@@ -335,6 +335,7 @@ class UpperLayer:
                 timeout=self.config.connect_timeout,
                 ssl_context=ssl_context,
                 server_hostname=server_hostname,
+                max_pdata_length=self.config.max_pdata_length,
             )
         except NetworkError as exc:
             self._dispatch(Event.EVT17, detail=str(exc))

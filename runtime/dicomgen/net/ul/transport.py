@@ -1,8 +1,15 @@
-"""TCP (optionally TLS) transport of the Upper Layer over asyncio streams (PS3.8 9.1.1, 9.1.4).
+"""TCP (optionally TLS) transport of the Upper Layer over asyncio (PS3.8 9.1.1, 9.1.4).
 
-Reads whole PDUs: the 6-byte header is validated (type, length against our maximum)
-before the body is read, so a peer cannot make us allocate or wait for a huge body. The
-body is read once and P-DATA-TF PDVs are memoryviews into it (no further copy).
+Reading is done by :class:`PDUProtocol`, an ``asyncio.BufferedProtocol``: the event loop
+receives straight into its buffers and it cuts the byte stream into PDUs as data arrives.
+Each 6-byte header is validated (type, length against our maximum) before any room for the
+body is made, so a peer cannot make us allocate or wait for a huge body. Small PDUs are
+received into a scratch buffer together (one ``recv`` often holds several) and copied out;
+the body of a large one (a P-DATA-TF of a data set) gets a buffer of its own that the
+kernel fills directly (``recv_into``), so its bytes are copied once, from the socket to the
+PDU, and P-DATA-TF PDVs are memoryviews into it. When more than :data:`MAX_QUEUED_BYTES`
+of received PDUs wait for the reader, reading from the socket pauses (TCP flow control
+then slows the peer).
 
 Writes are coalesced: PDUs smaller than :data:`COALESCE_LIMIT` queued in one turn of the
 event loop (e.g. a C-STORE-RQ command PDU and the small data set PDU after it) go to the
@@ -11,30 +18,259 @@ socket in one ``send`` at the next :meth:`Transport.flush` (done by :meth:`drain
 Larger PDUs are written at once after what is pending, so the order never changes.
 
 Timeouts use ``asyncio.timeout`` (Python 3.11+; one timer handle) rather than
-``asyncio.wait_for``, which wraps each read in a new task.
+``asyncio.wait_for``, which wraps each wait in a new task; a PDU that is already received
+is returned without arming a timer.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ssl as _ssl
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-from dicomgen.core.errors import NetworkError, NetworkTimeout
+from dicomgen.core.errors import NetworkError, NetworkTimeout, PDUError
 
 from ..pdu.codec import HEADER_LENGTH, PDU, check_header, decode_pdu_parts
 
 #: PDUs at least this long are written at once (no join copy); smaller ones are coalesced.
 COALESCE_LIMIT = 1 << 16
+#: Scratch buffer for headers and small PDUs (one ``recv`` fills up to this much).
+SCRATCH_SIZE = 1 << 18
+#: A PDU body at least this long is received into a buffer of its own (no scratch copy).
+DIRECT_BODY = 1 << 14
+#: Received PDUs (bytes) waiting for the reader before reading from the socket pauses.
+MAX_QUEUED_BYTES = 4 << 20
 
 _timeout = getattr(asyncio, "timeout", None)  # Python 3.11+
 
 
-class Transport:
-    """One open transport connection (an asyncio stream pair)."""
+class PDUProtocol(asyncio.BufferedProtocol):
+    """Cuts the received byte stream into PDUs (see the module docstring) and keeps the
+    write-side flow control of the connection."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader = reader
-        self.writer = writer
+    def __init__(self, max_pdata_length: int = 0) -> None:
+        #: Maximum Length we announced: larger P-DATA-TF PDUs are refused (0 = no limit).
+        self.max_pdata_length = max_pdata_length
+        self.transport: asyncio.Transport | None = None
+        self._scratch = bytearray(SCRATCH_SIZE)
+        self._view = memoryview(self._scratch)
+        self._start = 0  # unread bytes of the scratch buffer are [_start, _end)
+        self._end = 0
+        self._body: bytearray | None = None  # a large body being received directly
+        self._body_header = b""
+        self._body_type = 0
+        self._body_filled = 0
+        self._ready: deque[tuple[int, bytes, Any] | PDUError] = deque()
+        self._queued = 0
+        self._reading_paused = False
+        self._discarding = False
+        self._waiter: asyncio.Future[None] | None = None
+        self._eof = False
+        self.connection_ended = False  # connection_lost() was called
+        self._lost: BaseException | None = None
+        self._closed: asyncio.Future[None] | None = None
+        self._write_paused = False
+        self._drain_waiters: deque[asyncio.Future[None]] = deque()
+
+    # --- asyncio callbacks ----------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        self._closed = asyncio.get_running_loop().create_future()
+
+    def get_buffer(self, sizehint: int) -> memoryview:
+        if self._body is not None:
+            return memoryview(self._body)[self._body_filled :]
+        if self._discarding:
+            return self._view
+        if self._end == len(self._scratch):  # make room: move the unread bytes to the front
+            n = self._end - self._start
+            self._scratch[:n] = self._view[self._start : self._end]
+            self._start, self._end = 0, n
+        return self._view[self._end :]
+
+    def buffer_updated(self, nbytes: int) -> None:
+        if self._discarding:
+            return
+        body = self._body
+        if body is not None:
+            self._body_filled += nbytes
+            if self._body_filled == len(body):
+                self._body = None
+                self._push((self._body_type, self._body_header, body), len(body))
+            return
+        self._end += nbytes
+        self._cut()
+
+    def eof_received(self) -> bool:
+        self._eof = True
+        self._wake()
+        return False  # close the transport
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._eof = True
+        self.connection_ended = True
+        self._lost = exc
+        self._wake()
+        if self._closed is not None and not self._closed.done():
+            self._closed.set_result(None)
+        err = exc or ConnectionResetError("connection lost")
+        while self._drain_waiters:
+            w = self._drain_waiters.popleft()
+            if not w.done():
+                w.set_exception(err)
+
+    def pause_writing(self) -> None:
+        self._write_paused = True
+
+    def resume_writing(self) -> None:
+        self._write_paused = False
+        while self._drain_waiters:
+            w = self._drain_waiters.popleft()
+            if not w.done():
+                w.set_result(None)
+
+    # --- cutting PDUs ---------------------------------------------------------------------
+
+    def _cut(self) -> None:
+        view = self._view
+        start, end = self._start, self._end
+        while end - start >= HEADER_LENGTH:
+            header = bytes(view[start : start + HEADER_LENGTH])
+            try:
+                pdu_type, length = check_header(header, max_pdata_length=self.max_pdata_length)
+            except PDUError as exc:
+                self._discarding = True  # the stream is no longer framed
+                self._start = self._end = 0
+                self._push(exc, 0)
+                return
+            have = end - start - HEADER_LENGTH
+            if have >= length:
+                body_start = start + HEADER_LENGTH
+                body = bytes(view[body_start : body_start + length])
+                start = body_start + length
+                self._push((pdu_type, header, body), length)
+                continue
+            if length >= DIRECT_BODY:  # receive the rest straight into the body
+                body_buf = bytearray(length)
+                body_buf[:have] = view[start + HEADER_LENGTH : end]
+                self._body, self._body_header, self._body_type = body_buf, header, pdu_type
+                self._body_filled = have
+                start = end
+            break
+        if start == end:
+            start = end = 0
+        elif start > len(self._scratch) // 2:  # keep room for the rest of this PDU
+            n = end - start
+            self._scratch[:n] = view[start:end]
+            start, end = 0, n
+        self._start, self._end = start, end
+
+    def _push(self, item: tuple[int, bytes, Any] | PDUError, size: int) -> None:
+        self._ready.append(item)
+        self._queued += size
+        if self._queued > MAX_QUEUED_BYTES and not self._reading_paused and self.transport:
+            self._reading_paused = True
+            self.transport.pause_reading()
+        self._wake()
+
+    def _wake(self) -> None:
+        w = self._waiter
+        if w is not None:
+            self._waiter = None
+            if not w.done():
+                w.set_result(None)
+
+    # --- for Transport --------------------------------------------------------------------
+
+    def next_ready(self) -> tuple[int, bytes, Any] | PDUError | None:
+        """The oldest received PDU (or framing error), or None if none is complete."""
+        if not self._ready:
+            return None
+        item = self._ready.popleft()
+        if not isinstance(item, PDUError):
+            self._queued -= len(item[2])
+            if self._reading_paused and self._queued <= MAX_QUEUED_BYTES // 2:
+                self._reading_paused = False
+                if self.transport is not None and not self.transport.is_closing():
+                    self.transport.resume_reading()
+        return item
+
+    @property
+    def at_eof(self) -> bool:
+        return self._eof
+
+    def partial(self) -> int:
+        """Bytes of an incomplete PDU received so far (for the end-of-stream error)."""
+        return (self._end - self._start) + (self._body_filled if self._body is not None else 0)
+
+    async def wait_data(self) -> None:
+        """Until something more is received or the connection ends."""
+        if self._ready or self._eof:
+            return
+        w = self._waiter = asyncio.get_running_loop().create_future()
+        await w
+
+    def discard(self) -> None:
+        """Drop whatever the peer sends from now on (after a framing error)."""
+        self._discarding = True
+        self._body = None
+        self._ready.clear()
+        self._queued = 0
+        if self._reading_paused and self.transport is not None:
+            self._reading_paused = False
+            self.transport.resume_reading()
+
+    async def wait_writable(self) -> None:
+        if not self._write_paused:
+            return
+        if self.connection_ended:
+            raise self._lost or ConnectionResetError("connection lost")
+        w = asyncio.get_running_loop().create_future()
+        self._drain_waiters.append(w)
+        await w
+
+    async def wait_closed(self) -> None:
+        if self._closed is not None:
+            await asyncio.shield(self._closed)
+
+
+async def start_server(
+    on_transport: Callable[["Transport"], Awaitable[None]],
+    host: str | None,
+    port: int,
+    *,
+    ssl_context: _ssl.SSLContext | None = None,
+    max_pdata_length: int = 0,
+) -> asyncio.Server:
+    """Listen on ``host:port``; each connection runs ``on_transport(Transport)`` in a task."""
+    loop = asyncio.get_running_loop()
+
+    def factory() -> PDUProtocol:
+        protocol = _ServerProtocol(max_pdata_length)
+        protocol.on_transport = on_transport
+        return protocol
+
+    return await loop.create_server(factory, host, port, ssl=ssl_context)
+
+
+class _ServerProtocol(PDUProtocol):
+    on_transport: Callable[["Transport"], Awaitable[None]]
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        asyncio.get_running_loop().create_task(self.on_transport(Transport(self)))
+
+
+class Transport:
+    """One open transport connection (a :class:`PDUProtocol` and its asyncio transport)."""
+
+    def __init__(self, protocol: PDUProtocol) -> None:
+        self.protocol = protocol
+        assert protocol.transport is not None, "the protocol is not connected"
+        self.transport: asyncio.Transport = protocol.transport
         self._closed = False
         self._pending: list[bytes] = []
         self._pending_size = 0
@@ -49,11 +285,14 @@ class Transport:
         timeout: float | None,
         ssl_context: _ssl.SSLContext | None = None,
         server_hostname: str | None = None,
+        max_pdata_length: int = 0,
     ) -> "Transport":
         """Open a connection within ``timeout`` seconds (:class:`NetworkTimeout` otherwise)."""
+        loop = asyncio.get_running_loop()
         try:
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(
+            _t, protocol = await asyncio.wait_for(
+                loop.create_connection(
+                    lambda: PDUProtocol(max_pdata_length),
                     host,
                     port,
                     ssl=ssl_context,
@@ -71,12 +310,16 @@ class Transport:
             raise NetworkError(
                 f"cannot connect to {host}:{port}: {exc}", host=host, port=port
             ) from exc
-        return cls(reader, writer)
+        return cls(protocol)
 
     @property
     def peer(self) -> tuple[str, int] | None:
-        info = self.writer.get_extra_info("peername")
+        info = self.transport.get_extra_info("peername")
         return (info[0], info[1]) if info else None
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        """The asyncio transport's extra information (``peername``, ``ssl_object``, ...)."""
+        return self.transport.get_extra_info(name, default)
 
     @property
     def closed(self) -> bool:
@@ -85,42 +328,53 @@ class Transport:
     async def read_pdu(self, *, max_pdata_length: int, timeout: float | None) -> PDU:
         """Read and decode one PDU.
 
-        Raises :class:`asyncio.IncompleteReadError` / ``ConnectionError`` when the peer
-        closes, :class:`NetworkTimeout` after ``timeout`` seconds without a whole PDU, and
+        Raises :class:`asyncio.IncompleteReadError` when the peer closes (mid-PDU or between
+        PDUs), :class:`NetworkTimeout` after ``timeout`` seconds without a whole PDU, and
         :class:`~dicomgen.core.errors.PDUError` for a malformed one.
         """
-        reader = self.reader
-        try:
-            if timeout is None:
-                header = await reader.readexactly(HEADER_LENGTH)
-                pdu_type, length = check_header(header, max_pdata_length=max_pdata_length)
-                body = await reader.readexactly(length) if length else b""
-            elif _timeout is not None:
-                async with _timeout(timeout) as cm:
-                    header = await reader.readexactly(HEADER_LENGTH)
-                    pdu_type, length = check_header(header, max_pdata_length=max_pdata_length)
-                    if length:
-                        cm.reschedule(asyncio.get_running_loop().time() + timeout)
-                        body = await reader.readexactly(length)
-                    else:
-                        body = b""
-            else:  # pragma: no cover - Python 3.10
-                header = await asyncio.wait_for(reader.readexactly(HEADER_LENGTH), timeout)
-                pdu_type, length = check_header(header, max_pdata_length=max_pdata_length)
-                body = await asyncio.wait_for(reader.readexactly(length), timeout)
-        except asyncio.TimeoutError:
-            raise NetworkTimeout(f"no complete PDU received within {timeout} s") from None
+        protocol = self.protocol
+        protocol.max_pdata_length = max_pdata_length
+        item = protocol.next_ready()
+        if item is None:
+            try:
+                if timeout is None:
+                    while item is None:
+                        await self._wait_data()
+                        item = protocol.next_ready()
+                elif _timeout is not None:
+                    async with _timeout(timeout):
+                        while item is None:
+                            await self._wait_data()
+                            item = protocol.next_ready()
+                else:  # pragma: no cover - Python 3.10
+                    deadline = asyncio.get_running_loop().time() + timeout
+                    while item is None:
+                        left = deadline - asyncio.get_running_loop().time()
+                        await asyncio.wait_for(self._wait_data(), max(left, 0))
+                        item = protocol.next_ready()
+            except asyncio.TimeoutError:
+                raise NetworkTimeout(f"no complete PDU received within {timeout} s") from None
+        if isinstance(item, PDUError):
+            raise item
+        pdu_type, header, body = item
         return decode_pdu_parts(pdu_type, header, body, max_pdata_length=max_pdata_length)
 
-    async def discard_until_closed(self, timeout: float | None) -> None:
-        """Read and drop bytes until the peer closes or ``timeout`` passes (after a bad PDU)."""
+    async def _wait_data(self) -> None:
+        protocol = self.protocol
+        if protocol.at_eof and not protocol._ready:
+            raise asyncio.IncompleteReadError(b"", protocol.partial() or None)
+        await protocol.wait_data()
 
-        async def drop() -> None:
-            while not self._closed and await self.reader.read(65536):
-                pass
+    async def discard_until_closed(self, timeout: float | None) -> None:
+        """Drop received bytes until the peer closes or ``timeout`` passes (after a bad PDU)."""
+        self.protocol.discard()
+
+        async def until_eof() -> None:
+            while not self._closed and not self.protocol.at_eof:
+                await self.protocol.wait_data()
 
         try:
-            await asyncio.wait_for(drop(), timeout)  # asyncio.timeout() needs Python 3.11
+            await asyncio.wait_for(until_eof(), timeout)  # asyncio.timeout() needs Python 3.11
         except (asyncio.TimeoutError, OSError):
             pass
 
@@ -132,7 +386,7 @@ class Transport:
         if n >= COALESCE_LIMIT:
             if self._pending:
                 self.flush()
-            self.writer.write(data)
+            self._write(data)
             return
         self._pending.append(data)
         self._pending_size += n
@@ -141,6 +395,12 @@ class Transport:
         elif not self._flush_scheduled:
             self._flush_scheduled = True
             asyncio.get_running_loop().call_soon(self._scheduled_flush)
+
+    def _write(self, data: bytes) -> None:
+        try:
+            self.transport.write(data)
+        except (OSError, RuntimeError):  # transport already closed; drain() reports it
+            pass
 
     def _scheduled_flush(self) -> None:
         self._flush_scheduled = False
@@ -155,33 +415,36 @@ class Transport:
         self._pending_size = 0
         if self._closed:
             return
-        try:
-            self.writer.write(pending[0] if len(pending) == 1 else b"".join(pending))
-        except (OSError, RuntimeError):  # transport already closed; drain() reports it
-            pass
+        self._write(pending[0] if len(pending) == 1 else b"".join(pending))
 
     @property
     def buffered(self) -> int:
         """Bytes written but not yet accepted by the kernel (after a :meth:`flush`)."""
-        wt = self.writer.transport
-        if wt is None or wt.is_closing():
+        wt = self.transport
+        if wt.is_closing():
             return -1
         return wt.get_write_buffer_size()
 
     async def drain(self, timeout: float | None) -> None:
-        """Flush, then wait until the transport's buffer is below its high-water mark.
-        Returns without suspending when the kernel took everything (the usual case)."""
+        """Flush, then wait until the transport's buffer is below its low-water mark if it
+        went over the high-water mark. Returns without suspending when the kernel took
+        everything (the usual case)."""
         if self._closed:
             return
         self.flush()
-        if self.buffered == 0:
+        buffered = self.buffered
+        if buffered == 0:
+            return
+        if buffered < 0:  # closing: lost, or closed by the peer
+            if self.protocol.connection_ended:
+                raise NetworkError("connection lost while sending")
             return
         try:
             if timeout is not None and _timeout is not None:
                 async with _timeout(timeout):
-                    await self.writer.drain()
+                    await self.protocol.wait_writable()
             else:
-                await asyncio.wait_for(self.writer.drain(), timeout)
+                await asyncio.wait_for(self.protocol.wait_writable(), timeout)
         except asyncio.TimeoutError:
             raise NetworkTimeout(f"peer did not accept sent data within {timeout} s") from None
         except (ConnectionError, OSError) as exc:
@@ -192,12 +455,13 @@ class Transport:
             self.flush()
             self._closed = True
             try:
-                self.writer.close()
+                self.transport.close()
             except (OSError, RuntimeError):  # already closed by the peer / loop shutting down
                 pass
+            self.protocol._wake()
 
     async def wait_closed(self, timeout: float = 2.0) -> None:
         try:
-            await asyncio.wait_for(self.writer.wait_closed(), timeout)
+            await asyncio.wait_for(self.protocol.wait_closed(), timeout)
         except (asyncio.TimeoutError, OSError, _ssl.SSLError):
             pass
