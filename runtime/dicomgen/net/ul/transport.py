@@ -68,7 +68,6 @@ class PDUProtocol(asyncio.BufferedProtocol):
         self._discarding = False
         self._waiter: asyncio.Future[None] | None = None
         self._eof = False
-        self.connection_ended = False  # connection_lost() was called
         self._lost: BaseException | None = None
         self._closed: asyncio.Future[None] | None = None
         self._write_paused = False
@@ -85,10 +84,8 @@ class PDUProtocol(asyncio.BufferedProtocol):
             return memoryview(self._body)[self._body_filled :]
         if self._discarding:
             return self._view
-        if self._end == len(self._scratch):  # make room: move the unread bytes to the front
-            n = self._end - self._start
-            self._scratch[:n] = self._view[self._start : self._end]
-            self._start, self._end = 0, n
+        if self._end == len(self._scratch):  # make room
+            self._compact()
         return self._view[self._end :]
 
     def buffer_updated(self, nbytes: int) -> None:
@@ -111,26 +108,34 @@ class PDUProtocol(asyncio.BufferedProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._eof = True
-        self.connection_ended = True
         self._lost = exc
         self._wake()
         if self._closed is not None and not self._closed.done():
             self._closed.set_result(None)
-        err = exc or ConnectionResetError("connection lost")
-        while self._drain_waiters:
-            w = self._drain_waiters.popleft()
-            if not w.done():
-                w.set_exception(err)
+        self._release_writers(exc or ConnectionResetError("connection lost"))
 
     def pause_writing(self) -> None:
         self._write_paused = True
 
     def resume_writing(self) -> None:
         self._write_paused = False
+        self._release_writers(None)
+
+    def _release_writers(self, error: BaseException | None) -> None:
+        """Wake the coroutines waiting in :meth:`wait_writable` (with ``error`` if given)."""
         while self._drain_waiters:
             w = self._drain_waiters.popleft()
-            if not w.done():
+            if w.done():
+                continue
+            if error is None:
                 w.set_result(None)
+            else:
+                w.set_exception(error)
+
+    @property
+    def connection_ended(self) -> bool:
+        """``connection_lost()`` was called."""
+        return self._closed is not None and self._closed.done()
 
     # --- cutting PDUs ---------------------------------------------------------------------
 
@@ -160,13 +165,15 @@ class PDUProtocol(asyncio.BufferedProtocol):
                 self._body_filled = have
                 start = end
             break
-        if start == end:
-            start = end = 0
-        elif start > len(self._scratch) // 2:  # keep room for the rest of this PDU
-            n = end - start
-            self._scratch[:n] = view[start:end]
-            start, end = 0, n
-        self._start, self._end = start, end
+        self._start, self._end = (0, 0) if start == end else (start, end)
+        if self._start > len(self._scratch) // 2:  # keep room for the rest of this PDU
+            self._compact()
+
+    def _compact(self) -> None:
+        """Move the unread bytes of the scratch buffer to its front."""
+        n = self._end - self._start
+        self._scratch[:n] = self._view[self._start : self._end]
+        self._start, self._end = 0, n
 
     def _push(self, item: tuple[int, bytes, Any] | PDUError, size: int) -> None:
         self._ready.append(item)
@@ -205,6 +212,17 @@ class PDUProtocol(asyncio.BufferedProtocol):
     def partial(self) -> int:
         """Bytes of an incomplete PDU received so far (for the end-of-stream error)."""
         return (self._end - self._start) + (self._body_filled if self._body is not None else 0)
+
+    async def next_item(self) -> tuple[int, bytes, Any] | PDUError:
+        """:meth:`next_ready`, waiting for it; :class:`asyncio.IncompleteReadError` if the
+        connection ends first."""
+        while True:
+            item = self.next_ready()
+            if item is not None:
+                return item
+            if self._eof:
+                raise asyncio.IncompleteReadError(b"", self.partial() or None)
+            await self.wait_data()
 
     async def wait_data(self) -> None:
         """Until something more is received or the connection ends."""
@@ -338,32 +356,18 @@ class Transport:
         if item is None:
             try:
                 if timeout is None:
-                    while item is None:
-                        await self._wait_data()
-                        item = protocol.next_ready()
+                    item = await protocol.next_item()
                 elif _timeout is not None:
                     async with _timeout(timeout):
-                        while item is None:
-                            await self._wait_data()
-                            item = protocol.next_ready()
+                        item = await protocol.next_item()
                 else:  # pragma: no cover - Python 3.10
-                    deadline = asyncio.get_running_loop().time() + timeout
-                    while item is None:
-                        left = deadline - asyncio.get_running_loop().time()
-                        await asyncio.wait_for(self._wait_data(), max(left, 0))
-                        item = protocol.next_ready()
+                    item = await asyncio.wait_for(protocol.next_item(), timeout)
             except asyncio.TimeoutError:
                 raise NetworkTimeout(f"no complete PDU received within {timeout} s") from None
         if isinstance(item, PDUError):
             raise item
         pdu_type, header, body = item
         return decode_pdu_parts(pdu_type, header, body, max_pdata_length=max_pdata_length)
-
-    async def _wait_data(self) -> None:
-        protocol = self.protocol
-        if protocol.at_eof and not protocol._ready:
-            raise asyncio.IncompleteReadError(b"", protocol.partial() or None)
-        await protocol.wait_data()
 
     async def discard_until_closed(self, timeout: float | None) -> None:
         """Drop received bytes until the peer closes or ``timeout`` passes (after a bad PDU)."""
