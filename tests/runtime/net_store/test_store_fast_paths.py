@@ -204,3 +204,44 @@ def test_store_bytes_inline_or_in_a_worker_thread(tmp_path, fsync, inline_thresh
     assert read(result.path).file_meta.first_text(0x00020016) == "SCU"
     inline = inline_threshold > 0 and not fsync
     assert (threads == [loop_thread]) is inline
+
+
+@pytest.mark.parametrize("fsync", [False, True])
+def test_inline_stores_write_their_index_row_after_the_response(tmp_path, fsync):
+    """In the event loop the row is queued and written by a callback that runs after the
+    handler's task step (which sends the response); in a worker thread it is written at once."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from dicomgen.net.services import StorageSCP
+    from dicomgen.net.services.storage import StorageService
+    from dicomgen.net.store.levels import Level
+
+    storage = StorageSCP(tmp_path, fsync=fsync)
+    service = StorageService(storage)
+    reqs = [
+        SimpleNamespace(
+            transfer_syntax=EXPLICIT_LE,
+            sop_class_uid=CT,
+            sop_instance_uid=f"1.2.3.{n}",
+            calling_ae_title="SCU",
+        )
+        for n in (80, 81)
+    ]
+
+    async def go():
+        counts = []
+        for req in reqs:
+            data = encode_dataset(make_instance(req.sop_instance_uid), EXPLICIT_LE)
+            assert (await service.store_bytes(req, data)).ok
+            counts.append(storage._index.count(Level.IMAGE))
+        await asyncio.sleep(0)  # the loop runs the scheduled callback
+        counts.append(storage._index.count(Level.IMAGE))
+        return counts
+
+    try:
+        counts = asyncio.run(go())
+    finally:
+        storage.close()
+    # one callback for both rows when they were queued in one step
+    assert counts == ([1, 2, 2] if fsync else [0, 0, 2])

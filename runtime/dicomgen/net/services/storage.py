@@ -6,7 +6,12 @@ over :class:`~dicomgen.net.services.storage_scp.StorageSCP` (atomic files + inde
 - a data set up to ``spill_threshold`` bytes is collected in memory and stored with
   ``StorageSCP.store_encoded`` in a worker thread (or, when the store does not fsync and
   the data set is at most ``inline_threshold`` bytes, directly in the event loop: that is
-  page-cache work of well under a millisecond, cheaper than the hand-over to a thread);
+  page-cache work of well under a millisecond, cheaper than the hand-over to a thread).
+  In the event loop the index row is deferred (``defer_index``): the response goes out
+  once the file is published, and the queued rows are written by a callback scheduled
+  right after it (``StorageSCP.index_pending``, one transaction for all queued rows), so
+  the index is written while the peer prepares its next request; any query writes the
+  queue first;
 - a larger one is handed, fragment by fragment as P-DATA arrives, to a dedicated thread
   running ``StorageSCP.store_stream``, which writes it to a temporary file in the store
   folder (``<root>/.incoming``), fsyncs and renames it into place. If the association dies
@@ -193,6 +198,7 @@ class StorageService:
         self.on_stored = on_stored
         self.stored = 0
         self.failed = 0
+        self._index_scheduled = False
 
     def open_stream(self, request: StoreRequest) -> _StoreSink:
         return _StoreSink(self, request)
@@ -200,13 +206,19 @@ class StorageService:
     async def store_bytes(self, request: StoreRequest, data: bytes) -> StoreResult:
         if len(data) <= self.inline_threshold and not getattr(self.storage.files, "fsync", True):
             # no fsync to wait for: a small store costs less than a thread hand-over
-            return self.storage.store_encoded(
+            result = self.storage.store_encoded(
                 data,
                 request.transfer_syntax,
                 sop_class_uid=request.sop_class_uid,
                 sop_instance_uid=request.sop_instance_uid,
                 source_ae_title=request.calling_ae_title,
+                defer_index=True,
             )
+            if result.ok and not self._index_scheduled:
+                # runs after this task step, i.e. after the response was queued
+                self._index_scheduled = True
+                asyncio.get_running_loop().call_soon(self._index_pending)
+            return result
         return await asyncio.to_thread(
             self.storage.store_encoded,
             data,
@@ -215,6 +227,13 @@ class StorageService:
             sop_instance_uid=request.sop_instance_uid,
             source_ae_title=request.calling_ae_title,
         )
+
+    def _index_pending(self) -> None:
+        self._index_scheduled = False
+        try:
+            self.storage.index_pending()
+        except Exception:  # noqa: BLE001 - keep serving; the rows stay out of the index
+            log.exception("writing the queued index rows failed")
 
     async def complete(self, request: StoreRequest, sink: _StoreSink) -> StoreResult:
         result = await sink.result()

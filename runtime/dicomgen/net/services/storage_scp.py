@@ -16,6 +16,17 @@
 Everything is synchronous and thread safe; async handlers call it through
 ``asyncio.to_thread``. A SOP Instance stored again replaces the earlier copy.
 
+Indexing later: with ``defer_index=True`` a C-STORE returns once its file is published, and
+its index row is queued; :meth:`StorageSCP.index_pending` writes the queued rows in one
+transaction (the network service calls it right after sending the response, off the
+request's path). Every read of the index (:attr:`StorageSCP.index`, :meth:`~StorageSCP.find`,
+:meth:`~StorageSCP.retrieve`, :meth:`~StorageSCP.close`) writes the queue first, so a query
+sees every store that returned. A queued row that cannot be written (the database fails)
+leaves the file in place, since Success was already answered: the failure is logged,
+counted in :attr:`StorageSCP.index_failures`, and the open-marker is kept at close so the
+next start reconciles the index with the files. Without ``defer_index`` an index failure
+answers A700 and the file is removed.
+
 A file is published before its index row is committed, and the index runs SQLite's WAL with
 ``synchronous=NORMAL`` (a power loss may take the last commits). A marker file beside the
 index (``<index>.open``) exists while a StorageSCP has the store open; if one is found at
@@ -28,6 +39,8 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +73,7 @@ class StoreResult:
     status: int
     path: Path | None = None
     sop_instance_uid: str | None = None
+    #: An earlier copy was replaced (known only when indexed at once, not ``defer_index``).
     replaced: bool = False
     error_comment: str | None = None
 
@@ -92,9 +106,18 @@ class StorageSCP:
         reconcile: bool = True,
     ) -> None:
         self.files = FileStore(root, fsync=fsync)
-        self.index = Index(index_path if index_path is not None else self.files.root / INDEX_NAME)
-        self._marker = Path(str(self.index.path) + OPEN_MARKER_SUFFIX)
+        self._index = Index(index_path if index_path is not None else self.files.root / INDEX_NAME)
+        self._marker = Path(str(self._index.path) + OPEN_MARKER_SUFFIX)
         self._closed = False
+        #: Queued rows of ``defer_index`` stores: (data set, path, size, transfer syntax).
+        self._pending: deque[tuple[Dataset, str, int, str]] = deque()
+        self._pending_lock = threading.Lock()  # one writer of the queue at a time
+        # Paths written or being written whose row is not committed yet: the file of a
+        # replaced instance is removed only if no newer copy is on its way to that path.
+        self._reserved: Counter[str] = Counter()
+        self._paths_lock = threading.Lock()
+        #: Rows of ``defer_index`` stores that could not be written to the index.
+        self.index_failures = 0
         opts = query_options or QueryOptions()
         if retrieve_ae_title is not None:
             opts = QueryOptions(
@@ -121,12 +144,29 @@ class StorageSCP:
     def root(self) -> Path:
         return self.files.root
 
+    @property
+    def index(self) -> Index:
+        """The SQLite index, with the queued rows of ``defer_index`` stores written first."""
+        if self._pending:
+            self.index_pending()
+        return self._index
+
     def close(self) -> None:
-        """Close the index and remove the open-marker."""
+        """Write the queued index rows, close the index and remove the open-marker (kept if
+        some rows could not be written, so that the next start reconciles)."""
         if self._closed:
             return
+        self.index_pending()
         self._closed = True
-        self.index.close()
+        self._index.close()
+        if self.index_failures:
+            log.error(
+                "%d stored instance(s) of %s are missing from the index: it will be "
+                "reconciled with the files at the next start",
+                self.index_failures,
+                self.files.root,
+            )
+            return
         try:
             self._marker.unlink()
         except FileNotFoundError:
@@ -178,8 +218,9 @@ class StorageSCP:
         ds: Dataset,
         sop_class_uid: str | None,
         sop_instance_uid: str | None,
-    ) -> StoreResult | None:
-        """The failure to return for a data set that cannot be stored, else ``None``."""
+    ) -> tuple[str, str, str, str] | StoreResult:
+        """The data set's SOP Class, SOP Instance, Study and Series Instance UIDs, or the
+        failure to return for a data set that cannot be stored."""
         try:
             cls = ds.first_text(0x00080016)
             inst = ds.first_text(0x00080018)
@@ -212,21 +253,97 @@ class StorageSCP:
                 error_comment=f"SOP Instance UID {inst} differs from the request's "
                 f"{sop_instance_uid}",
             )
-        return None
+        return cls, inst, study, series
 
-    def _index(self, ds: Dataset, final: Path, size: int, transfer_syntax: str) -> StoreResult:
-        inst = ds.first_text(0x00080018)
-        rel = self.files.relative(final)
+    # A path is reserved before its file is written and released once its row is committed
+    # (or the write failed): see ``_drop_replaced``.
+
+    def _reserve(self, rel: str) -> None:
+        with self._paths_lock:
+            self._reserved[rel] += 1
+
+    def _release(self, rel: str) -> None:
+        with self._paths_lock:
+            n = self._reserved[rel] - 1
+            if n > 0:
+                self._reserved[rel] = n
+            else:
+                del self._reserved[rel]
+
+    def _drop_replaced(self, old: str | None, rel: str) -> None:
+        """Remove the file of a replaced copy at ``old``, unless a newer copy is being
+        stored there (its path is reserved)."""
+        if old is None or old == rel:
+            return
+        with self._paths_lock:
+            if not self._reserved.get(old):
+                self.files.remove(self.files.root / old)
+
+    def _index_now(
+        self, ds: Dataset, final: Path, rel: str, inst: str, size: int, transfer_syntax: str
+    ) -> StoreResult:
         try:
-            old = self.index.add(ds, path=rel, size=size, transfer_syntax=transfer_syntax)
-        except DicomError as exc:
-            self.files.remove(final)
-            return StoreResult(
-                STORE_OUT_OF_RESOURCES, sop_instance_uid=inst, error_comment=str(exc)
-            )
-        if old is not None and old != rel:
-            self.files.remove(self.files.root / old)
+            if self._pending:  # rows go in in the order their files were published
+                self.index_pending()
+            try:
+                old = self._index.add(ds, path=rel, size=size, transfer_syntax=transfer_syntax)
+            except DicomError as exc:
+                with self._paths_lock:
+                    if self._reserved.get(rel, 0) <= 1:
+                        self.files.remove(final)
+                return StoreResult(
+                    STORE_OUT_OF_RESOURCES, sop_instance_uid=inst, error_comment=str(exc)
+                )
+            self._drop_replaced(old, rel)
+        finally:
+            self._release(rel)
         return StoreResult(STORE_SUCCESS, final, inst, replaced=old is not None)
+
+    def _index_or_queue(
+        self,
+        ds: Dataset,
+        final: Path,
+        rel: str,
+        inst: str,
+        size: int,
+        transfer_syntax: str,
+        defer: bool,
+    ) -> StoreResult:
+        """Index a published file now, or queue its row (``defer``); its path ``rel`` is
+        reserved by the caller and released here (now) or by :meth:`index_pending`."""
+        if not defer:
+            return self._index_now(ds, final, rel, inst, size, transfer_syntax)
+        self._pending.append((ds, rel, size, transfer_syntax))
+        return StoreResult(STORE_SUCCESS, final, inst)
+
+    def index_pending(self) -> int:
+        """Write the rows queued by ``defer_index`` stores, in one transaction; returns how
+        many were written. Rows that fail are logged and counted in :attr:`index_failures`
+        (their files stay: their stores were answered Success)."""
+        with self._pending_lock:
+            pending = self._pending
+            batch: list[tuple[Dataset, str, int, str]] = []
+            while pending:
+                batch.append(pending.popleft())
+            if not batch:
+                return 0
+            outcomes: list[str | None | Exception]
+            try:
+                outcomes = list(self._index.add_many(batch))
+            except Exception as exc:  # noqa: BLE001 - the index is closed, or a bug: count
+                outcomes = [exc] * len(batch)
+            written = 0
+            for (_, rel, _, _), old in zip(batch, outcomes):
+                try:
+                    if isinstance(old, Exception):
+                        self.index_failures += 1
+                        log.error("stored %s but could not index it: %s", rel, old)
+                    else:
+                        written += 1
+                        self._drop_replaced(old, rel)
+                finally:
+                    self._release(rel)
+            return written
 
     def store_encoded(
         self,
@@ -236,12 +353,14 @@ class StorageSCP:
         sop_class_uid: str | None = None,
         sop_instance_uid: str | None = None,
         source_ae_title: str | None = None,
+        defer_index: bool = False,
     ) -> StoreResult:
         """Store a received data set (its encoded bytes, in ``transfer_syntax``).
 
         ``sop_class_uid``/``sop_instance_uid`` are the Affected SOP Class/Instance UIDs of
         the C-STORE request; they must equal the data set's (else status A900). The file
         holds ``data`` unchanged after a File Meta Information naming ``transfer_syntax``.
+        ``defer_index``: queue the index row (see the module docstring).
         """
         from ...encoding.reader import decode_dataset
 
@@ -250,19 +369,22 @@ class StorageSCP:
             ds = decode_dataset(data, ts, stop_before_pixels=True)
         except DicomError as exc:
             return StoreResult(STORE_CANNOT_UNDERSTAND, error_comment=f"cannot decode: {exc}")
-        bad = self._check(ds, sop_class_uid, sop_instance_uid)
-        if bad is not None:
-            return bad
-        cls, inst = ds.first_text(0x00080016), ds.first_text(0x00080018)
-        final = self.files.path_for(ds.first_text(0x0020000D), ds.first_text(0x0020000E), inst)
+        uids = self._check(ds, sop_class_uid, sop_instance_uid)
+        if isinstance(uids, StoreResult):
+            return uids
+        cls, inst, study, series = uids
+        final = self.files.path_for(study, series, inst)
+        rel = self.files.relative(final)
+        self._reserve(rel)
         try:
             head = part10_header(cls, inst, ts, source_ae_title=source_ae_title)
             size = self.files.write_atomic(final, (head, data))
         except (OSError, DicomError) as exc:
+            self._release(rel)
             return StoreResult(
                 STORE_OUT_OF_RESOURCES, sop_instance_uid=inst, error_comment=str(exc)
             )
-        return self._index(ds, final, size, ts)
+        return self._index_or_queue(ds, final, rel, inst, size, ts, defer_index)
 
     def store_stream(
         self,
@@ -272,6 +394,7 @@ class StorageSCP:
         sop_class_uid: str,
         sop_instance_uid: str,
         source_ae_title: str | None = None,
+        defer_index: bool = False,
     ) -> StoreResult:
         """Store a data set arriving as ``chunks`` (bytes-like) without holding it in memory.
 
@@ -297,17 +420,22 @@ class StorageSCP:
                 ds = read(staged, stop_before_pixels=True)
             except DicomError as exc:
                 return StoreResult(STORE_CANNOT_UNDERSTAND, error_comment=f"cannot decode: {exc}")
-            bad = self._check(ds, sop_class_uid, sop_instance_uid)
-            if bad is not None:
-                return bad
-            final = self.files.path_for(
-                ds.first_text(0x0020000D), ds.first_text(0x0020000E), ds.first_text(0x00080018)
-            )
+            uids = self._check(ds, sop_class_uid, sop_instance_uid)
+            if isinstance(uids, StoreResult):
+                return uids
+            _, inst, study, series = uids
+            final = self.files.path_for(study, series, inst)
+            rel = self.files.relative(final)
             size = staged.stat().st_size
-            self.files.publish(staged, final)
+            self._reserve(rel)
+            try:
+                self.files.publish(staged, final)
+            except BaseException:
+                self._release(rel)
+                raise
         finally:
             self.files.discard(staged)
-        return self._index(ds, final, size, ts)
+        return self._index_or_queue(ds, final, rel, inst, size, ts, defer_index)
 
     def store_dataset(
         self,
@@ -315,21 +443,25 @@ class StorageSCP:
         transfer_syntax: str | None = None,
         *,
         source_ae_title: str | None = None,
+        defer_index: bool = False,
     ) -> StoreResult:
         """Store a decoded data set, encoded in ``transfer_syntax`` (default: the one it was
-        read with, else Explicit VR Little Endian)."""
+        read with, else Explicit VR Little Endian); ``defer_index`` as for
+        :meth:`store_encoded`."""
         from ...encoding.transfer_syntax import EXPLICIT_VR_LITTLE_ENDIAN
         from ...encoding.writer import encode_dataset
 
         ts = transfer_syntax or ds.read_transfer_syntax or EXPLICIT_VR_LITTLE_ENDIAN
         bad = self._check(ds, None, None)
-        if bad is not None:
+        if isinstance(bad, StoreResult):
             return bad
         try:
             data = encode_dataset(ds, ts)
         except DicomError as exc:
             return StoreResult(STORE_CANNOT_UNDERSTAND, error_comment=f"cannot encode: {exc}")
-        return self.store_encoded(data, str(ts), source_ae_title=source_ae_title)
+        return self.store_encoded(
+            data, str(ts), source_ae_title=source_ae_title, defer_index=defer_index
+        )
 
     # --- C-FIND / C-MOVE / C-GET --------------------------------------------------------
 

@@ -417,11 +417,52 @@ class Index:
         if self._closed:
             raise MediaError("the index is closed", path=str(self.path))
         row = self._row(ds, path, size, transfer_syntax)
+        return self._commit([row])[0]
+
+    def add_many(
+        self, entries: list[tuple[Dataset, str, int, str]]
+    ) -> list[str | None | MediaError]:
+        """Index several instances ``(ds, path, size, transfer_syntax)`` in one transaction.
+
+        Returns, per entry and in order, what :meth:`add` would: the replaced path or
+        ``None``, or the :class:`MediaError` that kept that entry out of the index. One bad
+        entry does not keep the others out: if the shared transaction fails, each entry is
+        retried in a transaction of its own.
+        """
+        if self._closed:
+            raise MediaError("the index is closed", path=str(self.path))
+        out: list[str | None | MediaError] = []
+        rows: list[_Row] = []
+        where: list[int] = []
+        for ds, path, size, ts in entries:
+            try:
+                rows.append(self._row(ds, path, size, ts))
+                where.append(len(out))
+                out.append(None)
+            except MediaError as exc:
+                out.append(exc)
+        if not rows:
+            return out
+        try:
+            olds: list[str | None | MediaError] = list(self._commit(rows))
+        except MediaError:
+            olds = []
+            for row in rows:
+                try:
+                    olds.append(self._commit([row])[0])
+                except MediaError as exc:
+                    olds.append(exc)
+        for i, old in zip(where, olds):
+            out[i] = old
+        return out
+
+    def _commit(self, rows: list[_Row]) -> list[str | None]:
+        """Write ``rows`` in one transaction; the replaced path of each (or ``None``)."""
         with self._lock:
             con = self._writer
             try:
                 con.execute("BEGIN IMMEDIATE")
-                old = self._write(con, row)
+                olds = [self._write(con, row) for row in rows]
                 con.execute("COMMIT")
             except BaseException as exc:
                 self._written.clear()
@@ -430,9 +471,10 @@ class Index:
                 except sqlite3.Error:
                     pass
                 if isinstance(exc, sqlite3.Error):
-                    raise MediaError(f"cannot index {row.sop_uid}: {exc}", path=path) from exc
+                    what = rows[0].sop_uid if len(rows) == 1 else f"{len(rows)} instances"
+                    raise MediaError(f"cannot index {what}: {exc}", path=rows[0].path) from exc
                 raise
-        return old
+        return olds
 
     @staticmethod
     def _drop_orphans(con: sqlite3.Connection, series_uid: str) -> None:
