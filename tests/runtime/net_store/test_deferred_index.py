@@ -193,3 +193,20 @@ def test_paths_are_released_once_indexed(scp, defer):
     scp.store_dataset(make_instance("1.2.3.6"), EXPLICIT_LE, defer_index=defer)
     scp.index_pending()
     assert not scp._reserved
+
+
+def test_the_queue_is_bounded(scp, monkeypatch):
+    from dicomgen.net.services import storage_scp as scp_mod
+
+    monkeypatch.setattr(scp_mod, "MAX_PENDING_ROWS", 3)
+    for n in range(7):
+        scp.store_dataset(make_instance(f"1.2.3.{n}"), EXPLICIT_LE, defer_index=True)
+    assert _count_rows(scp) == 6 and len(scp._pending) == 1
+
+
+def test_a_store_after_close_is_refused_not_queued(tmp_path):
+    scp = StorageSCP(tmp_path / "s", fsync=False)
+    scp.close()
+    res = scp.store_dataset(make_instance("1.2.3.1"), EXPLICIT_LE, defer_index=True)
+    assert res.status == 0xA700 and "closed" in res.error_comment
+    assert not scp._pending and _dcm(scp.root) == []

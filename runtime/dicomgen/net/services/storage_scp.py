@@ -60,6 +60,9 @@ STORE_DOES_NOT_MATCH_SOP_CLASS = 0xA900
 STORE_CANNOT_UNDERSTAND = 0xC000
 
 INDEX_NAME = "index.sqlite"
+#: Queued rows (``defer_index``) written at once when this many wait, bounding the memory
+#: the queue holds (each row keeps its decoded data set) when nobody calls ``index_pending``.
+MAX_PENDING_ROWS = 256
 #: Suffix of the marker that says the store is open (see the module docstring).
 OPEN_MARKER_SUFFIX = ".open"
 
@@ -156,8 +159,8 @@ class StorageSCP:
         some rows could not be written, so that the next start reconciles)."""
         if self._closed:
             return
+        self._closed = True  # from now on a store indexes at once (and fails) or queues nothing
         self.index_pending()
-        self._closed = True
         self._index.close()
         if self.index_failures:
             log.error(
@@ -311,9 +314,11 @@ class StorageSCP:
     ) -> StoreResult:
         """Index a published file now, or queue its row (``defer``); its path ``rel`` is
         reserved by the caller and released here (now) or by :meth:`index_pending`."""
-        if not defer:
+        if not defer or self._closed:  # closed: fails now (A700), nothing left queued
             return self._index_now(ds, final, rel, inst, size, transfer_syntax)
         self._pending.append((ds, rel, size, transfer_syntax))
+        if len(self._pending) >= MAX_PENDING_ROWS:
+            self.index_pending()
         return StoreResult(STORE_SUCCESS, final, inst)
 
     def index_pending(self) -> int:
