@@ -10,7 +10,8 @@ SCU side, all into dcmtk ``storescp`` (``--max-pdu 131072``):
   3. pynetdicom SCU (in process, ``send_c_store(path)``)
 SCP side, dcmtk ``storescu`` sending to:
   4. ``dicomgen scp`` (``--max-pdu 131072 --no-fsync``: storescp does not fsync either;
-     unlike storescp it also indexes each instance in SQLite)
+     unlike storescp it also indexes each instance in SQLite, a row written right after the
+     C-STORE response while storescu prepares its next request)
   5. dcmtk ``storescp``
 SCUs into ``dicomgen scp`` (which receives faster than storescp, so the SCU shows):
   6. dicomgen SCU, 7. pynetdicom SCU
