@@ -33,7 +33,11 @@ The in-process SCUs (dicomgen, pynetdicom) each run in a fresh Python process pe
 application uses them: their modules are imported before the clock starts (importing
 dicomgen's network stack takes ~0.1 s once per process; dcmtk's process start-up, ~10 ms,
 is inside its times). Before each case the page cache is written back (``os.sync()``), so
-that the previous case's 134 MB file does not slow the next one's writes.
+that the previous case's 134 MB file does not slow the next one's writes, and the workload
+files are read once, outside the clock: a machine may drop cached pages that were not used
+for a few seconds (the machines this was written on run the kernel's DAMON with a
+``pageout`` scheme), and then whichever SCU came first read the 134 MB from disk (~0.3 s)
+while the others found it cached.
 
 What the SCPs receive is kept until the end of the run (in the temporary folder), not
 deleted after each case: on an ext4 file system without a journal (as on the machines this
@@ -290,6 +294,16 @@ def child_main(name: str, port: str, sop_class: str, listing: str) -> None:
     print(f"{time.perf_counter() - t0:.6f}")
 
 
+def warm(paths: list[Path]) -> None:
+    """Read the workload files once, outside the clock, so that every SCU reads them from the
+    page cache (see the module docstring)."""
+    buf = bytearray(1 << 20)
+    for p in paths:
+        with open(p, "rb", buffering=0) as f:
+            while f.readinto(buf):
+                pass
+
+
 def timed(
     root: Path,
     server_cls: type,
@@ -303,6 +317,7 @@ def timed(
         server = server_cls(root)
         try:
             os.sync()
+            warm(paths)
             if client.__name__ in IN_PROCESS:
                 elapsed = run_child(client, server.port, paths, sop_class, root)
             else:
