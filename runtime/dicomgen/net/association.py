@@ -364,7 +364,7 @@ class Association:
     async def _pump(self) -> None:
         try:
             while True:
-                ind = await self.provider.indications.get()
+                ind = await self.provider.next_indication()
                 if isinstance(ind, PDataIndication):
                     try:
                         messages = self._assembler.feed(ind.pdu)
@@ -376,6 +376,9 @@ class Association:
                         continue
                     for message in messages:
                         await self._on_message(message)
+                    waiter = self._assembler.room()
+                    if waiter is not None:
+                        await self._wait_for_sink(waiter)
                 elif isinstance(ind, ReleaseIndication):
                     # Sta8 (normal) and Sta9 (collision, requestor) answer now; Sta10
                     # (collision, acceptor) answers after the peer's A-RELEASE-RP, in Sta12.
@@ -416,6 +419,20 @@ class Association:
             for task in list(self._tasks):
                 task.cancel()
             self._closed.set()
+
+    async def _wait_for_sink(self, waiter: Any) -> None:
+        """Take no more P-DATA until the data set's sink has room (flow control: meanwhile
+        the provider stops reading and TCP holds the peer back); abort the association
+        if it has none within the DIMSE timeout."""
+        try:
+            await asyncio.wait_for(waiter, self.timeouts.dimse)
+        except asyncio.TimeoutError:
+            self.abort_detail = (
+                f"the receiver of a data set took no data for {self.timeouts.dimse} s"
+            )
+            log.warning("association with %s: %s", self.peer_ae_title, self.abort_detail)
+            self._assembler.abort()
+            await self._abort_quietly()
 
     async def _abort_quietly(self) -> None:
         try:

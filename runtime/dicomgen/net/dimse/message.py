@@ -15,7 +15,7 @@ collecting them into one bytes object.
 from __future__ import annotations
 
 import struct
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Protocol
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Iterator, Protocol
 
 import attrs
 
@@ -173,6 +173,10 @@ class DatasetSink(Protocol):
 
     def abort(self) -> None: ...
 
+    # Optional: ``room() -> Awaitable | None``: an awaitable while the sink holds more than it
+    # wants (its consumer is behind), done when it can take more; ``None`` when it can now.
+    # The receiving association waits for it before taking more P-DATA (flow control).
+
 
 #: ``opener(context_id, command) -> sink or None``: called once per received command set
 #: that announces a data set; None = collect the data set into ``DimseMessage.dataset``.
@@ -203,6 +207,12 @@ class MessageAssembler:
     @property
     def idle(self) -> bool:
         return self._context_id is None
+
+    def room(self) -> Awaitable[Any] | None:
+        """The open sink's ``room()`` (see :class:`DatasetSink`), ``None`` without one."""
+        sink = self._sink
+        room = getattr(sink, "room", None) if sink is not None else None
+        return room() if room is not None else None
 
     def feed(self, pdu: PDataTF) -> list[DimseMessage]:
         done: list[DimseMessage] = []

@@ -16,7 +16,10 @@ over :class:`~dicomgen.net.services.storage_scp.StorageSCP` (atomic files + inde
   running ``StorageSCP.store_stream``, which writes it to a temporary file in the store
   folder (``<root>/.incoming``), fsyncs and renames it into place. If the association dies
   before the last fragment, the stream raises inside that thread and the temporary file is
-  removed: no partial file is left in the store.
+  removed: no partial file is left in the store. If the thread falls behind (a slow disk),
+  the association stops taking P-DATA until it caught up, so memory stays bounded whatever
+  the data set's size (and a store that takes nothing for the DIMSE timeout ends the
+  association).
 
 :func:`add_storage_contexts` makes an AE accept every Storage SOP Class of the generated
 registry (``dicomgen_std.sop_classes.STORAGE_SOP_CLASSES``) with :data:`storage_transfer_syntaxes`.
@@ -93,6 +96,23 @@ def add_storage_contexts(
 
 
 _END = object()
+#: A spilled data set's fragments waiting for the store thread: above BACKLOG_HIGH bytes the
+#: association takes no more P-DATA until the thread brought them under BACKLOG_LOW.
+BACKLOG_HIGH = 8 << 20
+BACKLOG_LOW = 2 << 20
+
+
+def _wake(waiter: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]) -> None:
+    loop, fut = waiter
+
+    def done() -> None:
+        if not fut.done():
+            fut.set_result(None)
+
+    try:
+        loop.call_soon_threadsafe(done)
+    except RuntimeError:  # the loop is closed: nobody waits any more
+        pass
 
 
 class _Aborted(Exception):
@@ -100,7 +120,13 @@ class _Aborted(Exception):
 
 
 class _StoreSink:
-    """A :class:`~dicomgen.net.dimse.message.DatasetSink` feeding the store (see the module)."""
+    """A :class:`~dicomgen.net.dimse.message.DatasetSink` feeding the store (see the module).
+
+    Once spilled, fragments wait in a queue for the store thread; ``room()`` asks the
+    association to take no more P-DATA while over :data:`BACKLOG_HIGH` bytes wait, until the
+    thread brought them under :data:`BACKLOG_LOW` (a slow disk holds the peer back instead of
+    the data set piling up in memory).
+    """
 
     def __init__(self, service: StorageService, request: StoreRequest) -> None:
         self.service = service
@@ -110,9 +136,16 @@ class _StoreSink:
         self.queue: queue.SimpleQueue[Any] | None = None
         self.future: Future[StoreResult] | None = None
         self.aborted = False
+        self.backlog = 0  # bytes queued for the store thread, not yet written
+        self._lock = threading.Lock()
+        self._waiter: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]] | None = None
 
     def write(self, data: bytes) -> None:
         if self.queue is not None:
+            if self.future is not None and self.future.done():
+                return  # the store ended early (it failed): nobody reads the queue any more
+            with self._lock:
+                self.backlog += len(data)
             self.queue.put(data)
             return
         self.parts.append(data)
@@ -120,10 +153,37 @@ class _StoreSink:
         if self.size > self.service.spill_threshold:
             self._spill()
 
+    def room(self) -> asyncio.Future[None] | None:
+        if self.queue is None or self.aborted or (self.future is not None and self.future.done()):
+            return None
+        with self._lock:
+            if self.backlog <= BACKLOG_HIGH:
+                return None
+            loop = asyncio.get_running_loop()
+            waiter: asyncio.Future[None] = loop.create_future()
+            self._waiter = (loop, waiter)
+        return waiter
+
+    def _taken(self, n: int) -> None:
+        """The store thread wrote ``n`` queued bytes (called in that thread)."""
+        with self._lock:
+            self.backlog -= n
+            if self._waiter is None or self.backlog > BACKLOG_LOW:
+                return
+            waiter, self._waiter = self._waiter, None
+        _wake(waiter)
+
+    def _wake_waiter(self) -> None:
+        with self._lock:
+            waiter, self._waiter = self._waiter, None
+        if waiter is not None:
+            _wake(waiter)
+
     def _spill(self) -> None:
         q: queue.SimpleQueue[Any] = queue.SimpleQueue()
         for p in self.parts:
             q.put(p)
+        self.backlog = self.size
         self.parts = []
         self.queue = q
         self.future = Future()
@@ -138,6 +198,7 @@ class _StoreSink:
                 if item is _Aborted:
                     raise _Aborted(f"association ended while receiving {req.sop_instance_uid}")
                 yield item
+                self._taken(len(item))
 
         def run(fut: Future[StoreResult] = self.future) -> None:
             try:
@@ -152,6 +213,8 @@ class _StoreSink:
                 )
             except BaseException as exc:  # noqa: BLE001 - handed to the awaiting side
                 fut.set_exception(exc)
+            finally:
+                self._wake_waiter()  # the association must not wait for a thread that ended
 
         threading.Thread(target=run, name="dicomgen-store-stream", daemon=True).start()
 
@@ -166,6 +229,7 @@ class _StoreSink:
         self.parts = []
         if self.queue is not None:
             self.queue.put(_Aborted)
+        self._wake_waiter()
 
     async def result(self) -> StoreResult:
         if self.future is not None:

@@ -10,6 +10,11 @@ the event loop. Indications and confirmations for the user are put on :attr:`ind
 A malformed PDU (:class:`PDUError`) is Evt19: the provider sends an A-ABORT with source
 service-provider and the reason carried by the error (PS3.8 9.3.8), stops parsing the byte
 stream (it is no longer framed) and closes when the peer does or ARTIM expires.
+
+Flow control: the user takes indications with :meth:`next_indication`; while more than
+:attr:`MAX_PDATA_BACKLOG` bytes of P-DATA wait there, the reader stops reading, so the
+transport pauses and TCP holds the peer back (a slow consumer, e.g. a store on a slow disk,
+bounds what is held in memory instead of buffering a whole data set).
 """
 
 from __future__ import annotations
@@ -138,6 +143,8 @@ class UpperLayer:
 
     #: Transitions kept in :attr:`history` (the oldest are dropped).
     HISTORY_LENGTH = 4096
+    #: Bytes of P-DATA indications not yet taken above which the reader stops reading.
+    MAX_PDATA_BACKLOG = 4 << 20
 
     def __init__(self, config: ULConfig | None = None, *, requestor: bool) -> None:
         self.config = config or ULConfig()
@@ -153,6 +160,9 @@ class UpperLayer:
         self._pending_rq: AssociateRQ | None = None
         self._closed_reported = False
         self._discarding = False
+        self._pdata_backlog = 0  # bytes of P-DATA in ``indications``
+        self._backlog_room = asyncio.Event()
+        self._backlog_room.set()
 
     # --- the state machine -------------------------------------------------------------
 
@@ -173,13 +183,27 @@ class UpperLayer:
         return cell
 
     def _emit(self, indication: Indication) -> None:
+        if type(indication) is PDataIndication:
+            self._pdata_backlog += sum(len(pdv.data) for pdv in indication.pdu.pdvs)
+        elif type(indication) in (AbortIndication, Closed):
+            self._backlog_room.set()  # a reader waiting for room must see the end
         self.indications.put_nowait(indication)
+
+    async def next_indication(self) -> Indication:
+        """The next indication or confirmation for the user (see flow control above)."""
+        indication = await self.indications.get()
+        if type(indication) is PDataIndication:
+            self._pdata_backlog -= sum(len(pdv.data) for pdv in indication.pdu.pdvs)
+            if self._pdata_backlog <= self.MAX_PDATA_BACKLOG:
+                self._backlog_room.set()
+        return indication
 
     def _send(self, pdu: PDU) -> None:
         if self.transport is not None:
             self.transport.write(pdu.encode())
 
     def _close_transport(self) -> None:
+        self._backlog_room.set()
         if self.transport is not None:
             self.transport.close()
 
@@ -439,6 +463,9 @@ class UpperLayer:
                 event = _PDU_EVENTS[type(pdu)]
                 self._dispatch(event, pdu=pdu)
                 await self._drain_quietly()
+                while self._pdata_backlog > self.MAX_PDATA_BACKLOG and not transport.closed:
+                    self._backlog_room.clear()
+                    await self._backlog_room.wait()
         except (asyncio.IncompleteReadError, ConnectionError, OSError, _ssl.SSLError):
             pass
         finally:
