@@ -165,9 +165,28 @@ def split_levels(ds: Dataset) -> dict[Level, dict[str, Any]]:
 
 
 # JSON text of one element, keyed by what determines it: (tag, VR, encoded value, byte order,
-# character sets). Instances of one series repeat most of their attributes byte for byte, so
-# each distinct value is decoded and serialised once. Bounded; cleared when full.
-_FRAGMENTS: dict[tuple[Any, ...], str | None] = {}
+# character sets), with the element's first_text for the tags indexed as columns. Instances
+# of one series repeat most of their attributes byte for byte, so each distinct value is
+# decoded and serialised once. Bounded; cleared when full.
+_FRAGMENTS: dict[tuple[Any, ...], tuple[str | None, str | None]] = {}
+#: Tags whose text is a column of the index (see ``Index._row``).
+_COLUMN_TAGS = frozenset(
+    {
+        0x00080016,  # SOP Class UID
+        0x00080018,  # SOP Instance UID
+        0x00080020,  # Study Date
+        0x00080030,  # Study Time
+        0x00080050,  # Accession Number
+        0x00080060,  # Modality
+        0x00100010,  # Patient's Name
+        0x00100020,  # Patient ID
+        0x0020000D,  # Study Instance UID
+        0x0020000E,  # Series Instance UID
+        0x00200010,  # Study ID
+        0x00200011,  # Series Number
+        0x00200013,  # Instance Number
+    }
+)
 _MAX_FRAGMENTS = 8192
 _MAX_CACHED_VALUE = 256
 
@@ -181,17 +200,43 @@ def _fragment(e: Any) -> str | None:
     return json.dumps(key) + ": " + json.dumps(value, ensure_ascii=False)
 
 
+#: ``{tag: level}`` of the tags seen, ``None`` for tags not indexed (see :func:`_plan`).
+_PLAN: dict[int, Level | None] = {}
+_MAX_PLAN = 65536
+
+
+def _plan(tag: int) -> Level | None:
+    """The level ``tag`` is indexed at, ``None`` if it is not indexed (command and File Meta
+    groups, group lengths, bulk data tags, Specific Character Set)."""
+    if tag >> 16 in (0x0002, 0x0000) or tag & 0xFFFF == 0 or tag in _NOT_INDEXED:
+        level = None
+    elif tag == 0x00080005:
+        level = None
+    else:
+        level = level_of(tag)
+    if len(_PLAN) < _MAX_PLAN:
+        _PLAN[tag] = level
+    return level
+
+
 def split_levels_json(ds: Dataset) -> dict[Level, str]:
     """:func:`split_levels` serialised (the same text as ``json.dumps(obj, ensure_ascii=False)``).
 
     Elements whose encoded value was seen before are not decoded again (see ``_FRAGMENTS``).
     """
+    return _split_levels_json(ds, {})
+
+
+def _split_levels_json(ds: Dataset, texts: dict[int, str]) -> dict[Level, str]:
+    """:func:`split_levels_json`; also puts ``first_text`` of the :data:`_COLUMN_TAGS`
+    elements met into ``texts`` (cached with the element's fragment)."""
     parts: dict[Level, list[str]] = {lv: [] for lv in Level}
+    plan = _PLAN
+    fragments = _FRAGMENTS
     for e in ds.elements():
         t = int(e.tag)
-        if t >> 16 in (0x0002, 0x0000) or t & 0xFFFF == 0 or t in _NOT_INDEXED:
-            continue
-        if t == 0x00080005:
+        level = plan[t] if t in plan else _plan(t)
+        if level is None:
             continue
         vr = e.vr
         raw = e.raw_if_unchanged() if vr != "SQ" else None
@@ -209,17 +254,20 @@ def split_levels_json(ds: Dataset) -> dict[Level, str]:
             continue
         if raw is not None and len(raw) <= _MAX_CACHED_VALUE:
             key = (t, vr, bytes(raw), e.raw_little_endian, e.charsets)
-            try:
-                frag = _FRAGMENTS[key]
-            except KeyError:
-                frag = _fragment(e)
-                if len(_FRAGMENTS) >= _MAX_FRAGMENTS:
-                    _FRAGMENTS.clear()
-                _FRAGMENTS[key] = frag
+            cached = fragments.get(key)
+            if cached is None:
+                text = _text(ds, t) if t in _COLUMN_TAGS else None
+                cached = (_fragment(e), text)
+                if len(fragments) >= _MAX_FRAGMENTS:
+                    fragments.clear()
+                fragments[key] = cached
+            frag, text = cached
+            if text is not None:
+                texts[t] = text
         else:
             frag = _fragment(e)
         if frag is not None:
-            parts[level_of(t)].append(frag)
+            parts[level].append(frag)
     return {lv: "{" + ", ".join(fs) + "}" for lv, fs in parts.items()}
 
 
@@ -327,37 +375,43 @@ class Index:
 
     def _row(self, ds: Dataset, path: str, size: int, transfer_syntax: str) -> _Row:
         """The statements' parameters for one instance (raises MediaError without UIDs)."""
-        sop_uid = _text(ds, 0x00080018)
-        sop_class = _text(ds, 0x00080016)
-        study_uid = _text(ds, 0x0020000D)
-        series_uid = _text(ds, 0x0020000E)
-        patient_id = _text(ds, 0x00100020)
+        texts: dict[int, str] = {}
+        js = _split_levels_json(ds, texts)
+
+        def text(tag: int) -> str:
+            got = texts.get(tag)
+            return got if got is not None else _text(ds, tag)
+
+        sop_uid = text(0x00080018)
+        sop_class = text(0x00080016)
+        study_uid = text(0x0020000D)
+        series_uid = text(0x0020000E)
+        patient_id = text(0x00100020)
         if not (sop_uid and sop_class and study_uid and series_uid):
             raise MediaError(
                 "cannot index an instance without SOP Class, SOP Instance, Study Instance and "
                 "Series Instance UIDs (PS3.4 C.2.2.1.1: unique keys are never empty)",
                 path=path,
             )
-        js = split_levels_json(ds)
         return _Row(
             sop_uid=sop_uid,
             series_uid=series_uid,
             path=path,
-            patient=(patient_id, _text(ds, 0x00100010), js[Level.PATIENT]),
+            patient=(patient_id, text(0x00100010), js[Level.PATIENT]),
             study=(
                 study_uid,
                 patient_id,
-                _text(ds, 0x00080020),
-                _text(ds, 0x00080030),
-                _text(ds, 0x00080050),
-                _text(ds, 0x00200010),
+                text(0x00080020),
+                text(0x00080030),
+                text(0x00080050),
+                text(0x00200010),
                 js[Level.STUDY],
             ),
             series=(
                 series_uid,
                 study_uid,
-                _text(ds, 0x00080060),
-                _text(ds, 0x00200011),
+                text(0x00080060),
+                text(0x00200011),
                 js[Level.SERIES],
             ),
             instance=(
@@ -365,7 +419,7 @@ class Index:
                 series_uid,
                 sop_class,
                 str(transfer_syntax),
-                _text(ds, 0x00200013),
+                text(0x00200013),
                 path,
                 int(size),
                 time.time(),
