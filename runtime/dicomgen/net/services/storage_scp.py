@@ -378,18 +378,17 @@ class StorageSCP:
         if isinstance(uids, StoreResult):
             return uids
         cls, inst, study, series = uids
-        final = self.files.path_for(study, series, inst)
-        rel = self.files.relative(final)
+        target, rel = self.files.locate(study, series, inst)
         self._reserve(rel)
         try:
             head = part10_header(cls, inst, ts, source_ae_title=source_ae_title)
-            size = self.files.write_atomic(final, (head, data))
+            size = self.files.write_atomic(target, (head, data))
         except (OSError, DicomError) as exc:
             self._release(rel)
             return StoreResult(
                 STORE_OUT_OF_RESOURCES, sop_instance_uid=inst, error_comment=str(exc)
             )
-        return self._index_or_queue(ds, final, rel, inst, size, ts, defer_index)
+        return self._index_or_queue(ds, Path(target), rel, inst, size, ts, defer_index)
 
     def store_stream(
         self,
@@ -429,8 +428,8 @@ class StorageSCP:
             if isinstance(uids, StoreResult):
                 return uids
             _, inst, study, series = uids
-            final = self.files.path_for(study, series, inst)
-            rel = self.files.relative(final)
+            target, rel = self.files.locate(study, series, inst)
+            final = Path(target)
             size = staged.stat().st_size
             self._reserve(rel)
             try:

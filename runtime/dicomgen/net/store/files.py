@@ -54,7 +54,7 @@ def safe_name(text: str) -> str:
     return f"{prefix}_{digest}"
 
 
-def _fsync_dir(path: Path) -> None:
+def _fsync_dir(path: str) -> None:
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:  # pragma: no cover - e.g. Windows cannot open folders
@@ -145,15 +145,13 @@ class FileStore:
 
     def path_for(self, study_uid: str, series_uid: str, sop_instance_uid: str) -> Path:
         """Where an instance is stored (the folders are not created)."""
+        return Path(self.locate(study_uid, series_uid, sop_instance_uid)[0])
+
+    def locate(self, study_uid: str, series_uid: str, sop_instance_uid: str) -> tuple[str, str]:
+        """:meth:`path_for` as text, and the same relative to the root (``/`` separators)."""
         # safe names never contain a separator, "." or "..": joining strings is exact
-        return Path(
-            os.path.join(
-                self._root_str,
-                safe_name(study_uid),
-                safe_name(series_uid),
-                safe_name(sop_instance_uid) + ".dcm",
-            )
-        )
+        rel = f"{safe_name(study_uid)}/{safe_name(series_uid)}/{safe_name(sop_instance_uid)}.dcm"
+        return self._prefix + (rel if os.sep == "/" else rel.replace("/", os.sep)), rel
 
     def relative(self, path: Path) -> str:
         """``path`` relative to the root, with ``/`` separators."""
@@ -166,17 +164,17 @@ class FileStore:
 
     # --- writing ------------------------------------------------------------------
 
-    def _write_tmp(self, folder: Path, name: str, chunks: Iterable[Any]) -> tuple[Path, int]:
+    def _write_tmp(self, folder: str, name: str, chunks: Iterable[Any]) -> tuple[str, int]:
         """Write ``chunks`` to a new temporary file in ``folder`` (created if missing).
 
         The file is created exclusively (``O_CREAT | O_EXCL``) under a random name; it is
         removed on any failure. Returns its path and size.
         """
-        tmp = folder / f".{name}.{secrets.token_hex(8)}{TMP_SUFFIX}"
+        tmp = os.path.join(folder, f".{name}.{secrets.token_hex(8)}{TMP_SUFFIX}")
         try:
             fd = os.open(tmp, _TMP_FLAGS, 0o666)
         except FileNotFoundError:
-            folder.mkdir(parents=True, exist_ok=True)
+            os.makedirs(folder, exist_ok=True)
             fd = os.open(tmp, _TMP_FLAGS, 0o666)
         size = 0
         try:
@@ -195,27 +193,29 @@ class FileStore:
             raise
         return tmp, size
 
-    def _publish(self, tmp: Path, final: Path) -> None:
+    def _publish(self, tmp: str, final: str) -> None:
         try:
             try:
                 os.replace(tmp, final)
             except FileNotFoundError:
-                final.parent.mkdir(parents=True, exist_ok=True)
+                os.makedirs(os.path.dirname(final), exist_ok=True)
                 os.replace(tmp, final)
         except BaseException:
             _unlink(tmp)
             raise
         if self.fsync:
-            _fsync_dir(final.parent)
+            _fsync_dir(os.path.dirname(final))
 
-    def write_atomic(self, final: Path, chunks: Iterable[Any]) -> int:
+    def write_atomic(self, final: str | os.PathLike[str], chunks: Iterable[Any]) -> int:
         """Write ``chunks`` (bytes-like) to ``final`` atomically; returns the size.
 
         Nothing appears at ``final`` unless every chunk was written and synced; the
         temporary file lives in ``final``'s folder and is removed on failure.
         """
-        tmp, size = self._write_tmp(final.parent, final.name, chunks)
-        self._publish(tmp, final)
+        target = os.fspath(final)
+        folder, name = os.path.split(target)
+        tmp, size = self._write_tmp(folder, name, chunks)
+        self._publish(tmp, target)
         return size
 
     def stage(self, chunks: Iterable[Any], name: str = "instance") -> Path:
@@ -224,12 +224,12 @@ class FileStore:
         For streams whose destination is known only after they were received. The caller
         publishes it with :meth:`publish` or drops it with :meth:`discard`.
         """
-        tmp, _ = self._write_tmp(self.root / INCOMING, safe_name(name), chunks)
-        return tmp
+        tmp, _ = self._write_tmp(self._prefix + INCOMING, safe_name(name), chunks)
+        return Path(tmp)
 
-    def publish(self, staged: Path, final: Path) -> None:
+    def publish(self, staged: str | os.PathLike[str], final: str | os.PathLike[str]) -> None:
         """Move a staged file to ``final`` atomically (same file system)."""
-        self._publish(staged, final)
+        self._publish(os.fspath(staged), os.fspath(final))
 
     def discard(self, staged: Path) -> None:
         _unlink(staged)
@@ -268,7 +268,7 @@ class FileStore:
                 break
 
 
-def _unlink(p: Path) -> None:
+def _unlink(p: str | os.PathLike[str]) -> None:
     try:
         os.unlink(p)
     except FileNotFoundError:

@@ -169,15 +169,16 @@ class UpperLayer:
     def _dispatch(self, event: Event, **payload: Any) -> Transition:
         cell = transition(self.state, event)
         before = self.state
-        handler: Callable[..., State | None] = getattr(self, f"_{cell.action.name.lower()}")
+        handler: Callable[..., State | None] = getattr(self, _ACTION_METHODS[cell.action])
         chosen = handler(**payload)
         self.state = chosen if chosen is not None else cell.next_state
         if self.state not in cell.next_states:  # pragma: no cover - guards the table/actions
             raise NetworkError(f"{cell.action.label} chose {self.state.name}, not allowed")
         self.history.append((before, event, cell.action, self.state))
-        log.debug(
-            "%s + %s -> %s -> %s", before.name, event.name, cell.action.label, self.state.name
-        )
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s + %s -> %s -> %s", before.name, event.name, cell.action.label, self.state.name
+            )
         if self.state is State.STA1:
             self._report_closed()
         return cell
@@ -490,6 +491,9 @@ def _abort_reason(error: PDUError | None) -> int:
     reason = error.context.get("reason")
     return int(reason) if reason is not None else AbortReason.NOT_SPECIFIED
 
+
+#: The method performing each action of Tables 9-6..9-9 (``AE_1`` -> ``_ae_1``).
+_ACTION_METHODS: dict[Action, str] = {a: f"_{a.name.lower()}" for a in Action}
 
 _PDU_EVENTS: dict[type, Event] = {
     AssociateAC: Event.EVT3,
