@@ -283,7 +283,7 @@ class AE:
             host, port, request, ssl_context=ssl_context, server_hostname=server_hostname
         )
         try:
-            ind = await asyncio.wait_for(provider.indications.get(), self.timeouts.acse)
+            ind = await asyncio.wait_for(provider.next_indication(), self.timeouts.acse)
         except asyncio.TimeoutError:
             await provider.abort()
             await _bounded(provider.wait_closed(self.timeouts.artim), self.timeouts.artim)
@@ -530,7 +530,7 @@ class Server:
         artim = ae.timeouts.artim
         provider.connection_indication(transport)
         try:
-            ind = await asyncio.wait_for(provider.indications.get(), artim + 5)
+            ind = await asyncio.wait_for(provider.next_indication(), artim + 5)
         except asyncio.TimeoutError:  # pragma: no cover - ARTIM fires first
             await provider.abort()
             return

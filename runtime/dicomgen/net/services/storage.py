@@ -154,10 +154,11 @@ class _StoreSink:
             self._spill()
 
     def room(self) -> asyncio.Future[None] | None:
-        if self.queue is None or self.aborted or (self.future is not None and self.future.done()):
+        if self.queue is None or self.aborted:
             return None
         with self._lock:
-            if self.backlog <= BACKLOG_HIGH:
+            # under the lock: the store thread sets its result before it wakes a waiter
+            if self.backlog <= BACKLOG_HIGH or (self.future is not None and self.future.done()):
                 return None
             loop = asyncio.get_running_loop()
             waiter: asyncio.Future[None] = loop.create_future()
