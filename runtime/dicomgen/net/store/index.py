@@ -142,26 +142,29 @@ def split_levels(ds: Dataset) -> dict[Level, dict[str, Any]]:
     """
     groups: dict[Level, list[Any]] = {lv: [] for lv in Level}
     for e in ds.elements():
-        t = int(e.tag)
-        if t >> 16 in (0x0002, 0x0000) or t & 0xFFFF == 0 or t in _NOT_INDEXED:
+        level = _indexed_level(int(e.tag))
+        if level is None or _left_out(e, e.vr, e.raw):
             continue
-        if t == 0x00080005:
-            continue
-        if e.vr in _BINARY_VRS:
-            raw = e.raw
-            if raw is not None and len(raw) > MAX_INLINE_BINARY:
-                continue
-            if raw is None:
-                try:
-                    v = e.value
-                except DicomError:
-                    continue
-                if isinstance(v, (bytes, bytearray, memoryview)) and len(v) > MAX_INLINE_BINARY:
-                    continue
-        if e.undefined_length and e.vr != "SQ":
-            continue
-        groups[level_of(t)].append(e)
+        groups[level].append(e)
     return {lv: _element_json(Dataset(es)) for lv, es in groups.items()}
+
+
+def _left_out(e: Any, vr: str, raw: Any) -> bool:
+    """Whether ``e`` (whose encoded value is ``raw``, ``None`` if unknown) stays out of the
+    index: binary values over :data:`MAX_INLINE_BINARY` bytes or undecodable, and values of
+    undefined length other than sequences (encapsulated data)."""
+    if vr in _BINARY_VRS:
+        if raw is not None:
+            if len(raw) > MAX_INLINE_BINARY:
+                return True
+        else:
+            try:
+                v = e.value
+            except DicomError:
+                return True
+            if isinstance(v, (bytes, bytearray, memoryview)) and len(v) > MAX_INLINE_BINARY:
+                return True
+    return bool(e.undefined_length) and vr != "SQ"
 
 
 # JSON text of one element, keyed by what determines it: (tag, VR, encoded value, byte order,
@@ -219,6 +222,11 @@ def _plan(tag: int) -> Level | None:
     return level
 
 
+def _indexed_level(tag: int) -> Level | None:
+    """:func:`_plan`, from its cache when the tag was seen before."""
+    return _PLAN[tag] if tag in _PLAN else _plan(tag)
+
+
 def split_levels_json(ds: Dataset) -> dict[Level, str]:
     """:func:`split_levels` serialised (the same text as ``json.dumps(obj, ensure_ascii=False)``).
 
@@ -231,26 +239,15 @@ def _split_levels_json(ds: Dataset, texts: dict[int, str]) -> dict[Level, str]:
     """:func:`split_levels_json`; also puts ``first_text`` of the :data:`_COLUMN_TAGS`
     elements met into ``texts`` (cached with the element's fragment)."""
     parts: dict[Level, list[str]] = {lv: [] for lv in Level}
-    plan = _PLAN
     fragments = _FRAGMENTS
     for e in ds.elements():
         t = int(e.tag)
-        level = plan[t] if t in plan else _plan(t)
+        level = _indexed_level(t)
         if level is None:
             continue
         vr = e.vr
         raw = e.raw_if_unchanged() if vr != "SQ" else None
-        if vr in _BINARY_VRS:
-            if raw is not None and len(raw) > MAX_INLINE_BINARY:
-                continue
-            if raw is None:
-                try:
-                    v = e.value
-                except DicomError:
-                    continue
-                if isinstance(v, (bytes, bytearray, memoryview)) and len(v) > MAX_INLINE_BINARY:
-                    continue
-        if e.undefined_length and vr != "SQ":
+        if _left_out(e, vr, raw):
             continue
         if raw is not None and len(raw) <= _MAX_CACHED_VALUE:
             key = (t, vr, bytes(raw), e.raw_little_endian, e.charsets)

@@ -78,9 +78,14 @@ class AssociateRejected:
 
 @attrs.frozen
 class PDataIndication:
-    """P-DATA indication, DT-2 / AR-6."""
+    """P-DATA indication, DT-2 / AR-6; ``nbytes``: the data its PDVs carry."""
 
     pdu: PDataTF
+    nbytes: int = attrs.field(init=False)
+
+    @nbytes.default
+    def _nbytes(self) -> int:
+        return sum(len(pdv.data) for pdv in self.pdu.pdvs)
 
 
 @attrs.frozen
@@ -185,7 +190,7 @@ class UpperLayer:
 
     def _emit(self, indication: Indication) -> None:
         if type(indication) is PDataIndication:
-            self._pdata_backlog += sum(len(pdv.data) for pdv in indication.pdu.pdvs)
+            self._pdata_backlog += indication.nbytes
         elif type(indication) in (AbortIndication, Closed):
             self._backlog_room.set()  # a reader waiting for room must see the end
         self.indications.put_nowait(indication)
@@ -194,7 +199,7 @@ class UpperLayer:
         """The next indication or confirmation for the user (see flow control above)."""
         indication = await self.indications.get()
         if type(indication) is PDataIndication:
-            self._pdata_backlog -= sum(len(pdv.data) for pdv in indication.pdu.pdvs)
+            self._pdata_backlog -= indication.nbytes
             if self._pdata_backlog <= self.MAX_PDATA_BACKLOG:
                 self._backlog_room.set()
         return indication
