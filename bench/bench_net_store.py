@@ -10,18 +10,26 @@ SCU side, all into dcmtk ``storescp`` (``--max-pdu 131072``):
   3. pynetdicom SCU (in process, ``send_c_store(path)``)
 SCP side, dcmtk ``storescu`` sending to:
   4. ``dicomgen scp`` (``--max-pdu 131072 --no-fsync``: storescp does not fsync either;
-     unlike storescp it also indexes each instance in SQLite, a row written right after the
-     C-STORE response while storescu prepares its next request)
+     unlike storescp it writes each file under a temporary name and renames it, and indexes
+     each instance in SQLite, the rows written in batches after the C-STORE responses)
   5. dcmtk ``storescp``
+  6. a pynetdicom storage SCP writing each data set to a file (``event.encoded_dataset()``,
+     as pynetdicom's documentation shows; no fsync, no index)
+  7. reference, not a product: ``python_floor_scp.py``, the least work per instance a
+     Python SCP can do (one blocking loop, no state machine, one ``open``/``write``/``close``
+     per instance, no File Meta Information, no rename, no index). For many small instances,
+     where the cost per instance decides, it shows what Python itself reaches on the machine
+     and so how much of a gap to storescp is Python's and how much the SCP's own work.
+     (For one large data set it is no bound: it keeps every PDU in memory.)
 SCUs into ``dicomgen scp`` (which receives faster than storescp, so the SCU shows):
-  6. dicomgen SCU, 7. pynetdicom SCU
+  8. dicomgen SCU, 9. pynetdicom SCU
   (Into storescp the large case is bound by storescp itself: it used 0.35-0.38 s of CPU per
   134 MB received, of 0.41-0.46 s wall, whichever SCU sent; so there no SCU can come out
   more than ~1.1x ahead of storescu, and the dicomgen/pynetdicom ratio cannot exceed
   pynetdicom's time over storescp's.)
 
 Prints MB/s or instances/s, and the ratios dicomgen/dcmtk (target >= 0.8) and
-dicomgen/pynetdicom (target >= 2). Run: ``python bench/bench_net_store.py [--mb 128]
+dicomgen/pynetdicom (target >= 2), for the SCU and for the SCP. Run: ``python bench/bench_net_store.py [--mb 128]
 [--small 1000] [--repeat 3]`` (best of ``repeat``). dcmtk is run as /usr/bin/<tool> with
 ``TCP_NODELAY=1`` in its environment: this dcmtk build leaves Nagle's algorithm on
 otherwise, which costs it ~40 ms (a delayed ACK) per small message and would make the
@@ -45,7 +53,11 @@ was written on) a new inode is not taken from those freed in the last seconds, a
 search past them runs on every file creation. Deleting one case's 1,000 files just before
 the next case made each of the next case's file creations cost ~0.3 ms instead of ~0.03 ms
 (measured: 0.27-0.33 s per 1,000 creations right after such a deletion, 0.03 s without),
-which decided the small-instance results rather than the SCPs did. The run needs ~0.9 GB of
+which decided the small-instance results rather than the SCPs did.
+
+``dicomgen scp`` writes its index rows in batches at most 50 ms after the responses
+(``StorageService.index_delay``): the rows of the last <= 50 ms of a case are written after
+storescu has ended (a few ms of work for 1,000 instances); all the others inside the case. The run needs ~0.9 GB of
 disk per repeat.
 """
 
@@ -59,6 +71,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Callable
@@ -179,28 +192,89 @@ class StoreSCPProcess:
         kill(self.proc)  # its folder stays until the end of the run (module docstring)
 
 
-class OurSCPProcess:
-    """``dicomgen scp`` into a fresh folder."""
+class _PrintedPortProcess:
+    """A server process that prints ``...:PORT...`` on its first line when it listens."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, argv: list[str]) -> None:
         self.dir = Path(tempfile.mkdtemp(dir=root))
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "dicomgen.cli.main", "scp", "--port", "0", "--aet", "ANY-SCP"]
-            + ["--store", str(self.dir / "store"), "--no-fsync", "--max-pdu", str(MAX_PDU)]
-            + ["--no-query-retrieve"],
+            argv + self.args(self.dir),
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
         )
         line = self.proc.stdout.readline()  # type: ignore[union-attr]
-        m = re.search(r":(\d+) as", line)
+        m = re.search(r":(\d+)", line)
         if not m:
             kill(self.proc)
-            raise RuntimeError(f"dicomgen scp did not start: {line!r}")
+            raise RuntimeError(f"{argv[1:3]} did not start: {line!r}")
         self.port = int(m.group(1))
+
+    def args(self, folder: Path) -> list[str]:
+        return []
 
     def close(self) -> None:
         kill(self.proc)  # its folder stays until the end of the run (module docstring)
+
+
+class OurSCPProcess(_PrintedPortProcess):
+    """``dicomgen scp`` into a fresh folder."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root, [sys.executable, "-m", "dicomgen.cli.main", "scp"])
+
+    def args(self, folder: Path) -> list[str]:
+        return ["--port", "0", "--aet", "ANY-SCP", "--store", str(folder / "store")] + [
+            "--no-fsync",
+            "--max-pdu",
+            str(MAX_PDU),
+            "--no-query-retrieve",
+        ]
+
+
+class PynetdicomSCPProcess(_PrintedPortProcess):
+    """A pynetdicom storage SCP writing each data set to a file, as pynetdicom's
+    documentation shows (``event.encoded_dataset()``, no fsync, no index)."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root, [sys.executable, __file__, "--pynetdicom-scp"])
+
+    def args(self, folder: Path) -> list[str]:
+        return [str(folder)]
+
+
+class FloorSCPProcess(_PrintedPortProcess):
+    """bench/python_floor_scp.py writing plain files (a reference, not a product SCP)."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(
+            root, [sys.executable, str(Path(__file__).with_name("python_floor_scp.py"))]
+        )
+
+    def args(self, folder: Path) -> list[str]:
+        return ["--max-pdu", str(MAX_PDU), "--write", str(folder)]
+
+
+def pynetdicom_scp_main(folder: str) -> None:
+    from pynetdicom import AE as PynAE
+    from pynetdicom import evt
+
+    def handle_store(event):  # noqa: ANN001, ANN202
+        name = os.path.join(folder, f"{event.request.AffectedSOPInstanceUID}.dcm")
+        with open(name, "wb") as f:
+            f.write(event.encoded_dataset())
+        return 0x0000
+
+    ae = PynAE(ae_title="ANY-SCP")
+    ae.maximum_pdu_size = MAX_PDU
+    ae.acse_timeout = ae.dimse_timeout = ae.network_timeout = 120
+    for uid in (SC_SOP_CLASS, MF_SOP_CLASS):
+        ae.add_supported_context(uid, [EXPLICIT, IMPLICIT])
+    server = ae.start_server(
+        ("127.0.0.1", 0), block=False, evt_handlers=[(evt.EVT_C_STORE, handle_store)]
+    )
+    print(f"listening :{server.server_address[1]}", flush=True)
+    threading.Event().wait()  # until the bench terminates this process
 
 
 def ours_scu(port: int, paths: list[Path], sop_class: str) -> None:
@@ -363,6 +437,9 @@ def main() -> None:
         if have_pyn:
             cases.append(("pynetdicom SCU -> storescp", StoreSCPProcess, pynetdicom_scu))
         cases.append(("storescu -> dicomgen scp", OurSCPProcess, dcmtk_scu))
+        if have_pyn:
+            cases.append(("storescu -> pynetdicom scp", PynetdicomSCPProcess, dcmtk_scu))
+        cases.append(("storescu -> Python floor scp", FloorSCPProcess, dcmtk_scu))
         cases.append(("dicomgen SCU -> dicomgen scp", OurSCPProcess, ours_scu))
         if have_pyn:
             cases.append(("pynetdicom SCU -> dicomgen scp", OurSCPProcess, pynetdicom_scu))
@@ -373,8 +450,12 @@ def main() -> None:
         for round_ in range(args.repeat):
             for name, server_cls, client in cases:
                 for i, (paths, sop_class) in enumerate(workloads):
-                    if i == 1 and client is pynetdicom_scu and round_ > 0:
-                        continue  # ~45 s per run and far behind the others: once is enough
+                    if (
+                        i == 1
+                        and round_ > 0
+                        and (client is pynetdicom_scu or server_cls is PynetdicomSCPProcess)
+                    ):
+                        continue  # 4-45 s per run and far behind the others: once is enough
                     t = timed(root, server_cls, client, paths, sop_class, 1)
                     best[name][i] = min(best[name][i], t)
         for name, _s, _c in cases:
@@ -394,19 +475,28 @@ def main() -> None:
         print("ratios (higher is better for dicomgen):")
         for key, label in (("big", "large"), ("small", "small")):
             print(
-                f"  {label:5s}  SCU: dicomgen/dcmtk "
+                f"  {label}\n"
+                f"    SCU  dicomgen/dcmtk "
                 f"{ratio('dicomgen SCU -> storescp', 'storescu -> storescp', key)} (target 0.8x)"
                 f"   dicomgen/pynetdicom "
-                f"{ratio('dicomgen SCU -> storescp', 'pynetdicom SCU -> storescp', key)} "
-                f"(target 2x)   SCP: dicomgen/dcmtk "
+                f"{ratio('dicomgen SCU -> storescp', 'pynetdicom SCU -> storescp', key)}"
+                f" (target 2x); into dicomgen scp: dicomgen/pynetdicom "
+                f"{ratio('dicomgen SCU -> dicomgen scp', 'pynetdicom SCU -> dicomgen scp', key)}\n"
+                f"    SCP  dicomgen/dcmtk "
                 f"{ratio('storescu -> dicomgen scp', 'storescu -> storescp', key)} (target 0.8x)"
-                f"   into dicomgen scp: dicomgen/pynetdicom SCU "
-                f"{ratio('dicomgen SCU -> dicomgen scp', 'pynetdicom SCU -> dicomgen scp', key)}"
+                f"   dicomgen/pynetdicom "
+                f"{ratio('storescu -> dicomgen scp', 'storescu -> pynetdicom scp', key)}"
+                f" (target 2x)\n"
+                f"    reference: minimal Python SCP/dcmtk "
+                f"{ratio('storescu -> Python floor scp', 'storescu -> storescp', key)}"
+                f" (python_floor_scp.py; per instance, no Python SCP does less)"
             )
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 6 and sys.argv[1] == "--child":
         child_main(*sys.argv[2:])
+    elif len(sys.argv) == 3 and sys.argv[1] == "--pynetdicom-scp":
+        pynetdicom_scp_main(sys.argv[2])
     else:
         main()

@@ -9,7 +9,7 @@ from typing import Any
 from ..ir.model import Registry
 from ..passes.naming import uid_keyword
 from .env import render
-from .registries import _sources_text
+from .registries import _sources_text, element_views
 
 
 def _ts_doc(t: Any) -> str:
@@ -62,6 +62,7 @@ def render_more(reg: Registry) -> dict[str, str]:
             for c in sorted(reg.command_fields, key=lambda c: (c.code, c.name))
         ],
         statuses=list(reg.statuses),
+        elements=[e for e in element_views(reg)[0] if e.tag >> 16 == 0x0000],
     )
     out["value_representations.py"] = render(
         "value_representations.py.j2",

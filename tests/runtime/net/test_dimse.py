@@ -4,6 +4,8 @@ command set golden bytes, fragmentation into PDVs and reassembly."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -60,6 +62,31 @@ def test_command_elements_match_generated_dictionary() -> None:
     for tag, (keyword, vr, _vm) in COMMAND_ELEMENTS.items():
         entry = dictionary.DICTIONARY[tag]
         assert (entry.keyword, entry.vrs[0]) == (keyword, vr)
+
+
+def test_generated_command_dictionary_is_the_dictionarys_group_0000() -> None:
+    dictionary = pytest.importorskip("dicomgen_std.dictionary")
+    commands = pytest.importorskip("dicomgen_std.commands")
+    expected = {
+        tag: (e.keyword, e.vrs, e.vm, e.retired)
+        for tag, e in dictionary.DICTIONARY.items()
+        if tag >> 16 == 0x0000
+    }
+    assert commands.COMMAND_DICTIONARY == expected
+
+
+def test_command_codec_does_not_load_the_whole_dictionary() -> None:
+    pytest.importorskip("dicomgen_std.commands")
+    code = (
+        "import sys\n"
+        "from dicomgen.net.dimse.command_set import command_vrs, encode_command\n"
+        "assert command_vrs()[0x00000900] == 'US'\n"
+        "encode_command({0x00000100: 0x0030, 0x00000110: 1, 0x00000800: 0x0101})\n"
+        "print('dicomgen_std.dictionary' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
 
 
 def test_commands_match_generated_registry() -> None:

@@ -207,9 +207,12 @@ def test_store_bytes_inline_or_in_a_worker_thread(tmp_path, fsync, inline_thresh
 
 
 @pytest.mark.parametrize("fsync", [False, True])
-def test_inline_stores_write_their_index_row_after_the_response(tmp_path, fsync):
-    """In the event loop the row is queued and written by a callback that runs after the
-    handler's task step (which sends the response); in a worker thread it is written at once."""
+@pytest.mark.parametrize("index_delay", [0.0, 0.2])
+def test_inline_stores_write_their_index_row_after_the_response(tmp_path, fsync, index_delay):
+    """In the event loop the row is queued and written by one callback for all rows queued
+    by then: right after the handler's task step (which sends the response) with
+    ``index_delay=0``, else ``index_delay`` seconds after the first row was queued. In a
+    worker thread (fsync) the row is written at once."""
     import asyncio
     from types import SimpleNamespace
 
@@ -218,7 +221,7 @@ def test_inline_stores_write_their_index_row_after_the_response(tmp_path, fsync)
     from dicomgen.net.store.levels import Level
 
     storage = StorageSCP(tmp_path, fsync=fsync)
-    service = StorageService(storage)
+    service = StorageService(storage, index_delay=index_delay)
     reqs = [
         SimpleNamespace(
             transfer_syntax=EXPLICIT_LE,
@@ -230,18 +233,41 @@ def test_inline_stores_write_their_index_row_after_the_response(tmp_path, fsync)
     ]
 
     async def go():
+        loop = asyncio.get_running_loop()
         counts = []
+        t0 = loop.time()
         for req in reqs:
             data = encode_dataset(make_instance(req.sop_instance_uid), EXPLICIT_LE)
             assert (await service.store_bytes(req, data)).ok
             counts.append(storage._index.count(Level.IMAGE))
-        await asyncio.sleep(0)  # the loop runs the scheduled callback
+        await asyncio.sleep(0)  # a callback scheduled with call_soon runs here
         counts.append(storage._index.count(Level.IMAGE))
-        return counts
+        while storage._index.count(Level.IMAGE) < 2 and loop.time() - t0 < 5:
+            await asyncio.sleep(0.01)
+        return counts, loop.time() - t0
 
     try:
-        counts = asyncio.run(go())
+        counts, waited = asyncio.run(go())
+        assert storage._index.count(Level.IMAGE) == 2
     finally:
         storage.close()
-    # one callback for both rows when they were queued in one step
-    assert counts == ([1, 2, 2] if fsync else [0, 0, 2])
+    # one callback for both rows when they were queued within the delay
+    if fsync:
+        assert counts == [1, 2, 2]
+    elif index_delay == 0:
+        assert counts == [0, 0, 2]
+    else:
+        assert counts == [0, 0, 0]
+        assert index_delay * 0.9 <= waited < index_delay + 2.0
+
+
+def test_index_delay_must_not_be_negative(tmp_path):
+    from dicomgen.net.services import StorageSCP
+    from dicomgen.net.services.storage import StorageService
+
+    storage = StorageSCP(tmp_path, fsync=False)
+    try:
+        with pytest.raises(ValueError, match="index_delay"):
+            StorageService(storage, index_delay=-1)
+    finally:
+        storage.close()

@@ -8,10 +8,13 @@ over :class:`~dicomgen.net.services.storage_scp.StorageSCP` (atomic files + inde
   the data set is at most ``inline_threshold`` bytes, directly in the event loop: that is
   page-cache work of well under a millisecond, cheaper than the hand-over to a thread).
   In the event loop the index row is deferred (``defer_index``): the response goes out
-  once the file is published, and the queued rows are written by a callback scheduled
-  right after it (``StorageSCP.index_pending``, one transaction for all queued rows), so
-  the index is written while the peer prepares its next request; any query writes the
-  queue first;
+  once the file is published, and the queued rows are written by a callback at most
+  ``index_delay`` (:data:`DEFAULT_INDEX_DELAY`, 50 ms) later, all rows queued by then in
+  one transaction (``StorageSCP.index_pending``). Per row that costs about half of a
+  transaction each (measured with dcmtk's storescu sending 1,000 small instances: the
+  SCP's CPU time went from 0.63 to 0.47 s). Any query (C-FIND, C-MOVE, C-GET) writes the
+  queue first, so it sees every store that was answered; another process reading the
+  index file sees a row at most ``index_delay`` after its store was answered;
 - a larger one is handed, fragment by fragment as P-DATA arrives, to a dedicated thread
   running ``StorageSCP.store_stream``, which writes it to a temporary file in the store
   folder (``<root>/.incoming``), fsyncs and renames it into place. If the association dies
@@ -47,6 +50,8 @@ log = logging.getLogger("dicomgen.net")
 DEFAULT_SPILL_THRESHOLD = 8 << 20
 #: Without fsync, data sets up to this many bytes are stored in the event loop itself.
 DEFAULT_INLINE_THRESHOLD = 64 << 10
+#: The longest an index row of a store made in the event loop waits to be written (seconds).
+DEFAULT_INDEX_DELAY = 0.05
 
 _NATIVE_FIRST = (
     "1.2.840.10008.1.2.1",  # Explicit VR Little Endian
@@ -247,6 +252,9 @@ class StorageService:
     result)`` is called (in the event loop) after each C-STORE with its ``StoreResult``.
     ``inline_threshold``: largest data set stored in the event loop when the store does not
     fsync (0: always in a worker thread); with fsync every store runs in a worker thread.
+    ``index_delay``: the longest a row queued by such a store waits before it is written
+    (seconds; 0: right after the response). Rows queued meanwhile go in together, one
+    transaction for all (at most ``StorageSCP.MAX_PENDING_ROWS``, then written at once).
     """
 
     def __init__(
@@ -256,7 +264,10 @@ class StorageService:
         spill_threshold: int = DEFAULT_SPILL_THRESHOLD,
         on_stored: Callable[[StoreRequest, Any], None] | None = None,
         inline_threshold: int = DEFAULT_INLINE_THRESHOLD,
+        index_delay: float = DEFAULT_INDEX_DELAY,
     ) -> None:
+        if index_delay < 0:
+            raise ValueError(f"index_delay must be >= 0, not {index_delay}")
         self.storage = storage
         self.spill_threshold = spill_threshold
         self.inline_threshold = inline_threshold
@@ -264,6 +275,7 @@ class StorageService:
         self.stored = 0
         self.failed = 0
         self._index_scheduled = False
+        self.index_delay = index_delay
 
     def open_stream(self, request: StoreRequest) -> _StoreSink:
         return _StoreSink(self, request)
@@ -280,9 +292,13 @@ class StorageService:
                 defer_index=True,
             )
             if result.ok and not self._index_scheduled:
-                # runs after this task step, i.e. after the response was queued
+                # runs after the response was queued, at most ``index_delay`` later
                 self._index_scheduled = True
-                asyncio.get_running_loop().call_soon(self._index_pending)
+                loop = asyncio.get_running_loop()
+                if self.index_delay > 0:
+                    loop.call_later(self.index_delay, self._index_pending)
+                else:
+                    loop.call_soon(self._index_pending)
             return result
         return await asyncio.to_thread(
             self.storage.store_encoded,
@@ -329,6 +345,7 @@ class StorageService:
 
 
 __all__ = [
+    "DEFAULT_INDEX_DELAY",
     "DEFAULT_INLINE_THRESHOLD",
     "DEFAULT_SPILL_THRESHOLD",
     "StorageService",
