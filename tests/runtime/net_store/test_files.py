@@ -85,6 +85,37 @@ def test_failure_during_write_leaves_nothing(tmp_path, monkeypatch):
     scp.close()
 
 
+@pytest.mark.parametrize("most", [1, 3, 7, 1 << 20])
+def test_chunks_written_together_survive_short_writes(tmp_path, monkeypatch, most):
+    """A tuple of chunks goes out with writev; when the kernel takes only part of them
+    (``most`` bytes per call here), the rest follows, in order, nothing twice."""
+    real_writev = os.writev
+    calls = []
+
+    def short_writev(fd, views):
+        calls.append(sum(len(v) for v in views))
+        out, budget = [], most
+        for v in views:
+            if budget <= 0:
+                break
+            out.append(v[:budget])
+            budget -= len(out[-1])
+        return real_writev(fd, out)
+
+    monkeypatch.setattr(files_mod.os, "writev", short_writev)
+    store = files_mod.FileStore(tmp_path, fsync=False)
+    chunks = (b"head", b"", bytearray(b"0123456789"), memoryview(b"tail!"))
+    size = store.write_atomic(tmp_path / "a" / "x.dcm", chunks)
+    assert size == 19
+    assert (tmp_path / "a" / "x.dcm").read_bytes() == b"head0123456789tail!"
+    assert len(calls) == (-(-19 // most) if most < 19 else 1)
+    fd = os.open(tmp_path / "empty", os.O_WRONLY | os.O_CREAT)
+    try:
+        assert files_mod._write_all(fd, []) == 0
+    finally:
+        os.close(fd)
+
+
 def test_failure_at_rename_leaves_nothing(scp, monkeypatch):
     data = encode_dataset(make_instance("1.2.3.6"), EXPLICIT_LE)
 

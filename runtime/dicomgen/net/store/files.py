@@ -133,6 +133,26 @@ def part10_header(
     return _build_part10_header(sop_class_uid, inst, transfer_syntax, source_ae_title)
 
 
+#: A tuple of at most this many chunks is written with one ``writev`` (a C-STORE's File Meta
+#: Information and data set: one system call instead of two).
+_WRITEV_MAX = 16
+
+
+def _write_all(fd: int, views: list[memoryview]) -> int:
+    """Write ``views`` in order with ``writev``, going on after a short write; the size."""
+    size = sum(len(v) for v in views)
+    left = size
+    while views:
+        done = os.writev(fd, views)
+        left -= done
+        if not left:
+            break
+        while done >= len(views[0]):  # drop what went out, cut into the first view left
+            done -= len(views.pop(0))
+        views[0] = views[0][done:]
+    return size
+
+
 class FileStore:
     """Files of received instances under ``root`` (created if missing)."""
 
@@ -179,6 +199,9 @@ class FileStore:
         size = 0
         try:
             try:
+                if type(chunks) is tuple and len(chunks) <= _WRITEV_MAX:
+                    size = _write_all(fd, [memoryview(c).cast("B") for c in chunks])
+                    chunks = ()
                 for chunk in chunks:
                     view = memoryview(chunk).cast("B")
                     size += len(view)
