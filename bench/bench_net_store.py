@@ -325,15 +325,23 @@ def pynetdicom_scu(port: int, paths: list[Path], sop_class: str) -> None:
         assoc.release()
 
 
-def warm_imports() -> None:
-    """Import what the in-process SCUs use (see the module docstring)."""
-    import dicomgen.net  # noqa: F401
-    import dicomgen.net.dimse.store  # noqa: F401
+def warm_imports(sample: Path) -> None:
+    """Import what the in-process SCUs use (see the module docstring). ``dicomgen.net``
+    loads its names when first used, and reading a file for a C-STORE imports the data
+    layer then: reading ``sample`` once (a workload file) imports it here, as a running
+    application has it; the same for pynetdicom (pydicom's reader)."""
+    from dicomgen.net import AE, Timeouts  # noqa: F401
+    from dicomgen.net.dimse.command_set import command_vrs
+    from dicomgen.net.dimse.store import c_store_many, open_source  # noqa: F401
 
+    command_vrs()
+    open_source(sample).close()
     try:
-        import pynetdicom  # noqa: F401
+        import pydicom
+        from pynetdicom import AE as PynAE  # noqa: F401
     except ImportError:
-        pass
+        return
+    pydicom.dcmread(sample, stop_before_pixels=True)
 
 
 IN_PROCESS = {"ours_scu": ours_scu, "pynetdicom_scu": pynetdicom_scu}
@@ -362,7 +370,7 @@ def run_child(
 
 def child_main(name: str, port: str, sop_class: str, listing: str) -> None:
     paths = [Path(p) for p in Path(listing).read_text().splitlines()]
-    warm_imports()
+    warm_imports(paths[0])
     t0 = time.perf_counter()
     IN_PROCESS[name](int(port), paths, sop_class)
     print(f"{time.perf_counter() - t0:.6f}")

@@ -234,3 +234,18 @@ def test_one_gigabyte_file_frame_500_small_memory(tmp_path: Path) -> None:
     arr = Frames(big)[500]
     assert arr.shape == (rows, cols) and int(arr.max()) == 5 and int(arr.min()) == 5
     assert _rss_mb() - before < 50
+
+
+def test_scan_meta_gives_what_read_meta_reads() -> None:
+    from dicomgen.media.part10 import _read_meta, scan_meta
+
+    buf = io.BytesIO()
+    write(buf, _ct(), ELE)
+    data = memoryview(buf.getvalue())
+    raw, end = scan_meta(data, 132)
+    meta, end2 = _read_meta(data, 132)
+    assert end == end2 and data[end : end + 2] == b"\x08\x00"  # group 0008 follows
+    assert sorted(raw) == sorted(meta.keys())
+    assert raw[0x00020010] == ("UI", memoryview(ELE.encode() + b"\x00"))
+    for tag, (vr, value) in raw.items():
+        assert (meta[tag].vr, bytes(meta[tag].raw_if_unchanged())) == (vr, bytes(value))

@@ -158,9 +158,11 @@ def _guess_transfer_syntax(buf: memoryview, pos: int, strict: bool = True) -> st
     return EXPLICIT_VR_LITTLE_ENDIAN if little else EXPLICIT_VR_BIG_ENDIAN
 
 
-def _read_meta(buf: memoryview, pos: int) -> tuple[FileMeta, int]:
-    """Group 0002 elements from ``pos`` (Explicit VR LE, PS3.10 7.1); stops at another group."""
-    elems: dict[int, DataElement] = {}
+def scan_meta(buf: memoryview, pos: int) -> tuple[dict[int, tuple[str, memoryview]], int]:
+    """The group 0002 elements from ``pos`` (Explicit VR LE, PS3.10 7.1) as ``{tag: (VR,
+    value bytes)}``, and where they end (at another group). No element objects are made:
+    for callers that need two or three values (the transfer syntax, the SOP UIDs)."""
+    out: dict[int, tuple[str, memoryview]] = {}
     end = len(buf)
     vr_of = _reader._VR_OF_BYTES
     while pos + 8 <= end:
@@ -188,10 +190,19 @@ def _read_meta(buf: memoryview, pos: int) -> tuple[FileMeta, int]:
                 offset=pos,
                 tag=tag,
             )
-        elems[tag] = DataElement.from_raw(Tag(tag), vr, buf[vpos : vpos + length], True)
+        out[tag] = (vr, buf[vpos : vpos + length])
         pos = vpos + length
-    fm = FileMeta._from_sorted(dict(sorted(elems.items())), True)
-    return fm, pos
+    return out, pos
+
+
+def _read_meta(buf: memoryview, pos: int) -> tuple[FileMeta, int]:
+    """Group 0002 elements from ``pos`` (Explicit VR LE, PS3.10 7.1); stops at another group."""
+    found, pos = scan_meta(buf, pos)
+    elems = {
+        tag: DataElement.from_raw(Tag(tag), vr, raw, True)
+        for tag, (vr, raw) in sorted(found.items())
+    }
+    return FileMeta._from_sorted(elems, True), pos
 
 
 def read(

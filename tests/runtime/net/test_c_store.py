@@ -29,7 +29,7 @@ from net_store_helpers import (  # noqa: E402
     temp_files,
 )
 
-from dicomgen.core.errors import DimseError  # noqa: E402
+from dicomgen.core.errors import DicomError, DimseError  # noqa: E402
 from dicomgen.net import AE, Timeouts  # noqa: E402
 from dicomgen.net.dimse import CommandSet, MessageAssembler  # noqa: E402
 from dicomgen.net.dimse.message import (  # noqa: E402
@@ -425,6 +425,54 @@ def test_large_instance_streams_without_a_second_copy(tmp_path: Path) -> None:
         assert not temp_files(peer.storage.root)
     finally:
         peer.close()
+
+
+def test_file_source_uids_come_from_the_data_set_then_the_file_meta(tmp_path: Path) -> None:
+    """The data set's SOP Class/Instance UIDs rule; the File Meta copies (padding removed)
+    stand in only when the data set lacks them (PS3.10 7.1)."""
+    from dicomgen.media.part10 import write
+
+    ds = make_dataset(1)
+    path = tmp_path / "a.dcm"
+    write(path, ds, EXPLICIT)
+    src = FileSource(path)
+    assert (src.sop_class_uid, src.sop_instance_uid) == (
+        SECONDARY_CAPTURE,
+        str(ds[0x00080018].value),
+    )
+    assert src.transfer_syntax == EXPLICIT
+    src.close()
+    data = path.read_bytes()
+    meta_uid = str(ds[0x00080018].value).encode()
+    other = b"9" * len(meta_uid)  # same length: the File Meta keeps its layout
+    at = data.index(meta_uid, 132)  # (0002,0003), the File Meta copy
+    src = FileSource(data[:at] + other + data[at + len(other) :])
+    assert src.sop_instance_uid == meta_uid.decode()  # the data set's, not the meta's
+    src.close()
+    # a data set without its SOP UIDs after the File Meta Information that names them
+    from dicomgen.encoding.writer import encode_dataset
+    from dicomgen.media.part10 import scan_meta
+
+    _meta, meta_end = scan_meta(memoryview(data), 132)
+    del ds[0x00080016]
+    del ds[0x00080018]
+    src = FileSource(data[:meta_end] + encode_dataset(ds, EXPLICIT))
+    assert (src.sop_class_uid, src.sop_instance_uid) == (SECONDARY_CAPTURE, meta_uid.decode())
+    src.close()
+
+
+def test_file_source_refuses_a_header_that_does_not_decode(tmp_path: Path) -> None:
+    from dicomgen.media.part10 import write
+
+    path = tmp_path / "bad.dcm"
+    write(path, make_dataset(3), EXPLICIT)
+    data = bytearray(path.read_bytes())
+    at = data.index(b"\x08\x00\x60\x00CS")  # Modality: its length now runs past the end
+    data[at + 6 : at + 8] = b"\xff\x7f"
+    path.write_bytes(bytes(data))
+    with pytest.raises(DicomError) as info:
+        FileSource(path)
+    assert str(path) in str(info.value)
 
 
 def test_event_loop_is_not_required_for_sources(tmp_path: Path) -> None:

@@ -231,6 +231,15 @@ class DatasetSource(StoreSource):
 MMAP_THRESHOLD = 1 << 20
 
 
+def _meta_text(meta: dict[int, tuple[str, memoryview]], tag: int) -> str:
+    """The first value of a File Meta Information UID element without its padding ("" when
+    absent), as :meth:`~dicomgen.core.dataset.Dataset.first_text` gives it."""
+    found = meta.get(tag)
+    if found is None:
+        return ""
+    return bytes(found[1]).decode("latin-1").split("\\", 1)[0].strip("\x00 ")
+
+
 class FileSource(StoreSource):
     """A Part 10 file (or its bytes), memory-mapped; the data set is sent from the mapping."""
 
@@ -284,11 +293,11 @@ class FileSource(StoreSource):
             pos = 0
         sop_class = sop_instance = ts = ""
         if n - pos >= 8 and buf[pos : pos + 2] == b"\x02\x00":
-            # File Meta Information (PS3.10 7.1); E's reader of group 0002.
-            fm, pos = part10._read_meta(buf, pos)
-            ts = fm.transfer_syntax_uid or ""
-            sop_class = fm.first_text(0x00020002)
-            sop_instance = fm.first_text(0x00020003)
+            # File Meta Information (PS3.10 7.1): only three of its values are needed
+            meta, pos = part10.scan_meta(buf, pos)
+            ts = _meta_text(meta, 0x00020010)
+            sop_class = _meta_text(meta, 0x00020002)
+            sop_instance = _meta_text(meta, 0x00020003)
         if not ts:
             if n == pos:
                 raise DecodeError("the file holds no data set", offset=pos)
@@ -296,7 +305,9 @@ class FileSource(StoreSource):
         self.buf: memoryview | None = buf
         self.offset = pos
         self.transfer_syntax = ts
-        # The data set's own UIDs rule (the File Meta copy may disagree, PS3.10 7.1).
+        # The data set's own UIDs rule (the File Meta copy may disagree, PS3.10 7.1). The
+        # whole header is decoded, not only the UIDs: a file that does not decode is
+        # refused here, naming the file, rather than sent for the peer to fail on.
         head = decode_dataset(buf, ts, stop_before_pixels=True, offset=pos)
         sop_class = head.first_text(0x00080016) or sop_class
         sop_instance = head.first_text(0x00080018) or sop_instance
