@@ -23,23 +23,23 @@ SCP side, dcmtk ``storescu`` sending to:
      (For one large data set it is no bound: it keeps every PDU in memory.)
 SCUs into ``dicomgen scp`` (which receives faster than storescp, so the SCU shows):
   8. dicomgen SCU, 9. pynetdicom SCU
-  (Into storescp the large case is bound by storescp itself: it used 0.35-0.38 s of CPU per
-  134 MB received, of 0.41-0.46 s wall, whichever SCU sent; so there no SCU can come out
-  more than ~1.1x ahead of storescu, and the dicomgen/pynetdicom ratio cannot exceed
-  pynetdicom's time over storescp's.)
+  (Into storescp the large case can be bound by storescp itself: on the machine this was
+  first run on it used 0.35-0.38 s of CPU per 134 MB received, of 0.41-0.46 s wall,
+  whichever SCU sent; so there no SCU can come out more than ~1.1x ahead of storescu, and
+  the dicomgen/pynetdicom ratio cannot exceed pynetdicom's time over storescp's.)
 
 Prints MB/s or instances/s, and the ratios dicomgen/dcmtk (target >= 0.8) and
-dicomgen/pynetdicom (target >= 2), for the SCU and for the SCP. Run: ``python bench/bench_net_store.py [--mb 128]
-[--small 1000] [--repeat 3]`` (best of ``repeat``). dcmtk is run as /usr/bin/<tool> with
-``TCP_NODELAY=1`` in its environment: this dcmtk build leaves Nagle's algorithm on
-otherwise, which costs it ~40 ms (a delayed ACK) per small message and would make the
-comparison meaningless (``--dcmtk-nagle`` measures it that way). dicomgen (asyncio) and
-pynetdicom set TCP_NODELAY themselves.
+dicomgen/pynetdicom (target >= 2), for the SCU and for the SCP. Run:
+``python bench/bench_net_store.py [--mb 128] [--small 1000] [--repeat 3]`` (best of
+``repeat``). dcmtk is run as /usr/bin/<tool> with ``TCP_NODELAY=1`` in its environment:
+this dcmtk build leaves Nagle's algorithm on otherwise, which costs it ~40 ms (a delayed
+ACK) per small message and would make the comparison meaningless (``--dcmtk-nagle``
+measures it that way). dicomgen (asyncio) and pynetdicom set TCP_NODELAY themselves.
 
 The in-process SCUs (dicomgen, pynetdicom) each run in a fresh Python process per case
 (so that no case inherits another's heap, caches or garbage) and are measured as a running
-application uses them: their modules are imported before the clock starts (importing
-dicomgen's network stack takes ~0.1 s once per process; dcmtk's process start-up, ~10 ms,
+application uses them: their modules are imported, and one workload file read, before the
+clock starts (that takes dicomgen ~0.1 s once per process; dcmtk's process start-up, ~10 ms,
 is inside its times). Before each case the page cache is written back (``os.sync()``), so
 that the previous case's 134 MB file does not slow the next one's writes, and the workload
 files are read once, outside the clock: a machine may drop cached pages that were not used
@@ -57,8 +57,8 @@ which decided the small-instance results rather than the SCPs did.
 
 ``dicomgen scp`` writes its index rows in batches at most 50 ms after the responses
 (``StorageService.index_delay``): the rows of the last <= 50 ms of a case are written after
-storescu has ended (a few ms of work for 1,000 instances); all the others inside the case. The run needs ~0.9 GB of
-disk per repeat.
+storescu has ended (a few ms of work for 1,000 instances); all the others inside the case.
+The run needs ~0.9 GB of disk per repeat.
 """
 
 from __future__ import annotations

@@ -334,5 +334,6 @@ __all__ = [
     "IMPLEMENTATION_VERSION_NAME",
     "encode_file_meta",
     "read",
+    "scan_meta",
     "write",
 ]

@@ -16,6 +16,7 @@ and File Meta Information (PS3.10 7.1) naming the transfer syntax it was receive
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -144,6 +145,8 @@ def _write_all(fd: int, views: list[memoryview]) -> int:
     left = size
     while views:
         done = os.writev(fd, views)
+        if not done:  # a file takes bytes or raises; never spin on a stuck descriptor
+            raise OSError(errno.EIO, "write made no progress")
         left -= done
         if not left:
             break
