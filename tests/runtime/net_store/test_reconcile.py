@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 
@@ -117,3 +118,69 @@ def test_series_rows_are_written_once_per_change(tmp_path):
     assert scp.store_dataset(make_instance("1.2.3.9", Modality="MR"), EXPLICIT_LE).ok
     assert writes() == 3  # the cache was cleared by the removal
     scp.close()
+
+
+def _crash(scp: StorageSCP) -> None:
+    """The process dies: queued rows are not written, the open-marker stays."""
+    scp._index.close()
+
+
+def test_a_replacement_cut_short_by_a_crash_keeps_the_newer_copy(tmp_path):
+    """A new copy of an instance (in another series) was published, but the process died
+    before its row was written and before the old copy was removed: after the restart the
+    index names the newer copy and the older file is gone, however the folders sort."""
+    for n, (old_series, new_series, same_time) in enumerate(
+        (
+            ("1.2.826.0.1.1.1", "1.2.826.0.1.1.2", False),  # the newer copy's folder last
+            ("1.2.826.0.1.1.2", "1.2.826.0.1.1.1", False),  # ... or first
+            ("1.2.826.0.1.1.2", "1.2.826.0.1.1.1", True),  # both written in one clock tick
+        )
+    ):
+        root = tmp_path / f"s{n}"
+        scp = StorageSCP(root, fsync=False)
+        old = scp.store_dataset(make_instance("1.2.3.7", series_uid=old_series), EXPLICIT_LE)
+        new = scp.store_dataset(
+            make_instance("1.2.3.7", series_uid=new_series, PatientName="Newer^Copy"),
+            EXPLICIT_LE,
+            defer_index=True,
+        )
+        assert old.ok and new.ok and old.path != new.path
+        assert old.path.exists() and new.path.exists()
+        if same_time:
+            stat = old.path.stat()
+            os.utime(new.path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        _crash(scp)
+
+        again = StorageSCP(root, fsync=False)
+        try:
+            assert set(again.index.instance_paths()) == {again.files.relative(new.path)}
+            assert new.path.exists() and not old.path.exists()
+            found = results(again, query("IMAGE", PatientID="PAT1", SOPInstanceUID="1.2.3.7"))
+            assert len(found) == 1
+            assert again.index.count(Level.SERIES) == 1
+            assert again.reconcile() == (0, 0)  # and a second pass changes nothing
+        finally:
+            again.close()
+
+
+def test_an_older_unindexed_copy_does_not_replace_the_indexed_one(tmp_path):
+    """A leftover older copy (its row replaced, its file not yet removed) found by the
+    reconcile is removed, not indexed over the newer one."""
+    root = tmp_path / "s"
+    scp = StorageSCP(root, fsync=False)
+    first = scp.store_dataset(make_instance("1.2.3.8", series_uid="1.2.826.0.1.1.9"), EXPLICIT_LE)
+    leftover = first.path.read_bytes()
+    second = scp.store_dataset(make_instance("1.2.3.8"), EXPLICIT_LE)
+    assert not first.path.exists()  # the live store removed the replaced copy
+    first.path.parent.mkdir(parents=True, exist_ok=True)
+    first.path.write_bytes(leftover)  # as if that removal had not happened
+    stat = second.path.stat()
+    os.utime(first.path, ns=(stat.st_atime_ns, stat.st_mtime_ns - 10**9))  # one second older
+    _crash(scp)
+
+    again = StorageSCP(root, fsync=False)
+    try:
+        assert set(again.index.instance_paths()) == {again.files.relative(second.path)}
+        assert second.path.exists() and not first.path.exists()
+    finally:
+        again.close()

@@ -177,7 +177,14 @@ class StorageSCP:
 
     def reconcile(self) -> tuple[int, int]:
         """Index the stored files the index lacks and drop rows whose file is gone;
-        returns ``(indexed, dropped)``. Files that cannot be read are logged and left."""
+        returns ``(indexed, dropped)``. Files that cannot be read are logged and left.
+
+        A file of an instance the index has at another path is what a replacement cut
+        short leaves (the new copy published, then the process died before its row was
+        written, or before the old copy was removed): as the store would have, the copy
+        written last stays indexed and the other file is removed. Written last: the later
+        file modification time; on a tie (file times are as coarse as the kernel's clock
+        tick) the copy without a row, which a row not yet written leaves."""
         from ...media.part10 import read
 
         rows = self.index.instance_paths()
@@ -196,17 +203,36 @@ class StorageSCP:
                     continue
                 try:
                     ds = read(path, stop_before_pixels=True)
+                    current = self._index.path_of(ds.first_text(0x00080018))
+                    if current is not None and self._written_later(current, rel):
+                        log.warning("removing %s: an older copy of %s", rel, current)
+                        self._drop_replaced(rel, current)
+                        continue
                     ts = str(ds.read_transfer_syntax or "")
-                    self.index.add(ds, path=rel, size=path.stat().st_size, transfer_syntax=ts)
+                    old = self.index.add(ds, path=rel, size=path.stat().st_size, transfer_syntax=ts)
                 except (DicomError, OSError) as exc:
                     log.error("cannot index %s while reconciling: %s", path, exc)
                     continue
                 added += 1
+                if old is not None and old != rel:
+                    log.warning("removing %s: replaced by the newer copy %s", old, rel)
+                    rows.pop(old, None)  # its row now names ``rel``: not a row to drop
+                    self._drop_replaced(old, rel)
         dropped = 0
         for rel, sop in rows.items():
             if rel not in seen and self.index.remove(sop) is not None:
                 dropped += 1
         return added, dropped
+
+    def _written_later(self, rel: str, other: str) -> bool:
+        """Whether the file at ``rel`` was modified after the one at ``other`` (False when
+        ``rel`` is gone)."""
+        root = self.files.root
+        try:
+            ours = os.stat(root / rel).st_mtime_ns
+        except FileNotFoundError:
+            return False
+        return ours > os.stat(root / other).st_mtime_ns
 
     def __enter__(self) -> StorageSCP:
         return self

@@ -613,6 +613,11 @@ class Index:
         for row in self._query(f"SELECT {cols} FROM {table}{where} ORDER BY rowid", args):
             yield Entity(level, row[0], row[1], row[2], dict(zip(extra_cols, row[3:])))
 
+    def path_of(self, sop_instance_uid: str) -> str | None:
+        """The path of the indexed instance ``sop_instance_uid``, or ``None``."""
+        found = self._query("SELECT path FROM instances WHERE sop_uid=?", (sop_instance_uid,))
+        return found[0][0] if found else None
+
     def instance_paths(self) -> dict[str, str]:
         """``{path: SOP Instance UID}`` of every indexed instance."""
         return {path: sop for sop, path in self._query("SELECT sop_uid, path FROM instances")}
