@@ -184,3 +184,30 @@ def test_an_older_unindexed_copy_does_not_replace_the_indexed_one(tmp_path):
         assert second.path.exists() and not first.path.exists()
     finally:
         again.close()
+
+
+def test_a_file_rewritten_after_its_row_is_indexed_again(tmp_path):
+    """A new copy written over the old one (same study and series: same path) whose row
+    was not written before the process died: the row still describes the old copy (its
+    size, transfer syntax, attributes) and is written again from the file."""
+    root = tmp_path / "s"
+    scp = StorageSCP(root, fsync=False)
+    old = scp.store_dataset(make_instance("1.2.3.5", PatientName="Old^Name"), EXPLICIT_LE)
+    new = scp.store_dataset(
+        make_instance("1.2.3.5", PatientName="New^Name^Longer", StudyDescription="again"),
+        "1.2.840.10008.1.2",  # Implicit VR Little Endian this time
+        defer_index=True,
+    )
+    assert old.ok and new.ok and old.path == new.path
+    stat = new.path.stat()
+    _crash(scp)
+
+    again = StorageSCP(root, fsync=False)
+    try:
+        ((size, ts),) = again.index._query("SELECT size, transfer_syntax FROM instances")
+        assert (size, ts) == (stat.st_size, "1.2.840.10008.1.2")
+        found = results(again, query("PATIENT", PatientID="PAT1", PatientName=None))
+        assert [str(ds.PatientName) for ds in found] == ["New^Name^Longer"]
+        assert again.reconcile() == (0, 0)  # an up-to-date row is left alone
+    finally:
+        again.close()

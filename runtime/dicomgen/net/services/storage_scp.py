@@ -85,6 +85,14 @@ class StoreResult:
         return self.status == STORE_SUCCESS
 
 
+def _changed_since(path: Path, size: int, indexed_at: float) -> bool:
+    """Whether the file at ``path`` is not the one a row written at ``indexed_at`` (seconds
+    since the epoch) for ``size`` bytes describes: another size, or modified after the row
+    was written (a file is published before its row is written)."""
+    st = path.stat()
+    return st.st_size != size or st.st_mtime_ns > indexed_at * 1e9
+
+
 class StorageSCP:
     """Storage (C-STORE) and Query/Retrieve (C-FIND, C-MOVE, C-GET) back end.
 
@@ -179,19 +187,19 @@ class StorageSCP:
         """Index the stored files the index lacks and drop rows whose file is gone;
         returns ``(indexed, dropped)``. Files that cannot be read are logged and left.
 
+        A file changed after its row was written (another size, or modified later: a new
+        copy written over it whose row was not written) is indexed again.
+
         A file of an instance the index has at another path is what a replacement cut
         short leaves (the new copy published, then the process died before its row was
         written, or before the old copy was removed): as the store would have, the copy
         written last stays indexed and the other file is removed. Written last: the later
         file modification time; on a tie (file times are as coarse as the kernel's clock
         tick) the copy without a row, which a row not yet written leaves."""
-        from ...media.part10 import read
-
-        rows = self.index.instance_paths()
-        root = self.files.root
+        rows = self.index.instance_files()
         added = 0
         seen: set[str] = set()
-        for folder, dirs, names in os.walk(root):
+        for folder, dirs, names in os.walk(self.files.root):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(names):
                 if name.startswith(".") or not name.endswith(".dcm"):
@@ -199,30 +207,41 @@ class StorageSCP:
                 path = Path(folder) / name
                 rel = self.files.relative(path)
                 seen.add(rel)
-                if rel in rows:
-                    continue
                 try:
-                    ds = read(path, stop_before_pixels=True)
-                    current = self._index.path_of(ds.first_text(0x00080018))
-                    if current is not None and self._written_later(current, rel):
-                        log.warning("removing %s: an older copy of %s", rel, current)
-                        self._drop_replaced(rel, current)
-                        continue
-                    ts = str(ds.read_transfer_syntax or "")
-                    old = self.index.add(ds, path=rel, size=path.stat().st_size, transfer_syntax=ts)
+                    indexed, old = self._reconcile_file(path, rel, rows.get(rel))
                 except (DicomError, OSError) as exc:
                     log.error("cannot index %s while reconciling: %s", path, exc)
                     continue
-                added += 1
+                added += indexed
                 if old is not None and old != rel:
                     log.warning("removing %s: replaced by the newer copy %s", old, rel)
                     rows.pop(old, None)  # its row now names ``rel``: not a row to drop
                     self._drop_replaced(old, rel)
         dropped = 0
-        for rel, sop in rows.items():
+        for rel, (sop, _size, _at) in rows.items():
             if rel not in seen and self.index.remove(sop) is not None:
                 dropped += 1
         return added, dropped
+
+    def _reconcile_file(
+        self, path: Path, rel: str, row: tuple[str, int, float] | None
+    ) -> tuple[bool, str | None]:
+        """Bring the index in line with the file at ``rel`` (``row``: its index row, if
+        any); returns whether it was indexed and the path of the copy its row replaced."""
+        from ...media.part10 import read
+
+        if row is not None and not _changed_since(path, row[1], row[2]):
+            return False, None
+        ds = read(path, stop_before_pixels=True)
+        if row is None:
+            current = self._index.path_of(ds.first_text(0x00080018))
+            if current is not None and self._written_later(current, rel):
+                log.warning("removing %s: an older copy of %s", rel, current)
+                self._drop_replaced(rel, current)
+                return False, None
+        ts = str(ds.read_transfer_syntax or "")
+        old = self.index.add(ds, path=rel, size=path.stat().st_size, transfer_syntax=ts)
+        return True, old
 
     def _written_later(self, rel: str, other: str) -> bool:
         """Whether the file at ``rel`` was modified after the one at ``other`` (False when

@@ -618,6 +618,12 @@ class Index:
         found = self._query("SELECT path FROM instances WHERE sop_uid=?", (sop_instance_uid,))
         return found[0][0] if found else None
 
+    def instance_files(self) -> dict[str, tuple[str, int, float]]:
+        """``{path: (SOP Instance UID, size, indexed at)}`` of every indexed instance
+        (``indexed at``: seconds since the epoch, when its row was written)."""
+        rows = self._query("SELECT path, sop_uid, size, stored_at FROM instances")
+        return {path: (sop, size, at) for path, sop, size, at in rows}
+
     def instance_paths(self) -> dict[str, str]:
         """``{path: SOP Instance UID}`` of every indexed instance."""
         return {path: sop for sop, path in self._query("SELECT sop_uid, path FROM instances")}
