@@ -211,3 +211,55 @@ def test_a_file_rewritten_after_its_row_is_indexed_again(tmp_path):
         assert again.reconcile() == (0, 0)  # an up-to-date row is left alone
     finally:
         again.close()
+
+
+def test_files_are_walked_in_the_order_the_index_sorts_paths(tmp_path):
+    """The reconcile merges the files with the index rows in one pass: both must come in
+    the same order, SQLite's ``ORDER BY path`` (a folder's name is followed by ``/``, which
+    sorts after ``.`` and ``-``)."""
+    scp = StorageSCP(tmp_path / "s", fsync=False)
+    try:
+        names = [
+            "1.2/1.2.3/a.dcm",
+            "1.2/1.2.3.4/a.dcm",
+            "1.2/1.2.3-4/a.dcm",
+            "1.2/1.2.30/a.dcm",
+            "1.2/1.2.3/a.dcm.dcm",
+            "1.2/x.dcm",
+            "1.2.5/B.dcm",
+            "1.2.5/a.dcm",
+            "1.2-9/z.dcm",
+            "Z/q.dcm",
+        ]
+        for name in names:
+            (scp.files.root / name).parent.mkdir(parents=True, exist_ok=True)
+            (scp.files.root / name).write_bytes(b"")
+        (scp.files.root / "1.2" / ".hidden.dcm").write_bytes(b"")
+        (scp.files.root / "1.2" / "notes.txt").write_bytes(b"")
+        walked = [rel for rel, _path in scp._files_in_path_order()]
+        con = sqlite3.connect(":memory:")
+        con.execute("CREATE TABLE t(path TEXT)")
+        con.executemany("INSERT INTO t VALUES(?)", [(n,) for n in names])
+        assert walked == [p for (p,) in con.execute("SELECT path FROM t ORDER BY path")]
+        at = walked.index
+        assert at("1.2/1.2.3-4/a.dcm") < at("1.2/1.2.3.4/a.dcm") < at("1.2/1.2.3/a.dcm")
+        assert at("1.2.5/a.dcm") < at("1.2/x.dcm") and len(walked) == len(names)
+    finally:
+        scp.close()
+
+
+def test_rows_of_a_lost_series_folder_are_dropped_and_the_others_kept(tmp_path):
+    root = tmp_path / "s"
+    scp = StorageSCP(root, fsync=False)
+    series = ["1.2.826.0.1.1.1", "1.2.826.0.1.1.1.5", "1.2.826.0.1.1.10"]
+    stored = {s: _store(scp, f"{s}.9.1", f"{s}.9.2", series=s) for s in series}
+    shutil.rmtree(next(iter(stored[series[0]].values())).parent)  # a whole folder gone
+    _crash(scp)
+
+    again = StorageSCP(root, fsync=False)
+    try:
+        assert _indexed(again) == {f"{s}.9.{n}" for s in series[1:] for n in (1, 2)}
+        assert again.index.count(Level.SERIES) == 2
+        assert again.reconcile() == (0, 0)
+    finally:
+        again.close()

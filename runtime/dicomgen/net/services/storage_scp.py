@@ -186,6 +186,8 @@ class StorageSCP:
     def reconcile(self) -> tuple[int, int]:
         """Index the stored files the index lacks and drop rows whose file is gone;
         returns ``(indexed, dropped)``. Files that cannot be read are logged and left.
+        One pass over the files and the index rows, both in path order, holding neither in
+        memory (an archive of millions of instances is reconciled in bounded memory).
 
         A file changed after its row was written (another size, or modified later: a new
         copy written over it whose row was not written) is indexed again.
@@ -196,41 +198,71 @@ class StorageSCP:
         written last stays indexed and the other file is removed. Written last: the later
         file modification time; on a tie (file times are as coarse as the kernel's clock
         tick) the copy without a row, which a row not yet written leaves."""
-        rows = self.index.instance_files()
-        added = 0
-        seen: set[str] = set()
-        for folder, dirs, names in os.walk(self.files.root):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(names):
-                if name.startswith(".") or not name.endswith(".dcm"):
-                    continue
-                path = Path(folder) / name
-                rel = self.files.relative(path)
-                seen.add(rel)
+        from contextlib import closing
+
+        added = dropped = 0
+        with closing(self.index.instance_files()) as rows:  # in path order, streamed
+            row = next(rows, None)
+            for rel, path in self._files_in_path_order():
+                while row is not None and row[0] < rel:  # indexed, but its file is gone
+                    dropped += self._index.remove(row[1], path=row[0]) is not None
+                    row = next(rows, None)
+                own = None
+                if row is not None and row[0] == rel:
+                    own, row = (row[2], row[3]), next(rows, None)
                 try:
-                    indexed, old = self._reconcile_file(path, rel, rows.get(rel))
+                    indexed, old = self._reconcile_file(path, rel, own)
                 except (DicomError, OSError) as exc:
                     log.error("cannot index %s while reconciling: %s", path, exc)
                     continue
                 added += indexed
                 if old is not None and old != rel:
+                    # the old copy's row now names ``rel``: met later in ``rows``, it is not
+                    # removed (``remove(..., path=old)`` finds another path)
                     log.warning("removing %s: replaced by the newer copy %s", old, rel)
-                    rows.pop(old, None)  # its row now names ``rel``: not a row to drop
                     self._drop_replaced(old, rel)
-        dropped = 0
-        for rel, (sop, _size, _at) in rows.items():
-            if rel not in seen and self.index.remove(sop) is not None:
-                dropped += 1
+            while row is not None:
+                dropped += self._index.remove(row[1], path=row[0]) is not None
+                row = next(rows, None)
         return added, dropped
 
+    def _files_in_path_order(self) -> Iterator[tuple[str, Path]]:
+        """``(relative path, path)`` of the stored files (``*.dcm``, hidden names skipped),
+        in the order of the relative paths as text, as the index sorts them: a folder's
+        entries sorted by name, a folder's name taken with its ``/`` (``1.2.3/`` sorts
+        after ``1.2.3.4/``, as ``1.2.3/x.dcm`` does after ``1.2.3.4/x.dcm``)."""
+
+        def walk(folder: str, prefix: str) -> Iterator[tuple[str, Path]]:
+            try:
+                entries = list(os.scandir(folder))
+            except OSError as exc:
+                log.error("cannot list %s while reconciling: %s", folder, exc)
+                return
+            keyed = []
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    keyed.append((entry.name + "/", entry.path, True))
+                elif entry.name.endswith(".dcm"):
+                    keyed.append((entry.name, entry.path, False))
+            for key, full, is_dir in sorted(keyed):
+                if is_dir:
+                    yield from walk(full, prefix + key)
+                else:
+                    yield prefix + key, Path(full)
+
+        return walk(os.fspath(self.files.root), "")
+
     def _reconcile_file(
-        self, path: Path, rel: str, row: tuple[str, int, float] | None
+        self, path: Path, rel: str, row: tuple[int, float] | None
     ) -> tuple[bool, str | None]:
-        """Bring the index in line with the file at ``rel`` (``row``: its index row, if
-        any); returns whether it was indexed and the path of the copy its row replaced."""
+        """Bring the index in line with the file at ``rel`` (``row``: the size and time of
+        its index row, if any); returns whether it was indexed and the path of the copy
+        its row replaced."""
         from ...media.part10 import read
 
-        if row is not None and not _changed_since(path, row[1], row[2]):
+        if row is not None and not _changed_since(path, row[0], row[1]):
             return False, None
         ds = read(path, stop_before_pixels=True)
         if row is None:

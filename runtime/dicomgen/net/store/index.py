@@ -555,8 +555,9 @@ class Index:
                 (prow[0], prow[0]),
             )
 
-    def remove(self, sop_instance_uid: str) -> str | None:
-        """Forget an instance (and entities left empty); returns its path or ``None``."""
+    def remove(self, sop_instance_uid: str, *, path: str | None = None) -> str | None:
+        """Forget an instance (and entities left empty); returns its path or ``None``.
+        With ``path``, only while the instance is indexed at that path."""
         with self._lock:
             self._written.clear()
             con = self._writer
@@ -565,6 +566,8 @@ class Index:
                 row = con.execute(
                     "SELECT path, series_uid FROM instances WHERE sop_uid=?", (sop_instance_uid,)
                 ).fetchone()
+                if row is not None and path is not None and row[0] != path:
+                    row = None
                 if row is not None:
                     con.execute("DELETE FROM instances WHERE sop_uid=?", (sop_instance_uid,))
                     self._drop_orphans(con, row[1])
@@ -618,11 +621,25 @@ class Index:
         found = self._query("SELECT path FROM instances WHERE sop_uid=?", (sop_instance_uid,))
         return found[0][0] if found else None
 
-    def instance_files(self) -> dict[str, tuple[str, int, float]]:
-        """``{path: (SOP Instance UID, size, indexed at)}`` of every indexed instance
-        (``indexed at``: seconds since the epoch, when its row was written)."""
-        rows = self._query("SELECT path, sop_uid, size, stored_at FROM instances")
-        return {path: (sop, size, at) for path, sop, size, at in rows}
+    def instance_files(self) -> Iterator[tuple[str, str, int, float]]:
+        """``(path, SOP Instance UID, size, indexed at)`` of every indexed instance in the
+        order of the paths as text (``indexed at``: seconds since the epoch, when its row
+        was written). Streamed from one read transaction: what the index held when the
+        iteration began, whatever is written meanwhile, without holding it all in memory."""
+        con = self._acquire()
+        cursor = con.cursor()
+        try:
+            cursor.execute("SELECT path, sop_uid, size, stored_at FROM instances ORDER BY path")
+            while True:
+                batch = cursor.fetchmany(1024)
+                if not batch:
+                    return
+                yield from batch
+        except sqlite3.Error as exc:
+            raise MediaError(f"index query failed: {exc}", path=str(self.path)) from exc
+        finally:
+            cursor.close()  # ends the read transaction, also when the caller stops early
+            self._release(con)
 
     def instance_paths(self) -> dict[str, str]:
         """``{path: SOP Instance UID}`` of every indexed instance."""
