@@ -502,3 +502,42 @@ def test_sockets_have_nagle_off(peer: Peer) -> None:
     with scu().associate_sync("127.0.0.1", peer.server.port, "K1SCP") as a:
         sock = a.provider.transport.get_extra_info("socket")
         assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+
+
+def test_a_store_record_is_sent_without_decoding_its_header_again(tmp_path: Path) -> None:
+    """C-MOVE/C-GET sub-operations send files of the store: the index record's SOP UIDs are
+    used, the header is not decoded again (only the File Meta Information is read)."""
+    from dicomgen.net.dimse.move import source_of
+    from dicomgen.net.store.index import InstanceRecord
+
+    (path,) = generated_files(tmp_path, 1, [EXPLICIT])
+    good = FileSource(path)
+    record = InstanceRecord(
+        sop_instance_uid=good.sop_instance_uid,
+        sop_class_uid=good.sop_class_uid,
+        transfer_syntax=EXPLICIT,
+        path=path,
+        size=path.stat().st_size,
+        series_instance_uid="",
+        study_instance_uid="",
+        patient_id="",
+    )
+    offset = good.offset
+    good.close()
+    data = bytearray(path.read_bytes())
+    at = data.index(b"\x08\x00\x60\x00CS", offset)  # breaks the header after the UIDs
+    data[at + 6 : at + 8] = b"\xff\x7f"
+    path.write_bytes(bytes(data))
+    src = source_of(record)
+    try:
+        assert isinstance(src, FileSource) and src.offset == offset
+        assert (src.sop_class_uid, src.sop_instance_uid, src.transfer_syntax) == (
+            record.sop_class_uid,
+            record.sop_instance_uid,
+            EXPLICIT,
+        )
+    finally:
+        src.close()
+    with pytest.raises(DicomError):  # without the record's UIDs the header is decoded
+        FileSource(path)
+    assert source_of(str(path)) == str(path)  # a path is opened by c_store itself

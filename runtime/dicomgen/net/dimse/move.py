@@ -241,11 +241,18 @@ class Retrieval:
 
 def source_of(item: Any) -> Any:
     """What :func:`dicomgen.net.dimse.store.c_store` sends for an instance: the file of an
-    index record (anything with ``path``), else the item (path, bytes, Dataset, typed object)."""
+    index record (anything with ``path``; with its SOP Class and Instance UIDs known, a
+    :class:`~dicomgen.net.dimse.store.FileSource` that trusts them instead of decoding the
+    header again), else the item (path, bytes, Dataset, typed object)."""
     path = getattr(item, "path", None)
-    if path is not None and not isinstance(item, (str, os.PathLike)):
-        return path
-    return item
+    if path is None or isinstance(item, (str, os.PathLike)):
+        return item
+    uids = item_uids(item)
+    if uids[0] and uids[1]:
+        from .store import FileSource
+
+        return FileSource(path, uids=(uids[0], uids[1]))  # type: ignore[arg-type]
+    return path
 
 
 def item_uids(item: Any) -> tuple[str | None, str | None]:

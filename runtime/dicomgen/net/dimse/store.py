@@ -241,9 +241,14 @@ def _meta_text(meta: dict[int, tuple[str, memoryview]], tag: int) -> str:
 
 
 class FileSource(StoreSource):
-    """A Part 10 file (or its bytes), memory-mapped; the data set is sent from the mapping."""
+    """A Part 10 file (or its bytes), memory-mapped; the data set is sent from the mapping.
 
-    def __init__(self, source: Any) -> None:
+    ``uids``: the (SOP Class UID, SOP Instance UID) of the data set when already known, as
+    for a file of a store whose index read them from it when it was stored: the header is
+    then not decoded again (only the File Meta Information is read, for the transfer
+    syntax and where the data set starts)."""
+
+    def __init__(self, source: Any, *, uids: tuple[str, str] | None = None) -> None:
         from dicomgen.media import part10
 
         self.path: str | None = None
@@ -269,7 +274,7 @@ class FileSource(StoreSource):
                     f"cannot read {self.path}: {exc.strerror}", path=self.path
                 ) from None
         try:
-            self._init(memoryview(data), part10)
+            self._init(memoryview(data), part10, uids)
         except DicomError as exc:
             self.close()
             if self.path is not None and exc.path is None:
@@ -280,7 +285,7 @@ class FileSource(StoreSource):
             self.close()
             raise
 
-    def _init(self, buf: memoryview, part10: Any) -> None:
+    def _init(self, buf: memoryview, part10: Any, uids: tuple[str, str] | None) -> None:
         from dicomgen.core.errors import DecodeError
         from dicomgen.encoding.reader import decode_dataset
 
@@ -305,12 +310,15 @@ class FileSource(StoreSource):
         self.buf: memoryview | None = buf
         self.offset = pos
         self.transfer_syntax = ts
-        # The data set's own UIDs rule (the File Meta copy may disagree, PS3.10 7.1). The
-        # whole header is decoded, not only the UIDs: a file that does not decode is
-        # refused here, naming the file, rather than sent for the peer to fail on.
-        head = decode_dataset(buf, ts, stop_before_pixels=True, offset=pos)
-        sop_class = head.first_text(0x00080016) or sop_class
-        sop_instance = head.first_text(0x00080018) or sop_instance
+        if uids is not None and all(uids):
+            sop_class, sop_instance = uids
+        else:
+            # The data set's own UIDs rule (the File Meta copy may disagree, PS3.10 7.1).
+            # The whole header is decoded, not only the UIDs: a file that does not decode
+            # is refused here, naming the file, rather than sent for the peer to fail on.
+            head = decode_dataset(buf, ts, stop_before_pixels=True, offset=pos)
+            sop_class = head.first_text(0x00080016) or sop_class
+            sop_instance = head.first_text(0x00080018) or sop_instance
         if not sop_class or not sop_instance:
             raise DimseError("no SOP Class UID or SOP Instance UID in the file", path=self.path)
         self.sop_class_uid = sop_class
