@@ -408,6 +408,35 @@ def test_get_cancel_stops_suboperations(storage) -> None:
     assert final.remaining == len(records) * 20 - final.completed - final.failed - final.warning
 
 
+def test_get_a_file_gone_since_the_query_fails_that_sub_operation_only(storage, tmp_path) -> None:
+    """Sub-operations run one after another with the next file opened ahead: a record whose
+    file cannot be read is a failed sub-operation (listed), the others are sent."""
+    import dataclasses
+
+    records = list(storage.index.instance_records(root=storage.root))[:3]
+    gone = dataclasses.replace(records[1], path=tmp_path / "gone.dcm")
+
+    async def get_three(event) -> Retrieval:
+        return Retrieval(instances=[records[0], gone, records[2]])
+
+    ae = AE("QRSCP", timeouts=FAST)
+    ae.add_supported_context(STUDY_ROOT_GET)
+    for cls in (CT, MR):
+        ae.add_supported_context(cls, scp_role=True)
+    with ae.serve_sync(("127.0.0.1", 0), {"C-GET": get_three}) as server:
+        rs, received = run(
+            get(server.port, {"QueryRetrieveLevel": "STUDY", "StudyInstanceUID": "1"})
+        )
+    final = rs[-1]
+    assert final.status == 0xB000 and (final.completed, final.failed) == (2, 1)
+    assert final.failed_sop_instance_uids == [gone.sop_instance_uid]
+    assert [i.sop_instance_uid for i in received.instances] == [
+        records[0].sop_instance_uid,
+        records[2].sop_instance_uid,
+    ]
+    assert [r.status for r in rs[:-1]] == [0xFF00, 0xFF00]  # a Pending after each but the last
+
+
 def test_qr_handlers_with_no_handler_installed() -> None:
     ae = AE("QRSCP", timeouts=FAST)
     ae.add_supported_context(STUDY_ROOT_MOVE)

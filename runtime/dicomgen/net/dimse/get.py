@@ -27,14 +27,14 @@ K1's :func:`~dicomgen.net.dimse.store.c_store`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, AsyncIterator, Iterable, Sequence
 
 import attrs
 
 from .fields import CommandField, Priority, Status
 from .find import encode_identifier, identifier_request, sop_class_for
 from .message import DimseMessage
-from .move import UNCOMPRESSED, RetrieveStream, prepare, run_suboperations, store_suboperation
+from .move import UNCOMPRESSED, RetrieveStream, prepare, run_suboperations
 from .cancel import cancellation
 from .service import DimseEvent, Handler, register_service
 
@@ -131,10 +131,12 @@ class GetSCP:
             if qevent is None:
                 return
 
-            async def store(item: Any) -> int:
-                return await store_suboperation(assoc, item)
+            from .store import c_store_many
 
-            await run_suboperations(qevent, field, list(plan.instances), store)
+            def send(items: Sequence[Any]) -> AsyncIterator[tuple[Any, Any]]:
+                return c_store_many(assoc, items)
+
+            await run_suboperations(qevent, field, list(plan.instances), send)
 
 
 register_service(CommandField.C_GET_RQ, GetSCP())

@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Sequence
 
 import attrs
 
@@ -247,11 +247,10 @@ def source_of(item: Any) -> Any:
     path = getattr(item, "path", None)
     if path is None or isinstance(item, (str, os.PathLike)):
         return item
-    uids = item_uids(item)
-    if uids[0] and uids[1]:
-        from .store import FileSource
+    if all(item_uids(item)):
+        from .store import open_source
 
-        return FileSource(path, uids=(uids[0], uids[1]))  # type: ignore[arg-type]
+        return open_source(item)
     return path
 
 
@@ -337,32 +336,35 @@ async def run_suboperations(
     event: QueryEvent,
     field: int,
     instances: Sequence[Any],
-    store: Callable[[Any], Awaitable[int]],
+    send: Callable[[Sequence[Any]], AsyncIterator[tuple[Any, Any]]],
 ) -> None:
     """Perform the C-STORE sub-operations of a C-MOVE/C-GET and send the Pending and final
-    responses (PS3.4 C.4.2.3.1 / C.4.3.3.1)."""
+    responses (PS3.4 C.4.2.3.1 / C.4.3.3.1). ``send(instances)`` performs them in order and
+    yields ``(instance, StoreResponse or the DicomError that kept it from being sent)``, as
+    :func:`~dicomgen.net.dimse.store.c_store_many` does (which prepares the next instance
+    while the peer stores the current one). After a C-CANCEL no further one is started."""
     assoc, request = event.association, event.message
     ts = event.context.transfer_syntax
     counts = Counts(remaining=len(instances))
-    cancelled = False
-    for item in instances:
-        if event.cancelled.is_set():
-            cancelled = True
-            break
-        uid = item_uids(item)[1]
+    cancelled = event.cancelled.is_set()
+    if not cancelled:
+        results = send(instances)
         try:
-            status: int | None = await store(item)
-        except NetworkError as exc:
-            if not assoc.is_established:
-                raise
-            log.warning("sub-operation for %s failed: %s", uid, exc)
-            status = None
-        except DicomError as exc:
-            log.warning("sub-operation for %s failed: %s", uid, exc)
-            status = None
-        counts.record(status, uid)
-        if counts.remaining > 0:
-            await assoc.send_message(retrieve_response(request, field, Status.PENDING, counts))
+            async for item, result in results:
+                uid = item_uids(item)[1]
+                status: int | None = getattr(result, "status", None)
+                if isinstance(result, BaseException):
+                    log.warning("sub-operation for %s failed: %s", uid, result)
+                counts.record(status, uid)
+                if counts.remaining > 0:
+                    await assoc.send_message(
+                        retrieve_response(request, field, Status.PENDING, counts)
+                    )
+                    if event.cancelled.is_set():
+                        cancelled = True
+                        break
+        finally:
+            await results.aclose()  # type: ignore[attr-defined]
     if cancelled:
         final = Status.CANCEL
     elif counts.failed == 0 and counts.warning == 0:
@@ -491,7 +493,10 @@ class MoveSCP:
             described = []
             for item in instances:
                 try:
-                    described.append(await asyncio.to_thread(describe_instance, item))
+                    if all(item_uids(item)):  # a record: its stored values, no file opened
+                        described.append(describe_instance(item))
+                    else:  # the file is read: not in the event loop
+                        described.append(await asyncio.to_thread(describe_instance, item))
                 except DicomError as exc:  # counted as a failed sub-operation later
                     log.warning("cannot read an instance to move: %s", exc)
             host, port = plan.destination
@@ -514,10 +519,17 @@ class MoveSCP:
                 return
             try:
 
-                async def store(item: Any) -> int:
-                    return await store_suboperation(sub, item, move_originator=originator)
+                from .store import c_store_many
 
-                await run_suboperations(qevent, field, instances, store)
+                def send(items: Sequence[Any]) -> AsyncIterator[tuple[Any, Any]]:
+                    return c_store_many(
+                        sub,
+                        items,
+                        move_originator_aet=originator[0],
+                        move_originator_message_id=originator[1],
+                    )
+
+                await run_suboperations(qevent, field, instances, send)
             finally:
                 try:
                     await sub.release()

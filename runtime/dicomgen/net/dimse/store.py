@@ -356,7 +356,10 @@ class FileSource(StoreSource):
 
 
 def open_source(source: Any) -> StoreSource:
-    """A :class:`StoreSource` for a path, Part 10 bytes, a Dataset or a typed object."""
+    """A :class:`StoreSource` for a path, Part 10 bytes, a Dataset, a typed object, or a
+    record of a store (anything with ``path``, such as
+    :class:`~dicomgen.net.store.index.InstanceRecord`: its file, opened with the record's
+    SOP Class and Instance UIDs when it has them, see :class:`FileSource`)."""
     from dicomgen.core.dataset import Dataset
 
     if isinstance(source, StoreSource):
@@ -365,6 +368,11 @@ def open_source(source: Any) -> StoreSource:
         return DatasetSource(source)
     if isinstance(source, (str, os.PathLike, bytes, bytearray, memoryview)):
         return FileSource(source)
+    path = getattr(source, "path", None)
+    if isinstance(path, (str, os.PathLike)):
+        cls = getattr(source, "sop_class_uid", None)
+        inst = getattr(source, "sop_instance_uid", None)
+        return FileSource(path, uids=(cls, inst) if cls and inst else None)
     to_dataset = getattr(source, "to_dataset", None)
     if callable(to_dataset):
         ds = to_dataset()
@@ -485,6 +493,8 @@ async def c_store_many(
     *,
     transfer_syntax: str | None = None,
     priority: int = Priority.MEDIUM,
+    move_originator_aet: str | None = None,
+    move_originator_message_id: int | None = None,
     timeout: float | None = None,
 ) -> AsyncIterator[tuple[Any, StoreResponse | DicomError]]:
     """C-STORE each of ``sources`` in turn (PS3.7 9.1.1); yields ``(source, result)`` in order.
@@ -502,7 +512,14 @@ async def c_store_many(
 
     def prepare(source: Any) -> Any:
         try:
-            return _prepare(assoc, source, transfer_syntax, priority, None, None)
+            return _prepare(
+                assoc,
+                source,
+                transfer_syntax,
+                priority,
+                move_originator_aet,
+                move_originator_message_id,
+            )
         except DicomError as exc:
             return exc
 
