@@ -22,7 +22,8 @@ such context is a failed sub-operation (PS3.4 C.4.3.3.1).
 C-STORE on the requestor side is served by helper K1's C-STORE SCP
 (:class:`dicomgen.net.dimse.store.StoreSCP`): it calls the association's "C-STORE" handler
 with the event and sends the status it returns (None = Success); the sub-operations use
-K1's :func:`~dicomgen.net.dimse.store.c_store`.
+:func:`~dicomgen.net.dimse.store.c_store_many` (the next instance prepared while the
+requestor stores the current one).
 """
 
 from __future__ import annotations

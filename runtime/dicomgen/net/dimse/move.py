@@ -18,7 +18,8 @@ a Dataset or a typed object.
 The SCP opens a new association to the destination (PS3.4 C.4.2.3.1) proposing each SOP
 Class of the instances with the stored transfer syntax and with the uncompressed ones, and
 performs one C-STORE sub-operation per instance (Move Originator AE Title and Message ID set,
-PS3.7 9.3.1.1). After each sub-operation a Pending response reports the counts
+PS3.7 9.3.1.1), one at a time on the wire, the next instance's file opened and its request
+built while the destination stores the current one. After each sub-operation a Pending response reports the counts
 (0000,1020)-(0000,1023); the final response has Success (all completed), Warning B000H (some
 failed or had warnings), Failure A702H (all failed) or Cancel FE00H, and lists the failed
 SOP Instance UIDs in the Identifier's Failed SOP Instance UID List (0008,0058)
