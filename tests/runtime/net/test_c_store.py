@@ -508,6 +508,7 @@ def test_a_store_record_is_sent_without_decoding_its_header_again(tmp_path: Path
     """C-MOVE/C-GET sub-operations send files of the store: the index record's SOP UIDs are
     used, the header is not decoded again (only the File Meta Information is read)."""
     from dicomgen.net.dimse.move import source_of
+    from dicomgen.net.dimse.store import open_source
     from dicomgen.net.store.index import InstanceRecord
 
     (path,) = generated_files(tmp_path, 1, [EXPLICIT])
@@ -528,7 +529,7 @@ def test_a_store_record_is_sent_without_decoding_its_header_again(tmp_path: Path
     at = data.index(b"\x08\x00\x60\x00CS", offset)  # breaks the header after the UIDs
     data[at + 6 : at + 8] = b"\xff\x7f"
     path.write_bytes(bytes(data))
-    src = source_of(record)
+    src = open_source(record)
     try:
         assert isinstance(src, FileSource) and src.offset == offset
         assert (src.sop_class_uid, src.sop_instance_uid, src.transfer_syntax) == (
@@ -541,3 +542,4 @@ def test_a_store_record_is_sent_without_decoding_its_header_again(tmp_path: Path
     with pytest.raises(DicomError):  # without the record's UIDs the header is decoded
         FileSource(path)
     assert source_of(str(path)) == str(path)  # a path is opened by c_store itself
+    assert source_of(record) == path  # source_of keeps naming a record's file

@@ -19,11 +19,11 @@ The SCP opens a new association to the destination (PS3.4 C.4.2.3.1) proposing e
 Class of the instances with the stored transfer syntax and with the uncompressed ones, and
 performs one C-STORE sub-operation per instance (Move Originator AE Title and Message ID set,
 PS3.7 9.3.1.1), one at a time on the wire, the next instance's file opened and its request
-built while the destination stores the current one. After each sub-operation a Pending response reports the counts
-(0000,1020)-(0000,1023); the final response has Success (all completed), Warning B000H (some
-failed or had warnings), Failure A702H (all failed) or Cancel FE00H, and lists the failed
-SOP Instance UIDs in the Identifier's Failed SOP Instance UID List (0008,0058)
-(PS3.4 C.4.2.1.3 and Table C.4-2).
+built while the destination stores the current one. After each sub-operation a Pending
+response reports the counts (0000,1020)-(0000,1023); the final response has Success (all
+completed), Warning B000H (some failed or had warnings), Failure A702H (all failed) or
+Cancel FE00H, and lists the failed SOP Instance UIDs in the Identifier's Failed SOP
+Instance UID List (0008,0058) (PS3.4 C.4.2.1.3 and Table C.4-2).
 """
 
 from __future__ import annotations
@@ -242,17 +242,13 @@ class Retrieval:
 
 def source_of(item: Any) -> Any:
     """What :func:`dicomgen.net.dimse.store.c_store` sends for an instance: the file of an
-    index record (anything with ``path``; with its SOP Class and Instance UIDs known, a
-    :class:`~dicomgen.net.dimse.store.FileSource` that trusts them instead of decoding the
-    header again), else the item (path, bytes, Dataset, typed object)."""
+    index record (anything with ``path``), else the item (path, bytes, Dataset, typed object).
+    (:func:`~dicomgen.net.dimse.store.open_source` takes a record itself and opens its file
+    with the record's SOP UIDs; the sub-operations hand it the records.)"""
     path = getattr(item, "path", None)
-    if path is None or isinstance(item, (str, os.PathLike)):
-        return item
-    if all(item_uids(item)):
-        from .store import open_source
-
-        return open_source(item)
-    return path
+    if path is not None and not isinstance(item, (str, os.PathLike)):
+        return path
+    return item
 
 
 def item_uids(item: Any) -> tuple[str | None, str | None]:
@@ -269,7 +265,7 @@ def describe_instance(item: Any) -> tuple[str, str, str | None]:
     ts = getattr(item, "transfer_syntax", None)
     if cls and inst:
         return cls, inst, ts
-    src = open_source(source_of(item))
+    src = open_source(item)
     try:
         return src.sop_class_uid, src.sop_instance_uid, src.transfer_syntax
     finally:
@@ -293,7 +289,7 @@ async def store_suboperation(
 
     response = await c_store(
         assoc,
-        source_of(item),
+        item,
         move_originator_aet=move_originator[0] if move_originator else None,
         move_originator_message_id=move_originator[1] if move_originator else None,
         timeout=timeout,
