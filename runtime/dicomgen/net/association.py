@@ -1,11 +1,17 @@
 """An established association: DIMSE messaging, release and abort (PS3.8 7.1-7.3; PS3.7 D.3).
 
 Created by :meth:`dicomgen.net.ae.AE.associate` (requestor) or by the server (acceptor).
-One pump task reads the provider's indications: P-DATA is reassembled into DIMSE messages,
-responses go to the waiting request (:meth:`Association.request`), requests to the
-registered service (:data:`dicomgen.net.dimse.service.SCP_SERVICES`) in their own task,
-a C-CANCEL-RQ (which has no Message ID) to :func:`dicomgen.net.dimse.cancel.dispatch_cancel`;
-A-RELEASE indications are answered; aborts and closes fail everything outstanding.
+P-DATA is reassembled into DIMSE messages as the provider receives it (its
+``pdata_handler``, in the transport's read callback; through the pump below when other
+indications wait before it): responses go to the waiting request
+(:meth:`Association.request`), requests to the registered service
+(:data:`dicomgen.net.dimse.service.SCP_SERVICES`) in their own task, a C-CANCEL-RQ (which
+has no Message ID) to :func:`dicomgen.net.dimse.cancel.dispatch_cancel`. A service may
+answer a request at once instead (its optional ``handle_now``, e.g. a C-STORE whose data
+set the handler stores without waiting): the response is then sent from the read callback,
+with no task created and no task switch between the request and its response.
+One pump task reads the provider's other indications: A-RELEASE indications are answered;
+aborts and closes fail everything outstanding.
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ from .dimse.service import (
     status_response,
     unrecognized_response,
 )
-from .pdu import AssociateAC, AssociateRQ, UserInformationItem
+from .pdu import AssociateAC, AssociateRQ, PDataTF, UserInformationItem
 from .ul.fsm import State
 from .ul.provider import (
     AbortIndication,
@@ -117,8 +123,10 @@ class Association:
         self._serving: set[int] = set()  # Message IDs of requests being performed
         self._released = asyncio.get_running_loop().create_future()
         self._closed = asyncio.Event()
+        self._pump_busy = False  # the pump is handling an indication (it may be waiting)
         self._pump_task = asyncio.get_running_loop().create_task(self._pump())
         self._send_lock = asyncio.Lock()
+        provider.pdata_handler = self._take_pdata
 
     # --- state -------------------------------------------------------------------------
 
@@ -176,6 +184,38 @@ class Association:
 
     #: Bytes queued on the transport between two waits for it to drain (flow control).
     DRAIN_EVERY = 4 << 20
+    #: Largest message :meth:`send_message_now` sends (it does not wait for the transport).
+    SEND_NOW_LIMIT = 1 << 16
+
+    def can_send_now(self) -> bool:
+        """Whether :meth:`send_message_now` may be used: the association is established, no
+        other message is being sent and the kernel took everything sent so far."""
+        return (
+            not self._send_lock.locked()
+            and not self._closed.is_set()
+            and self.provider.state in (State.STA6, State.STA8)
+            and self.provider.writable_now
+        )
+
+    def send_message_now(self, message: DimseMessage) -> None:
+        """Send a short message (at most :data:`SEND_NOW_LIMIT` bytes of data set, e.g. a
+        response) at once, without waiting: only when :meth:`can_send_now` is true."""
+        if not self.can_send_now():
+            raise DimseError("a message can be sent at once only when can_send_now() is true")
+        dataset = message.dataset
+        if dataset is not None and len(dataset) > self.SEND_NOW_LIMIT:
+            raise DimseError(f"send_message_now takes at most {self.SEND_NOW_LIMIT} bytes")
+        context = self.contexts.get(message.context_id)
+        if context is None or not context.accepted:
+            raise DimseError(f"presentation context {message.context_id} is not accepted")
+        size = fragment_size(self.peer_max_pdu)
+        provider, cid = self.provider, message.context_id
+        for piece, last in encoded_fragments((encode_command(message.command),), size):
+            provider.queue_pdata(_Encoded(encode_pdata(cid, True, last, piece)))
+        if dataset is not None:
+            for piece, last in encoded_fragments((dataset,), size):
+                provider.queue_pdata(_Encoded(encode_pdata(cid, False, last, piece)))
+        provider.flush()
 
     async def send_message_stream(
         self, context_id: int, command: Any, chunks: Iterable[Any] | None
@@ -361,24 +401,60 @@ class Association:
 
     # --- the pump ------------------------------------------------------------------------
 
+    def _take_pdata(self, pdu: PDataTF) -> bool:
+        """The provider's ``pdata_handler``: take a P-DATA indication at once, unless the
+        pump is handling an earlier indication (then it is queued, to keep the order)."""
+        if self._pump_busy or self._closed.is_set():
+            return False
+        self._on_pdata(pdu)
+        return True
+
+    def _on_pdata(self, pdu: PDataTF) -> None:
+        """Reassemble, hand on the completed messages, and hold P-DATA back while the sink
+        of a data set being received has no room."""
+        try:
+            for message in self._assembler.feed(pdu):
+                self._on_message(message)
+        except DimseError as exc:
+            log.warning("invalid DIMSE message from %s: %s", self.peer_ae_title, exc)
+            self._abort_now(f"invalid DIMSE message: {exc}", fail=True)
+            return
+        except NetworkError as exc:  # e.g. a response that could not be sent
+            log.info("association with %s ended: %s", self.peer_ae_title, exc)
+            self._abort_now(str(exc))
+            return
+        except Exception:  # noqa: BLE001 - never leave the association half alive
+            log.exception("association with %s failed", self.peer_ae_title)
+            self._abort_now("internal error")
+            return
+        waiter = self._assembler.room()
+        if waiter is not None:
+            self.provider.hold()
+            self._start_task(self._wait_for_sink(waiter))
+
+    def _abort_now(self, detail: str, *, fail: bool = False) -> None:
+        """A-ABORT at once (``detail``: why); ``fail``: the outstanding requests fail now
+        with it (else when the connection is closed)."""
+        if self.abort_detail is None:
+            self.abort_detail = detail
+        if fail:
+            self._fail_all(AssociationAborted(self.abort_detail))
+        self.provider.abort_now()
+
+    def _start_task(self, coro: Any) -> asyncio.Task:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
     async def _pump(self) -> None:
         try:
             while True:
+                self._pump_busy = False
                 ind = await self.provider.next_indication()
+                self._pump_busy = True
                 if isinstance(ind, PDataIndication):
-                    try:
-                        messages = self._assembler.feed(ind.pdu)
-                    except DimseError as exc:
-                        log.warning("invalid DIMSE message from %s: %s", self.peer_ae_title, exc)
-                        self.abort_detail = f"invalid DIMSE message: {exc}"
-                        self._fail_all(AssociationAborted(self.abort_detail))
-                        await self.provider.abort()
-                        continue
-                    for message in messages:
-                        await self._on_message(message)
-                    waiter = self._assembler.room()
-                    if waiter is not None:
-                        await self._wait_for_sink(waiter)
+                    self._on_pdata(ind.pdu)
                 elif isinstance(ind, ReleaseIndication):
                     # Sta8 (normal) and Sta9 (collision, requestor) answer now; Sta10
                     # (collision, acceptor) answers after the peer's A-RELEASE-RP, in Sta12.
@@ -421,9 +497,9 @@ class Association:
             self._closed.set()
 
     async def _wait_for_sink(self, waiter: Any) -> None:
-        """Take no more P-DATA until the data set's sink has room (flow control: meanwhile
-        the provider stops reading and TCP holds the peer back); abort the association
-        if it has none within the DIMSE timeout."""
+        """The provider holds P-DATA back (see :meth:`_on_pdata`) until the data set's sink
+        has room (flow control: meanwhile the transport stops reading and TCP holds the
+        peer back); abort the association if it has none within the DIMSE timeout."""
         try:
             await asyncio.wait_for(waiter, self.timeouts.dimse)
         except asyncio.TimeoutError:
@@ -433,6 +509,8 @@ class Association:
             log.warning("association with %s: %s", self.peer_ae_title, self.abort_detail)
             self._assembler.abort()
             await self._abort_quietly()
+        finally:
+            self.provider.unhold()
 
     async def _abort_quietly(self) -> None:
         try:
@@ -465,13 +543,10 @@ class Association:
             return None
         return opener(self, context, command, self.handlers.get(field))
 
-    async def _on_message(self, message: DimseMessage) -> None:
+    def _on_message(self, message: DimseMessage) -> None:
         context = self.contexts.get(message.context_id)
         if context is None or not context.accepted:
-            self.abort_detail = (
-                f"message on presentation context {message.context_id}, not accepted"
-            )
-            await self.provider.abort()
+            self._abort_now(f"message on presentation context {message.context_id}, not accepted")
             return
         field = message.command_field
         if field == CommandField.C_CANCEL_RQ:
@@ -492,12 +567,18 @@ class Association:
             raise DimseError(f"{message.label} without Message ID (0000,0110)")
         if message_id in self._serving:
             # PS3.7 C.5.2: the Message ID is allocated to an operation still being performed
-            await self.send_message(status_response(message, Status.DUPLICATE_INVOCATION))
+            self._start_task(
+                self.send_message(status_response(message, Status.DUPLICATE_INVOCATION))
+            )
             return
+        service = SCP_SERVICES.get(field)
+        handle_now = getattr(service, "handle_now", None)
+        if handle_now is not None and self.can_send_now():
+            # answered at once when the service can (no task, no task switch)
+            if handle_now(DimseEvent(self, message, context), self.handlers.get(field)):
+                return
         self._serving.add(message_id)
-        task = asyncio.get_running_loop().create_task(self._serve(message, context))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task = self._start_task(self._serve(message, context))
         task.add_done_callback(lambda _t: self._serving.discard(message_id))
 
     async def _serve(self, message: DimseMessage, context: PresentationContext) -> None:

@@ -190,3 +190,34 @@ def test_transport_read_times_out():
         assert await transport.read_pdu(max_pdata_length=0, timeout=1) == ReleaseRQ()
 
     asyncio.run(go())
+
+
+# --- the listener (PDUs taken in the read callback) -----------------------------------------
+
+
+def test_listener_is_offered_pdus_only_while_none_waits_so_the_order_is_kept():
+    p = connected()
+    offered: list = []
+    answers = iter([True, False])  # takes the first, declines the second
+
+    def listener(pdu_type: int, header: bytes, body) -> bool:  # noqa: ANN001
+        offered.append(decode_pdu_parts(pdu_type, header, bytes(body)))
+        return next(answers, True)
+
+    p.listener = listener
+    feed(p, stream([pdata(4, 1), pdata(4, 2), pdata(4, 3)]))
+    # the third is not offered: the declined second one waits for the reader before it
+    assert offered == [pdata(4, 1), pdata(4, 2)]
+    assert drain(p) == [pdata(4, 2), pdata(4, 3)]
+    feed(p, stream([ReleaseRQ()]))  # nothing waits any more: offered again, and taken
+    assert offered[-1] == ReleaseRQ() and drain(p) == []
+    assert p.last_received > 0
+
+
+def test_listener_is_never_offered_a_framing_error():
+    p = connected()
+    offered: list = []
+    p.listener = lambda *item: offered.append(item) or True
+    feed(p, b"\x55\x00\x00\x00\x00\x04abcd" + ReleaseRQ().encode())
+    out = drain(p)
+    assert offered == [] and len(out) == 1 and isinstance(out[0], PDUError)

@@ -15,6 +15,10 @@ SCP: :class:`StoreSCP` is registered for C-STORE-RQ. The user's handler is eithe
 - a *streaming handler*: an object with ``open_stream(request) -> DatasetSink`` and
   ``async complete(request, sink) -> status`` (see :class:`StreamingStoreHandler`); the data
   set then goes fragment by fragment into the sink (e.g. a temporary file) instead of memory.
+  It may also offer ``complete_now(request, sink) -> status``, which completes the store
+  without waiting when it can (a small data set on a store that does not fsync) and returns
+  ``NotImplemented`` when it cannot: the response is then sent from the transport's read
+  callback, with no task created (see :mod:`dicomgen.net.association`).
 
 A status result may be an int, ``(status, error_comment)``, None (Success), or any object
 with ``status`` and ``error_comment`` attributes.
@@ -608,6 +612,8 @@ class StreamingStoreHandler(Protocol):
 
     async def complete(self, request: StoreRequest, sink: DatasetSink) -> Any: ...
 
+    # Optional: ``complete_now(request, sink) -> status | NotImplemented`` (module docstring).
+
 
 class _DiscardSink:
     """Drops a data set that will be refused anyway."""
@@ -652,20 +658,57 @@ class StoreSCP:
             return None
         return opener(StoreRequest(assoc, context, command))
 
+    @staticmethod
+    def _refusal(event: DimseEvent, handler: Handler | None) -> tuple[int, str] | None:
+        """The failure answering a request that is not passed to the handler, else None."""
+        if event.command.AffectedSOPClassUID != event.context.abstract_syntax:
+            # PS3.7 9.1.1.1.2: the SOP Class must be the context's abstract syntax
+            return (
+                StoreStatus.REFUSED_SOP_CLASS_NOT_SUPPORTED,
+                "Affected SOP Class UID differs from the presentation context",
+            )
+        if not event.command.AffectedSOPInstanceUID:
+            return Status.MISTYPED_ARGUMENT, "no Affected SOP Instance UID"
+        if handler is None:
+            log.warning("C-STORE-RQ received but no C-STORE handler is registered")
+            return StoreStatus.OUT_OF_RESOURCES, "no storage handler"
+        return None
+
+    def handle_now(self, event: DimseEvent, handler: Handler | None) -> bool:
+        """Answer the request at once if it is refused or the handler completes it without
+        waiting (``complete_now``); False: :meth:`handle` must run (nothing was done)."""
+        stream = event.message.stream
+        refusal = self._refusal(event, handler)
+        if refusal is None:
+            complete_now = getattr(handler, "complete_now", None)
+            if stream is None or complete_now is None:
+                return False
+            request = StoreRequest(event.association, event.context, event.command)
+            try:
+                result = complete_now(request, stream)
+                if result is NotImplemented:
+                    return False
+                status, comment = _as_status(result)
+            except Exception as exc:  # noqa: BLE001 - answer with a failure, keep serving
+                status, comment = self._failed(exc, stream)
+        else:
+            status, comment = refusal
+        event.association.send_message_now(store_response(event.message, status, comment))
+        return True
+
+    @staticmethod
+    def _failed(exc: Exception, stream: DatasetSink | None) -> tuple[int, str]:
+        log.exception("C-STORE handler failed")
+        if stream is not None:
+            stream.abort()
+        return StoreStatus.PROCESSING_FAILURE, f"{type(exc).__name__}: {exc}"
+
     async def handle(self, event: DimseEvent, handler: Handler | None) -> None:
         message = event.message
         stream = message.stream
-        comment: str | None = None
-        if event.command.AffectedSOPClassUID != event.context.abstract_syntax:
-            # PS3.7 9.1.1.1.2: the SOP Class must be the context's abstract syntax
-            status = StoreStatus.REFUSED_SOP_CLASS_NOT_SUPPORTED
-            comment = "Affected SOP Class UID differs from the presentation context"
-        elif not event.command.AffectedSOPInstanceUID:
-            status, comment = Status.MISTYPED_ARGUMENT, "no Affected SOP Instance UID"
-        elif handler is None:
-            log.warning("C-STORE-RQ received but no C-STORE handler is registered")
-            status = StoreStatus.OUT_OF_RESOURCES
-            comment = "no storage handler"
+        refusal = self._refusal(event, handler)
+        if refusal is not None:
+            status, comment = refusal
         else:
             try:
                 if stream is not None and hasattr(handler, "complete"):
@@ -676,10 +719,7 @@ class StoreSCP:
                     result = await call_handler(handler, event)
                 status, comment = _as_status(result)
             except Exception as exc:  # noqa: BLE001 - answer with a failure, keep serving
-                log.exception("C-STORE handler failed")
-                if stream is not None:
-                    stream.abort()
-                status, comment = StoreStatus.PROCESSING_FAILURE, f"{type(exc).__name__}: {exc}"
+                status, comment = self._failed(exc, stream)
         await event.association.send_message(store_response(message, status, comment))
 
 

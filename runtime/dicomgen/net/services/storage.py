@@ -6,7 +6,9 @@ over :class:`~dicomgen.net.services.storage_scp.StorageSCP` (atomic files + inde
 - a data set up to ``spill_threshold`` bytes is collected in memory and stored with
   ``StorageSCP.store_encoded`` in a worker thread (or, when the store does not fsync and
   the data set is at most ``inline_threshold`` bytes, directly in the event loop: that is
-  page-cache work of well under a millisecond, cheaper than the hand-over to a thread).
+  page-cache work of well under a millisecond, cheaper than the hand-over to a thread;
+  such a store is completed by ``complete_now``, so its response is sent from the read
+  callback that received the last fragment, see :mod:`dicomgen.net.dimse.store`).
   In the event loop the index row is deferred (``defer_index``): the response goes out
   once the file is published, and the queued rows are written by a callback at most
   ``index_delay`` (:data:`DEFAULT_INDEX_DELAY`, 50 ms) later, all rows queued by then in
@@ -281,26 +283,44 @@ class StorageService:
     def open_stream(self, request: StoreRequest) -> _StoreSink:
         return _StoreSink(self, request)
 
+    def _inline(self, size: int) -> bool:
+        """Whether a data set of ``size`` bytes is stored in the event loop (no fsync to
+        wait for: a small store costs less than a thread hand-over)."""
+        return size <= self.inline_threshold and not getattr(self.storage.files, "fsync", True)
+
+    def _store_inline(self, request: StoreRequest, data: bytes) -> StoreResult:
+        result = self.storage.store_encoded(
+            data,
+            request.transfer_syntax,
+            sop_class_uid=request.sop_class_uid,
+            sop_instance_uid=request.sop_instance_uid,
+            source_ae_title=request.calling_ae_title,
+            defer_index=True,
+        )
+        if result.ok and not self._index_scheduled:
+            # runs after the response was sent, at most ``index_delay`` later
+            self._index_scheduled = True
+            loop = asyncio.get_running_loop()
+            if self.index_delay > 0:
+                loop.call_later(self.index_delay, self._index_pending)
+            else:
+                loop.call_soon(self._index_pending)
+        return result
+
+    def complete_now(self, request: StoreRequest, sink: _StoreSink) -> StoreResult | Any:
+        """Store a data set held in memory at once when it is stored in the event loop
+        (see the module docstring); ``NotImplemented`` otherwise (:meth:`complete` then)."""
+        if sink.queue is not None or sink.aborted or not self._inline(sink.size):
+            return NotImplemented
+        data = b"".join(sink.parts)
+        sink.parts = []
+        result = self._store_inline(request, data)
+        self._count(request, result)
+        return result
+
     async def store_bytes(self, request: StoreRequest, data: bytes) -> StoreResult:
-        if len(data) <= self.inline_threshold and not getattr(self.storage.files, "fsync", True):
-            # no fsync to wait for: a small store costs less than a thread hand-over
-            result = self.storage.store_encoded(
-                data,
-                request.transfer_syntax,
-                sop_class_uid=request.sop_class_uid,
-                sop_instance_uid=request.sop_instance_uid,
-                source_ae_title=request.calling_ae_title,
-                defer_index=True,
-            )
-            if result.ok and not self._index_scheduled:
-                # runs after the response was queued, at most ``index_delay`` later
-                self._index_scheduled = True
-                loop = asyncio.get_running_loop()
-                if self.index_delay > 0:
-                    loop.call_later(self.index_delay, self._index_pending)
-                else:
-                    loop.call_soon(self._index_pending)
-            return result
+        if self._inline(len(data)):
+            return self._store_inline(request, data)
         return await asyncio.to_thread(
             self.storage.store_encoded,
             data,

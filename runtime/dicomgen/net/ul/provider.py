@@ -2,19 +2,29 @@
 
 Every input becomes an :class:`~.fsm.Event`: local user primitives are methods
 (:meth:`associate_request`, :meth:`send_pdata`, :meth:`release_request`, ...), received PDUs
-come from a reader task, ARTIM expiry from :class:`~.timers.ArtimTimer`. :meth:`_dispatch`
-looks the (state, event) cell up in :data:`~.fsm.TRANSITIONS` and runs that action. Actions
-are synchronous (writes are buffered, drained afterwards), so each transition is atomic on
-the event loop. Indications and confirmations for the user are put on :attr:`indications`.
+come from the transport's read callback (:meth:`_on_pdu`, the transport's ``listener``) or,
+when that cannot take one (see below), from a reader task; ARTIM expiry from
+:class:`~.timers.ArtimTimer`. :meth:`_dispatch` looks the (state, event) cell up in
+:data:`~.fsm.TRANSITIONS` and runs that action. Actions are synchronous (writes are
+buffered, flushed or drained afterwards), so each transition is atomic on the event loop.
+Indications and confirmations for the user are put on :attr:`indications`; a P-DATA
+indication is first offered to :attr:`pdata_handler` (the association takes it at once when
+nothing is queued before it), so a request and its response need no task switch.
+
+The reader task takes what the read callback left: malformed PDUs (Evt19 needs to wait for
+the A-ABORT to be sent), and PDUs that arrive while the user holds P-DATA back (flow
+control, below) or after one already waits; it also ends the association when the
+connection closes, and bounds the time without any PDU (``idle_timeout``).
 
 A malformed PDU (:class:`PDUError`) is Evt19: the provider sends an A-ABORT with source
 service-provider and the reason carried by the error (PS3.8 9.3.8), stops parsing the byte
 stream (it is no longer framed) and closes when the peer does or ARTIM expires.
 
 Flow control: the user takes indications with :meth:`next_indication`; while more than
-:attr:`MAX_PDATA_BACKLOG` bytes of P-DATA wait there, the reader stops reading, so the
-transport pauses and TCP holds the peer back (a slow consumer, e.g. a store on a slow disk,
-bounds what is held in memory instead of buffering a whole data set).
+:attr:`MAX_PDATA_BACKLOG` bytes of P-DATA wait there, or while the user holds P-DATA back
+(:meth:`hold` .. :meth:`unhold`), no PDU is taken: they wait in the transport, which stops
+reading once it holds a few megabytes, so TCP holds the peer back (a slow consumer, e.g. a
+store on a slow disk, bounds what is held in memory instead of buffering a whole data set).
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ import asyncio
 import logging
 import ssl as _ssl
 from collections import deque
+from time import monotonic
 from typing import Any, Callable
 
 import attrs
@@ -44,7 +55,7 @@ from ..pdu import (
     RejectResult,
     RejectSource,
 )
-from ..pdu.codec import PDU
+from ..pdu.codec import PDU, decode_pdu_parts
 from .fsm import TRANSITIONS, Action, Event, State, Transition, transition
 from .timers import ArtimTimer
 from .transport import Transport
@@ -166,8 +177,14 @@ class UpperLayer:
         self._closed_reported = False
         self._discarding = False
         self._pdata_backlog = 0  # bytes of P-DATA in ``indications``
-        self._backlog_room = asyncio.Event()
-        self._backlog_room.set()
+        self._holds = 0  # hold() calls not yet undone
+        self._reader_has_pdu = False  # the reader task took a PDU it has not dispatched yet
+        self._room = asyncio.Event()  # set while PDUs may be taken (see _may_take)
+        self._room.set()
+        #: ``pdata_handler(pdu) -> bool``: offered each P-DATA indication while no
+        #: indication waits in :attr:`indications`; True = taken (it is not queued then).
+        self.pdata_handler: Callable[[PDataTF], bool] | None = None
+        self._undelivered: PDataTF | None = None  # P-DATA indicated by the running action
 
     # --- the state machine -------------------------------------------------------------
 
@@ -186,30 +203,59 @@ class UpperLayer:
             )
         if self.state is State.STA1:
             self._report_closed()
+        pdu = self._undelivered
+        if pdu is not None:
+            # After the transition, not inside it: what the user does on this P-DATA (send
+            # a response, abort) is a transition of its own, from the state reached here.
+            self._undelivered = None
+            handler = self.pdata_handler
+            if handler is None or not self.indications.empty() or not handler(pdu):
+                self._emit(PDataIndication(pdu))
         return cell
 
     def _emit(self, indication: Indication) -> None:
         if type(indication) is PDataIndication:
             self._pdata_backlog += indication.nbytes
         elif type(indication) in (AbortIndication, Closed):
-            self._backlog_room.set()  # a reader waiting for room must see the end
+            self._room.set()  # a reader waiting for room must see the end
         self.indications.put_nowait(indication)
+
+    def _deliver_pdata(self, pdu: PDataTF) -> None:
+        """P-DATA indication (DT-2, AR-6): delivered by :meth:`_dispatch` once the transition
+        is complete, to :attr:`pdata_handler` when nothing is queued before it."""
+        self._undelivered = pdu
 
     async def next_indication(self) -> Indication:
         """The next indication or confirmation for the user (see flow control above)."""
         indication = await self.indications.get()
         if type(indication) is PDataIndication:
             self._pdata_backlog -= indication.nbytes
-            if self._pdata_backlog <= self.MAX_PDATA_BACKLOG:
-                self._backlog_room.set()
+            if self._may_take():
+                self._room.set()
         return indication
+
+    def _may_take(self) -> bool:
+        """Whether a received PDU may be dispatched now (flow control, see the module)."""
+        return not self._holds and self._pdata_backlog <= self.MAX_PDATA_BACKLOG
+
+    def hold(self) -> None:
+        """Take no PDU from the peer until :meth:`unhold` (calls nest): the user cannot take
+        more P-DATA now. Meanwhile the transport stops reading and TCP holds the peer back."""
+        self._holds += 1
+
+    def unhold(self) -> None:
+        """Undo one :meth:`hold`."""
+        if self._holds:
+            self._holds -= 1
+            if self._may_take():
+                self._room.set()
 
     def _send(self, pdu: PDU) -> None:
         if self.transport is not None:
             self.transport.write(pdu.encode())
 
     def _close_transport(self) -> None:
-        self._backlog_room.set()
+        self._room.set()
         if self.transport is not None:
             self.transport.close()
 
@@ -269,7 +315,7 @@ class UpperLayer:
         self._send(pdu)
 
     def _dt_2(self, pdu: PDataTF) -> None:
-        self._emit(PDataIndication(pdu))
+        self._deliver_pdata(pdu)
 
     def _ar_1(self) -> None:
         self._send(ReleaseRQ())
@@ -289,7 +335,7 @@ class UpperLayer:
         self.artim.stop()
 
     def _ar_6(self, pdu: PDataTF) -> None:
-        self._emit(PDataIndication(pdu))
+        self._deliver_pdata(pdu)
 
     def _ar_7(self, pdu: PDataTF) -> None:
         self._send(pdu)
@@ -397,6 +443,18 @@ class UpperLayer:
         :class:`PDataTF` or any object whose ``encode()`` returns the P-DATA-TF PDU bytes."""
         self._dispatch(Event.EVT9, pdu=pdu)
 
+    def flush(self) -> None:
+        """Hand what was queued to the socket now (no wait; see :meth:`drain`)."""
+        if self.transport is not None:
+            self.transport.flush()
+
+    @property
+    def writable_now(self) -> bool:
+        """Whether a short message may be sent without waiting: the transport is open and
+        the kernel took everything written to it so far (nothing to drain)."""
+        t = self.transport
+        return t is not None and not t.closed and t.buffered == 0
+
     async def drain(self) -> None:
         """Wait until the transport accepted what was queued (bounded by the send timeout).
         Returns at once when nothing is buffered (the usual case: the kernel took it all)."""
@@ -417,13 +475,20 @@ class UpperLayer:
 
     async def abort(self) -> None:
         """A-ABORT request primitive (Evt15). A no-op once the association no longer exists."""
+        if self.abort_now():
+            try:
+                await self._drain()
+            except NetworkError:
+                pass
+
+    def abort_now(self) -> bool:
+        """:meth:`abort` without waiting for the transport (the A-ABORT PDU is handed to the
+        socket at once); False when the association no longer exists."""
         if (self.state, Event.EVT15) not in _ABORT_STATES:
-            return
+            return False
         self._dispatch(Event.EVT15)
-        try:
-            await self._drain()
-        except NetworkError:
-            pass
+        self.flush()
+        return True
 
     async def wait_closed(self, timeout: float | None = None) -> None:
         """Wait until the reader task ended (the transport is closed)."""
@@ -440,13 +505,37 @@ class UpperLayer:
     # --- receiving -------------------------------------------------------------------------
 
     def _start_reader(self) -> None:
+        assert self.transport is not None
+        self.transport.protocol.listener = self._on_pdu
         self._reader_task = asyncio.get_running_loop().create_task(self._read_loop())
+
+    def _on_pdu(self, pdu_type: int, header: bytes, body: Any) -> bool:
+        """The transport's listener: dispatch a received PDU at once when it may be taken
+        now; False leaves it to the reader task (a malformed PDU, flow control held, or
+        the transport closed)."""
+        transport = self.transport
+        if transport is None or transport.closed or self._reader_has_pdu or not self._may_take():
+            return False
+        try:
+            pdu = decode_pdu_parts(
+                pdu_type, header, body, max_pdata_length=self.config.max_pdata_length
+            )
+        except PDUError:
+            return False  # Evt19: the reader sends the A-ABORT and drops the rest
+        try:
+            self._dispatch(_PDU_EVENTS[type(pdu)], pdu=pdu)
+        except Exception:  # noqa: BLE001 - a bug must not kill the transport silently
+            log.exception("handling a %s from %s failed", type(pdu).__name__, transport.peer)
+            self.abort_now()
+        transport.flush()
+        return True
 
     async def _read_loop(self) -> None:
         assert self.transport is not None
         transport = self.transport
         try:
             while not transport.closed:
+                self._reader_has_pdu = False
                 try:
                     pdu = await transport.read_pdu(
                         max_pdata_length=self.config.max_pdata_length,
@@ -462,26 +551,44 @@ class UpperLayer:
                 except NetworkTimeout as exc:
                     if self.state in (State.STA2, State.STA13):
                         break  # ARTIM bounds these states and closes the connection
+                    if self._received_within(self.config.idle_timeout):
+                        continue  # PDUs were taken by the read callback meanwhile
                     log.info("idle timeout on %s: %s", transport.peer, exc)
                     self._emit(AbortIndication(None, True, f"idle timeout: {exc}"))
                     await self.abort()
                     continue
+                # From here until it is dispatched, the read callback takes no PDU (order).
+                self._reader_has_pdu = True
+                while not self._may_take() and not transport.closed:
+                    self._room.clear()
+                    await self._room.wait()
                 event = _PDU_EVENTS[type(pdu)]
                 self._dispatch(event, pdu=pdu)
                 await self._drain_quietly()
-                while self._pdata_backlog > self.MAX_PDATA_BACKLOG and not transport.closed:
-                    self._backlog_room.clear()
-                    await self._backlog_room.wait()
         except (asyncio.IncompleteReadError, ConnectionError, OSError, _ssl.SSLError):
             pass
         finally:
+            self._reader_has_pdu = False
             if self.state is not State.STA1:
                 self._dispatch(Event.EVT17)
+
+    def _received_within(self, seconds: float | None) -> bool:
+        """Whether a PDU was received less than ``seconds`` ago."""
+        if seconds is None or self.transport is None:
+            return False
+        last = self.transport.protocol.last_received
+        return bool(last) and monotonic() - last < seconds
 
     def _read_timeout(self) -> float | None:
         if self.state in (State.STA2, State.STA13):
             return self.config.artim_timeout  # ARTIM fires first; this only bounds the read
-        return self.config.idle_timeout
+        idle = self.config.idle_timeout
+        if idle is None or self.transport is None:
+            return idle
+        last = self.transport.protocol.last_received
+        if not last:
+            return idle
+        return max(idle - (monotonic() - last), 0.001)  # idle counts from the last PDU
 
     async def _drain_quietly(self) -> None:
         try:

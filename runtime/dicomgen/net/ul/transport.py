@@ -11,6 +11,11 @@ PDU, and P-DATA-TF PDVs are memoryviews into it. When more than :data:`MAX_QUEUE
 of received PDUs wait for the reader, reading from the socket pauses (TCP flow control
 then slows the peer).
 
+A :attr:`PDUProtocol.listener` may take each complete PDU as it is cut, in the event loop's
+read callback, instead of a reader task waking up for it (the Upper Layer provider does, see
+:mod:`.provider`): it is offered a PDU only while none waits for the reader, so the order is
+kept, and a PDU it declines (returns False) waits for the reader like any other.
+
 Writes are coalesced: PDUs smaller than :data:`COALESCE_LIMIT` queued in one turn of the
 event loop (e.g. a C-STORE-RQ command PDU and the small data set PDU after it) go to the
 socket in one ``send`` at the next :meth:`Transport.flush` (done by :meth:`drain`,
@@ -27,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import ssl as _ssl
 from collections import deque
+from time import monotonic as _monotonic
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -72,6 +78,11 @@ class PDUProtocol(asyncio.BufferedProtocol):
         self._closed: asyncio.Future[None] | None = None
         self._write_paused = False
         self._drain_waiters: deque[asyncio.Future[None]] = deque()
+        #: ``listener(pdu_type, header, body) -> bool``: offered each PDU while none waits
+        #: for the reader; True = taken (see the module docstring).
+        self.listener: Callable[[int, bytes, Any], bool] | None = None
+        #: ``time.monotonic()`` when the last complete PDU was received (taken or queued).
+        self.last_received = 0.0
 
     # --- asyncio callbacks ----------------------------------------------------------------
 
@@ -176,6 +187,11 @@ class PDUProtocol(asyncio.BufferedProtocol):
         self._start, self._end = 0, n
 
     def _push(self, item: tuple[int, bytes, Any] | PDUError, size: int) -> None:
+        self.last_received = _monotonic()
+        listener = self.listener
+        if listener is not None and not self._ready and type(item) is tuple:
+            if listener(*item):
+                return
         self._ready.append(item)
         self._queued += size
         if self._queued > MAX_QUEUED_BYTES and not self._reading_paused and self.transport:

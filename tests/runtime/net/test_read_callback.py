@@ -1,0 +1,255 @@
+"""PDUs taken in the transport's read callback (PS3.8 9.2 over asyncio), on 127.0.0.1.
+
+The provider dispatches a received PDU from the read callback when nothing waits before it,
+and the association reassembles P-DATA there; a C-STORE the handler completes without
+waiting is answered from there too (no task). These tests check that this path is taken
+when it may be and only then, and that what the reader task did before still holds: the
+idle timeout, flow control (P-DATA held back), and the order of what was received.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from net_store_helpers import (  # noqa: E402
+    EXPLICIT,
+    SECONDARY_CAPTURE,
+    make_dataset,
+    model,
+    stored_by_uid,
+)
+
+from dicomgen.core.errors import DimseError  # noqa: E402
+from dicomgen.net import AE, VERIFICATION_SOP_CLASS, Timeouts  # noqa: E402
+from dicomgen.net.association import Association  # noqa: E402
+from dicomgen.net.dimse.echo import echo_request  # noqa: E402
+from dicomgen.net.dimse.store import StoreSCP, store_response  # noqa: E402
+from dicomgen.net.services.storage import StorageService, add_storage_contexts  # noqa: E402
+from dicomgen.net.services.storage_scp import StorageSCP  # noqa: E402
+from dicomgen.net.store.levels import Level  # noqa: E402
+
+pytestmark = pytest.mark.timeout(60)
+
+FAST = Timeouts(connect=5, acse=5, dimse=10, idle=10, artim=2)
+
+
+def run(coro: Any, timeout: float = 30) -> Any:
+    return asyncio.run(asyncio.wait_for(coro, timeout))
+
+
+def _count_calls(monkeypatch: pytest.MonkeyPatch, cls: type, name: str) -> list[int]:
+    """Count calls of the coroutine method ``cls.name``."""
+    calls: list[int] = []
+    real = getattr(cls, name)
+
+    async def counting(self: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return await real(self, *args, **kwargs)
+
+    monkeypatch.setattr(cls, name, counting)
+    return calls
+
+
+@pytest.mark.parametrize("fsync", [False, True])
+def test_small_stores_are_answered_from_the_read_callback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fsync: bool
+) -> None:
+    """Without fsync a small data set is stored and answered without any task; a large one
+    (above the inline threshold) and every one with fsync go through a task, as before."""
+    serves = _count_calls(monkeypatch, Association, "_serve")
+    handles = _count_calls(monkeypatch, StoreSCP, "handle")
+    small = [make_dataset(i) for i in range(5)]
+    large = make_dataset(9, rows=200, cols=200)  # 80 kB > DEFAULT_INLINE_THRESHOLD
+    storage = StorageSCP(tmp_path / "store", fsync=fsync)
+    service = StorageService(storage)
+
+    async def go() -> list[int]:
+        scp = AE("SCP", timeouts=FAST)
+        add_storage_contexts(scp)
+        server = await scp.start_server(("127.0.0.1", 0), {"C-STORE": service})
+        try:
+            scu = AE("SCU", timeouts=FAST)
+            scu.add_requested_context(SECONDARY_CAPTURE, [EXPLICIT])
+            async with scu.associate("127.0.0.1", server.port, "SCP") as a:
+                return [(await a.send_c_store(ds)).status for ds in [*small, large]]
+        finally:
+            await server.close()
+
+    try:
+        assert run(go()) == [0] * 6
+        stored = stored_by_uid(storage.root)
+        for ds in [*small, large]:
+            assert model(stored[str(ds[0x00080018].value)]) == model(ds)
+        assert storage.index.count(Level.IMAGE) == 6  # the queued rows are written first
+    finally:
+        storage.close()
+    expected = 6 if fsync else 1
+    assert len(serves) == expected and len(handles) == expected
+    assert service.stored == 6 and service.failed == 0
+
+
+def test_refusals_are_answered_from_the_read_callback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A C-STORE that is refused before the handler (no handler registered) or by the store
+    (the data set's SOP Instance UID differs from the request's) is answered at once."""
+    serves = _count_calls(monkeypatch, Association, "_serve")
+    storage = StorageSCP(tmp_path / "store", fsync=False)
+
+    async def go(handlers: Any) -> int:
+        scp = AE("SCP", timeouts=FAST)
+        add_storage_contexts(scp)
+        server = await scp.start_server(("127.0.0.1", 0), handlers)
+        try:
+            scu = AE("SCU", timeouts=FAST)
+            scu.add_requested_context(SECONDARY_CAPTURE, [EXPLICIT])
+            async with scu.associate("127.0.0.1", server.port, "SCP") as a:
+                ds = make_dataset(1)
+                ctx = a.context_for(SECONDARY_CAPTURE)
+                from dicomgen.encoding.writer import encode_dataset
+                from dicomgen.net.dimse import DimseMessage
+                from dicomgen.net.dimse.store import store_request
+
+                request = store_request(
+                    ctx.context_id, a.next_message_id(), SECONDARY_CAPTURE, "1.2.3.999"
+                )
+                rsp = await a.request(
+                    DimseMessage(ctx.context_id, request, encode_dataset(ds, EXPLICIT))
+                )
+                return int(rsp.command.Status)
+        finally:
+            await server.close()
+
+    try:
+        assert run(go({})) == 0xA700  # no storage handler: Out of Resources
+        assert run(go({"C-STORE": StorageService(storage)})) == 0xA900  # does not match
+    finally:
+        storage.close()
+    assert serves == []
+
+
+def test_idle_timeout_counts_from_the_last_pdu_taken_in_the_read_callback() -> None:
+    """PDUs taken by the read callback never wake the reader task; the idle timeout must
+    still count from the last one, not from when the reader started waiting."""
+    idle = 0.5
+    timeouts = Timeouts(connect=5, acse=5, dimse=5, idle=idle, artim=2)
+
+    async def go() -> tuple[bool, float]:
+        scp = AE("SCP", timeouts=timeouts)
+        scp.add_supported_context(VERIFICATION_SOP_CLASS)
+        server = await scp.start_server(("127.0.0.1", 0))
+        try:
+            scu = AE("SCU", timeouts=FAST)
+            scu.add_requested_context(VERIFICATION_SOP_CLASS)
+            a = await scu.associate("127.0.0.1", server.port, "SCP")
+            loop = asyncio.get_running_loop()
+            start = loop.time()
+            while loop.time() - start < 3 * idle:  # busy for three idle periods
+                assert await a.send_c_echo() == 0
+                await asyncio.sleep(idle / 4)
+            busy_ok = a.is_established
+            quiet = loop.time()
+            await a.wait_closed(5 * idle)
+            return busy_ok and a.is_aborted, loop.time() - quiet
+        finally:
+            await server.close()
+
+    kept, closed_after = run(go())
+    assert kept
+    assert idle * 0.8 <= closed_after < idle + 2.0
+
+
+def test_pdata_held_back_waits_and_is_taken_in_order_after() -> None:
+    """While the acceptor's provider is held (flow control), received P-DATA waits (for
+    the reader task, not the read callback); after ``unhold`` it is taken in order."""
+
+    async def go() -> None:
+        scp = AE("SCP", timeouts=FAST)
+        scp.add_supported_context(VERIFICATION_SOP_CLASS)
+        server = await scp.start_server(("127.0.0.1", 0))
+        try:
+            scu = AE("SCU", timeouts=FAST)
+            scu.add_requested_context(VERIFICATION_SOP_CLASS)
+            async with scu.associate("127.0.0.1", server.port, "SCP") as a:
+                while not server.associations:
+                    await asyncio.sleep(0.01)
+                (acceptor,) = server.associations
+                acceptor.provider.hold()
+                ctx = a.context_for(VERIFICATION_SOP_CLASS)
+                ids = [await a.request_stream(echo_request(ctx.context_id, n)) for n in (5, 6, 7)]
+                await asyncio.sleep(0.3)
+                for message_id in ids:  # nothing was taken, so nothing was answered
+                    assert a._responses[message_id].empty()
+                acceptor.provider.unhold()
+                got = [await a.next_response(i, final=True, timeout=5) for i in ids]
+                assert [r.command.MessageIDBeingRespondedTo for r in got] == [5, 6, 7]
+                assert [r.command.Status for r in got] == [0, 0, 0]
+        finally:
+            await server.close()
+
+    run(go())
+
+
+def test_send_message_now_only_when_it_need_not_wait() -> None:
+    async def go() -> None:
+        scp = AE("SCP", timeouts=FAST)
+        scp.add_supported_context(VERIFICATION_SOP_CLASS)
+        server = await scp.start_server(("127.0.0.1", 0))
+        try:
+            scu = AE("SCU", timeouts=FAST)
+            scu.add_requested_context(VERIFICATION_SOP_CLASS)
+            a = await scu.associate("127.0.0.1", server.port, "SCP")
+            ctx = a.context_for(VERIFICATION_SOP_CLASS)
+            assert a.can_send_now()
+            await a.release()
+            assert not a.can_send_now()
+            with pytest.raises(DimseError, match="can_send_now"):
+                a.send_message_now(store_response(echo_request(ctx.context_id, 1), 0))
+        finally:
+            await server.close()
+
+    run(go())
+
+
+def test_an_abort_decided_in_the_read_callback_is_a_transition_of_its_own() -> None:
+    """The user acts on a P-DATA indication after its transition (DT-2) is complete: an
+    A-ABORT decided there moves the provider from Sta6 to Sta13, which must not be undone
+    by DT-2's own next state (Sta6) afterwards."""
+    from dicomgen.net.dimse import CommandSet, DimseMessage
+    from dicomgen.net.ul.fsm import Action, Event, State
+
+    async def go() -> list:
+        scp = AE("SCP", timeouts=FAST)
+        scp.add_supported_context(VERIFICATION_SOP_CLASS)
+        server = await scp.start_server(("127.0.0.1", 0))
+        try:
+            scu = AE("SCU", timeouts=FAST)
+            scu.add_requested_context(VERIFICATION_SOP_CLASS)
+            a = await scu.associate("127.0.0.1", server.port, "SCP")
+            while not server.associations:
+                await asyncio.sleep(0.01)
+            (acceptor,) = server.associations
+            ctx = a.context_for(VERIFICATION_SOP_CLASS)
+            no_message_id = CommandSet.of(
+                AffectedSOPClassUID=VERIFICATION_SOP_CLASS,
+                CommandField=0x0030,
+                CommandDataSetType=0x0101,
+            )
+            await a.send_message(DimseMessage(ctx.context_id, no_message_id))
+            await a.wait_closed(5)
+            await acceptor.wait_closed(5)
+            assert a.is_aborted and acceptor.is_aborted
+            return list(acceptor.provider.history)
+        finally:
+            await server.close()
+
+    history = run(go())
+    at = history.index((State.STA6, Event.EVT10, Action.DT_2, State.STA6))
+    assert history[at + 1] == (State.STA6, Event.EVT15, Action.AA_1, State.STA13)
+    assert all(before is not State.STA6 for before, *_ in history[at + 1 :][1:])
