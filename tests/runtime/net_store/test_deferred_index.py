@@ -163,6 +163,42 @@ def test_replacements_follow_the_order_the_files_were_published(scp):
     assert scp.index.count(Level.SERIES) == 1  # the emptied series S2 is gone
 
 
+def test_prepared_rows_are_written_before_the_rows_queued_after_them(scp):
+    """Rows built ahead (prepare_pending) are older than those still queued: a copy stored
+    later, in another series, and not yet prepared still wins."""
+    a = make_instance("1.2.3.9", series_uid="1.2.826.0.1.1.1", PatientName="Older")
+    b = make_instance("1.2.3.9", series_uid="1.2.826.0.1.1.2", PatientName="Newer")
+    assert scp.store_dataset(a, EXPLICIT_LE, defer_index=True).ok
+    assert scp.prepare_pending() == 1
+    assert _count_rows(scp) == 0  # built, not written
+    newer = scp.store_dataset(b, EXPLICIT_LE, defer_index=True)
+    assert scp.index_pending() == 2
+    assert _dcm(scp.root) == ["1.2.826.0.1.1/1.2.826.0.1.1.2/1.2.3.9.dcm"]
+    assert list(scp.index.instance_paths()) == ["1.2.826.0.1.1/1.2.826.0.1.1.2/1.2.3.9.dcm"]
+    assert b"Newer" in newer.path.read_bytes()
+    assert not scp._reserved and not scp._prepared and not scp._pending
+
+
+def test_a_row_that_cannot_be_built_is_counted_and_its_path_released(scp, monkeypatch):
+    from dicomgen.core.errors import DecodeError
+
+    real = index_mod.Index._row
+
+    def fail_on_two(self, ds, path, size, ts):  # noqa: ANN001
+        if ds.SOPInstanceUID == "1.2.3.2":
+            raise DecodeError("a value that cannot be decoded")
+        return real(self, ds, path, size, ts)
+
+    monkeypatch.setattr(index_mod.Index, "_row", fail_on_two)
+    for n in (1, 2, 3):
+        scp.store_dataset(make_instance(f"1.2.3.{n}"), EXPLICIT_LE, defer_index=True)
+        if n == 2:
+            assert scp.prepare_pending() == 2  # the failure is kept with its row's place
+    assert scp.index_pending() == 2
+    assert sorted(scp._index.instance_paths().values()) == ["1.2.3.1", "1.2.3.3"]
+    assert scp.index_failures == 1 and not scp._reserved
+
+
 def test_an_immediate_store_writes_queued_rows_first(scp):
     """Deferred S1 then immediate S2 of one SOP Instance: S2 (the newer) wins."""
     a = make_instance("1.2.3.8", series_uid="1.2.826.0.1.1.1")

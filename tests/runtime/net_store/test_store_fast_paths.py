@@ -261,6 +261,39 @@ def test_inline_stores_write_their_index_row_after_the_response(tmp_path, fsync,
         assert index_delay * 0.9 <= waited < index_delay + 2.0
 
 
+def test_inline_stores_build_their_index_row_right_after_the_response(tmp_path):
+    """The row of a store made in the event loop is built by a callback that runs right
+    after the handler's step (the response is sent in it), not when the rows are written."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from dicomgen.net.services import StorageSCP
+    from dicomgen.net.services.storage import StorageService
+
+    storage = StorageSCP(tmp_path, fsync=False)
+    service = StorageService(storage, index_delay=5.0)
+    req = SimpleNamespace(
+        transfer_syntax=EXPLICIT_LE,
+        sop_class_uid=CT,
+        sop_instance_uid="1.2.3.90",
+        calling_ae_title="SCU",
+    )
+
+    async def go():
+        data = encode_dataset(make_instance("1.2.3.90"), EXPLICIT_LE)
+        assert (await service.store_bytes(req, data)).ok
+        queued = (len(storage._pending), len(storage._prepared))
+        await asyncio.sleep(0)  # the callback scheduled with call_soon runs here
+        return queued, (len(storage._pending), len(storage._prepared))
+
+    try:
+        before, after = asyncio.run(go())
+        assert before == (1, 0) and after == (0, 1)
+        assert storage.index_pending() == 1
+    finally:
+        storage.close()
+
+
 def test_index_delay_must_not_be_negative(tmp_path):
     from dicomgen.net.services import StorageSCP
     from dicomgen.net.services.storage import StorageService

@@ -18,8 +18,10 @@ Everything is synchronous and thread safe; async handlers call it through
 
 Indexing later: with ``defer_index=True`` a C-STORE returns once its file is published, and
 its index row is queued; :meth:`StorageSCP.index_pending` writes the queued rows in one
-transaction (the network service calls it right after sending the response, off the
-request's path). Every read of the index (:attr:`StorageSCP.index`, :meth:`~StorageSCP.find`,
+transaction (the network service calls it shortly after sending the responses, off the
+requests' path), and :meth:`StorageSCP.prepare_pending` may build the queued rows before
+that (the network service does it right after each response, while the peer reads it).
+Every read of the index (:attr:`StorageSCP.index`, :meth:`~StorageSCP.find`,
 :meth:`~StorageSCP.retrieve`, :meth:`~StorageSCP.close`) writes the queue first, so a query
 sees every store that returned. A queued row that cannot be written (the database fails)
 leaves the file in place, since Success was already answered: the failure is logged,
@@ -120,8 +122,10 @@ class StorageSCP:
         self._index = Index(index_path if index_path is not None else self.files.root / INDEX_NAME)
         self._marker = Path(str(self._index.path) + OPEN_MARKER_SUFFIX)
         self._closed = False
-        #: Queued rows of ``defer_index`` stores: (data set, path, size, transfer syntax).
+        #: Queued rows of ``defer_index`` stores: (data set, path, size, transfer syntax);
+        #: those :meth:`prepare_pending` built are in ``_prepared`` (path, row), older ones.
         self._pending: deque[tuple[Dataset, str, int, str]] = deque()
+        self._prepared: deque[tuple[str, Any]] = deque()
         self._pending_lock = threading.Lock()  # one writer of the queue at a time
         # Paths written or being written whose row is not committed yet: the file of a
         # replaced instance is removed only if no newer copy is on its way to that path.
@@ -158,7 +162,7 @@ class StorageSCP:
     @property
     def index(self) -> Index:
         """The SQLite index, with the queued rows of ``defer_index`` stores written first."""
-        if self._pending:
+        if self._pending or self._prepared:
             self.index_pending()
         return self._index
 
@@ -363,7 +367,7 @@ class StorageSCP:
         self, ds: Dataset, final: Path, rel: str, inst: str, size: int, transfer_syntax: str
     ) -> StoreResult:
         try:
-            if self._pending:  # rows go in in the order their files were published
+            if self._pending or self._prepared:  # rows go in in publishing order
                 self.index_pending()
             try:
                 old = self._index.add(ds, path=rel, size=size, transfer_syntax=transfer_syntax)
@@ -394,28 +398,43 @@ class StorageSCP:
         if not defer or self._closed:  # closed: fails now (A700), nothing left queued
             return self._index_now(ds, final, rel, inst, size, transfer_syntax)
         self._pending.append((ds, rel, size, transfer_syntax))
-        if len(self._pending) >= MAX_PENDING_ROWS:
+        if len(self._pending) + len(self._prepared) >= MAX_PENDING_ROWS:
             self.index_pending()
         return StoreResult(STORE_SUCCESS, final, inst)
+
+    def prepare_pending(self) -> int:
+        """Build the index rows of the queued stores now (the decoding and serialising part
+        of indexing), so that :meth:`index_pending` only writes them; returns how many."""
+        with self._pending_lock:
+            pending, prepared = self._pending, self._prepared
+            n = 0
+            while pending:
+                ds, rel, size, ts = pending.popleft()
+                prepared.append((rel, self._index.prepare(ds, rel, size, ts)))
+                n += 1
+            return n
 
     def index_pending(self) -> int:
         """Write the rows queued by ``defer_index`` stores, in one transaction; returns how
         many were written. Rows that fail are logged and counted in :attr:`index_failures`
         (their files stay: their stores were answered Success)."""
         with self._pending_lock:
-            pending = self._pending
-            batch: list[tuple[Dataset, str, int, str]] = []
+            batch: list[tuple[str, Any]] = []
+            prepared, pending = self._prepared, self._pending
+            while prepared:  # queued first
+                batch.append(prepared.popleft())
             while pending:
-                batch.append(pending.popleft())
+                ds, rel, size, ts = pending.popleft()
+                batch.append((rel, self._index.prepare(ds, rel, size, ts)))
             if not batch:
                 return 0
             outcomes: list[str | None | Exception]
             try:
-                outcomes = list(self._index.add_many(batch))
+                outcomes = list(self._index.add_prepared([row for _, row in batch]))
             except Exception as exc:  # noqa: BLE001 - the index is closed, or a bug: count
                 outcomes = [exc] * len(batch)
             written = 0
-            for (_, rel, _, _), old in zip(batch, outcomes):
+            for (rel, _), old in zip(batch, outcomes):
                 try:
                     if isinstance(old, Exception):
                         self.index_failures += 1

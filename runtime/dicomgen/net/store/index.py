@@ -480,18 +480,34 @@ class Index:
         entry does not keep the others out: if the shared transaction fails, each entry is
         retried in a transaction of its own.
         """
+        return self.add_prepared([self.prepare(*entry) for entry in entries])
+
+    def prepare(self, ds: Dataset, path: str, size: int, transfer_syntax: str) -> _Row | MediaError:
+        """What indexing ``ds`` (stored at ``path``) will write, built now, without the
+        database: for :meth:`add_prepared`, later. The :class:`MediaError` that keeps it
+        out of the index (no UIDs) is returned, not raised. The instance's ``stored_at``
+        time is now."""
+        try:
+            return self._row(ds, path, size, transfer_syntax)
+        except MediaError as exc:
+            return exc
+        except DicomError as exc:  # a value that cannot be decoded, say
+            return MediaError(f"cannot index {path}: {exc}", path=path)
+
+    def add_prepared(self, prepared: list[_Row | MediaError]) -> list[str | None | MediaError]:
+        """:meth:`add_many` of what :meth:`prepare` returned (its errors are passed through)."""
         if self._closed:
             raise MediaError("the index is closed", path=str(self.path))
         out: list[str | None | MediaError] = []
         rows: list[_Row] = []
         where: list[int] = []
-        for ds, path, size, ts in entries:
-            try:
-                rows.append(self._row(ds, path, size, ts))
+        for row in prepared:
+            if isinstance(row, _Row):
+                rows.append(row)
                 where.append(len(out))
                 out.append(None)
-            except MediaError as exc:
-                out.append(exc)
+            else:
+                out.append(row)
         if not rows:
             return out
         try:
