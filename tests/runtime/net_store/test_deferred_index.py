@@ -215,10 +215,10 @@ def test_a_failed_write_releases_its_path(scp, monkeypatch):
 
     data = encode_dataset(make_instance("1.2.3.5"), EXPLICIT_LE)
 
-    def no_replace(a, b):  # noqa: ANN001
+    def no_write(self, fd, chunks):  # noqa: ANN001
         raise OSError(5, "I/O error")
 
-    monkeypatch.setattr(files_mod.os, "replace", no_replace)
+    monkeypatch.setattr(files_mod.FileStore, "_write_fd", no_write)
     assert scp.store_encoded(data, EXPLICIT_LE, defer_index=True).status == 0xA700
     monkeypatch.undo()
     assert not scp._reserved and not scp._pending

@@ -116,16 +116,79 @@ def test_chunks_written_together_survive_short_writes(tmp_path, monkeypatch, mos
         os.close(fd)
 
 
-def test_failure_at_rename_leaves_nothing(scp, monkeypatch):
-    data = encode_dataset(make_instance("1.2.3.6"), EXPLICIT_LE)
+NAMELESS = pytest.mark.skipif(
+    not files_mod._ANONYMOUS_FLAGS, reason="no nameless temporary files (O_TMPFILE) here"
+)
 
-    def no_replace(a, b):
+
+@pytest.mark.parametrize("anonymous", [pytest.param(True, marks=NAMELESS), False])
+def test_failure_at_publishing_leaves_nothing(scp, monkeypatch, anonymous):
+    """The last step fails (the rename of the temporary name, or the link of the nameless
+    file): nothing is published and no temporary file is left."""
+    data = encode_dataset(make_instance("1.2.3.6"), EXPLICIT_LE)
+    scp.files.anonymous = anonymous
+
+    def failing(*a, **k):
         raise OSError(5, "I/O error")
 
-    monkeypatch.setattr(files_mod.os, "replace", no_replace)
+    monkeypatch.setattr(files_mod.os, "link" if anonymous else "replace", failing)
     res = scp.store_encoded(data, EXPLICIT_LE)
     assert res.status == 0xA700
     assert _dcm_files(scp.root) == [] and scp.files.temp_files() == []
+    assert scp.files.anonymous is anonymous  # an I/O error is no reason to change method
+
+
+@NAMELESS
+def test_nameless_temporary_files_publish_new_and_replaced_files(tmp_path, monkeypatch):
+    store = FileStore(tmp_path, fsync=True)
+    assert store.anonymous
+    made: list[str] = []
+    real_open = files_mod.os.open
+
+    def spy(path, flags, *a):  # noqa: ANN001
+        fd = real_open(path, flags, *a)  # counted once made (a missing folder fails first)
+        if flags & os.O_TMPFILE == os.O_TMPFILE:
+            made.append("nameless")
+        elif flags & os.O_CREAT:
+            made.append("named")
+        return fd
+
+    monkeypatch.setattr(files_mod.os, "open", spy)
+    final = tmp_path / "a" / "b" / "c.dcm"
+    assert store.write_atomic(final, (b"ab", b"cd")) == 4  # folders created on the way
+    assert store.write_atomic(final, [b"xyz"]) == 3  # exists: linked as .tmp, renamed over
+    assert final.read_bytes() == b"xyz" and store.temp_files() == []
+    assert made == ["nameless", "nameless"]
+    assert store.write_atomic(tmp_path / "g.dcm", iter([b"1"])) == 1  # not re-iterable
+    assert made[-1] == "named"
+
+
+@NAMELESS
+@pytest.mark.parametrize("refused", ["open", "link"])
+def test_where_nameless_files_are_refused_named_ones_are_used(tmp_path, monkeypatch, refused):
+    import errno
+
+    real_open, real_link = files_mod.os.open, files_mod.os.link
+
+    def no_tmpfile(path, flags, *a):  # noqa: ANN001
+        if flags & os.O_TMPFILE == os.O_TMPFILE:
+            raise OSError(errno.EOPNOTSUPP, "Operation not supported")
+        return real_open(path, flags, *a)
+
+    def no_proc_link(src, dst, **k):  # noqa: ANN001
+        if str(src).startswith("/proc/"):
+            raise OSError(errno.ENOENT, "No such file or directory")
+        return real_link(src, dst, **k)
+
+    if refused == "open":
+        monkeypatch.setattr(files_mod.os, "open", no_tmpfile)
+    else:
+        monkeypatch.setattr(files_mod.os, "link", no_proc_link)
+    store = FileStore(tmp_path, fsync=False)
+    final = tmp_path / "s" / "x.dcm"
+    assert store.write_atomic(final, (b"head", b"data")) == 8
+    assert final.read_bytes() == b"headdata" and store.temp_files() == []
+    assert store.anonymous is False  # not tried again
 
 
 def test_stream_aborted_mid_transfer_publishes_nothing(scp):

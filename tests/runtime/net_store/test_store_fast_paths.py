@@ -138,6 +138,7 @@ def test_split_levels_json_drops_undecodable_values_like_split_levels():
 
 def test_temp_files_create_missing_folders_and_refuse_existing_names(tmp_path, monkeypatch):
     store = FileStore(tmp_path, fsync=True)
+    store.anonymous = False  # named temporary files (test_files.py covers nameless ones)
     final = tmp_path / "a" / "b" / "c.dcm"
     assert store.write_atomic(final, [b"ab", bytearray(b"cd"), memoryview(b"ef")]) == 6
     assert final.read_bytes() == b"abcdef"

@@ -10,6 +10,15 @@ rename (an exception, or the chunk iterator of a stream raising because the asso
 died), the temporary file is removed. A crash of the whole process can leave temporary files
 behind; :meth:`FileStore.cleanup` removes them (call it at start-up).
 
+Where the system offers it (Linux, ``O_TMPFILE``), :meth:`FileStore.write_atomic` uses a
+temporary file without a name instead: it is created in the target folder, written, synced,
+and then given the final name with ``linkat`` (the file appears complete or not at all, as
+with the rename, and a crash cannot leave it behind: the system frees a file that never got
+a name). That saves creating and removing the temporary name, a third of the folder updates
+of a small store. When the final name exists (a replaced instance), the file is linked
+under a temporary name and renamed over it as above. Where ``O_TMPFILE`` is refused (another
+system, a file system without it, no ``/proc``), the named temporary file is used.
+
 The stored file is the received data set byte for byte, preceded by the preamble, ``DICM``
 and File Meta Information (PS3.10 7.1) naming the transfer syntax it was received in.
 """
@@ -18,9 +27,11 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import logging
 import os
 import re
 import secrets
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -30,6 +41,8 @@ from ...core.element import DataElement
 from ...core.errors import MediaError
 from ...media.part10 import FileMeta, encode_file_meta
 
+log = logging.getLogger("dicomgen.net")
+
 TMP_SUFFIX = ".tmp"
 INCOMING = ".incoming"
 _SAFE = re.compile(r"[^0-9A-Za-z._-]")
@@ -37,6 +50,16 @@ _MAX_NAME = 80
 _TMP_FLAGS = (
     os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
 )
+#: A file without a name in the folder opened (Linux 3.11+); 0 where there is none.
+_ANONYMOUS_FLAGS = (
+    os.O_WRONLY | os.O_TMPFILE | getattr(os, "O_CLOEXEC", 0) if hasattr(os, "O_TMPFILE") else 0
+)
+#: ``errno`` values saying that a system or file system does not make nameless files...
+_NO_ANONYMOUS = frozenset(
+    {errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, getattr(errno, "ENOTSUP", errno.EOPNOTSUPP)}
+)
+#: ... or does not give them a name through ``/proc/self/fd`` (no /proc, a sandbox).
+_NO_LINK = _NO_ANONYMOUS | {errno.ENOENT, errno.EXDEV, errno.EPERM, errno.EACCES, errno.ENOSYS}
 
 
 def safe_name(text: str) -> str:
@@ -53,6 +76,25 @@ def safe_name(text: str) -> str:
     digest = hashlib.sha256(s.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     prefix = _SAFE.sub("_", s).lstrip(".")[:40] or "unknown"
     return f"{prefix}_{digest}"
+
+
+def _tmp_name(folder: str, name: str) -> str:
+    """A new hidden temporary name for ``name`` in ``folder``."""
+    return os.path.join(folder, f".{name}.{secrets.token_hex(8)}{TMP_SUFFIX}")
+
+
+_ROOT_FD: list[int] = []
+_ROOT_FD_LOCK = threading.Lock()
+
+
+def _root_fd() -> int:
+    """A descriptor of ``/`` (opened once): passed as ``src_dir_fd`` so that ``os.link``
+    uses ``linkat`` (the absolute source path ignores it)."""
+    if not _ROOT_FD:
+        with _ROOT_FD_LOCK:
+            if not _ROOT_FD:
+                _ROOT_FD.append(os.open("/", os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)))
+    return _ROOT_FD[0]
 
 
 def _fsync_dir(path: str) -> None:
@@ -165,6 +207,9 @@ class FileStore:
         self._root_str = str(self.root)
         self._prefix = os.path.join(self._root_str, "")
         self.root.mkdir(parents=True, exist_ok=True)
+        #: Whether :meth:`write_atomic` tries a nameless temporary file (module docstring);
+        #: cleared the first time the system refuses one.
+        self.anonymous = bool(_ANONYMOUS_FLAGS)
 
     def path_for(self, study_uid: str, series_uid: str, sop_instance_uid: str) -> Path:
         """Where an instance is stored (the folders are not created)."""
@@ -193,31 +238,75 @@ class FileStore:
         The file is created exclusively (``O_CREAT | O_EXCL``) under a random name; it is
         removed on any failure. Returns its path and size.
         """
-        tmp = os.path.join(folder, f".{name}.{secrets.token_hex(8)}{TMP_SUFFIX}")
+        tmp = _tmp_name(folder, name)
         try:
             fd = os.open(tmp, _TMP_FLAGS, 0o666)
         except FileNotFoundError:
             os.makedirs(folder, exist_ok=True)
             fd = os.open(tmp, _TMP_FLAGS, 0o666)
-        size = 0
         try:
             try:
-                if type(chunks) is tuple and len(chunks) <= _WRITEV_MAX:
-                    size = _write_all(fd, [memoryview(c).cast("B") for c in chunks])
-                    chunks = ()
-                for chunk in chunks:
-                    view = memoryview(chunk).cast("B")
-                    size += len(view)
-                    while view:
-                        view = view[os.write(fd, view) :]
-                if self.fsync:
-                    os.fsync(fd)
+                size = self._write_fd(fd, chunks)
             finally:
                 os.close(fd)
         except BaseException:
             _unlink(tmp)
             raise
         return tmp, size
+
+    def _write_fd(self, fd: int, chunks: Iterable[Any]) -> int:
+        """Write ``chunks`` to ``fd`` (then fsync it, if the store does); the size."""
+        size = 0
+        if type(chunks) is tuple and len(chunks) <= _WRITEV_MAX:
+            size = _write_all(fd, [memoryview(c).cast("B") for c in chunks])
+            chunks = ()
+        for chunk in chunks:
+            view = memoryview(chunk).cast("B")
+            size += len(view)
+            while view:
+                view = view[os.write(fd, view) :]
+        if self.fsync:
+            os.fsync(fd)
+        return size
+
+    def _write_anonymous(self, folder: str, target: str, chunks: Iterable[Any]) -> int | None:
+        """:meth:`write_atomic` through a nameless temporary file (module docstring); None
+        (nothing published) when the system or file system does not make or link one."""
+        try:
+            try:
+                fd = os.open(folder, _ANONYMOUS_FLAGS, 0o666)
+            except FileNotFoundError:
+                os.makedirs(folder, exist_ok=True)
+                fd = os.open(folder, _ANONYMOUS_FLAGS, 0o666)
+        except OSError as exc:
+            if exc.errno not in _NO_ANONYMOUS:
+                raise
+            self.anonymous = False
+            return None
+        try:
+            size = self._write_fd(fd, chunks)
+            # linkat(..., AT_SYMLINK_FOLLOW) of the descriptor's /proc entry; a directory
+            # descriptor makes os.link call linkat rather than link (which does not follow)
+            source = f"/proc/self/fd/{fd}"
+            try:
+                os.link(source, target, src_dir_fd=_root_fd(), follow_symlinks=True)
+            except FileExistsError:  # a replaced instance: a name first, then the rename
+                tmp = _tmp_name(folder, os.path.basename(target))
+                os.link(source, tmp, src_dir_fd=_root_fd(), follow_symlinks=True)
+                self._publish(tmp, target)
+                return size
+            except OSError as exc:
+                if exc.errno not in _NO_LINK or not os.path.isdir(folder):
+                    raise
+                # no /proc, or such links refused here: named temporary files from now on
+                log.info("nameless temporary files cannot be linked in %s: %s", folder, exc)
+                self.anonymous = False
+                return None
+        finally:
+            os.close(fd)
+        if self.fsync:
+            _fsync_dir(folder)
+        return size
 
     def _publish(self, tmp: str, final: str) -> None:
         try:
@@ -240,6 +329,10 @@ class FileStore:
         """
         target = os.fspath(final)
         folder, name = os.path.split(target)
+        if self.anonymous and isinstance(chunks, (tuple, list)):  # may be written twice
+            size = self._write_anonymous(folder, target, chunks)
+            if size is not None:
+                return size
         tmp, size = self._write_tmp(folder, name, chunks)
         self._publish(tmp, target)
         return size
