@@ -10,8 +10,9 @@ SCU side, all into dcmtk ``storescp`` (``--max-pdu 131072``):
   3. pynetdicom SCU (in process, ``send_c_store(path)``)
 SCP side, dcmtk ``storescu`` sending to:
   4. ``dicomgen scp`` (``--max-pdu 131072 --no-fsync``: storescp does not fsync either;
-     unlike storescp it writes each file under a temporary name and renames it, and indexes
-     each instance in SQLite, the rows written in batches after the C-STORE responses)
+     unlike storescp it publishes each file atomically (on Linux a nameless temporary file
+     linked into place), checks that the data set decodes and matches the request, and
+     indexes each instance in SQLite, the rows written in batches after the responses)
   5. dcmtk ``storescp``
   6. a pynetdicom storage SCP writing each data set to a file (``event.encoded_dataset()``,
      as pynetdicom's documentation shows; no fsync, no index)
