@@ -199,6 +199,44 @@ def test_a_row_that_cannot_be_built_is_counted_and_its_path_released(scp, monkey
     assert scp.index_failures == 1 and not scp._reserved
 
 
+def test_stores_go_on_while_a_batch_is_written(scp, monkeypatch):
+    """index_pending holds the queue only while it takes a batch: a store and its row's
+    preparation do not wait for the transaction; a second index_pending waits for the
+    first batch, so batches are written in the order they were taken."""
+    import threading
+
+    entered, release = threading.Event(), threading.Event()
+    real = index_mod.Index._commit
+    order: list[list[str]] = []
+
+    def slow(self, rows):  # noqa: ANN001
+        order.append([r.sop_uid for r in rows])
+        if len(order) == 1:
+            entered.set()
+            assert release.wait(10)
+        return real(self, rows)
+
+    monkeypatch.setattr(index_mod.Index, "_commit", slow)
+    scp.store_dataset(make_instance("1.2.3.1"), EXPLICIT_LE, defer_index=True)
+    first = threading.Thread(target=scp.index_pending)
+    first.start()
+    try:
+        assert entered.wait(10)
+        # the first batch is being written: the queue is free
+        assert scp.store_dataset(make_instance("1.2.3.2"), EXPLICIT_LE, defer_index=True).ok
+        assert scp.prepare_pending() == 1
+        second = threading.Thread(target=scp.index_pending)
+        second.start()
+        second.join(0.2)
+        assert second.is_alive()  # waits for the first batch
+    finally:
+        release.set()
+        first.join(10)
+    second.join(10)
+    assert order == [["1.2.3.1"], ["1.2.3.2"]]
+    assert sorted(scp._index.instance_paths().values()) == ["1.2.3.1", "1.2.3.2"]
+
+
 def test_an_immediate_store_writes_queued_rows_first(scp):
     """Deferred S1 then immediate S2 of one SOP Instance: S2 (the newer) wins."""
     a = make_instance("1.2.3.8", series_uid="1.2.826.0.1.1.1")

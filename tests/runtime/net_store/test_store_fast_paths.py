@@ -209,18 +209,30 @@ def test_store_bytes_inline_or_in_a_worker_thread(tmp_path, fsync, inline_thresh
 
 @pytest.mark.parametrize("fsync", [False, True])
 @pytest.mark.parametrize("index_delay", [0.0, 0.2])
-def test_inline_stores_write_their_index_row_after_the_response(tmp_path, fsync, index_delay):
-    """In the event loop the row is queued and written by one callback for all rows queued
-    by then: right after the handler's task step (which sends the response) with
-    ``index_delay=0``, else ``index_delay`` seconds after the first row was queued. In a
-    worker thread (fsync) the row is written at once."""
+def test_inline_stores_write_their_index_row_after_the_response(
+    tmp_path, fsync, index_delay, monkeypatch
+):
+    """In the event loop the row is queued, and a callback hands all rows queued by then to
+    a worker thread that writes them in one transaction: right after the handler's task
+    step (which sends the response) with ``index_delay=0``, else ``index_delay`` seconds
+    after the first row was queued. A store made in a worker thread (fsync) writes its row
+    at once."""
     import asyncio
+    import threading
     from types import SimpleNamespace
 
     from dicomgen.net.services import StorageSCP
     from dicomgen.net.services.storage import StorageService
     from dicomgen.net.store.levels import Level
 
+    batches: list[tuple[int, bool]] = []  # (rows, written in the event loop's thread)
+    real_commit = index_mod.Index._commit
+
+    def commit(self, rows):  # noqa: ANN001
+        batches.append((len(rows), threading.current_thread() is loop_thread))
+        return real_commit(self, rows)
+
+    monkeypatch.setattr(index_mod.Index, "_commit", commit)
     storage = StorageSCP(tmp_path, fsync=fsync)
     service = StorageService(storage, index_delay=index_delay)
     reqs = [
@@ -232,6 +244,7 @@ def test_inline_stores_write_their_index_row_after_the_response(tmp_path, fsync,
         )
         for n in (80, 81)
     ]
+    loop_thread = threading.current_thread()
 
     async def go():
         loop = asyncio.get_running_loop()
@@ -241,8 +254,6 @@ def test_inline_stores_write_their_index_row_after_the_response(tmp_path, fsync,
             data = encode_dataset(make_instance(req.sop_instance_uid), EXPLICIT_LE)
             assert (await service.store_bytes(req, data)).ok
             counts.append(storage._index.count(Level.IMAGE))
-        await asyncio.sleep(0)  # a callback scheduled with call_soon runs here
-        counts.append(storage._index.count(Level.IMAGE))
         while storage._index.count(Level.IMAGE) < 2 and loop.time() - t0 < 5:
             await asyncio.sleep(0.01)
         return counts, loop.time() - t0
@@ -252,13 +263,10 @@ def test_inline_stores_write_their_index_row_after_the_response(tmp_path, fsync,
         assert storage._index.count(Level.IMAGE) == 2
     finally:
         storage.close()
-    # one callback for both rows when they were queued within the delay
     if fsync:
-        assert counts == [1, 2, 2]
-    elif index_delay == 0:
-        assert counts == [0, 0, 2]
-    else:
-        assert counts == [0, 0, 0]
+        assert counts == [1, 2] and [n for n, _ in batches] == [1, 1]
+    else:  # one batch for both rows, queued within the delay, written off the loop
+        assert counts == [0, 0] and batches == [(2, False)]
         assert index_delay * 0.9 <= waited < index_delay + 2.0
 
 

@@ -127,6 +127,7 @@ class StorageSCP:
         self._pending: deque[tuple[Dataset, str, int, str]] = deque()
         self._prepared: deque[tuple[str, Any]] = deque()
         self._pending_lock = threading.Lock()  # one writer of the queue at a time
+        self._commit_lock = threading.Lock()  # one index_pending batch at a time, in order
         # Paths written or being written whose row is not committed yet: the file of a
         # replaced instance is removed only if no newer copy is on its way to that path.
         self._reserved: Counter[str] = Counter()
@@ -417,17 +418,21 @@ class StorageSCP:
     def index_pending(self) -> int:
         """Write the rows queued by ``defer_index`` stores, in one transaction; returns how
         many were written. Rows that fail are logged and counted in :attr:`index_failures`
-        (their files stay: their stores were answered Success)."""
-        with self._pending_lock:
-            batch: list[tuple[str, Any]] = []
-            prepared, pending = self._prepared, self._pending
-            while prepared:  # queued first
-                batch.append(prepared.popleft())
-            while pending:
-                ds, rel, size, ts = pending.popleft()
-                batch.append((rel, self._index.prepare(ds, rel, size, ts)))
-            if not batch:
+        (their files stay: their stores were answered Success).
+
+        Batches are written one at a time, in the order they were taken from the queue; the
+        queue itself is locked only while a batch is taken, so stores (and
+        :meth:`prepare_pending`) go on while one is written."""
+        with self._commit_lock:
+            with self._pending_lock:  # stores append to _pending without it: popleft
+                prepared, pending = self._prepared, self._pending
+                queued = [prepared.popleft() for _ in range(len(prepared))]  # queued first
+                raw = [pending.popleft() for _ in range(len(pending))]
+            if not queued and not raw:
                 return 0
+            batch = queued + [
+                (rel, self._index.prepare(ds, rel, size, ts)) for ds, rel, size, ts in raw
+            ]
             outcomes: list[str | None | Exception]
             try:
                 outcomes = list(self._index.add_prepared([row for _, row in batch]))
