@@ -87,11 +87,10 @@ class StoreResult:
         return self.status == STORE_SUCCESS
 
 
-def _changed_since(path: Path, size: int, indexed_at: float) -> bool:
-    """Whether the file at ``path`` is not the one a row written at ``indexed_at`` (seconds
-    since the epoch) for ``size`` bytes describes: another size, or modified after the row
-    was written (a file is published before its row is written)."""
-    st = path.stat()
+def _changed_since(st: os.stat_result, size: int, indexed_at: float) -> bool:
+    """Whether the file whose status is ``st`` is not the one a row written at
+    ``indexed_at`` (seconds since the epoch) for ``size`` bytes describes: another size, or
+    modified after the row was written (a file is published before its row is written)."""
     return st.st_size != size or st.st_mtime_ns > indexed_at * 1e9
 
 
@@ -206,19 +205,24 @@ class StorageSCP:
         from contextlib import closing
 
         added = dropped = 0
+
+        def drop(row: tuple[str, str, int, float]) -> int:
+            """Drop a row whose file is gone (unless it names another path by now)."""
+            return self._index.remove(row[1], path=row[0]) is not None
+
         with closing(self.index.instance_files()) as rows:  # in path order, streamed
             row = next(rows, None)
-            for rel, path in self._files_in_path_order():
+            for rel, entry in self._files_in_path_order():
                 while row is not None and row[0] < rel:  # indexed, but its file is gone
-                    dropped += self._index.remove(row[1], path=row[0]) is not None
+                    dropped += drop(row)
                     row = next(rows, None)
                 own = None
                 if row is not None and row[0] == rel:
                     own, row = (row[2], row[3]), next(rows, None)
                 try:
-                    indexed, old = self._reconcile_file(path, rel, own)
+                    indexed, old = self._reconcile_file(entry, rel, own)
                 except (DicomError, OSError) as exc:
-                    log.error("cannot index %s while reconciling: %s", path, exc)
+                    log.error("cannot index %s while reconciling: %s", entry.path, exc)
                     continue
                 added += indexed
                 if old is not None and old != rel:
@@ -227,17 +231,17 @@ class StorageSCP:
                     log.warning("removing %s: replaced by the newer copy %s", old, rel)
                     self._drop_replaced(old, rel)
             while row is not None:
-                dropped += self._index.remove(row[1], path=row[0]) is not None
+                dropped += drop(row)
                 row = next(rows, None)
         return added, dropped
 
-    def _files_in_path_order(self) -> Iterator[tuple[str, Path]]:
-        """``(relative path, path)`` of the stored files (``*.dcm``, hidden names skipped),
+    def _files_in_path_order(self) -> Iterator[tuple[str, os.DirEntry[str]]]:
+        """``(relative path, entry)`` of the stored files (``*.dcm``, hidden names skipped),
         in the order of the relative paths as text, as the index sorts them: a folder's
         entries sorted by name, a folder's name taken with its ``/`` (``1.2.3/`` sorts
         after ``1.2.3.4/``, as ``1.2.3/x.dcm`` does after ``1.2.3.4/x.dcm``)."""
 
-        def walk(folder: str, prefix: str) -> Iterator[tuple[str, Path]]:
+        def walk(folder: str, prefix: str) -> Iterator[tuple[str, os.DirEntry[str]]]:
             try:
                 entries = list(os.scandir(folder))
             except OSError as exc:
@@ -248,28 +252,30 @@ class StorageSCP:
                 if entry.name.startswith("."):
                     continue
                 if entry.is_dir(follow_symlinks=False):
-                    keyed.append((entry.name + "/", entry.path, True))
+                    keyed.append((entry.name + "/", entry))
                 elif entry.name.endswith(".dcm"):
-                    keyed.append((entry.name, entry.path, False))
-            for key, full, is_dir in sorted(keyed):
-                if is_dir:
-                    yield from walk(full, prefix + key)
+                    keyed.append((entry.name, entry))
+            keyed.sort(key=lambda k: k[0])
+            for key, entry in keyed:
+                if key.endswith("/"):
+                    yield from walk(entry.path, prefix + key)
                 else:
-                    yield prefix + key, Path(full)
+                    yield prefix + key, entry
 
         return walk(os.fspath(self.files.root), "")
 
     def _reconcile_file(
-        self, path: Path, rel: str, row: tuple[int, float] | None
+        self, entry: os.DirEntry[str], rel: str, row: tuple[int, float] | None
     ) -> tuple[bool, str | None]:
         """Bring the index in line with the file at ``rel`` (``row``: the size and time of
         its index row, if any); returns whether it was indexed and the path of the copy
         its row replaced."""
         from ...media.part10 import read
 
-        if row is not None and not _changed_since(path, row[0], row[1]):
+        st = entry.stat()  # one system call per file, kept by the entry
+        if row is not None and not _changed_since(st, row[0], row[1]):
             return False, None
-        ds = read(path, stop_before_pixels=True)
+        ds = read(entry.path, stop_before_pixels=True)
         if row is None:
             current = self._index.path_of(ds.first_text(0x00080018))
             if current is not None and self._written_later(current, rel):
@@ -277,7 +283,7 @@ class StorageSCP:
                 self._drop_replaced(rel, current)
                 return False, None
         ts = str(ds.read_transfer_syntax or "")
-        old = self.index.add(ds, path=rel, size=path.stat().st_size, transfer_syntax=ts)
+        old = self.index.add(ds, path=rel, size=st.st_size, transfer_syntax=ts)
         return True, old
 
     def _written_later(self, rel: str, other: str) -> bool:
