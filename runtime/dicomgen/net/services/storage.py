@@ -15,11 +15,11 @@ over :class:`~dicomgen.net.services.storage_scp.StorageSCP` (atomic files + inde
   the response and sends its next request), and the queued rows are written by a callback
   at most ``index_delay`` (:data:`DEFAULT_INDEX_DELAY`, 50 ms) later, all rows queued by
   then in one transaction (``StorageSCP.index_pending``, in a worker thread, while the
-  stores go on): with dcmtk's storescu sending
-  1,000 small instances, one transaction per row right after each response took ~20 %
-  more of the SCP's CPU (measured before the read-callback path). Any query (C-FIND, C-MOVE, C-GET) writes the queue first, so it sees every
-  store that was answered; another process reading the index file sees a row at most
-  ``index_delay`` after its store was answered;
+  stores go on): with dcmtk's storescu sending 1,000 small instances, one transaction per
+  row right after each response took ~20 % more of the SCP's CPU (measured before the
+  read-callback path). Any query (C-FIND, C-MOVE, C-GET) writes the queue first, so it
+  sees every store that was answered; another process reading the index file sees a row
+  shortly after ``index_delay`` (the time to write the batch) after its store was answered;
 - a larger one is handed, fragment by fragment as P-DATA arrives, to a dedicated thread
   running ``StorageSCP.store_stream``, which writes it to a temporary file in the store
   folder (``<root>/.incoming``), fsyncs and renames it into place. If the association dies
