@@ -119,6 +119,11 @@ class Association:
         self._assembler = MessageAssembler(self._open_stream)
         self._message_id = 0
         self._responses: dict[int, asyncio.Queue[DimseMessage | BaseException]] = {}
+        # PS3.7 D.3.3.3: outstanding operations we may invoke (the requestor: "invoked" of
+        # the A-ASSOCIATE-AC; the acceptor: "performed", what the requestor may perform);
+        # a request waits for a free slot, freed when its final response arrives
+        limit = self.async_operations[0 if is_requestor else 1]
+        self._window = asyncio.Semaphore(limit) if limit else None
         self._tasks: set[asyncio.Task] = set()
         self._serving: set[int] = set()  # Message IDs of requests being performed
         self._released = asyncio.get_running_loop().create_future()
@@ -282,10 +287,18 @@ class Association:
         self, message: DimseMessage, *, chunks: Iterable[Any] | None = None
     ) -> int:
         """Send a request whose responses are read with :meth:`next_response` (for services
-        with pending responses). Returns the Message ID. ``chunks``: as for :meth:`request`."""
+        with pending responses). Returns the Message ID. ``chunks``: as for :meth:`request`.
+
+        At most as many requests are outstanding as the negotiated asynchronous operations
+        window allows (PS3.7 D.3.3.3; one without the sub-item): a request beyond it waits
+        until an earlier one has its final response (or fails)."""
         message_id = message.command.MessageID
         if message_id is None:
             raise DimseError("a request needs a Message ID (0000,0110)")
+        if message_id in self._responses:
+            raise DimseError(f"a request with Message ID {message_id} is still outstanding")
+        if self._window is not None:
+            await self._window.acquire()
         self._responses[message_id] = asyncio.Queue()
         try:
             if chunks is None:
@@ -293,9 +306,14 @@ class Association:
             else:
                 await self.send_message_stream(message.context_id, message.command, chunks)
         except BaseException:
-            self._responses.pop(message_id, None)
+            self._forget(message_id)
             raise
         return message_id
+
+    def _forget(self, message_id: int) -> None:
+        """Stop waiting for responses to ``message_id``; its slot in the window is free."""
+        if self._responses.pop(message_id, None) is not None and self._window is not None:
+            self._window.release()
 
     async def next_response(
         self, message_id: int, *, timeout: float | None = None, final: bool = False
@@ -314,22 +332,21 @@ class Association:
             else:  # Python 3.10
                 item = await asyncio.wait_for(queue.get(), wait)
         except asyncio.TimeoutError:
-            self._responses.pop(message_id, None)
+            self._forget(message_id)
             await self.abort()
             raise NetworkTimeout(
                 f"no response to Message ID {message_id} within {wait} s; association aborted"
             ) from None
-        if final:
-            self._responses.pop(message_id, None)
+        if final or isinstance(item, BaseException):
+            self._forget(message_id)
         if isinstance(item, BaseException):
-            self._responses.pop(message_id, None)
             raise item
         return item
 
     def drop_responses(self, message_id: int) -> None:
         """Stop waiting for responses to ``message_id`` (a no-op if not waiting): responses
         arriving afterwards are logged and ignored."""
-        self._responses.pop(message_id, None)
+        self._forget(message_id)
 
     def is_serving(self, message_id: int) -> bool:
         """Whether a received request with ``message_id`` is being performed (PS3.7 C.5.2)."""
@@ -519,9 +536,9 @@ class Association:
             pass
 
     def _fail_all(self, err: BaseException) -> None:
-        for queue in self._responses.values():
+        for message_id, queue in list(self._responses.items()):
             queue.put_nowait(err)
-        self._responses.clear()
+            self._forget(message_id)
         if not self._released.done():
             self._released.set_exception(err)
             self._released.exception()  # mark retrieved

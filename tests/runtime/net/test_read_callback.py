@@ -170,11 +170,11 @@ def test_pdata_held_back_waits_and_is_taken_in_order_after() -> None:
     the reader task, not the read callback); after ``unhold`` it is taken in order."""
 
     async def go() -> None:
-        scp = AE("SCP", timeouts=FAST)
+        scp = AE("SCP", timeouts=FAST, async_operations=(3, 3))
         scp.add_supported_context(VERIFICATION_SOP_CLASS)
         server = await scp.start_server(("127.0.0.1", 0))
         try:
-            scu = AE("SCU", timeouts=FAST)
+            scu = AE("SCU", timeouts=FAST, async_operations=(3, 3))  # three outstanding
             scu.add_requested_context(VERIFICATION_SOP_CLASS)
             async with scu.associate("127.0.0.1", server.port, "SCP") as a:
                 while not server.associations:

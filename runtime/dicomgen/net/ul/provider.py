@@ -562,6 +562,8 @@ class UpperLayer:
                 while not self._may_take() and not transport.closed:
                     self._room.clear()
                     await self._room.wait()
+                if transport.closed:  # ended meanwhile (an abort): the PDU is not taken
+                    break
                 event = _PDU_EVENTS[type(pdu)]
                 self._dispatch(event, pdu=pdu)
                 await self._drain_quietly()
