@@ -253,3 +253,35 @@ def test_an_abort_decided_in_the_read_callback_is_a_transition_of_its_own() -> N
     at = history.index((State.STA6, Event.EVT10, Action.DT_2, State.STA6))
     assert history[at + 1] == (State.STA6, Event.EVT15, Action.AA_1, State.STA13)
     assert all(before is not State.STA6 for before, *_ in history[at + 1 :][1:])
+
+
+def test_a_peer_gone_while_pdata_is_held_back_ends_the_association_at_once() -> None:
+    """While P-DATA is held back (a full sink), the reader task waits for room; when the
+    connection is lost meanwhile, it must notice at once, not after the DIMSE timeout."""
+    slow = Timeouts(connect=5, acse=5, dimse=20, idle=20, artim=2)
+
+    async def go() -> float:
+        scp = AE("SCP", timeouts=slow)
+        scp.add_supported_context(VERIFICATION_SOP_CLASS)
+        server = await scp.start_server(("127.0.0.1", 0))
+        try:
+            scu = AE("SCU", timeouts=FAST)
+            scu.add_requested_context(VERIFICATION_SOP_CLASS)
+            a = await scu.associate("127.0.0.1", server.port, "SCP")
+            while not server.associations:
+                await asyncio.sleep(0.01)
+            (acceptor,) = server.associations
+            acceptor.provider.hold()
+            ctx = a.context_for(VERIFICATION_SOP_CLASS)
+            await a.request_stream(echo_request(ctx.context_id, 1))
+            await asyncio.sleep(0.2)  # the request waits, held back
+            loop = asyncio.get_running_loop()
+            start = loop.time()
+            a.provider.transport.transport.abort()  # the peer vanishes (RST, no A-ABORT)
+            await acceptor.wait_closed(5)
+            assert acceptor.is_aborted
+            return loop.time() - start
+        finally:
+            await server.close()
+
+    assert run(go()) < 2.0  # well under the DIMSE timeout (20 s)

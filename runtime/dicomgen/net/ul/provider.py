@@ -507,6 +507,7 @@ class UpperLayer:
     def _start_reader(self) -> None:
         assert self.transport is not None
         self.transport.protocol.listener = self._on_pdu
+        self.transport.protocol.on_end = self._room.set  # a reader held back must see it
         self._reader_task = asyncio.get_running_loop().create_task(self._read_loop())
 
     def _on_pdu(self, pdu_type: int, header: bytes, body: Any) -> bool:
@@ -559,11 +560,12 @@ class UpperLayer:
                     continue
                 # From here until it is dispatched, the read callback takes no PDU (order).
                 self._reader_has_pdu = True
-                while not self._may_take() and not transport.closed:
+                protocol = transport.protocol
+                while not self._may_take() and not transport.closed and not protocol.at_eof:
                     self._room.clear()
                     await self._room.wait()
-                if transport.closed:  # ended meanwhile (an abort): the PDU is not taken
-                    break
+                if transport.closed or not self._may_take():
+                    break  # closed (an abort) or the peer gone while held back: not taken
                 event = _PDU_EVENTS[type(pdu)]
                 self._dispatch(event, pdu=pdu)
                 await self._drain_quietly()

@@ -83,6 +83,8 @@ class PDUProtocol(asyncio.BufferedProtocol):
         self.listener: Callable[[int, bytes, Any], bool] | None = None
         #: ``time.monotonic()`` when the last complete PDU was received (taken or queued).
         self.last_received = 0.0
+        #: Called when the peer closes or the connection is lost (after :attr:`at_eof`).
+        self.on_end: Callable[[], None] | None = None
 
     # --- asyncio callbacks ----------------------------------------------------------------
 
@@ -115,12 +117,16 @@ class PDUProtocol(asyncio.BufferedProtocol):
     def eof_received(self) -> bool:
         self._eof = True
         self._wake()
+        if self.on_end is not None:
+            self.on_end()
         return False  # close the transport
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._eof = True
         self._lost = exc
         self._wake()
+        if self.on_end is not None:
+            self.on_end()
         if self._closed is not None and not self._closed.done():
             self._closed.set_result(None)
         self._release_writers(exc or ConnectionResetError("connection lost"))
