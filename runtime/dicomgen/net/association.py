@@ -299,6 +299,9 @@ class Association:
             raise DimseError(f"a request with Message ID {message_id} is still outstanding")
         if self._window is not None:
             await self._window.acquire()
+            if message_id in self._responses:  # taken while this one waited for its slot
+                self._window.release()
+                raise DimseError(f"a request with Message ID {message_id} is still outstanding")
         self._responses[message_id] = asyncio.Queue()
         try:
             if chunks is None:
