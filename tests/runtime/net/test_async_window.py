@@ -15,7 +15,7 @@ from dicomgen.net.dimse.echo import echo_request
 pytestmark = pytest.mark.timeout(30)
 
 FAST = Timeouts(connect=5, acse=5, dimse=5, idle=10, artim=2)
-HANDLER_TIME = 0.3
+HANDLER_TIME = 0.5
 
 
 def run(coro: Any) -> Any:
