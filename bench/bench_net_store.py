@@ -22,8 +22,12 @@ SCP side, dcmtk ``storescu`` sending to:
      where the cost per instance decides, it shows what Python itself reaches on the machine
      and so how much of a gap to storescp is Python's and how much the SCP's own work.
      (For one large data set it is no bound: it keeps every PDU in memory.)
+  8. reference, not a product: ``dicomgen scp`` with a C-STORE handler that stores nothing
+     (it answers Success from the read callback, as the real store does for small data
+     sets): the Upper Layer, DIMSE and C-STORE service alone, so that the gap between 4
+     and 5 splits into the network stack's part and the store's (checks, file, index).
 SCUs into ``dicomgen scp`` (which receives faster than storescp, so the SCU shows):
-  8. dicomgen SCU, 9. pynetdicom SCU
+  9. dicomgen SCU, 10. pynetdicom SCU
   (Into storescp the large case can be bound by storescp itself: on the machine this was
   first run on it used 0.35-0.38 s of CPU per 134 MB received, of 0.41-0.46 s wall,
   whichever SCU sent; so there no SCU can come out more than ~1.1x ahead of storescu, and
@@ -256,6 +260,52 @@ class FloorSCPProcess(_PrintedPortProcess):
         return ["--max-pdu", str(MAX_PDU), "--write", str(folder)]
 
 
+class StackOnlySCPProcess(_PrintedPortProcess):
+    """dicomgen's SCP stack with a C-STORE handler that stores nothing (a reference)."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root, [sys.executable, __file__, "--stack-only-scp"])
+
+    def args(self, folder: Path) -> list[str]:
+        return [str(folder)]
+
+
+def stack_only_scp_main(folder: str) -> None:
+    from dicomgen.net import AE, Timeouts
+    from dicomgen.net.services.storage import add_storage_contexts
+
+    class StoreNothing:
+        """A streaming C-STORE handler dropping the data set and answering Success at once."""
+
+        class Sink:
+            def write(self, data: bytes) -> None:
+                pass
+
+            def close(self) -> None:
+                pass
+
+            def abort(self) -> None:
+                pass
+
+        def open_stream(self, request: object) -> "StoreNothing.Sink":
+            return self.Sink()
+
+        def complete_now(self, request: object, sink: object) -> int:
+            return 0
+
+        async def complete(self, request: object, sink: object) -> int:
+            return 0
+
+    async def serve() -> None:
+        ae = AE("ANY-SCP", max_pdu=MAX_PDU, timeouts=Timeouts(dimse=120, idle=120))
+        add_storage_contexts(ae)
+        server = await ae.start_server(("127.0.0.1", 0), {"C-STORE": StoreNothing()})
+        print(f"listening :{server.port} ({folder})", flush=True)
+        await asyncio.Event().wait()  # until the bench terminates this process
+
+    asyncio.run(serve())
+
+
 def pynetdicom_scp_main(folder: str) -> None:
     from pynetdicom import AE as PynAE
     from pynetdicom import evt
@@ -465,6 +515,7 @@ def main() -> None:
         if have_pyn:
             cases.append(("storescu -> pynetdicom scp", PynetdicomSCPProcess, dcmtk_scu))
         cases.append(("storescu -> Python floor scp", FloorSCPProcess, dcmtk_scu))
+        cases.append(("storescu -> dicomgen stack only", StackOnlySCPProcess, dcmtk_scu))
         cases.append(("dicomgen SCU -> dicomgen scp", OurSCPProcess, ours_scu))
         if have_pyn:
             cases.append(("pynetdicom SCU -> dicomgen scp", OurSCPProcess, pynetdicom_scu))
@@ -514,7 +565,9 @@ def main() -> None:
                 f" (target 2x)\n"
                 f"    reference: minimal Python SCP/dcmtk "
                 f"{ratio('storescu -> Python floor scp', 'storescu -> storescp', key)}"
-                f" (python_floor_scp.py; per instance, no Python SCP does less)"
+                f" (python_floor_scp.py; per instance, no Python SCP does less);"
+                f" dicomgen stack storing nothing/dcmtk "
+                f"{ratio('storescu -> dicomgen stack only', 'storescu -> storescp', key)}"
             )
 
 
@@ -523,5 +576,7 @@ if __name__ == "__main__":
         child_main(*sys.argv[2:])
     elif len(sys.argv) == 3 and sys.argv[1] == "--pynetdicom-scp":
         pynetdicom_scp_main(sys.argv[2])
+    elif len(sys.argv) == 3 and sys.argv[1] == "--stack-only-scp":
+        stack_only_scp_main(sys.argv[2])
     else:
         main()
