@@ -472,8 +472,16 @@ def test_echo_with_other_sop_class_refused_and_duplicate_invocation() -> None:
 
 
 def test_request_without_message_id_aborts() -> None:
-    async def body(server: Any) -> None:
+    """The acceptor aborts (PS3.7 E.1 requires a Message ID). It decides so on the P-DATA
+    indication, after that indication's transition (DT-2, Sta6 -> Sta6) is complete: the
+    A-ABORT moves it from Sta6 to Sta13 and is not undone by DT-2's next state."""
+    from dicomgen.net.ul.fsm import Action, Event, State
+
+    async def body(server: Any) -> list:
         a = await scu_ae().associate("127.0.0.1", server.port, "SCP")
+        while not server.associations:
+            await asyncio.sleep(0.01)
+        (acceptor,) = server.associations
         ctx = a.context_for(VERIFICATION_SOP_CLASS)
         cmd = CommandSet.of(
             AffectedSOPClassUID=VERIFICATION_SOP_CLASS,
@@ -482,6 +490,11 @@ def test_request_without_message_id_aborts() -> None:
         )
         await a.send_message(DimseMessage(ctx.context_id, cmd))
         await a.wait_closed(5)
-        assert a.is_aborted  # the acceptor aborted: PS3.7 E.1 requires a Message ID
+        await acceptor.wait_closed(5)
+        assert a.is_aborted and acceptor.is_aborted
+        return list(acceptor.provider.history)
 
-    run(with_server(scp_ae(), body))
+    history = run(with_server(scp_ae(), body))
+    at = history.index((State.STA6, Event.EVT10, Action.DT_2, State.STA6))
+    assert history[at + 1] == (State.STA6, Event.EVT15, Action.AA_1, State.STA13)
+    assert all(before is not State.STA6 for before, *_ in history[at + 1 :][1:])

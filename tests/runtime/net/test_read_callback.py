@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, AsyncIterator
 
 import pytest
 
@@ -41,6 +42,32 @@ FAST = Timeouts(connect=5, acse=5, dimse=10, idle=10, artim=2)
 
 def run(coro: Any, timeout: float = 30) -> Any:
     return asyncio.run(asyncio.wait_for(coro, timeout))
+
+
+@asynccontextmanager
+async def verification_pair(
+    scp_timeouts: Timeouts = FAST, window: tuple[int, int] | None = None
+) -> AsyncIterator[tuple[Association, Association]]:
+    """An association with a Verification SCP on 127.0.0.1: ``(requestor's, acceptor's)``
+    (``window``: the asynchronous operations window both propose); released at the end if
+    still established."""
+    scp = AE("SCP", timeouts=scp_timeouts, async_operations=window)
+    scp.add_supported_context(VERIFICATION_SOP_CLASS)
+    server = await scp.start_server(("127.0.0.1", 0))
+    try:
+        scu = AE("SCU", timeouts=FAST, async_operations=window)
+        scu.add_requested_context(VERIFICATION_SOP_CLASS)
+        a = await scu.associate("127.0.0.1", server.port, "SCP")
+        try:
+            while not server.associations:
+                await asyncio.sleep(0.01)
+            (acceptor,) = server.associations
+            yield a, acceptor
+        finally:
+            if a.is_established:
+                await a.release()
+    finally:
+        await server.close()
 
 
 def _count_calls(monkeypatch: pytest.MonkeyPatch, cls: type, name: str) -> list[int]:
@@ -141,13 +168,7 @@ def test_idle_timeout_counts_from_the_last_pdu_taken_in_the_read_callback() -> N
     timeouts = Timeouts(connect=5, acse=5, dimse=5, idle=idle, artim=2)
 
     async def go() -> tuple[bool, float]:
-        scp = AE("SCP", timeouts=timeouts)
-        scp.add_supported_context(VERIFICATION_SOP_CLASS)
-        server = await scp.start_server(("127.0.0.1", 0))
-        try:
-            scu = AE("SCU", timeouts=FAST)
-            scu.add_requested_context(VERIFICATION_SOP_CLASS)
-            a = await scu.associate("127.0.0.1", server.port, "SCP")
+        async with verification_pair(timeouts) as (a, _acceptor):
             loop = asyncio.get_running_loop()
             start = loop.time()
             while loop.time() - start < 2.5 * idle:  # busy for longer than idle
@@ -157,8 +178,6 @@ def test_idle_timeout_counts_from_the_last_pdu_taken_in_the_read_callback() -> N
             quiet = loop.time()
             await a.wait_closed(5 * idle)
             return busy_ok and a.is_aborted, loop.time() - quiet
-        finally:
-            await server.close()
 
     kept, closed_after = run(go())
     assert kept
@@ -170,89 +189,32 @@ def test_pdata_held_back_waits_and_is_taken_in_order_after() -> None:
     the reader task, not the read callback); after ``unhold`` it is taken in order."""
 
     async def go() -> None:
-        scp = AE("SCP", timeouts=FAST, async_operations=(3, 3))
-        scp.add_supported_context(VERIFICATION_SOP_CLASS)
-        server = await scp.start_server(("127.0.0.1", 0))
-        try:
-            scu = AE("SCU", timeouts=FAST, async_operations=(3, 3))  # three outstanding
-            scu.add_requested_context(VERIFICATION_SOP_CLASS)
-            async with scu.associate("127.0.0.1", server.port, "SCP") as a:
-                while not server.associations:
-                    await asyncio.sleep(0.01)
-                (acceptor,) = server.associations
-                acceptor.provider.hold()
-                ctx = a.context_for(VERIFICATION_SOP_CLASS)
-                ids = [await a.request_stream(echo_request(ctx.context_id, n)) for n in (5, 6, 7)]
-                await asyncio.sleep(0.3)
-                for message_id in ids:  # nothing was taken, so nothing was answered
-                    assert a._responses[message_id].empty()
-                acceptor.provider.unhold()
-                got = [await a.next_response(i, final=True, timeout=5) for i in ids]
-                assert [r.command.MessageIDBeingRespondedTo for r in got] == [5, 6, 7]
-                assert [r.command.Status for r in got] == [0, 0, 0]
-        finally:
-            await server.close()
+        async with verification_pair(window=(3, 3)) as (a, acceptor):  # three outstanding
+            acceptor.provider.hold()
+            ctx = a.context_for(VERIFICATION_SOP_CLASS)
+            ids = [await a.request_stream(echo_request(ctx.context_id, n)) for n in (5, 6, 7)]
+            await asyncio.sleep(0.3)
+            for message_id in ids:  # nothing was taken, so nothing was answered
+                assert a._responses[message_id].empty()
+            acceptor.provider.unhold()
+            got = [await a.next_response(i, final=True, timeout=5) for i in ids]
+            assert [r.command.MessageIDBeingRespondedTo for r in got] == [5, 6, 7]
+            assert [r.command.Status for r in got] == [0, 0, 0]
 
     run(go())
 
 
 def test_send_message_now_only_when_it_need_not_wait() -> None:
     async def go() -> None:
-        scp = AE("SCP", timeouts=FAST)
-        scp.add_supported_context(VERIFICATION_SOP_CLASS)
-        server = await scp.start_server(("127.0.0.1", 0))
-        try:
-            scu = AE("SCU", timeouts=FAST)
-            scu.add_requested_context(VERIFICATION_SOP_CLASS)
-            a = await scu.associate("127.0.0.1", server.port, "SCP")
+        async with verification_pair() as (a, _acceptor):
             ctx = a.context_for(VERIFICATION_SOP_CLASS)
             assert a.can_send_now()
             await a.release()
             assert not a.can_send_now()
             with pytest.raises(DimseError, match="can_send_now"):
                 a.send_message_now(store_response(echo_request(ctx.context_id, 1), 0))
-        finally:
-            await server.close()
 
     run(go())
-
-
-def test_an_abort_decided_in_the_read_callback_is_a_transition_of_its_own() -> None:
-    """The user acts on a P-DATA indication after its transition (DT-2) is complete: an
-    A-ABORT decided there moves the provider from Sta6 to Sta13, which must not be undone
-    by DT-2's own next state (Sta6) afterwards."""
-    from dicomgen.net.dimse import CommandSet, DimseMessage
-    from dicomgen.net.ul.fsm import Action, Event, State
-
-    async def go() -> list:
-        scp = AE("SCP", timeouts=FAST)
-        scp.add_supported_context(VERIFICATION_SOP_CLASS)
-        server = await scp.start_server(("127.0.0.1", 0))
-        try:
-            scu = AE("SCU", timeouts=FAST)
-            scu.add_requested_context(VERIFICATION_SOP_CLASS)
-            a = await scu.associate("127.0.0.1", server.port, "SCP")
-            while not server.associations:
-                await asyncio.sleep(0.01)
-            (acceptor,) = server.associations
-            ctx = a.context_for(VERIFICATION_SOP_CLASS)
-            no_message_id = CommandSet.of(
-                AffectedSOPClassUID=VERIFICATION_SOP_CLASS,
-                CommandField=0x0030,
-                CommandDataSetType=0x0101,
-            )
-            await a.send_message(DimseMessage(ctx.context_id, no_message_id))
-            await a.wait_closed(5)
-            await acceptor.wait_closed(5)
-            assert a.is_aborted and acceptor.is_aborted
-            return list(acceptor.provider.history)
-        finally:
-            await server.close()
-
-    history = run(go())
-    at = history.index((State.STA6, Event.EVT10, Action.DT_2, State.STA6))
-    assert history[at + 1] == (State.STA6, Event.EVT15, Action.AA_1, State.STA13)
-    assert all(before is not State.STA6 for before, *_ in history[at + 1 :][1:])
 
 
 def test_a_peer_gone_while_pdata_is_held_back_ends_the_association_at_once() -> None:
@@ -261,16 +223,7 @@ def test_a_peer_gone_while_pdata_is_held_back_ends_the_association_at_once() -> 
     slow = Timeouts(connect=5, acse=5, dimse=20, idle=20, artim=2)
 
     async def go() -> float:
-        scp = AE("SCP", timeouts=slow)
-        scp.add_supported_context(VERIFICATION_SOP_CLASS)
-        server = await scp.start_server(("127.0.0.1", 0))
-        try:
-            scu = AE("SCU", timeouts=FAST)
-            scu.add_requested_context(VERIFICATION_SOP_CLASS)
-            a = await scu.associate("127.0.0.1", server.port, "SCP")
-            while not server.associations:
-                await asyncio.sleep(0.01)
-            (acceptor,) = server.associations
+        async with verification_pair(slow) as (a, acceptor):
             acceptor.provider.hold()
             ctx = a.context_for(VERIFICATION_SOP_CLASS)
             await a.request_stream(echo_request(ctx.context_id, 1))
@@ -281,7 +234,5 @@ def test_a_peer_gone_while_pdata_is_held_back_ends_the_association_at_once() -> 
             await acceptor.wait_closed(5)
             assert acceptor.is_aborted
             return loop.time() - start
-        finally:
-            await server.close()
 
     assert run(go()) < 2.0  # well under the DIMSE timeout (20 s)

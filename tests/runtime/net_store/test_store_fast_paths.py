@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+from typing import Any
 
 import pytest
 
@@ -164,6 +165,18 @@ def test_short_writes_are_completed(tmp_path, monkeypatch):
     assert final.read_bytes() == b"0123456789abcdefg"
 
 
+def _store_request(sop_instance_uid: str) -> Any:
+    """What StorageService reads of a C-STORE request (a StoreRequest's properties)."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        transfer_syntax=EXPLICIT_LE,
+        sop_class_uid=CT,
+        sop_instance_uid=sop_instance_uid,
+        calling_ae_title="SCU",
+    )
+
+
 @pytest.mark.parametrize("fsync", [False, True])
 @pytest.mark.parametrize("inline_threshold", [0, 1 << 16])
 def test_store_bytes_inline_or_in_a_worker_thread(tmp_path, fsync, inline_threshold, monkeypatch):
@@ -171,8 +184,6 @@ def test_store_bytes_inline_or_in_a_worker_thread(tmp_path, fsync, inline_thresh
     worker thread; the result is the same."""
     import asyncio
     import threading
-    from types import SimpleNamespace
-
     from dicomgen.net.services import StorageSCP
     from dicomgen.net.services.storage import StorageService
 
@@ -187,12 +198,7 @@ def test_store_bytes_inline_or_in_a_worker_thread(tmp_path, fsync, inline_thresh
     monkeypatch.setattr(storage, "store_encoded", spy)
     service = StorageService(storage, inline_threshold=inline_threshold)
     data = encode_dataset(make_instance("1.2.3.77"), EXPLICIT_LE)
-    req = SimpleNamespace(
-        transfer_syntax=EXPLICIT_LE,
-        sop_class_uid=CT,
-        sop_instance_uid="1.2.3.77",
-        calling_ae_title="SCU",
-    )
+    req = _store_request("1.2.3.77")
 
     async def go():
         return await service.store_bytes(req, data), threading.get_ident()
@@ -219,8 +225,6 @@ def test_inline_stores_write_their_index_row_after_the_response(
     at once."""
     import asyncio
     import threading
-    from types import SimpleNamespace
-
     from dicomgen.net.services import StorageSCP
     from dicomgen.net.services.storage import StorageService
     from dicomgen.net.store.levels import Level
@@ -235,15 +239,7 @@ def test_inline_stores_write_their_index_row_after_the_response(
     monkeypatch.setattr(index_mod.Index, "_commit", commit)
     storage = StorageSCP(tmp_path, fsync=fsync)
     service = StorageService(storage, index_delay=index_delay)
-    reqs = [
-        SimpleNamespace(
-            transfer_syntax=EXPLICIT_LE,
-            sop_class_uid=CT,
-            sop_instance_uid=f"1.2.3.{n}",
-            calling_ae_title="SCU",
-        )
-        for n in (80, 81)
-    ]
+    reqs = [_store_request(f"1.2.3.{n}") for n in (80, 81)]
     loop_thread = threading.current_thread()
 
     async def go():
@@ -274,19 +270,12 @@ def test_inline_stores_build_their_index_row_right_after_the_response(tmp_path):
     """The row of a store made in the event loop is built by a callback that runs right
     after the handler's step (the response is sent in it), not when the rows are written."""
     import asyncio
-    from types import SimpleNamespace
-
     from dicomgen.net.services import StorageSCP
     from dicomgen.net.services.storage import StorageService
 
     storage = StorageSCP(tmp_path, fsync=False)
     service = StorageService(storage, index_delay=5.0)
-    req = SimpleNamespace(
-        transfer_syntax=EXPLICIT_LE,
-        sop_class_uid=CT,
-        sop_instance_uid="1.2.3.90",
-        calling_ae_title="SCU",
-    )
+    req = _store_request("1.2.3.90")
 
     async def go():
         data = encode_dataset(make_instance("1.2.3.90"), EXPLICIT_LE)
