@@ -272,23 +272,14 @@ class StackOnlySCPProcess(_PrintedPortProcess):
 
 def stack_only_scp_main(folder: str) -> None:
     from dicomgen.net import AE, Timeouts
+    from dicomgen.net.dimse.store import DiscardSink
     from dicomgen.net.services.storage import add_storage_contexts
 
     class StoreNothing:
         """A streaming C-STORE handler dropping the data set and answering Success at once."""
 
-        class Sink:
-            def write(self, data: bytes) -> None:
-                pass
-
-            def close(self) -> None:
-                pass
-
-            def abort(self) -> None:
-                pass
-
-        def open_stream(self, request: object) -> "StoreNothing.Sink":
-            return self.Sink()
+        def open_stream(self, request: object) -> DiscardSink:
+            return DiscardSink()
 
         def complete_now(self, request: object, sink: object) -> int:
             return 0

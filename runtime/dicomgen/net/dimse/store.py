@@ -615,8 +615,9 @@ class StreamingStoreHandler(Protocol):
     # Optional: ``complete_now(request, sink) -> status | NotImplemented`` (module docstring).
 
 
-class _DiscardSink:
-    """Drops a data set that will be refused anyway."""
+class DiscardSink:
+    """A :class:`~dicomgen.net.dimse.message.DatasetSink` that drops the data set (one that
+    will be refused anyway, or a handler that keeps nothing)."""
 
     def write(self, data: bytes) -> None:
         pass
@@ -652,7 +653,7 @@ class StoreSCP:
         handler: Handler | None,
     ) -> DatasetSink | None:
         if command.AffectedSOPClassUID != context.abstract_syntax:
-            return _DiscardSink()
+            return DiscardSink()
         opener = getattr(handler, "open_stream", None)
         if opener is None:
             return None
@@ -743,6 +744,7 @@ def iter_files(paths: Iterable[str | os.PathLike[str]], *, recurse: bool = False
 
 __all__ = [
     "DatasetSource",
+    "DiscardSink",
     "FileSource",
     "StoreRequest",
     "StoreResponse",
