@@ -116,6 +116,23 @@ def test_lazy_decoding_keeps_raw() -> None:
     assert e.raw is None
 
 
+def test_raw_state_is_raw_byte_order_and_charsets_while_unchanged() -> None:
+    ds = Dataset()
+    ds.SpecificCharacterSet = "ISO_IR 100"
+    ds.PatientName = "Doe^John"
+    ds.ImageType = ["ORIGINAL", "PRIMARY"]
+    read = decode_dataset(encode_dataset(ds, ELE), ELE)
+    name, kinds = read[0x00100010], read[0x00080008]
+    raw, le, charsets = name.raw_state()
+    assert bytes(raw) == b"Doe^John" and le is True and charsets == ("ISO_IR 100",)
+    assert kinds.raw_state()[0] is kinds.raw
+    kinds.value.append("AXIAL")  # mutated in place: raw no longer says the value
+    assert kinds.raw_state() is None and kinds.raw_if_unchanged() is None
+    name.value = "X^Y"
+    assert name.raw_state() is None
+    assert ds[0x00100010].raw_state() is None  # built, never read
+
+
 def _sample() -> Dataset:
     ds = Dataset()
     ds.PatientName = "Doe^John"

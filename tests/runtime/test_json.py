@@ -11,7 +11,13 @@ import pytest
 from dicomgen.core.dataset import Dataset
 from dicomgen.core.element import DataElement
 from dicomgen.core.errors import DecodeError, InvalidValueError
-from dicomgen.encoding.json import from_json, from_json_str, to_json, to_json_str
+from dicomgen.encoding.json import (
+    element_to_json,
+    from_json,
+    from_json_str,
+    to_json,
+    to_json_str,
+)
 from dicomgen.encoding.reader import decode_dataset
 from dicomgen.encoding.writer import encode_dataset
 
@@ -55,6 +61,13 @@ def test_to_json_shapes() -> None:
     assert j["00100030"] == {"vr": "DA"}
     assert j["00081140"]["Value"][0]["00081155"] == {"vr": "UI", "Value": ["1.2.3"]}
     assert base64.b64decode(j["7FE00010"]["InlineBinary"]) == struct.pack("<4H", 1, 2, 3, 0xFFFF)
+
+
+@pytest.mark.parametrize("ts", [ELE, EBE])
+def test_element_to_json_is_the_member_of_to_json(ts: str) -> None:
+    ds = decode_dataset(encode_dataset(_sample(), ts), ts)
+    j = to_json(ds)
+    assert {f"{int(e.tag):08X}": element_to_json(e) for e in ds.elements()} == j
 
 
 def test_inline_binary_is_little_endian_for_big_endian_data() -> None:

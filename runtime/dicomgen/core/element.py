@@ -183,6 +183,14 @@ class DataElement:
                 return None
         return raw
 
+    def raw_state(self) -> tuple[Any, bool, tuple[str, ...]] | None:
+        """``(raw, raw_little_endian, charsets)`` while :meth:`raw_if_unchanged` is not
+        ``None`` (all the decoded value depends on, in one call), else ``None``."""
+        raw = self._raw
+        if raw is None or (self._orig is not None and self.raw_if_unchanged() is None):
+            return None
+        return raw, self._le, self._cs
+
     def __len__(self) -> int:
         """Length of the raw value field if known (items for SQ)."""
         if self.vr == "SQ":

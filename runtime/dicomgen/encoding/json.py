@@ -168,6 +168,12 @@ def to_json(
     }
 
 
+def element_to_json(e: DataElement) -> dict[str, Any]:
+    """The DICOM JSON Model object of one element (the value of its ``"GGGGEEEE"`` member
+    in :func:`to_json`, binary values inline)."""
+    return _element_json(e, None, None)
+
+
 def to_json_str(ds: Dataset, *, indent: int | None = None, **kwargs: Any) -> str:
     """:func:`to_json` serialised as a JSON text."""
     return _json.dumps(to_json(ds, **kwargs), indent=indent, ensure_ascii=False)
@@ -325,4 +331,4 @@ def from_json_str(text: Union[str, bytes], **kwargs: Any) -> Dataset:
     return from_json(obj, **kwargs)
 
 
-__all__ = ["from_json", "from_json_str", "to_json", "to_json_str"]
+__all__ = ["element_to_json", "from_json", "from_json_str", "to_json", "to_json_str"]

@@ -161,6 +161,65 @@ def test_refusals_are_answered_from_the_read_callback(
     assert serves == []
 
 
+def test_responded_now_is_called_once_the_response_is_sent(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A handler's ``responded_now`` runs after each response sent from the read callback
+    (never before it, never for a refusal), and one that raises is logged: the association
+    goes on serving."""
+    from dicomgen.net.dimse.store import DiscardSink
+
+    order: list[str] = []
+    real_send = Association.send_message_now
+
+    def sending(self: Association, message: Any) -> None:
+        if not self.is_requestor:
+            order.append(f"sent {int(message.command.Status):04X}")
+        real_send(self, message)
+
+    monkeypatch.setattr(Association, "send_message_now", sending)
+
+    class Handler:
+        def open_stream(self, request: Any) -> DiscardSink:
+            return DiscardSink()
+
+        async def complete(self, request: Any, sink: Any) -> int:
+            raise AssertionError("complete_now answers every store")
+
+        def complete_now(self, request: Any, sink: Any) -> int:
+            return 0
+
+        def responded_now(self, request: Any) -> None:
+            order.append(f"responded {request.sop_instance_uid}")
+            if request.sop_instance_uid.endswith(".2"):
+                raise RuntimeError("boom")
+
+    async def go() -> list[int]:
+        scp = AE("SCP", timeouts=FAST)
+        add_storage_contexts(scp)
+        server = await scp.start_server(("127.0.0.1", 0), {"C-STORE": Handler()})
+        try:
+            scu = AE("SCU", timeouts=FAST)
+            scu.add_requested_context(SECONDARY_CAPTURE, [EXPLICIT])
+            async with scu.associate("127.0.0.1", server.port, "SCP") as a:
+                statuses = []
+                for i in (1, 2, 3):
+                    ds = make_dataset(i)
+                    ds[0x00080018].value = f"1.2.3.4.{i}"
+                    statuses.append((await a.send_c_store(ds)).status)
+                return statuses
+        finally:
+            await server.close()
+
+    assert run(go()) == [0, 0, 0]
+    assert order == [
+        "sent 0000", "responded 1.2.3.4.1",
+        "sent 0000", "responded 1.2.3.4.2",
+        "sent 0000", "responded 1.2.3.4.3",
+    ]  # fmt: skip
+    assert "responded_now failed" in caplog.text and "boom" in caplog.text
+
+
 def test_idle_timeout_counts_from_the_last_pdu_taken_in_the_read_callback() -> None:
     """PDUs taken by the read callback never wake the reader task; the idle timeout must
     still count from the last one, not from when the reader started waiting."""

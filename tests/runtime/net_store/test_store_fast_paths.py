@@ -292,6 +292,49 @@ def test_inline_stores_build_their_index_row_right_after_the_response(tmp_path):
         storage.close()
 
 
+def test_stores_completed_now_build_their_row_when_told_the_response_is_sent(tmp_path):
+    """A store completed by ``complete_now`` (its response is sent from the read callback)
+    schedules no callback for its row: ``responded_now``, called once the response is out,
+    builds it in the same callback; a row never built that way is built with its batch."""
+    import asyncio
+    from dicomgen.net.services import StorageSCP
+    from dicomgen.net.services.storage import StorageService
+
+    storage = StorageSCP(tmp_path, fsync=False)
+    service = StorageService(storage, index_delay=5.0)
+    data = {
+        uid: encode_dataset(make_instance(uid), EXPLICIT_LE) for uid in ("1.2.3.91", "1.2.3.92")
+    }
+
+    def queued():
+        return len(storage._pending), len(storage._prepared)
+
+    def complete_now(uid):
+        req = _store_request(uid)
+        sink = service.open_stream(req)
+        sink.write(data[uid])
+        return req, service.complete_now(req, sink)
+
+    async def go():
+        req, result = complete_now("1.2.3.91")
+        assert result.ok
+        steps = [queued()]
+        await asyncio.sleep(0)  # nothing was scheduled: the row waits for responded_now
+        steps.append(queued())
+        service.responded_now(req)
+        steps.append(queued())
+        assert complete_now("1.2.3.92")[1].ok  # never told: built when the batch is written
+        steps.append(queued())
+        return steps
+
+    try:
+        assert asyncio.run(go()) == [(1, 0), (1, 0), (0, 1), (1, 1)]
+        assert storage.index_pending() == 2
+        assert all(storage._index.path_of(uid) for uid in data)
+    finally:
+        storage.close()
+
+
 def test_index_delay_must_not_be_negative(tmp_path):
     from dicomgen.net.services import StorageSCP
     from dicomgen.net.services.storage import StorageService

@@ -18,7 +18,9 @@ SCP: :class:`StoreSCP` is registered for C-STORE-RQ. The user's handler is eithe
   It may also offer ``complete_now(request, sink) -> status``, which completes the store
   without waiting when it can (a small data set on a store that does not fsync) and returns
   ``NotImplemented`` when it cannot: the response is then sent from the transport's read
-  callback, with no task created (see :mod:`dicomgen.net.association`).
+  callback, with no task created (see :mod:`dicomgen.net.association`); and
+  ``responded_now(request)``, called right after that response was sent (the moment to do
+  work the response need not wait for, while the peer reads it).
 
 A status result may be an int, ``(status, error_comment)``, None (Success), or any object
 with ``status`` and ``error_comment`` attributes.
@@ -612,7 +614,8 @@ class StreamingStoreHandler(Protocol):
 
     async def complete(self, request: StoreRequest, sink: DatasetSink) -> Any: ...
 
-    # Optional: ``complete_now(request, sink) -> status | NotImplemented`` (module docstring).
+    # Optional: ``complete_now(request, sink) -> status | NotImplemented`` and
+    # ``responded_now(request)`` (module docstring).
 
 
 class DiscardSink:
@@ -695,6 +698,12 @@ class StoreSCP:
         else:
             status, comment = refusal
         event.association.send_message_now(store_response(event.message, status, comment))
+        responded_now = getattr(handler, "responded_now", None) if refusal is None else None
+        if responded_now is not None:
+            try:
+                responded_now(request)
+            except Exception:  # noqa: BLE001 - the response is sent; keep serving
+                log.exception("C-STORE handler's responded_now failed")
         return True
 
     @staticmethod

@@ -10,9 +10,10 @@ over :class:`~dicomgen.net.services.storage_scp.StorageSCP` (atomic files + inde
   such a store is completed by ``complete_now``, so its response is sent from the read
   callback that received the last fragment, see :mod:`dicomgen.net.dimse.store`).
   In the event loop the index row is deferred (``defer_index``): the response goes out
-  once the file is published; a callback right after it builds the row
-  (``StorageSCP.prepare_pending``: the Python work of indexing, done while the peer reads
-  the response and sends its next request), and the queued rows are written by a callback
+  once the file is published; right after it the row is built (``StorageSCP.prepare_pending``:
+  the Python work of indexing, done while the peer reads the response and sends its next
+  request; from ``responded_now`` when the response was sent from the read callback, else
+  from a callback scheduled with ``call_soon``), and the queued rows are written by a callback
   at most ``index_delay`` (:data:`DEFAULT_INDEX_DELAY`, 50 ms) later, all rows queued by
   then in one transaction (``StorageSCP.index_pending``, in a worker thread, while the
   stores go on): with dcmtk's storescu sending 1,000 small instances, one transaction per
@@ -291,7 +292,9 @@ class StorageService:
         wait for: a small store costs less than a thread hand-over)."""
         return size <= self.inline_threshold and not getattr(self.storage.files, "fsync", True)
 
-    def _store_inline(self, request: StoreRequest, data: bytes) -> StoreResult:
+    def _store_inline(
+        self, request: StoreRequest, data: bytes, prepare_soon: bool = True
+    ) -> StoreResult:
         result = self.storage.store_encoded(
             data,
             request.transfer_syntax,
@@ -302,7 +305,7 @@ class StorageService:
         )
         if result.ok:
             loop = asyncio.get_running_loop()
-            if not self._prepare_scheduled:
+            if prepare_soon and not self._prepare_scheduled:
                 # right after the response is sent, while the peer reads it
                 self._prepare_scheduled = True
                 loop.call_soon(self._prepare_pending)
@@ -329,9 +332,15 @@ class StorageService:
             return NotImplemented
         data = b"".join(sink.parts)
         sink.parts = []
-        result = self._store_inline(request, data)
+        result = self._store_inline(request, data, prepare_soon=False)
         self._count(request, result)
         return result
+
+    def responded_now(self, request: StoreRequest) -> None:
+        """The response of a store completed by :meth:`complete_now` was sent: build its
+        index row now, while the peer reads it (in the same callback: no event-loop turn
+        per store). A row left unbuilt is built when the batch is written."""
+        self._prepare_pending()
 
     async def store_bytes(self, request: StoreRequest, data: bytes) -> StoreResult:
         if self._inline(len(data)):

@@ -30,6 +30,7 @@ from typing import Any
 
 from ...core.dataset import Dataset
 from ...core.errors import DicomError, MediaError
+from ...encoding.json import element_to_json
 from .levels import Level, level_of
 
 MAX_INLINE_BINARY = 1024
@@ -142,7 +143,8 @@ def split_levels(ds: Dataset) -> dict[Level, dict[str, Any]]:
     """
     groups: dict[Level, list[Any]] = {lv: [] for lv in Level}
     for e in ds.elements():
-        level = _indexed_level(int(e.tag))
+        t = int(e.tag)
+        level = _PLAN[t] if t in _PLAN else _plan(t)
         if level is None or _left_out(e, e.vr, e.raw):
             continue
         groups[level].append(e)
@@ -194,13 +196,16 @@ _MAX_FRAGMENTS = 8192
 _MAX_CACHED_VALUE = 256
 
 
+_ENCODE_JSON = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _fragment(e: Any) -> str | None:
     """``"GGGGEEEE": {...}`` (the DICOM JSON member of ``e``), ``None`` if undecodable."""
-    obj = _element_json(Dataset([e]))
-    if not obj:
-        return None
-    ((key, value),) = obj.items()
-    return json.dumps(key) + ": " + json.dumps(value, ensure_ascii=False)
+    try:
+        obj = element_to_json(e)
+    except (DicomError, ValueError, TypeError, OverflowError):
+        return None  # an undecodable value cannot be matched; the file keeps it
+    return f'"{int(e.tag):08X}": ' + _ENCODE_JSON(obj)
 
 
 #: ``{tag: level}`` of the tags seen, ``None`` for tags not indexed (see :func:`_plan`).
@@ -222,35 +227,43 @@ def _plan(tag: int) -> Level | None:
     return level
 
 
-def _indexed_level(tag: int) -> Level | None:
-    """:func:`_plan`, from its cache when the tag was seen before."""
-    return _PLAN[tag] if tag in _PLAN else _plan(tag)
-
-
 def split_levels_json(ds: Dataset) -> dict[Level, str]:
     """:func:`split_levels` serialised (the same text as ``json.dumps(obj, ensure_ascii=False)``).
 
     Elements whose encoded value was seen before are not decoded again (see ``_FRAGMENTS``).
     """
-    return _split_levels_json(ds, {})
+    return dict(zip(Level, _split_levels_json(ds, {})))
 
 
-def _split_levels_json(ds: Dataset, texts: dict[int, str]) -> dict[Level, str]:
-    """:func:`split_levels_json`; also puts ``first_text`` of the :data:`_COLUMN_TAGS`
-    elements met into ``texts`` (cached with the element's fragment)."""
-    parts: dict[Level, list[str]] = {lv: [] for lv in Level}
+_UNPLANNED = object()
+
+
+def _split_levels_json(ds: Dataset, texts: dict[int, str]) -> list[str]:
+    """:func:`split_levels_json` as a list indexed by level; also puts ``first_text`` of
+    the :data:`_COLUMN_TAGS` elements met into ``texts`` (cached with the element's
+    fragment).
+
+    It runs for every stored instance, so its loop calls as little as it can: the plan and
+    the fragment cache are read inline, and :func:`_left_out` is asked only about the
+    elements it can leave out (binary VRs and undefined lengths)."""
+    parts: list[list[str]] = [[], [], [], []]
     fragments = _FRAGMENTS
+    plan = _PLAN
+    binary = _BINARY_VRS
     for e in ds.elements():
         t = int(e.tag)
-        level = _indexed_level(t)
+        level = plan.get(t, _UNPLANNED)
+        if level is _UNPLANNED:
+            level = _plan(t)
         if level is None:
             continue
         vr = e.vr
-        raw = e.raw_if_unchanged() if vr != "SQ" else None
-        if _left_out(e, vr, raw):
+        state = e.raw_state() if vr != "SQ" else None
+        raw = state[0] if state is not None else None
+        if (vr in binary or e.undefined_length) and _left_out(e, vr, raw):
             continue
-        if raw is not None and len(raw) <= _MAX_CACHED_VALUE:
-            key = (t, vr, bytes(raw), e.raw_little_endian, e.charsets)
+        if state is not None and len(raw) <= _MAX_CACHED_VALUE:
+            key = (t, vr, bytes(raw), state[1], state[2])
             cached = fragments.get(key)
             if cached is None:
                 text = _text(ds, t) if t in _COLUMN_TAGS else None
@@ -265,7 +278,7 @@ def _split_levels_json(ds: Dataset, texts: dict[int, str]) -> dict[Level, str]:
             frag = _fragment(e)
         if frag is not None:
             parts[level].append(frag)
-    return {lv: "{" + ", ".join(fs) + "}" for lv, fs in parts.items()}
+    return ["{" + ", ".join(fs) + "}" for fs in parts]
 
 
 _UPSERT_PATIENT = (

@@ -38,6 +38,10 @@ class State(enum.Enum):
     def number(self) -> int:
         return int(self.name[3:])
 
+    # Members compare by identity: hashing them by identity too keeps Table 9-10 lookups
+    # (one or more for every PDU) off Enum.__hash__, a Python-level call.
+    __hash__ = object.__hash__
+
 
 class Event(enum.Enum):
     """Events Evt1..Evt19: the rows of PS3.8 Table 9-10, in order."""
@@ -65,6 +69,10 @@ class Event(enum.Enum):
     @property
     def number(self) -> int:
         return int(self.name[3:])
+
+    # Members compare by identity: hashing them by identity too keeps Table 9-10 lookups
+    # (one or more for every PDU) off Enum.__hash__, a Python-level call.
+    __hash__ = object.__hash__
 
 
 class Action(enum.Enum):
