@@ -220,6 +220,16 @@ def test_truncated_and_not_dicom(dicomdir_bytes, tmp_path):
         read_dicomdir(tmp_path / "absent")
 
 
+def test_scan_of_a_file_meta_running_past_the_end(dicomdir_bytes):
+    """The record scan reads the File Meta Information as Part 10 reading does; an element
+    longer than the file is a MediaError naming the File Meta Information."""
+    data, items = dicomdir_bytes
+    assert len(items) > 5
+    meta_end = data.index(b"\x04\x00\x30\x11")  # (0004,1130), the first data set element
+    with pytest.raises(MediaError, match="File Meta Information"):
+        scan_record_items(bytes(data[: meta_end - 3]))
+
+
 def test_fuzzed_dicomdirs_never_hang(dicomdir_bytes, tmp_path):
     """Random byte changes: a DicomError or a result, quickly; nothing else escapes."""
     data, items = dicomdir_bytes

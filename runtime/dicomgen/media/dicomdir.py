@@ -280,33 +280,15 @@ class _Scanner:
 
 def _dataset_start(buf: memoryview) -> tuple[int, str | None]:
     """Offset of the data set after preamble/prefix/File Meta, and the meta's TS UID."""
-    n = len(buf)
-    if n >= 132 and bytes(buf[128:132]) == b"DICM":
-        pos = 132
-    else:
-        pos = 0
-    ts = None
-    le = struct.Struct("<HH2sH").unpack_from
-    while pos + 8 <= n:
-        g, e, vr, length = le(buf, pos)
-        if g != 0x0002:
-            break
-        if vr in _LONG_VRS:
-            if pos + 12 > n:
-                break
-            length = struct.unpack_from("<I", buf, pos + 8)[0]
-            vpos = pos + 12
-        elif not (0x41 <= vr[0] <= 0x5A and 0x41 <= vr[1] <= 0x5A):
-            length = struct.unpack_from("<I", buf, pos + 4)[0]
-            vpos = pos + 8
-        else:
-            vpos = pos + 8
-        if vpos + length > n:
-            raise MediaError("File Meta element runs past the end of the file", offset=pos)
-        if e == 0x0010:
-            ts = bytes(buf[vpos : vpos + length]).decode("ascii", "replace").strip("\x00 ")
-        pos = vpos + length
-    return pos, ts
+    from .part10 import scan_meta
+
+    pos = 132 if len(buf) >= 132 and bytes(buf[128:132]) == b"DICM" else 0
+    try:
+        meta, pos = scan_meta(buf, pos)
+    except DicomError as exc:
+        raise MediaError(f"DICOMDIR File Meta Information: {exc}", offset=pos) from exc
+    ts = meta.get(0x00020010)
+    return pos, None if ts is None else bytes(ts[1]).decode("ascii", "replace").strip("\x00 ")
 
 
 def scan_record_items(data: Any, transfer_syntax: str | None = None) -> list[tuple[int, int, int]]:
