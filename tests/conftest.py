@@ -7,6 +7,9 @@ The standard is read in place from ``$DICOMGEN_STANDARD_XML`` or, by default,
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -66,3 +69,18 @@ def cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     from net_processes import self_signed_cert
 
     return self_signed_cert(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def fresh_python() -> Callable[[str], str]:
+    """Runs Python ``code`` in a new interpreter (to see what a first import loads) and
+    returns its standard output; the process must exit with 0."""
+
+    def run(code: str, timeout: float = 60) -> str:
+        proc = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout
+        )
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    return run

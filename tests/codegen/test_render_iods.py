@@ -4,8 +4,6 @@ black-like layout, the generated files (metadata, docstrings, lazy imports, regi
 from __future__ import annotations
 
 import ast
-import subprocess
-import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -232,7 +230,7 @@ def test_registry_and_iod_class_for() -> None:
     assert iod_class_for("1.2.840.10008.5.1.4.1.1.2.1") is EnhancedCTImageIOD
 
 
-def test_importing_one_iod_imports_no_other_generated_module() -> None:
+def test_importing_one_iod_imports_no_other_generated_module(fresh_python) -> None:
     code = (
         "import sys\n"
         "import dicomgen_std.iods as iods\n"
@@ -243,8 +241,7 @@ def test_importing_one_iod_imports_no_other_generated_module() -> None:
         "item = cls.__dicom__.by_name['other_patient_ids_sequence'].item_class\n"
         "assert 'dicomgen_std.modules.patient' in sys.modules\n"  # imported on first use
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, proc.stderr
+    fresh_python(code)
 
 
 def test_a_typed_object_round_trips_through_a_dataset() -> None:

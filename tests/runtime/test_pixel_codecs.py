@@ -7,8 +7,6 @@ Oracles: pydicom's own RLE decoder and encoder (``decoding_plugin="pydicom"``), 
 from __future__ import annotations
 
 import importlib.util
-import subprocess
-import sys
 import warnings
 
 import numpy as np
@@ -132,7 +130,7 @@ def test_registering_a_plugin():
         del codecs.PLUGINS["1.2.3.999"]
 
 
-def test_import_dicomgen_loads_no_numpy_and_no_codec():
+def test_import_dicomgen_loads_no_numpy_and_no_codec(fresh_python):
     code = (
         "import sys, dicomgen\n"
         "mods = ('numpy', 'libjpeg', 'openjpeg', 'rle', 'pylibjpeg')\n"
@@ -141,13 +139,11 @@ def test_import_dicomgen_loads_no_numpy_and_no_codec():
         "second = [m for m in mods if m in sys.modules]\n"
         "print(first, second)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
     # `dicomgen` alone: nothing; the pixels package: numpy but still no codec
-    assert out.stdout.strip() == "[] ['numpy']"
+    assert fresh_python(code).strip() == "[] ['numpy']"
 
 
-def test_decoding_a_jpeg_frame_imports_only_libjpeg(tmp_path):
+def test_decoding_a_jpeg_frame_imports_only_libjpeg(tmp_path, fresh_python):
     from pydicom.data import get_testdata_file
 
     from dicomgen.pixels.encapsulation import EncapsulatedPixelData
@@ -167,9 +163,7 @@ def test_decoding_a_jpeg_frame_imports_only_libjpeg(tmp_path):
         "after = [m for m in mods if m in sys.modules]\n"
         "print(before, after, a.shape)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "[] ['libjpeg'] (100, 100, 3)"
+    assert fresh_python(code).strip() == "[] ['libjpeg'] (100, 100, 3)"
 
 
 # --- RLE (PS3.5 Annex G) -------------------------------------------------------------------

@@ -4,8 +4,6 @@ command set golden bytes, fragmentation into PDVs and reassembly."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import pytest
 
@@ -75,7 +73,7 @@ def test_generated_command_dictionary_is_the_dictionarys_group_0000() -> None:
     assert commands.COMMAND_DICTIONARY == expected
 
 
-def test_command_codec_does_not_load_the_whole_dictionary() -> None:
+def test_command_codec_does_not_load_the_whole_dictionary(fresh_python) -> None:
     pytest.importorskip("dicomgen_std.commands")
     code = (
         "import sys\n"
@@ -84,9 +82,7 @@ def test_command_codec_does_not_load_the_whole_dictionary() -> None:
         "encode_command({0x00000100: 0x0030, 0x00000110: 1, 0x00000800: 0x0101})\n"
         "print('dicomgen_std.dictionary' in sys.modules)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "False"
+    assert fresh_python(code).strip() == "False"
 
 
 def test_commands_match_generated_registry() -> None:

@@ -118,7 +118,7 @@ def test_c_cancel_routed_by_the_association(server_factory) -> None:
     assert "Abort" not in out, out  # the C-CANCEL-RQ did not abort the association
 
 
-def test_importing_dicomgen_loads_no_networking() -> None:
+def test_importing_dicomgen_loads_no_networking(fresh_python) -> None:
     code = (
         "import sys, dicomgen\n"
         "print(sorted(m for m in sys.modules if m.startswith('dicomgen.')))\n"
@@ -130,9 +130,7 @@ def test_importing_dicomgen_loads_no_networking() -> None:
         "print([f.name for f in need if f not in S])\n"
         "print('dicomgen.net.association' in sys.modules)\n"
     )
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
-    assert r.returncode == 0, r.stderr
-    loaded, missing, assoc = r.stdout.split("\n")[:3]
+    loaded, missing, assoc = fresh_python(code, timeout=30).split("\n")[:3]
     assert loaded == "[]"
     assert missing == "[]"
     assert assoc == "False"  # registering services does not pull in the association
