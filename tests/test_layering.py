@@ -36,7 +36,9 @@ def _imports(path: Path) -> list[tuple[str, bool]]:
             for sub in node.orelse:
                 visit(sub, top)
         else:
-            inner = top and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+            inner = top and not isinstance(
+                node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+            )
             for child in ast.iter_child_nodes(node):
                 visit(child, inner)
 
@@ -85,5 +87,10 @@ def test_the_checker_sees_what_it_should(tmp_path: Path) -> None:
         "import os\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import dicomgen_std\n"
         "def f():\n    import dicomgen_std.dictionary\nimport dicomgen_codegen.x\n"
     )
-    assert _imports(f) == [("os", True), ("typing", True), ("dicomgen_std", False),
-                           ("dicomgen_std", False), ("dicomgen_codegen", True)]
+    assert _imports(f) == [
+        ("os", True),
+        ("typing", True),
+        ("dicomgen_std", False),
+        ("dicomgen_std", False),
+        ("dicomgen_codegen", True),
+    ]

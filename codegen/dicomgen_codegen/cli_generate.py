@@ -1,8 +1,8 @@
 """``dicomgen generate``: regenerate ``dicomgen_std`` from the committed IR or from DocBook XML.
 
-    dicomgen generate                        # from standard_xml/ir (no XML, no network)
-    dicomgen generate --source DIR [...]     # parse the newest edition of each part found
-    dicomgen generate --check                # exit 1 if generated/ (or the IR) would change
+dicomgen generate                        # from standard_xml/ir (no XML, no network)
+dicomgen generate --source DIR [...]     # parse the newest edition of each part found
+dicomgen generate --check                # exit 1 if generated/ (or the IR) would change
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--out", type=Path, default=pipeline.DEFAULT_OUT, help="output root")
     p.add_argument("--ir", type=Path, default=pipeline.DEFAULT_IR, help="IR folder")
-    p.add_argument("--check", action="store_true", help="write nothing; exit 1 if output would change")
+    p.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if output would change"
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
 
 

@@ -64,7 +64,8 @@ def test_check_detects_a_hand_edit_and_a_stale_file(tmp_path: Path) -> None:
     report, changed = pipeline.generate(out_root=out)
     assert not stale.exists() and mine.exists()
     assert _tree(out / "dicomgen_std") == {
-        **_tree(GENERATED / "dicomgen_std"), "hand_written_notes.txt": b"not generated: kept"
+        **_tree(GENERATED / "dicomgen_std"),
+        "hand_written_notes.txt": b"not generated: kept",
     }
 
 
@@ -105,7 +106,10 @@ def test_output_is_byte_identical_across_hash_seeds(tmp_path: Path) -> None:
         env = {**os.environ, "PYTHONHASHSEED": seed}
         proc = subprocess.run(
             [sys.executable, "-m", "dicomgen", "generate", "-q", "--out", str(out)],
-            env=env, capture_output=True, text=True, timeout=600,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
         assert proc.returncode == 0, proc.stderr
         trees.append(_tree(out))

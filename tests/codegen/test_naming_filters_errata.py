@@ -63,8 +63,20 @@ def test_retired_twin_gets_suffix_and_other_collisions_fail() -> None:
 
 
 def test_py_literals_round_trip() -> None:
-    for value in ["abc", 'a"b', "it's", "\u00b5m", "a\\b", 'x\'y"z', "tab\there", ("US", "SS"),
-                  ("OB",), 5, True, None]:
+    for value in [
+        "abc",
+        'a"b',
+        "it's",
+        "\u00b5m",
+        "a\\b",
+        "x'y\"z",
+        "tab\there",
+        ("US", "SS"),
+        ("OB",),
+        5,
+        True,
+        None,
+    ]:
         assert eval(py(value)) == value  # noqa: S307 - testing our own literal writer
 
 

@@ -33,7 +33,12 @@ def test_counts(ps36, elements) -> None:  # noqa: ANN001
 def test_spot_checks_against_the_xml(elements) -> None:  # noqa: ANN001
     pn = elements["(0010,0010)"]
     assert (pn.name, pn.keyword, pn.vrs, pn.vm, pn.retired) == (
-        "Patient's Name", "PatientName", ("PN",), "1", False)
+        "Patient's Name",
+        "PatientName",
+        ("PN",),
+        "1",
+        False,
+    )
     px = elements["(7FE0,0010)"]
     assert px.keyword == "PixelData" and px.vrs == ("OB", "OW")
     assert elements["(0028,0106)"].vrs == ("US", "SS")  # Smallest Image Pixel Value

@@ -579,8 +579,10 @@ def test_generator_parses_into_the_runtime_condition_classes() -> None:
         "(0028,0006) is present."
     )
     assert parsed == C.Or(
-        (C.Equals(0x00280004, ("RGB",), name="Photometric Interpretation"),
-         C.Present(0x00280006, name="Planar Configuration"))
+        (
+            C.Equals(0x00280004, ("RGB",), name="Photometric Interpretation"),
+            C.Present(0x00280006, name="Planar Configuration"),
+        )
     )
     for vals, want in (({0x00280004: "RGB"}, True), ({0x00280006: 0}, True), ({}, False)):
         assert C.evaluate(parsed, lambda t, v=vals: v.get(t, C.ABSENT)) is want

@@ -74,6 +74,7 @@ BINARY_VALUES: dict[str, st.SearchStrategy[object]] = {
 
 # --- whole data sets -------------------------------------------------------------------------
 
+
 def _dictionary_tags() -> dict[str, tuple[int, ...]]:
     """Tags of each VR taken from the generated dictionary (non-retired, single VR, VM 1)."""
     from dicomgen_std.dictionary import DICTIONARY

@@ -407,6 +407,7 @@ def test_max_lengths_follow_vr_table() -> None:
 
 # --- hypothesis: decode(encode(x)) == x and encode(decode(raw)) == raw -----------------------
 
+
 def _expected(vr: str, value: object) -> object:
     if vr == "DS":
         return float(DS(str(DS(value))))  # what a DS string can hold
@@ -433,8 +434,6 @@ def test_round_trip_text_vrs(vr: str, data: st.DataObject) -> None:
         assert isinstance(back, MultiValue)
         assert back == [_expected(vr, v) for v in many]
         assert encode_value(vr, back, charsets=charsets) == raw
-
-
 
 
 @settings(max_examples=40, deadline=None)

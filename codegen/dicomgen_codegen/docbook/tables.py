@@ -76,7 +76,9 @@ class Table:
         """Fail clearly when the header is not what a parser was written for."""
         n = width if width is not None else len(names)
         if len(self.header) != n:
-            raise self.error(f"expected {n} columns {names}, found {len(self.header)} {self.header}")
+            raise self.error(
+                f"expected {n} columns {names}, found {len(self.header)} {self.header}"
+            )
         for want, got in zip(names, self.header):
             if want.lower() not in got.lower():
                 raise self.error(f"expected column {want!r}, found {got!r}")

@@ -49,8 +49,11 @@ def render_more(reg: Registry) -> dict[str, str]:
             f"from {_sources_text(reg, ('PS3.4', 'PS3.6'))}."
         ),
         sop_classes=[
-            {**_fields(s), "keyword": uid_kw.get(s.uid) or uid_keyword(s.name),
-             "retired": uid_retired.get(s.uid, "retired" in s.name.lower())}
+            {
+                **_fields(s),
+                "keyword": uid_kw.get(s.uid) or uid_keyword(s.name),
+                "retired": uid_retired.get(s.uid, "retired" in s.name.lower()),
+            }
             for s in reg.sop_classes
         ],
     )

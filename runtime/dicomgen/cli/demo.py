@@ -32,7 +32,9 @@ def regenerate(work: Path) -> list[str]:
     try:
         from dicomgen_codegen import pipeline  # the generator is an optional extra
     except ImportError as exc:  # pragma: no cover - depends on the install
-        raise DemoFailure(f"the generator is not installed ({exc}); pip install 'dicomgen[codegen]'")
+        raise DemoFailure(
+            f"the generator is not installed ({exc}); pip install 'dicomgen[codegen]'"
+        )
     import filecmp
 
     out = work / "generated"
@@ -41,8 +43,12 @@ def regenerate(work: Path) -> list[str]:
     committed = pipeline.DEFAULT_OUT / "dicomgen_std"
     produced = out / "dicomgen_std"
     names = sorted(p.relative_to(produced).as_posix() for p in produced.rglob("*") if p.is_file())
-    differ = [n for n in names if not (committed / n).is_file()
-              or not filecmp.cmp(produced / n, committed / n, shallow=False)]
+    differ = [
+        n
+        for n in names
+        if not (committed / n).is_file()
+        or not filecmp.cmp(produced / n, committed / n, shallow=False)
+    ]
     if differ:
         raise DemoFailure(f"regenerated files differ from the committed ones: {differ[:5]}")
     lines.append(f"{len(names)} files generated, identical to the committed generated/")
@@ -75,8 +81,12 @@ def part10_round_trip(work: Path) -> list[str]:
     ds.PixelSpacing = [0.5, 0.5]
     ds.Rows, ds.Columns = 2, 2
     lines = []
-    syntaxes = (ts.ImplicitVRLittleEndian, ts.ExplicitVRLittleEndian,
-                ts.ExplicitVRBigEndian, ts.DeflatedExplicitVRLittleEndian)
+    syntaxes = (
+        ts.ImplicitVRLittleEndian,
+        ts.ExplicitVRLittleEndian,
+        ts.ExplicitVRBigEndian,
+        ts.DeflatedExplicitVRLittleEndian,
+    )
     for number, syntax in enumerate(syntaxes, 1):
         ds.SOPInstanceUID = f"2.25.1234567890{number}"
         ds.InstanceNumber = number
@@ -104,19 +114,45 @@ def typed_ct_image(work: Path) -> list[str]:
 
     root = "2.25.30717346651402913117212545398124823"
     ct = CTImageIOD(  # every Type 1 attribute of a Mandatory module is a required argument
-        patient_name="Doe^Jane", patient_id="DEMO-1", patient_birth_date=datetime.date(1970, 1, 31),
-        patient_sex="F", study_instance_uid=f"{root}.1", study_date=datetime.date(2026, 11, 23),
-        study_time=datetime.time(15, 48), referring_physician_name="", study_id="1",
-        accession_number="", modality="CT", series_instance_uid=f"{root}.2", series_number=1,
-        patient_position="HFS", body_part_examined="CHEST", frame_of_reference_uid=f"{root}.3",
-        position_reference_indicator="", manufacturer="dicomgen", instance_number=1,
-        pixel_spacing=(0.5, 0.5), image_orientation_patient=(1.0, 0.0, 0.0, 0.0, 1.0, 0.0),
-        image_position_patient=(0.0, 0.0, 0.0), slice_thickness=1.0, samples_per_pixel=1,
-        photometric_interpretation="MONOCHROME2", rows=4, columns=4, bits_allocated=16,
-        bits_stored=12, high_bit=11, pixel_representation=0, pixel_data=bytes(32),
-        image_type=("ORIGINAL", "PRIMARY", "AXIAL"), rescale_intercept=-1024.0,
-        rescale_slope=1.0, kvp=120.0, acquisition_number=1,
-        sop_class_uid="1.2.840.10008.5.1.4.1.1.2", sop_instance_uid=f"{root}.4",
+        patient_name="Doe^Jane",
+        patient_id="DEMO-1",
+        patient_birth_date=datetime.date(1970, 1, 31),
+        patient_sex="F",
+        study_instance_uid=f"{root}.1",
+        study_date=datetime.date(2026, 11, 23),
+        study_time=datetime.time(15, 48),
+        referring_physician_name="",
+        study_id="1",
+        accession_number="",
+        modality="CT",
+        series_instance_uid=f"{root}.2",
+        series_number=1,
+        patient_position="HFS",
+        body_part_examined="CHEST",
+        frame_of_reference_uid=f"{root}.3",
+        position_reference_indicator="",
+        manufacturer="dicomgen",
+        instance_number=1,
+        pixel_spacing=(0.5, 0.5),
+        image_orientation_patient=(1.0, 0.0, 0.0, 0.0, 1.0, 0.0),
+        image_position_patient=(0.0, 0.0, 0.0),
+        slice_thickness=1.0,
+        samples_per_pixel=1,
+        photometric_interpretation="MONOCHROME2",
+        rows=4,
+        columns=4,
+        bits_allocated=16,
+        bits_stored=12,
+        high_bit=11,
+        pixel_representation=0,
+        pixel_data=bytes(32),
+        image_type=("ORIGINAL", "PRIMARY", "AXIAL"),
+        rescale_intercept=-1024.0,
+        rescale_slope=1.0,
+        kvp=120.0,
+        acquisition_number=1,
+        sop_class_uid="1.2.840.10008.5.1.4.1.1.2",
+        sop_instance_uid=f"{root}.4",
     )
     errors = [f for f in ct.validate() if f.severity == "error"]
     if errors:
@@ -126,8 +162,10 @@ def typed_ct_image(work: Path) -> list[str]:
     back = CTImageIOD.from_file(path)
     if back.to_dataset() != ct.to_dataset():
         raise DemoFailure("the CT Image read back differs from the one written")
-    lines = [f"CTImageIOD: {len(attrs.fields(CTImageIOD))} typed fields; validates with no errors",
-             f"written as Part 10 ({path.stat().st_size} bytes) and read back equal"]
+    lines = [
+        f"CTImageIOD: {len(attrs.fields(CTImageIOD))} typed fields; validates with no errors",
+        f"written as Part 10 ({path.stat().st_size} bytes) and read back equal",
+    ]
     dciodvfy = shutil.which("dciodvfy")
     if dciodvfy:
         out = subprocess.run([dciodvfy, str(path)], capture_output=True, text=True, timeout=60)
@@ -168,16 +206,24 @@ def network(work: Path) -> list[str]:
                 lines.append(f"C-STORE: {len(files)} instance(s) stored and indexed")
 
                 async def find() -> list:
-                    query = {"QueryRetrieveLevel": "SERIES", "PatientID": "DEMO-1",
-                             "SeriesInstanceUID": "", "NumberOfSeriesRelatedInstances": ""}
+                    query = {
+                        "QueryRetrieveLevel": "SERIES",
+                        "PatientID": "DEMO-1",
+                        "SeriesInstanceUID": "",
+                        "NumberOfSeriesRelatedInstances": "",
+                    }
                     return await c_find(assoc.association, query, "STUDY").collect()
 
                 found = [ds for status, ds in assoc.run(find()) if ds is not None]
         if sum(int(ds.get_value(0x00201209) or 0) for ds in found) != len(files):
-            raise DemoFailure(f"C-FIND found {len(found)} series not holding all {len(files)} files")
+            raise DemoFailure(
+                f"C-FIND found {len(found)} series not holding all {len(files)} files"
+            )
         for ds in found:
-            lines.append(f"C-FIND: series {ds.first_text(0x0020000E)}: "
-                         f"{ds.get_value(0x00201209)} instance(s)")
+            lines.append(
+                f"C-FIND: series {ds.first_text(0x0020000E)}: "
+                f"{ds.get_value(0x00201209)} instance(s)"
+            )
     finally:
         storage.close()
     return lines

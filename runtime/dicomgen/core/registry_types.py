@@ -47,7 +47,9 @@ class DictEntry(NamedTuple):
         """``(60xx,3000)``-style text of the tag (x where the mask leaves digits free)."""
         digits = []
         for shift in range(28, -4, -4):
-            digits.append("x" if not (self.mask >> shift) & 0xF else f"{(self.tag >> shift) & 0xF:X}")
+            digits.append(
+                "x" if not (self.mask >> shift) & 0xF else f"{(self.tag >> shift) & 0xF:X}"
+            )
         s = "".join(digits)
         return f"({s[:4]},{s[4:]})"
 

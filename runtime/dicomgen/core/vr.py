@@ -91,6 +91,7 @@ class VR(str, enum.Enum):
         return _MAX.get(self)
 
 
+# fmt: off
 _LONG = frozenset({VR.OB, VR.OD, VR.OF, VR.OL, VR.OV, VR.OW, VR.SQ, VR.SV, VR.UC,
                    VR.UN, VR.UR, VR.UT, VR.UV})
 _FIXED = {VR.AT: 4, VR.FL: 4, VR.FD: 8, VR.SL: 4, VR.SS: 2, VR.SV: 8, VR.UL: 4, VR.US: 2,
@@ -101,5 +102,6 @@ _CHARSET = frozenset({VR.LO, VR.LT, VR.PN, VR.SH, VR.ST, VR.UC, VR.UT})
 _BULK = frozenset({VR.OB, VR.OD, VR.OF, VR.OL, VR.OV, VR.OW, VR.UN})
 _MAX = {VR.AE: 16, VR.AS: 4, VR.CS: 16, VR.DA: 8, VR.DS: 16, VR.DT: 26, VR.IS: 12,
         VR.LO: 64, VR.LT: 10240, VR.PN: 64, VR.SH: 16, VR.ST: 1024, VR.TM: 14, VR.UI: 64}
+# fmt: on
 
 ALL_VRS = frozenset(VR)
