@@ -10,6 +10,9 @@ has no Message ID) to :func:`dicomgen.net.dimse.cancel.dispatch_cancel`. A servi
 answer a request at once instead (its optional ``handle_now``, e.g. a C-STORE whose data
 set the handler stores without waiting): the response is then sent from the read callback,
 with no task created and no task switch between the request and its response.
+No more requests are performed at once than the asynchronous operations window lets the
+peer invoke (PS3.7 D.3.3.3; one without the sub-item): a peer sending more has the others
+performed in order as earlier ones are answered.
 One pump task reads the provider's other indications: A-RELEASE indications are answered;
 aborts and closes fail everything outstanding.
 """
@@ -17,6 +20,7 @@ aborts and closes fail everything outstanding.
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -76,6 +80,10 @@ class Association:
     ``abort_detail`` (why it ended, when it was aborted).
     """
 
+    #: Requests beyond the asynchronous operations window kept waiting in memory at most
+    #: (see ``__init__``); past this the association takes no more P-DATA until they are served.
+    MAX_WAITING = 16
+
     def __init__(
         self,
         ae: AE,
@@ -125,7 +133,19 @@ class Association:
         limit = self.async_operations[0 if is_requestor else 1]
         self._window = asyncio.Semaphore(limit) if limit else None
         self._tasks: set[asyncio.Task] = set()
-        self._serving: set[int] = set()  # Message IDs of requests being performed
+        # Requests the peer invokes: Message IDs received and not yet answered (performed or
+        # waiting). PS3.7 D.3.3.3 bounds how many may be outstanding (the acceptor performs
+        # what the requestor invokes, "invoked" of the A-ASSOCIATE-AC; the requestor what the
+        # acceptor invokes, "performed"); a peer that sends more is served anyway, but no more
+        # than that many at once: the others wait in order in ``_waiting``, and past
+        # MAX_WAITING of them no more P-DATA is taken until they are under it again.
+        self._serving: set[int] = set()
+        self._perform_limit = self.async_operations[1 if is_requestor else 0]
+        self._waiting: collections.deque[tuple[DimseMessage, PresentationContext]] = (
+            collections.deque()
+        )
+        self._waiting_held = False
+        self._window_warned = False
         self._released = asyncio.get_running_loop().create_future()
         self._closed = asyncio.Event()
         self._pump_busy = False  # the pump is handling an indication (it may be waiting)
@@ -591,15 +611,56 @@ class Association:
                 self.send_message(status_response(message, Status.DUPLICATE_INVOCATION))
             )
             return
+        limit = self._perform_limit
+        if limit and (self._waiting or len(self._serving) >= limit):
+            self._wait_for_slot(message, context, message_id)
+            return
         service = SCP_SERVICES.get(field)
         handle_now = getattr(service, "handle_now", None)
         if handle_now is not None and self.can_send_now():
             # answered at once when the service can (no task, no task switch)
             if handle_now(DimseEvent(self, message, context), self.handlers.get(field)):
                 return
+        self._perform(message, context, message_id)
+
+    def _perform(
+        self, message: DimseMessage, context: PresentationContext, message_id: int
+    ) -> None:
         self._serving.add(message_id)
         task = self._start_task(self._serve(message, context))
-        task.add_done_callback(lambda _t: self._serving.discard(message_id))
+        task.add_done_callback(lambda _t: self._performed(message_id))
+
+    def _wait_for_slot(
+        self, message: DimseMessage, context: PresentationContext, message_id: int
+    ) -> None:
+        """A request beyond the window (see ``__init__``): it waits for a slot, in order."""
+        if not self._window_warned:
+            self._window_warned = True
+            log.warning(
+                "%s invokes more than %d outstanding operation(s), the negotiated window"
+                " (PS3.7 D.3.3.3): performing them %d at a time",
+                self.peer_ae_title,
+                self._perform_limit,
+                self._perform_limit,
+            )
+        self._serving.add(message_id)
+        self._waiting.append((message, context))
+        if len(self._waiting) >= self.MAX_WAITING and not self._waiting_held:
+            self._waiting_held = True
+            self.provider.hold()
+
+    def _performed(self, message_id: int) -> None:
+        """A request was answered: start those waiting for its slot."""
+        self._serving.discard(message_id)
+        waiting = self._waiting
+        if self._closed.is_set():
+            waiting.clear()  # the association ended: nobody to answer
+        while waiting and len(self._serving) - len(waiting) < self._perform_limit:
+            message, context = waiting.popleft()
+            self._perform(message, context, message.command.MessageID)  # still in _serving
+        if self._waiting_held and len(waiting) < self.MAX_WAITING:
+            self._waiting_held = False
+            self.provider.unhold()
 
     async def _serve(self, message: DimseMessage, context: PresentationContext) -> None:
         service = SCP_SERVICES.get(message.command_field)
