@@ -234,13 +234,17 @@ class Association:
         if context is None or not context.accepted:
             raise DimseError(f"presentation context {message.context_id} is not accepted")
         size = fragment_size(self.peer_max_pdu)
-        provider, cid = self.provider, message.context_id
-        for piece, last in encoded_fragments((encode_command(message.command),), size):
-            provider.queue_pdata(_Encoded(encode_pdata(cid, True, last, piece)))
+        cid = message.context_id
+        pdus = [
+            _Encoded(encode_pdata(cid, True, last, piece))
+            for piece, last in encoded_fragments((encode_command(message.command),), size)
+        ]
         if dataset is not None:
-            for piece, last in encoded_fragments((dataset,), size):
-                provider.queue_pdata(_Encoded(encode_pdata(cid, False, last, piece)))
-        provider.flush()
+            pdus.extend(
+                _Encoded(encode_pdata(cid, False, last, piece))
+                for piece, last in encoded_fragments((dataset,), size)
+            )
+        self.provider.send_pdata_now(pdus)
 
     async def send_message_stream(
         self, context_id: int, command: Any, chunks: Iterable[Any] | None

@@ -276,6 +276,31 @@ def test_send_message_now_only_when_it_need_not_wait() -> None:
     run(go())
 
 
+def test_send_message_now_writes_at_once_and_schedules_no_flush(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A message sent with send_message_now is handed to the socket before it returns, and
+    leaves no flush callback for the event loop's next turn (a turn per response saved)."""
+
+    async def go() -> None:
+        async with verification_pair() as (a, _acceptor):
+            ctx = a.context_for(VERIFICATION_SOP_CLASS)
+            transport = a.provider.transport
+            loop = asyncio.get_running_loop()
+            ready_before = len(loop._ready)  # type: ignore[attr-defined]
+            # a C-ECHO-RQ nobody waits for: its response is logged as unexpected
+            a.send_message_now(echo_request(ctx.context_id, 7))
+            assert transport._pending == [] and not transport._flush_scheduled
+            assert len(loop._ready) == ready_before  # type: ignore[attr-defined]
+            for _ in range(200):
+                if "Message ID 7" in caplog.text:
+                    break
+                await asyncio.sleep(0.01)
+
+    run(go())
+    assert "unexpected C-ECHO-RSP for Message ID 7" in caplog.text  # it was sent
+
+
 def test_a_peer_gone_while_pdata_is_held_back_ends_the_association_at_once() -> None:
     """While P-DATA is held back (a full sink), the reader task waits for room; when the
     connection is lost meanwhile, it must notice at once, not after the DIMSE timeout."""

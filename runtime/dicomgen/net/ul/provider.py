@@ -34,7 +34,7 @@ import logging
 import ssl as _ssl
 from collections import deque
 from time import monotonic
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import attrs
 
@@ -447,6 +447,21 @@ class UpperLayer:
         """Hand what was queued to the socket now (no wait; see :meth:`drain`)."""
         if self.transport is not None:
             self.transport.flush()
+
+    def send_pdata_now(self, pdus: Iterable[Any]) -> None:
+        """:meth:`queue_pdata` each of ``pdus``, then :meth:`flush`: no flush is scheduled
+        for them in between (the event loop is spared a turn)."""
+        t = self.transport
+        if t is None:
+            for pdu in pdus:
+                self.queue_pdata(pdu)
+            return
+        t.hold_flush()
+        try:
+            for pdu in pdus:
+                self._dispatch(Event.EVT9, pdu=pdu)
+        finally:
+            t.release_flush()
 
     @property
     def writable_now(self) -> bool:

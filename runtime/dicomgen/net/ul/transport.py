@@ -19,7 +19,8 @@ kept, and a PDU it declines (returns False) waits for the reader like any other.
 Writes are coalesced: PDUs smaller than :data:`COALESCE_LIMIT` queued in one turn of the
 event loop (e.g. a C-STORE-RQ command PDU and the small data set PDU after it) go to the
 socket in one ``send`` at the next :meth:`Transport.flush` (done by :meth:`drain`,
-:meth:`close` and, at the latest, by a callback scheduled on the next loop iteration).
+:meth:`close` and, at the latest, by a callback scheduled on the next loop iteration;
+none is scheduled between :meth:`Transport.hold_flush` and :meth:`Transport.release_flush`).
 Larger PDUs are written at once after what is pending, so the order never changes.
 
 Timeouts use ``asyncio.timeout`` (Python 3.11+; one timer handle) rather than
@@ -315,6 +316,7 @@ class Transport:
         self._pending: list[bytes] = []
         self._pending_size = 0
         self._flush_scheduled = False
+        self._flush_held = False  # the writer flushes itself (hold_flush): schedule none
 
     @classmethod
     async def connect(
@@ -418,9 +420,20 @@ class Transport:
         self._pending_size += n
         if self._pending_size >= COALESCE_LIMIT:
             self.flush()
-        elif not self._flush_scheduled:
+        elif not self._flush_scheduled and not self._flush_held:
             self._flush_scheduled = True
             asyncio.get_running_loop().call_soon(self._scheduled_flush)
+
+    def hold_flush(self) -> None:
+        """Schedule no flush for what is written until :meth:`release_flush`, which
+        flushes: for a writer that sends a few PDUs and flushes at once (a response sent
+        from the read callback), so that the event loop is spared a turn for it."""
+        self._flush_held = True
+
+    def release_flush(self) -> None:
+        """End :meth:`hold_flush` and hand what was written to the socket."""
+        self._flush_held = False
+        self.flush()
 
     def _write(self, data: bytes) -> None:
         try:
