@@ -345,3 +345,27 @@ def test_index_delay_must_not_be_negative(tmp_path):
             StorageService(storage, index_delay=-1)
     finally:
         storage.close()
+
+
+@pytest.mark.parametrize("cached", [True, False])
+@pytest.mark.parametrize("ts", [EXPLICIT_LE, IMPLICIT_LE])
+def test_index_row_columns_are_first_text_whether_cached_or_not(tmp_path, monkeypatch, ts, cached):
+    """The row's columns come from the level JSON pass: values the fragment cache holds,
+    values it does not (too long for it; all of them with ``cached`` False) and absent
+    elements ("") are each what ``Dataset.first_text`` says."""
+    from dicomgen.net.store.index import Index
+
+    if not cached:
+        monkeypatch.setattr(index_mod, "_MAX_CACHED_VALUE", -1)
+    ds = make_instance("1.2.3.93", PatientName="Doe^Jane", AccessionNumber="ACC 9 ", SeriesNumber=7)
+    read_back = decode_dataset(encode_dataset(ds, ts), ts)
+    index = Index(tmp_path / "index.sqlite")
+    try:
+        row = index.prepare(read_back, "a/b.dcm", 10, ts)
+    finally:
+        index.close()
+    assert read_back.first_text(0x00080050) == "ACC 9"
+    assert row.patient[:2] == ("PAT1", "Doe^Jane")
+    assert row.study[:6] == ("1.2.826.0.1.1", "PAT1", "", "", "ACC 9", "")
+    assert row.series[:4] == ("1.2.826.0.1.1.1", "1.2.826.0.1.1", "", "7")
+    assert row.instance[:5] == ("1.2.3.93", "1.2.826.0.1.1.1", CT, ts, "")

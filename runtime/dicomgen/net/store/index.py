@@ -240,8 +240,8 @@ _UNPLANNED = object()
 
 def _split_levels_json(ds: Dataset, texts: dict[int, str]) -> list[str]:
     """:func:`split_levels_json` as a list indexed by level; also puts ``first_text`` of
-    the :data:`_COLUMN_TAGS` elements met into ``texts`` (cached with the element's
-    fragment).
+    the :data:`_COLUMN_TAGS` elements of ``ds`` into ``texts`` (``""`` if undecodable;
+    cached with the element's fragment).
 
     It runs for every stored instance, so its loop calls as little as it can: the plan and
     the fragment cache are read inline, and :func:`_left_out` is asked only about the
@@ -276,6 +276,8 @@ def _split_levels_json(ds: Dataset, texts: dict[int, str]) -> list[str]:
                 texts[t] = text
         else:
             frag = _fragment(e)
+            if t in _COLUMN_TAGS:
+                texts[t] = _text(ds, t)
         if frag is not None:
             parts[level].append(frag)
     return ["{" + ", ".join(fs) + "}" for fs in parts]
@@ -389,8 +391,7 @@ class Index:
         js = _split_levels_json(ds, texts)
 
         def text(tag: int) -> str:
-            got = texts.get(tag)
-            return got if got is not None else _text(ds, tag)
+            return texts.get(tag, "")  # every column element present is in texts
 
         sop_uid = text(0x00080018)
         sop_class = text(0x00080016)
