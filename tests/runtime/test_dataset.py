@@ -133,6 +133,21 @@ def test_raw_state_is_raw_byte_order_and_charsets_while_unchanged() -> None:
     assert ds[0x00100010].raw_state() is None  # built, never read
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [b"1.2.3\x00", b" 1.2.3 ", b"1.2\\3.4", b"", b"\\1.2", b"1.2.3 \\ 4", b"abc", b"\\",
+     b"1.2.\xe9", b"\x001.2\x00"],
+)  # fmt: skip
+def test_first_text_of_an_undecoded_uid_is_that_of_its_value(raw: bytes) -> None:
+    def element() -> DataElement:
+        return DataElement.from_raw(0x00080018, "UI", memoryview(raw))
+
+    fast, decoded = Dataset([element()]), Dataset([element()])
+    decoded[0x00080018].value  # decoded first: the general path
+    assert fast.first_text(0x00080018) == decoded.first_text(0x00080018)
+    assert not fast[0x00080018].is_decoded or not raw.isascii()
+
+
 def _sample() -> Dataset:
     ds = Dataset()
     ds.PatientName = "Doe^John"

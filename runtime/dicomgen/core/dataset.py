@@ -282,6 +282,14 @@ class Dataset(MutableMapping):  # type: ignore[type-arg]
         e = self.get(key)
         if e is None:
             return ""
+        if e.vr == "UI" and e._value is UNSET and e._orig is None:
+            # not decoded yet: taken from the bytes (what decoding gives an ASCII UI value,
+            # without building the value; storage checks four UIDs per received instance)
+            raw = e._raw
+            if raw is not None and not e.undefined_length:
+                b = bytes(raw)
+                if b.isascii():
+                    return b.split(b"\\", 1)[0].decode("ascii").strip("\x00 ")
         v = e.value
         if isinstance(v, (list, tuple)):
             v = v[0] if v else ""
