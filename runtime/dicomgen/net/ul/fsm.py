@@ -121,6 +121,8 @@ class Action(enum.Enum):
         """The action's definition in PS3.8 Tables 9-6..9-9."""
         return ACTION_DEFINITIONS[self]
 
+    __hash__ = object.__hash__  # as State's: the provider looks up each action's method
+
 
 ACTION_DEFINITIONS: dict[Action, str] = {
     Action.AE_1: "Issue TRANSPORT CONNECT request primitive to local transport service",
