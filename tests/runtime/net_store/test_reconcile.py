@@ -6,6 +6,8 @@ import os
 import shutil
 import sqlite3
 
+import pytest
+
 from dicomgen.net.services import StorageSCP
 from dicomgen.net.services.storage_scp import OPEN_MARKER_SUFFIX
 from dicomgen.net.store.levels import Level
@@ -263,3 +265,103 @@ def test_rows_of_a_lost_series_folder_are_dropped_and_the_others_kept(tmp_path):
         assert again.reconcile() == (0, 0)
     finally:
         again.close()
+
+
+# --- after a crash: only the folders changed since the checkpoint -------------------------
+
+
+def _crash(scp: StorageSCP) -> None:
+    """The process dies: no close(), the marker stays, queued rows are not written."""
+    scp._index.close()
+
+
+def _age(folder: os.PathLike[str] | str, seconds: float = 3600) -> None:
+    """Make ``folder`` look last modified ``seconds`` ago (before any checkpoint)."""
+    t = os.stat(folder).st_mtime - seconds
+    os.utime(folder, (t, t))
+
+
+def _marker(root) -> object:
+    return root / ("index.sqlite" + OPEN_MARKER_SUFFIX)
+
+
+def test_the_checkpoint_moves_when_every_published_file_is_indexed(tmp_path):
+    root = tmp_path / "s"
+    scp = StorageSCP(root, fsync=False)
+    try:
+        opened = _marker(root).stat().st_mtime
+        os.utime(_marker(root), (opened - 100, opened - 100))
+        _store(scp, "1.2.3.1")  # indexed at once, nothing reserved after it
+        assert _marker(root).stat().st_mtime >= opened - 1
+        os.utime(_marker(root), (opened - 100, opened - 100))
+        assert scp.store_dataset(make_instance("1.2.3.2"), EXPLICIT_LE, defer_index=True).ok
+        assert _marker(root).stat().st_mtime == opened - 100  # its row is only queued
+        assert scp.index_pending() == 1
+        assert _marker(root).stat().st_mtime >= opened - 1
+    finally:
+        scp.close()
+
+
+def test_after_a_crash_only_folders_changed_since_the_checkpoint_are_compared(tmp_path, caplog):
+    """Series A is older than the checkpoint: a file removed there by hand (its folder's
+    time put back) keeps its row. Series B got a file whose row was never written: it is
+    indexed. Series C's folder is gone: its rows are dropped. A full pass (reconcile()
+    without ``since``, or a marker from another boot) compares everything."""
+    from dicomgen.net.services import storage_scp
+
+    if storage_scp._boot_id() is None:
+        pytest.skip("no boot id on this system: a crash is always reconciled in full")
+    root = tmp_path / "s"
+    scp = StorageSCP(root, fsync=False)
+    a = _store(scp, "1.2.3.1", "1.2.3.2", series="1.2.826.0.1.1.1")
+    c = _store(scp, "1.2.3.5", series="1.2.826.0.1.1.3")
+    assert scp.store_dataset(
+        make_instance("1.2.3.3", series_uid="1.2.826.0.1.1.2"), EXPLICIT_LE, defer_index=True
+    ).ok  # published, its row still queued when the process dies
+    folder_a = a["1.2.3.1"].parent
+    a["1.2.3.2"].unlink()
+    _age(folder_a)
+    shutil.rmtree(c["1.2.3.5"].parent)
+    _crash(scp)
+
+    with caplog.at_level("WARNING", logger="dicomgen.net"):
+        again = StorageSCP(root, fsync=False)
+    try:
+        assert "the folders changed since" in caplog.text and "1 indexed, 1 dropped" in caplog.text
+        assert _indexed(again) == {"1.2.3.1", "1.2.3.2", "1.2.3.3"}  # 1.2.3.2 left alone
+        assert again.reconcile() == (0, 1)  # the full pass finds it
+        assert _indexed(again) == {"1.2.3.1", "1.2.3.3"}
+    finally:
+        again.close()
+
+    # a marker written in another boot of the machine: every folder is compared
+    scp = StorageSCP(root, fsync=False)
+    b = _store(scp, "1.2.3.4", series="1.2.826.0.1.1.1")
+    b["1.2.3.4"].unlink()
+    _age(folder_a)
+    _crash(scp)
+    _marker(root).write_text("another-boot")
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="dicomgen.net"):
+        again = StorageSCP(root, fsync=False)
+    try:
+        assert "of every folder (0 indexed, 1 dropped)" in caplog.text
+        assert _indexed(again) == {"1.2.3.1", "1.2.3.3"}
+    finally:
+        again.close()
+
+
+def test_no_checkpoint_after_an_index_failure(tmp_path, monkeypatch):
+    """A row that could not be written leaves its file unindexed: the checkpoint must stay
+    before it, so that the next start compares that file's folder."""
+    root = tmp_path / "s"
+    scp = StorageSCP(root, fsync=False)
+    try:
+        opened = _marker(root).stat().st_mtime
+        os.utime(_marker(root), (opened - 100, opened - 100))
+        scp.index_failures = 1
+        _store(scp, "1.2.3.1")
+        assert _marker(root).stat().st_mtime == opened - 100
+    finally:
+        scp.index_failures = 0
+        scp.close()

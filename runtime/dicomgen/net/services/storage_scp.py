@@ -35,6 +35,18 @@ index (``<index>.open``) exists while a StorageSCP has the store open; if one is
 start-up the previous run did not close (a crash, a kill, a power loss), and
 :meth:`StorageSCP.reconcile` brings the index back in line with the files: files without a
 row are indexed, rows without a file are dropped.
+
+That pass need not read the whole archive after a process crash: the marker's modification
+time is a checkpoint, moved forward whenever every published file has its row committed
+(no path reserved, no index failure), and every file published since is in a folder modified
+since (publishing links a name into its folder; removing one unlinks it). So when the marker
+names the machine's current boot (Linux: ``/proc/sys/kernel/random/boot_id``; the process
+died, the page cache with the files and SQLite's WAL did not), only the files of folders
+modified after the checkpoint (less :data:`CHECKPOINT_MARGIN`, file times being as coarse
+as the kernel's clock tick) are compared with their rows. After a reboot (a power loss may
+have taken unsynced commits and files) or without a boot id, every file is.
+:meth:`StorageSCP.reconcile` without ``since`` always compares every file (e.g. after files
+were removed by hand).
 """
 
 from __future__ import annotations
@@ -42,6 +54,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -67,6 +80,10 @@ INDEX_NAME = "index.sqlite"
 MAX_PENDING_ROWS = 256
 #: Suffix of the marker that says the store is open (see the module docstring).
 OPEN_MARKER_SUFFIX = ".open"
+#: Seconds before the open-marker's checkpoint from which folders are reconciled after a
+#: crash (file and folder times come from the kernel's coarse clock).
+CHECKPOINT_MARGIN = 2.0
+_BOOT_ID = "/proc/sys/kernel/random/boot_id"
 
 log = logging.getLogger("dicomgen.net")
 
@@ -146,14 +163,17 @@ class StorageSCP:
         if cleanup_on_start:
             self.files.cleanup()
         if reconcile and self._marker.exists():
-            added, dropped = self.reconcile()
+            since = self._crash_checkpoint()
+            added, dropped = self.reconcile(since=since)
             log.warning(
-                "%s was not closed: index reconciled with the files (%d indexed, %d dropped)",
+                "%s was not closed: index reconciled with the files of %s (%d indexed,"
+                " %d dropped)",
                 self.files.root,
+                "every folder" if since is None else f"the folders changed since {since:.0f}",
                 added,
                 dropped,
             )
-        self._marker.touch()
+        self._marker.write_text(_boot_id() or "")  # its time: the first checkpoint
 
     @property
     def root(self) -> Path:
@@ -187,9 +207,12 @@ class StorageSCP:
         except FileNotFoundError:
             pass
 
-    def reconcile(self) -> tuple[int, int]:
+    def reconcile(self, since: float | None = None) -> tuple[int, int]:
         """Index the stored files the index lacks and drop rows whose file is gone;
         returns ``(indexed, dropped)``. Files that cannot be read are logged and left.
+        ``since`` (seconds since the epoch): only the files of folders modified since then
+        are compared with their rows, the others are taken as indexed (after a crash, see
+        the module docstring); rows of folders that are gone are dropped either way.
         One pass over the files and the index rows, both in path order, holding neither in
         memory (an archive of millions of instances is reconciled in bounded memory).
 
@@ -205,14 +228,18 @@ class StorageSCP:
         from contextlib import closing
 
         added = dropped = 0
+        skipped: set[str] = set()  # folders (with their "/") whose files were not compared
 
         def drop(row: tuple[str, str, int, float]) -> int:
-            """Drop a row whose file is gone (unless it names another path by now)."""
+            """Drop a row whose file is gone (unless it names another path by now), unless
+            its folder was left alone."""
+            if row[0][: row[0].rfind("/") + 1] in skipped:
+                return 0
             return self._index.remove(row[1], path=row[0]) is not None
 
         with closing(self.index.instance_files()) as rows:  # in path order, streamed
             row = next(rows, None)
-            for rel, entry in self._files_in_path_order():
+            for rel, entry in self._files_in_path_order(since, skipped):
                 while row is not None and row[0] < rel:  # indexed, but its file is gone
                     dropped += drop(row)
                     row = next(rows, None)
@@ -235,25 +262,33 @@ class StorageSCP:
                 row = next(rows, None)
         return added, dropped
 
-    def _files_in_path_order(self) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    def _files_in_path_order(
+        self, since: float | None = None, skipped: set[str] | None = None
+    ) -> Iterator[tuple[str, os.DirEntry[str]]]:
         """``(relative path, entry)`` of the stored files (``*.dcm``, hidden names skipped),
         in the order of the relative paths as text, as the index sorts them: a folder's
         entries sorted by name, a folder's name taken with its ``/`` (``1.2.3/`` sorts
-        after ``1.2.3.4/``, as ``1.2.3/x.dcm`` does after ``1.2.3.4/x.dcm``)."""
+        after ``1.2.3.4/``, as ``1.2.3/x.dcm`` does after ``1.2.3.4/x.dcm``).
+        ``since``: the files of a folder last modified before then are left out, and the
+        folder (``prefix/``) is added to ``skipped`` as soon as it is listed (its
+        subfolders are still walked: adding a file changes only its own folder's time)."""
 
         def walk(folder: str, prefix: str) -> Iterator[tuple[str, os.DirEntry[str]]]:
             try:
                 entries = list(os.scandir(folder))
+                own_files = since is None or os.stat(folder).st_mtime >= since
             except OSError as exc:
                 log.error("cannot list %s while reconciling: %s", folder, exc)
                 return
+            if not own_files and skipped is not None:
+                skipped.add(prefix)
             keyed = []
             for entry in entries:
                 if entry.name.startswith("."):
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     keyed.append((entry.name + "/", entry))
-                elif entry.name.endswith(".dcm"):
+                elif own_files and entry.name.endswith(".dcm"):
                     keyed.append((entry.name, entry))
             keyed.sort(key=lambda k: k[0])
             for key, entry in keyed:
@@ -354,12 +389,32 @@ class StorageSCP:
             self._reserved[rel] += 1
 
     def _release(self, rel: str) -> None:
+        checkpoint = None
         with self._paths_lock:
             n = self._reserved[rel] - 1
             if n > 0:
                 self._reserved[rel] = n
             else:
                 del self._reserved[rel]
+                if not self._reserved:  # every published file has its row (or was removed)
+                    checkpoint = time.time()
+        if checkpoint is not None and not self.index_failures and not self._closed:
+            try:
+                os.utime(self._marker, (checkpoint, checkpoint))
+            except OSError:  # the marker is gone or read-only: a crash reconciles more
+                pass
+
+    def _crash_checkpoint(self) -> float | None:
+        """When the store was last known indexed (the marker's time, less the margin),
+        if the marker was written since this machine booted; else None (see the module
+        docstring)."""
+        boot = _boot_id()
+        try:
+            if boot is None or self._marker.read_text().strip() != boot:
+                return None
+            return self._marker.stat().st_mtime - CHECKPOINT_MARGIN
+        except OSError:
+            return None
 
     def _drop_replaced(self, old: str | None, rel: str) -> None:
         """Remove the file of a replaced copy at ``old``, unless a newer copy is being
@@ -606,6 +661,15 @@ class StorageSCP:
         return select_instances(
             self.index, identifier, model, relational=relational, root=self.files.root
         )
+
+
+def _boot_id() -> str | None:
+    """This boot of the machine (Linux), None where the system does not tell."""
+    try:
+        with open(_BOOT_ID, encoding="ascii") as f:
+            return f.read().strip() or None
+    except OSError:
+        return None
 
 
 __all__ = [
