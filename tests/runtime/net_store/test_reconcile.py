@@ -365,3 +365,22 @@ def test_no_checkpoint_after_an_index_failure(tmp_path, monkeypatch):
     finally:
         scp.index_failures = 0
         scp.close()
+
+
+def test_an_unclean_store_opened_without_reconciling_keeps_its_checkpoint(tmp_path):
+    """Opened with reconcile=False after a crash, the store has not caught up: the marker
+    (boot and time) is left as it was, stores do not move it and closing keeps it, so that
+    the next start that reconciles still covers what the crash left."""
+    root = tmp_path / "s"
+    scp = StorageSCP(root, fsync=False)
+    _crash(scp)
+    _marker(root).write_text("boot-of-the-crash")
+    os.utime(_marker(root), (1000.0, 1000.0))
+    again = StorageSCP(root, fsync=False, reconcile=False)
+    try:
+        _store(again, "1.2.3.1")
+        assert _marker(root).stat().st_mtime == 1000.0
+        assert _marker(root).read_text() == "boot-of-the-crash"
+    finally:
+        again.close()
+    assert _marker(root).exists()

@@ -138,6 +138,7 @@ class StorageSCP:
         self._index = Index(index_path if index_path is not None else self.files.root / INDEX_NAME)
         self._marker = Path(str(self._index.path) + OPEN_MARKER_SUFFIX)
         self._closed = False
+        self._checkpoints = False  # see below: whether the open-marker's time may move
         #: Queued rows of ``defer_index`` stores: (data set, path, size, transfer syntax);
         #: those :meth:`prepare_pending` built are in ``_prepared`` (path, row), older ones.
         self._pending: deque[tuple[Dataset, str, int, str]] = deque()
@@ -162,7 +163,10 @@ class StorageSCP:
         self.query_options = opts
         if cleanup_on_start:
             self.files.cleanup()
-        if reconcile and self._marker.exists():
+        unclean = self._marker.exists()
+        # an unclean store left unreconciled keeps its checkpoint until one reconciles it
+        self._checkpoints = reconcile or not unclean
+        if reconcile and unclean:
             since = self._crash_checkpoint()
             added, dropped = self.reconcile(since=since)
             log.warning(
@@ -173,7 +177,8 @@ class StorageSCP:
                 added,
                 dropped,
             )
-        self._marker.write_text(_boot_id() or "")  # its time: the first checkpoint
+        if self._checkpoints:
+            self._marker.write_text(_boot_id() or "")  # its time: the first checkpoint
 
     @property
     def root(self) -> Path:
@@ -188,7 +193,8 @@ class StorageSCP:
 
     def close(self) -> None:
         """Write the queued index rows, close the index and remove the open-marker (kept if
-        some rows could not be written, so that the next start reconciles)."""
+        some rows could not be written, or if the store was opened after an unclean stop
+        with ``reconcile=False``, so that the next start reconciles)."""
         if self._closed:
             return
         self._closed = True  # from now on a store indexes at once (and fails) or queues nothing
@@ -201,6 +207,9 @@ class StorageSCP:
                 self.index_failures,
                 self.files.root,
             )
+            return
+        if not self._checkpoints:
+            log.warning("%s is still to be reconciled with its files", self.files.root)
             return
         try:
             self._marker.unlink()
@@ -398,7 +407,12 @@ class StorageSCP:
                 del self._reserved[rel]
                 if not self._reserved:  # every published file has its row (or was removed)
                     checkpoint = time.time()
-        if checkpoint is not None and not self.index_failures and not self._closed:
+        if (
+            checkpoint is not None
+            and self._checkpoints
+            and not self.index_failures
+            and not self._closed
+        ):
             try:
                 os.utime(self._marker, (checkpoint, checkpoint))
             except OSError:  # the marker is gone or read-only: a crash reconciles more
