@@ -452,16 +452,14 @@ class UpperLayer:
         """:meth:`queue_pdata` each of ``pdus``, then :meth:`flush`: no flush is scheduled
         for them in between (the event loop is spared a turn)."""
         t = self.transport
-        if t is None:
-            for pdu in pdus:
-                self.queue_pdata(pdu)
-            return
-        t.hold_flush()
+        if t is not None:
+            t.hold_flush()
         try:
             for pdu in pdus:
-                self._dispatch(Event.EVT9, pdu=pdu)
+                self.queue_pdata(pdu)
         finally:
-            t.release_flush()
+            if t is not None:
+                t.release_flush()
 
     @property
     def writable_now(self) -> bool:
