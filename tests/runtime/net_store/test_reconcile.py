@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -281,7 +282,7 @@ def _age(folder: os.PathLike[str] | str, seconds: float = 3600) -> None:
     os.utime(folder, (t, t))
 
 
-def _marker(root) -> object:
+def _marker(root: Path) -> Path:
     return root / ("index.sqlite" + OPEN_MARKER_SUFFIX)
 
 
