@@ -280,15 +280,14 @@ class _Scanner:
 
 def _dataset_start(buf: memoryview) -> tuple[int, str | None]:
     """Offset of the data set after preamble/prefix/File Meta, and the meta's TS UID."""
-    from .part10 import scan_meta
+    from .part10 import meta_text, scan_meta
 
     pos = 132 if len(buf) >= 132 and bytes(buf[128:132]) == b"DICM" else 0
     try:
         meta, pos = scan_meta(buf, pos)
     except DicomError as exc:
         raise MediaError(f"DICOMDIR File Meta Information: {exc}", offset=pos) from exc
-    ts = meta.get(0x00020010)
-    return pos, None if ts is None else bytes(ts[1]).decode("ascii", "replace").strip("\x00 ")
+    return pos, meta_text(meta, 0x00020010) or None
 
 
 def scan_record_items(data: Any, transfer_syntax: str | None = None) -> list[tuple[int, int, int]]:

@@ -195,6 +195,15 @@ def scan_meta(buf: memoryview, pos: int) -> tuple[dict[int, tuple[str, memoryvie
     return out, pos
 
 
+def meta_text(meta: dict[int, tuple[str, memoryview]], tag: int) -> str:
+    """The first value of a :func:`scan_meta` UID element without its padding ("" when
+    absent), as :meth:`~dicomgen.core.dataset.Dataset.first_text` gives it."""
+    found = meta.get(tag)
+    if found is None:
+        return ""
+    return bytes(found[1]).decode("latin-1").split("\\", 1)[0].strip("\x00 ")
+
+
 def _read_meta(buf: memoryview, pos: int) -> tuple[FileMeta, int]:
     """Group 0002 elements from ``pos`` (Explicit VR LE, PS3.10 7.1); stops at another group."""
     found, pos = scan_meta(buf, pos)
@@ -333,6 +342,7 @@ __all__ = [
     "IMPLEMENTATION_CLASS_UID",
     "IMPLEMENTATION_VERSION_NAME",
     "encode_file_meta",
+    "meta_text",
     "read",
     "scan_meta",
     "write",

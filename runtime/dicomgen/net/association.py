@@ -319,13 +319,14 @@ class Association:
         message_id = message.command.MessageID
         if message_id is None:
             raise DimseError("a request needs a Message ID (0000,0110)")
-        if message_id in self._responses:
-            raise DimseError(f"a request with Message ID {message_id} is still outstanding")
+        self._check_unused(message_id)
         if self._window is not None:
             await self._window.acquire()
-            if message_id in self._responses:  # taken while this one waited for its slot
+            try:
+                self._check_unused(message_id)  # taken while this one waited for its slot?
+            except DimseError:
                 self._window.release()
-                raise DimseError(f"a request with Message ID {message_id} is still outstanding")
+                raise
         self._responses[message_id] = asyncio.Queue()
         try:
             if chunks is None:
@@ -336,6 +337,10 @@ class Association:
             self._forget(message_id)
             raise
         return message_id
+
+    def _check_unused(self, message_id: int) -> None:
+        if message_id in self._responses:
+            raise DimseError(f"a request with Message ID {message_id} is still outstanding")
 
     def _forget(self, message_id: int) -> None:
         """Stop waiting for responses to ``message_id``; its slot in the window is free."""

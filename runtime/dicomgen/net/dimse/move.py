@@ -275,28 +275,6 @@ def describe_instance(item: Any) -> tuple[str, str, str | None]:
 # --- C-STORE sub-operations --------------------------------------------------------------------
 
 
-async def store_suboperation(
-    assoc: Association,
-    item: Any,
-    *,
-    move_originator: tuple[str, int] | None = None,
-    timeout: float | None = None,
-) -> int:
-    """Send one instance with C-STORE (helper K1's :func:`~dicomgen.net.dimse.store.c_store`:
-    as stored when its transfer syntax was accepted, else re-encoded in an accepted native
-    one); the C-STORE-RSP status. Raises :class:`DimseError` when no usable context exists."""
-    from .store import c_store
-
-    response = await c_store(
-        assoc,
-        item,
-        move_originator_aet=move_originator[0] if move_originator else None,
-        move_originator_message_id=move_originator[1] if move_originator else None,
-        timeout=timeout,
-    )
-    return response.status
-
-
 @attrs.define
 class Counts:
     """Sub-operation counts (PS3.7 9.1.3.1.7 / 9.1.4.1.7)."""
@@ -547,5 +525,4 @@ __all__ = [
     "move_request",
     "retrieve_response",
     "source_of",
-    "store_suboperation",
 ]

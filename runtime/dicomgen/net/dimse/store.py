@@ -237,15 +237,6 @@ class DatasetSource(StoreSource):
 MMAP_THRESHOLD = 1 << 20
 
 
-def _meta_text(meta: dict[int, tuple[str, memoryview]], tag: int) -> str:
-    """The first value of a File Meta Information UID element without its padding ("" when
-    absent), as :meth:`~dicomgen.core.dataset.Dataset.first_text` gives it."""
-    found = meta.get(tag)
-    if found is None:
-        return ""
-    return bytes(found[1]).decode("latin-1").split("\\", 1)[0].strip("\x00 ")
-
-
 class FileSource(StoreSource):
     """A Part 10 file (or its bytes), memory-mapped; the data set is sent from the mapping.
 
@@ -306,9 +297,9 @@ class FileSource(StoreSource):
         if n - pos >= 8 and buf[pos : pos + 2] == b"\x02\x00":
             # File Meta Information (PS3.10 7.1): only three of its values are needed
             meta, pos = part10.scan_meta(buf, pos)
-            ts = _meta_text(meta, 0x00020010)
-            sop_class = _meta_text(meta, 0x00020002)
-            sop_instance = _meta_text(meta, 0x00020003)
+            ts = part10.meta_text(meta, 0x00020010)
+            sop_class = part10.meta_text(meta, 0x00020002)
+            sop_instance = part10.meta_text(meta, 0x00020003)
         if not ts:
             if n == pos:
                 raise DecodeError("the file holds no data set", offset=pos)

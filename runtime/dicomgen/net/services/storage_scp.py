@@ -485,10 +485,14 @@ class StorageSCP:
             pending, prepared = self._pending, self._prepared
             n = 0
             while pending:
-                ds, rel, size, ts = pending.popleft()
-                prepared.append((rel, self._index.prepare(ds, rel, size, ts)))
+                prepared.append(self._build_row(pending.popleft()))
                 n += 1
             return n
+
+    def _build_row(self, entry: tuple[Dataset, str, int, str]) -> tuple[str, Any]:
+        """``(path, row or MediaError)`` of a queued store (:meth:`Index.prepare`)."""
+        ds, rel, size, ts = entry
+        return rel, self._index.prepare(ds, rel, size, ts)
 
     def index_pending(self) -> int:
         """Write the rows queued by ``defer_index`` stores, in one transaction; returns how
@@ -505,9 +509,7 @@ class StorageSCP:
                 raw = [pending.popleft() for _ in range(len(pending))]
             if not queued and not raw:
                 return 0
-            batch = queued + [
-                (rel, self._index.prepare(ds, rel, size, ts)) for ds, rel, size, ts in raw
-            ]
+            batch = queued + [self._build_row(entry) for entry in raw]
             outcomes: list[str | None | Exception]
             try:
                 outcomes = list(self._index.add_prepared([row for _, row in batch]))

@@ -589,23 +589,24 @@ class UpperLayer:
             if self.state is not State.STA1:
                 self._dispatch(Event.EVT17)
 
+    def _since_last_pdu(self) -> float | None:
+        """Seconds since the last PDU was received; None before the first one."""
+        last = self.transport.protocol.last_received if self.transport is not None else 0.0
+        return monotonic() - last if last else None
+
     def _received_within(self, seconds: float | None) -> bool:
         """Whether a PDU was received less than ``seconds`` ago."""
-        if seconds is None or self.transport is None:
-            return False
-        last = self.transport.protocol.last_received
-        return bool(last) and monotonic() - last < seconds
+        since = self._since_last_pdu()
+        return seconds is not None and since is not None and since < seconds
 
     def _read_timeout(self) -> float | None:
         if self.state in (State.STA2, State.STA13):
             return self.config.artim_timeout  # ARTIM fires first; this only bounds the read
         idle = self.config.idle_timeout
-        if idle is None or self.transport is None:
+        since = self._since_last_pdu()
+        if idle is None or since is None:
             return idle
-        last = self.transport.protocol.last_received
-        if not last:
-            return idle
-        return max(idle - (monotonic() - last), 0.001)  # idle counts from the last PDU
+        return max(idle - since, 0.001)  # idle counts from the last PDU
 
     async def _drain_quietly(self) -> None:
         try:
