@@ -26,8 +26,14 @@ SCP side, dcmtk ``storescu`` sending to:
      (it answers Success from the read callback, as the real store does for small data
      sets): the Upper Layer, DIMSE and C-STORE service alone, so that the gap between 4
      and 5 splits into the network stack's part and the store's (checks, file, index).
+  9. reference, not a product: the same, but the handler writes each data set to a file
+     with one ``open``/``writev``/``close`` before answering (no File Meta Information, no
+     check, no atomic publish, no index): the least a store that answers Success only once
+     the file is written can add to 8, and so the most any such store on this stack reaches.
+     (Small instances only: it keeps a data set in memory and writes it after the last PDU,
+     so for the large one it measures that, not a bound.)
 SCUs into ``dicomgen scp`` (which receives faster than storescp, so the SCU shows):
-  9. dicomgen SCU, 10. pynetdicom SCU
+  10. dicomgen SCU, 11. pynetdicom SCU
   (Into storescp the large case can be bound by storescp itself: on the machine this was
   first run on it used 0.35-0.38 s of CPU per 134 MB received, of 0.41-0.46 s wall,
   whichever SCU sent; so there no SCU can come out more than ~1.1x ahead of storescu, and
@@ -35,11 +41,12 @@ SCUs into ``dicomgen scp`` (which receives faster than storescp, so the SCU show
 
 Prints MB/s or instances/s, and the ratios dicomgen/dcmtk (target >= 0.8) and
 dicomgen/pynetdicom (target >= 2), for the SCU and for the SCP. Run:
-``python bench/bench_net_store.py [--mb 128] [--small 1000] [--repeat 3]`` (best of
-``repeat``). dcmtk is run as /usr/bin/<tool> with ``TCP_NODELAY=1`` in its environment:
-this dcmtk build leaves Nagle's algorithm on otherwise, which costs it ~40 ms (a delayed
-ACK) per small message and would make the comparison meaningless (``--dcmtk-nagle``
-measures it that way). dicomgen (asyncio) and pynetdicom set TCP_NODELAY themselves.
+``python bench/bench_net_store.py [--mb 128] [--small 1000] [--repeat 3] [--dir DIR]``
+(best of ``repeat``). dcmtk is run as /usr/bin/<tool> with ``TCP_NODELAY=1`` in its
+environment: this dcmtk build leaves Nagle's algorithm on otherwise, which costs it ~40 ms
+(a delayed ACK) per small message and would make the comparison meaningless
+(``--dcmtk-nagle`` measures it that way). dicomgen (asyncio) and pynetdicom set
+TCP_NODELAY themselves.
 
 The in-process SCUs (dicomgen, pynetdicom) each run in a fresh Python process per case
 (so that no case inherits another's heap, caches or garbage) and are measured as a running
@@ -54,11 +61,16 @@ while the others found it cached.
 
 What the SCPs receive is kept until the end of the run (in the temporary folder), not
 deleted after each case: on an ext4 file system without a journal (as on the machines this
-was written on) a new inode is not taken from those freed in the last seconds, and the
+was written on) a new inode is not taken from those freed in the last minute or more, and the
 search past them runs on every file creation. Deleting one case's 1,000 files just before
 the next case made each of the next case's file creations cost ~0.3 ms instead of ~0.03 ms
 (measured: 0.27-0.33 s per 1,000 creations right after such a deletion, 0.03 s without),
-which decided the small-instance results rather than the SCPs did.
+which decided the small-instance results rather than the SCPs did. The same holds for
+files deleted by whatever ran in the minutes before the bench (an earlier bench run, a test
+suite): measured there, 1,000 creations cost 0.10-0.18 s for a few minutes after such a
+deletion, 0.01 s later, and the rounds of a run drifted from slow to fast. ``--dir`` puts
+the workloads and what the SCPs receive elsewhere (``--dir /dev/shm``: tmpfs, no such
+effect, and a file creation costs less there than on ext4 at its best).
 
 ``dicomgen scp`` writes its index rows in batches at most 50 ms after the responses
 (``StorageService.index_delay``): the rows of the last <= 50 ms of a case are written after
@@ -79,7 +91,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 MF_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.7.3"  # Multi-frame Grayscale Word SC Image Storage
 SC_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.7"
@@ -263,17 +275,44 @@ class FloorSCPProcess(_PrintedPortProcess):
 class StackOnlySCPProcess(_PrintedPortProcess):
     """dicomgen's SCP stack with a C-STORE handler that stores nothing (a reference)."""
 
+    MODE = "--stack-only-scp"
+
     def __init__(self, root: Path) -> None:
-        super().__init__(root, [sys.executable, __file__, "--stack-only-scp"])
+        super().__init__(root, [sys.executable, __file__, self.MODE])
 
     def args(self, folder: Path) -> list[str]:
         return [str(folder)]
 
 
-def stack_only_scp_main(folder: str) -> None:
+class StackWriteSCPProcess(StackOnlySCPProcess):
+    """dicomgen's SCP stack with a C-STORE handler that writes each data set with one
+    ``open``/``writev``/``close`` and nothing else (a reference)."""
+
+    MODE = "--stack-write-scp"
+
+
+class _Parts:
+    """A data set sink keeping the fragments (for the bare-write reference handler)."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        self.parts.append(data)
+
+    def close(self) -> None:
+        pass
+
+    def abort(self) -> None:
+        self.parts.clear()
+
+
+def stack_only_scp_main(folder: str, write: bool) -> None:
     from dicomgen.net import AE, Timeouts
     from dicomgen.net.dimse.store import DiscardSink
     from dicomgen.net.services.storage import add_storage_contexts
+
+    prefix = os.path.join(folder, "")
 
     class StoreNothing:
         """A streaming C-STORE handler dropping the data set and answering Success at once."""
@@ -285,12 +324,30 @@ def stack_only_scp_main(folder: str) -> None:
             return 0
 
         async def complete(self, request: object, sink: object) -> int:
+            return self.complete_now(request, sink)
+
+    class BareWrite(StoreNothing):
+        """Writes the data set to ``<SOP Instance UID>.dcm`` (one open/writev/close), then
+        answers Success."""
+
+        def open_stream(self, request: object) -> _Parts:  # type: ignore[override]
+            return _Parts()
+
+        def complete_now(self, request: Any, sink: Any) -> int:
+            name = prefix + str(request.sop_instance_uid).strip("\x00 ") + ".dcm"
+            fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            try:
+                for i in range(0, len(sink.parts), 512):  # IOV_MAX is 1024 on Linux
+                    os.writev(fd, sink.parts[i : i + 512])
+            finally:
+                os.close(fd)
             return 0
 
     async def serve() -> None:
         ae = AE("ANY-SCP", max_pdu=MAX_PDU, timeouts=Timeouts(dimse=120, idle=120))
         add_storage_contexts(ae)
-        server = await ae.start_server(("127.0.0.1", 0), {"C-STORE": StoreNothing()})
+        handler = BareWrite() if write else StoreNothing()
+        server = await ae.start_server(("127.0.0.1", 0), {"C-STORE": handler})
         print(f"listening :{server.port} ({folder})", flush=True)
         await asyncio.Event().wait()  # until the bench terminates this process
 
@@ -475,6 +532,9 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=1000, help="number of small instances")
     parser.add_argument("--repeat", type=int, default=3, help="best of N runs [3]")
     parser.add_argument(
+        "--dir", default=None, help="where the temporary folder goes [the system's default]"
+    )
+    parser.add_argument(
         "--dcmtk-nagle", action="store_true", help="run dcmtk without TCP_NODELAY=1"
     )
     args = parser.parse_args()
@@ -487,7 +547,7 @@ def main() -> None:
         have_pyn = True
     except ImportError:
         have_pyn = False
-    with tempfile.TemporaryDirectory(prefix="bench_net_store_") as tmp:
+    with tempfile.TemporaryDirectory(prefix="bench_net_store_", dir=args.dir) as tmp:
         root = Path(tmp)
         big, small = make_workloads(root, args.mb, args.small)
         size_mb = big.stat().st_size / 1e6
@@ -507,6 +567,7 @@ def main() -> None:
             cases.append(("storescu -> pynetdicom scp", PynetdicomSCPProcess, dcmtk_scu))
         cases.append(("storescu -> Python floor scp", FloorSCPProcess, dcmtk_scu))
         cases.append(("storescu -> dicomgen stack only", StackOnlySCPProcess, dcmtk_scu))
+        cases.append(("storescu -> stack + bare write", StackWriteSCPProcess, dcmtk_scu))
         cases.append(("dicomgen SCU -> dicomgen scp", OurSCPProcess, ours_scu))
         if have_pyn:
             cases.append(("pynetdicom SCU -> dicomgen scp", OurSCPProcess, pynetdicom_scu))
@@ -558,7 +619,9 @@ def main() -> None:
                 f"{ratio('storescu -> Python floor scp', 'storescu -> storescp', key)}"
                 f" (python_floor_scp.py; per instance, no Python SCP does less);"
                 f" dicomgen stack storing nothing/dcmtk "
-                f"{ratio('storescu -> dicomgen stack only', 'storescu -> storescp', key)}"
+                f"{ratio('storescu -> dicomgen stack only', 'storescu -> storescp', key)};"
+                f" that stack writing each data set with one open/writev/close/dcmtk "
+                f"{ratio('storescu -> stack + bare write', 'storescu -> storescp', key)}"
             )
 
 
@@ -567,7 +630,7 @@ if __name__ == "__main__":
         child_main(*sys.argv[2:])
     elif len(sys.argv) == 3 and sys.argv[1] == "--pynetdicom-scp":
         pynetdicom_scp_main(sys.argv[2])
-    elif len(sys.argv) == 3 and sys.argv[1] == "--stack-only-scp":
-        stack_only_scp_main(sys.argv[2])
+    elif len(sys.argv) == 3 and sys.argv[1] in ("--stack-only-scp", "--stack-write-scp"):
+        stack_only_scp_main(sys.argv[2], write=sys.argv[1] == "--stack-write-scp")
     else:
         main()
