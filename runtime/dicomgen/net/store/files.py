@@ -33,9 +33,9 @@ import os
 import re
 import secrets
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ...core.dataset import Dataset
 from ...core.element import DataElement
@@ -77,6 +77,19 @@ def safe_name(text: str) -> str:
     digest = hashlib.sha256(s.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     prefix = _SAFE.sub("_", s).lstrip(".")[:40] or "unknown"
     return f"{prefix}_{digest}"
+
+
+_T = TypeVar("_T")
+
+
+def _in_folder(folder: str, op: Callable[..., _T], *args: Any) -> _T:
+    """``op(*args)``, a system call making or naming a file in ``folder``; when that is
+    missing (FileNotFoundError), ``folder`` and its parents are created and it is retried."""
+    try:
+        return op(*args)
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
+        return op(*args)
 
 
 def _tmp_name(folder: str, name: str) -> str:
@@ -241,11 +254,7 @@ class FileStore:
         removed on any failure. Returns its path and size.
         """
         tmp = _tmp_name(folder, name)
-        try:
-            fd = os.open(tmp, _TMP_FLAGS, 0o666)
-        except FileNotFoundError:
-            os.makedirs(folder, exist_ok=True)
-            fd = os.open(tmp, _TMP_FLAGS, 0o666)
+        fd = _in_folder(folder, os.open, tmp, _TMP_FLAGS, 0o666)
         try:
             try:
                 size = self._write_fd(fd, chunks)
@@ -275,11 +284,7 @@ class FileStore:
         """:meth:`write_atomic` through a nameless temporary file (module docstring); None
         (nothing published) when the system or file system does not make or link one."""
         try:
-            try:
-                fd = os.open(folder, _ANONYMOUS_FLAGS, 0o666)
-            except FileNotFoundError:
-                os.makedirs(folder, exist_ok=True)
-                fd = os.open(folder, _ANONYMOUS_FLAGS, 0o666)
+            fd = _in_folder(folder, os.open, folder, _ANONYMOUS_FLAGS, 0o666)
         except OSError as exc:
             if exc.errno not in _NO_ANONYMOUS:
                 raise
@@ -312,11 +317,7 @@ class FileStore:
 
     def _publish(self, tmp: str, final: str) -> None:
         try:
-            try:
-                os.replace(tmp, final)
-            except FileNotFoundError:
-                os.makedirs(os.path.dirname(final), exist_ok=True)
-                os.replace(tmp, final)
+            _in_folder(os.path.dirname(final), os.replace, tmp, final)
         except BaseException:
             _unlink(tmp)
             raise
