@@ -66,12 +66,52 @@ def render_more(reg: Registry) -> dict[str, str]:
         ],
         statuses=list(reg.statuses),
         elements=[e for e in element_views(reg)[0] if e.tag >> 16 == 0x0000],
+        fields=command_set_fields(reg),
     )
     out["value_representations.py"] = render(
         "value_representations.py.j2",
         doc=f"Value Representations ({len(reg.vrs)}), from {_sources_text(reg, ('PS3.5',))}.",
         vrs=list(reg.vrs),
     )
+    return out
+
+
+# Python types of command element values by VR: (what a property returns, what it accepts).
+_COMMAND_TYPES = {
+    "US": ("int", "int"),
+    "UL": ("int", "int"),
+    "UI": ("str", "str"),
+    "AE": ("str", "str"),
+    "LO": ("str", "str"),
+    "SH": ("str", "str"),
+    "CS": ("str", "str"),
+    "AT": ("tuple[int, ...]", "int | tuple[int, ...]"),
+}
+
+
+def command_set_fields(reg: Any) -> list[dict[str, Any]]:
+    """The typed fields of the generated ``CommandSet``: every current (not retired) command
+    element of PS3.7 Table E.1-1 (Command Group Length is read back as decoded; when encoding,
+    the codec computes it). A VR without a Python mapping is a generation error, never a silent ``Any``.
+    """
+    out = []
+    for e in element_views(reg)[0]:
+        if e.tag >> 16 != 0x0000 or e.retired:
+            continue
+        vr = e.vrs[0] if len(e.vrs) == 1 else ""
+        if vr not in _COMMAND_TYPES:
+            raise ValueError(f"command element {e.keyword}: no Python type for VR {e.vrs}")
+        returns, accepts = _COMMAND_TYPES[vr]
+        tag = f"({e.tag >> 16:04X},{e.tag & 0xFFFF:04X})"
+        out.append(
+            {
+                "tag": e.tag,
+                "keyword": e.keyword,
+                "returns": returns,
+                "accepts": accepts,
+                "doc": f"{e.name} {tag}, VR {vr}, VM {e.vm} (PS3.7 Table E.1-1).",
+            }
+        )
     return out
 
 

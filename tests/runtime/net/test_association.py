@@ -24,7 +24,8 @@ from dicomgen.net.contexts import (
     ContextDefinition,
     negotiate_contexts,
 )
-from dicomgen.net.dimse import CommandSet, DimseMessage
+from dicomgen.net.dimse import DimseMessage
+from dicomgen_std.commands import CommandSet
 from dicomgen.net.pdu import (
     Abort,
     AssociateAC,

@@ -31,7 +31,8 @@ from net_store_helpers import (  # noqa: E402
 
 from dicomgen.core.errors import DicomError, DimseError  # noqa: E402
 from dicomgen.net import AE, Timeouts  # noqa: E402
-from dicomgen.net.dimse import CommandSet, MessageAssembler  # noqa: E402
+from dicomgen.net.dimse import MessageAssembler  # noqa: E402
+from dicomgen_std.commands import CommandSet  # noqa: E402
 from dicomgen.net.dimse.message import (  # noqa: E402
     PDV_OVERHEAD,
     encode_pdata,

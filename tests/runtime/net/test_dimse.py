@@ -9,9 +9,7 @@ import pytest
 
 from dicomgen.core.errors import DimseError
 from dicomgen.net.dimse import (
-    COMMAND_ELEMENTS,
     CommandField,
-    CommandSet,
     DimseMessage,
     MessageAssembler,
     StatusClass,
@@ -22,6 +20,7 @@ from dicomgen.net.dimse import (
 )
 from dicomgen.net.dimse.echo import echo_request, echo_response
 from dicomgen.net.pdu import PDV, PDataTF, decode_pdu
+from dicomgen_std.commands import COMMAND_DICTIONARY, CommandSet
 
 H = bytes.fromhex
 
@@ -43,23 +42,54 @@ def test_command_fields_match_ps3_7(part07) -> None:  # noqa: ANN001
     assert expected == {f.label: int(f) for f in CommandField}
 
 
-def test_command_elements_match_table_e1_1(part07) -> None:  # noqa: ANN001
+def test_command_set_fields_are_table_e1_1(part07) -> None:  # noqa: ANN001
+    """The generated CommandSet has one typed property per element of PS3.7 Table E.1-1, and
+    the dictionary agrees on its VR."""
+    import typing
+
     from dicomgen_codegen.docbook.tables import get_table
 
     table = get_table(part07, "table_E.1-1")
     rows = {}
     for row in table.rows:
-        tag, _name, keyword, vr, vm = row.texts()[:5]
+        tag, _name, keyword, vr, _vm = row.texts()[:5]
         g, e = re.fullmatch(r"\((\w{4}),(\w{4})\)", tag).groups()
-        rows[int(g + e, 16)] = (keyword, vr, vm)
-    assert rows == COMMAND_ELEMENTS
+        rows[int(g + e, 16)] = (keyword, vr)
+    properties = {
+        name: value for name, value in vars(CommandSet).items() if isinstance(value, property)
+    }
+    assert set(properties) == {kw for kw, _vr in rows.values()}
+    python_type = {"US": "int", "UL": "int", "UI": "str", "AE": "str", "LO": "str"}
+    python_type["AT"] = "tuple[int, ...]"
+    for tag, (keyword, vr) in rows.items():
+        assert COMMAND_DICTIONARY[tag][:2] == (keyword, (vr,))
+        returns = typing.get_type_hints(properties[keyword].fget)["return"]
+        assert str(returns).replace("typing.", "") in (
+            f"{python_type[vr]} | None",
+            f"Optional[{python_type[vr]}]",
+        ), (keyword, returns)
+        cmd = CommandSet()
+        assert getattr(cmd, keyword) is None and keyword not in cmd
 
 
-def test_command_elements_match_generated_dictionary() -> None:
-    dictionary = pytest.importorskip("dicomgen_std.dictionary")
-    for tag, (keyword, vr, _vm) in COMMAND_ELEMENTS.items():
-        entry = dictionary.DICTIONARY[tag]
-        assert (entry.keyword, entry.vrs[0]) == (keyword, vr)
+def test_command_set_properties_read_and_write_the_tags() -> None:
+    cmd = CommandSet.of(CommandField=0x0030, MessageID=7, AffectedSOPClassUID="1.2.840.10008.1.1")
+    assert dict(cmd) == {0x00000100: 0x0030, 0x00000110: 7, 0x00000002: "1.2.840.10008.1.1"}
+    assert cmd.MessageID == 7 and cmd["MessageID"] == 7 and "MessageID" in cmd
+    cmd.Status = 0xC000
+    assert cmd[0x00000900] == 0xC000
+    cmd.Status = None
+    assert 0x00000900 not in cmd
+    with pytest.raises(DimseError, match="not a command element keyword"):
+        cmd["PatientName"]
+    with pytest.raises(AttributeError):
+        cmd.PatientName  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_decoded_command_is_the_generated_class() -> None:
+    raw = encode_command(CommandSet.of(CommandField=0x0030, MessageID=1, CommandDataSetType=0x0101))
+    cmd = decode_command(raw)
+    assert type(cmd) is CommandSet and cmd.CommandDataSetType == 0x0101
 
 
 def test_generated_command_dictionary_is_the_dictionarys_group_0000() -> None:

@@ -17,7 +17,8 @@ from dicomgen.core.dataset import Dataset
 from dicomgen.core.errors import DimseError
 from dicomgen.encoding.json import to_json
 from dicomgen.net import AE, Timeouts
-from dicomgen.net.dimse import CommandSet, encode_command
+from dicomgen.net.dimse import encode_command
+from dicomgen_std.commands import CommandSet
 from dicomgen.net.dimse.cancel import cancel_request
 from dicomgen.net.dimse.find import (
     PATIENT_ROOT_FIND,

@@ -17,7 +17,7 @@ from . import get as _get  # noqa: F401  (registers the C-GET SCP)
 from . import move as _move  # noqa: F401  (registers the C-MOVE SCP)
 from . import normalized as _normalized  # noqa: F401  (registers the DIMSE-N SCPs)
 from . import store as _store  # noqa: F401  (registers the Storage SCP, C-STORE)
-from .command_set import COMMAND_ELEMENTS, CommandSet, decode_command, encode_command
+from .command_set import CommandSetBase, command_set_class, decode_command, encode_command
 from .fields import (
     DATASET_PRESENT,
     NO_DATASET,
@@ -31,9 +31,9 @@ from .message import DimseMessage, MessageAssembler, fragment
 from .service import SCP_SERVICES, DimseEvent, register_service
 
 __all__ = [
-    "COMMAND_ELEMENTS",
+    "CommandSetBase",
+    "command_set_class",
     "CommandField",
-    "CommandSet",
     "DATASET_PRESENT",
     "DimseEvent",
     "DimseMessage",

@@ -25,11 +25,12 @@ import contextlib
 import weakref
 from typing import TYPE_CHECKING, Iterator
 
-from .command_set import CommandSet
+from .command_set import command_set_class
 from .fields import NO_DATASET, CommandField
 from .message import DimseMessage
 
 if TYPE_CHECKING:
+    from dicomgen_std.commands import CommandSet
     from ..association import Association
 
 #: association -> {Message ID of an operation being performed: its cancel flag}
@@ -44,7 +45,7 @@ def cancel_request(context_id: int, message_id: int) -> DimseMessage:
     """C-CANCEL-RQ for the operation ``message_id`` (PS3.7 Tables 9.3-5, 9.3-8, 9.3-11)."""
     return DimseMessage(
         context_id,
-        CommandSet.of(
+        command_set_class().of(
             CommandField=CommandField.C_CANCEL_RQ,
             MessageIDBeingRespondedTo=message_id,
             CommandDataSetType=NO_DATASET,

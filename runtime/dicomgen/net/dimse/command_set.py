@@ -1,108 +1,97 @@
 """Command sets: always Implicit VR Little Endian, group 0000 only (PS3.7 6.3.1, Annex E).
 
 :func:`encode_command` writes the elements in tag order with Command Group Length
-(0000,0000) computed; :func:`decode_command` reads them back. VRs come from the generated data
-dictionary (its group 0000 entries, ``dicomgen_std.commands.COMMAND_DICTIONARY``), gathered once
-into :func:`command_vrs`;
-while that module is not generated yet, from :data:`COMMAND_ELEMENTS`, PS3.7 Table E.1-1 copied
-as data (the tests check the copy against the standard and against the dictionary).
-Elements not in either (retired or private to a peer) are kept as raw bytes.
+(0000,0000) computed; :func:`decode_command` reads them back as a
+:class:`dicomgen_std.commands.CommandSet`, the class generated from PS3.7 Table E.1-1 with one
+typed property per command element, built on :class:`CommandSetBase` here. VRs and keywords
+come from the generated command entries of the data dictionary
+(``dicomgen_std.commands.COMMAND_DICTIONARY``: PS3.7 Tables E.1-1 and E.2-1). Elements not
+there (private to a peer) are kept as raw bytes.
 
-Why a codec of its own rather than :func:`dicomgen.encoding.writer.encode_dataset` /
-:func:`dicomgen.encoding.reader.decode_dataset` (measured on a C-STORE-RQ command set of 9
-elements, Python 3.11, by helper K1): encoding through a ``Dataset`` takes 77 us against
-25 us here (3x: building the ``Dataset`` and ``DataElement`` objects dominates), and the data
-set writer does not produce Command Group Length (0000,0000), which PS3.7 E.1 requires.
-Decoding is on par (22 us vs 25 us) but would hand ``DataElement`` objects to a layer that
-wants plain values. A command set is encoded for every DIMSE message, so the small codec
-stays; it shares the dictionary (VRs) with the data set codec. With the VR table and precompiled
-``struct`` formats (helper Q1) a 9-element C-STORE-RQ encodes in ~4 us and decodes in ~5 us
-(previously ~18 us and ~24 us with a dictionary lookup per element).
+A command set is encoded and decoded for every DIMSE message, so it has a codec of its own
+rather than going through ``Dataset``: plain values in and out, ``struct`` formats prepared
+once, and Command Group Length (0000,0000) computed, which PS3.7 E.1 requires and the data set
+writer does not produce.
 """
 
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from dicomgen.core.errors import DimseError
 
-# PS3.7 Table E.1-1: tag -> (keyword, VR, VM)
-COMMAND_ELEMENTS: dict[int, tuple[str, str, str]] = {
-    0x00000000: ("CommandGroupLength", "UL", "1"),
-    0x00000002: ("AffectedSOPClassUID", "UI", "1"),
-    0x00000003: ("RequestedSOPClassUID", "UI", "1"),
-    0x00000100: ("CommandField", "US", "1"),
-    0x00000110: ("MessageID", "US", "1"),
-    0x00000120: ("MessageIDBeingRespondedTo", "US", "1"),
-    0x00000600: ("MoveDestination", "AE", "1"),
-    0x00000700: ("Priority", "US", "1"),
-    0x00000800: ("CommandDataSetType", "US", "1"),
-    0x00000900: ("Status", "US", "1"),
-    0x00000901: ("OffendingElement", "AT", "1-n"),
-    0x00000902: ("ErrorComment", "LO", "1"),
-    0x00000903: ("ErrorID", "US", "1"),
-    0x00001000: ("AffectedSOPInstanceUID", "UI", "1"),
-    0x00001001: ("RequestedSOPInstanceUID", "UI", "1"),
-    0x00001002: ("EventTypeID", "US", "1"),
-    0x00001005: ("AttributeIdentifierList", "AT", "1-n"),
-    0x00001008: ("ActionTypeID", "US", "1"),
-    0x00001020: ("NumberOfRemainingSuboperations", "US", "1"),
-    0x00001021: ("NumberOfCompletedSuboperations", "US", "1"),
-    0x00001022: ("NumberOfFailedSuboperations", "US", "1"),
-    0x00001023: ("NumberOfWarningSuboperations", "US", "1"),
-    0x00001030: ("MoveOriginatorApplicationEntityTitle", "AE", "1"),
-    0x00001031: ("MoveOriginatorMessageID", "US", "1"),
-}
+if TYPE_CHECKING:
+    from typing import Self
 
-_BY_KEYWORD = {kw: tag for tag, (kw, _vr, _vm) in COMMAND_ELEMENTS.items()}
+    from dicomgen_std.commands import CommandSet
+
 _GROUP_LENGTH = 0x00000000
 
 
 @lru_cache(maxsize=None)
-def command_vrs() -> dict[int, str]:
-    """``{tag: VR}`` of every group 0000 element, built once from the generated data dictionary
-    (``dicomgen_std.commands.COMMAND_DICTIONARY``: its group 0000 entries, PS3.7 Table E.1-1
-    and the retired command elements of Table E.2-1); the Table E.1-1 copy above only while
-    that module is not generated yet.
+def _entries() -> dict[int, tuple[str, tuple[str, ...], str, bool]]:
+    from dicomgen_std.commands import COMMAND_DICTIONARY
 
-    One dictionary lookup per element (instead of :func:`dicomgen.core.dictionary.entry_for`
-    per element per message) is what keeps the codec cheap: a command set is encoded and
-    decoded twice per C-STORE (request and response). The command entries are generated
-    apart from ``dicomgen_std.dictionary`` so that the first message of a process does not
-    load the whole data dictionary (~0.13 s)."""
-    try:
-        from dicomgen_std.commands import COMMAND_DICTIONARY
-    except ImportError:  # dicomgen_std.commands not generated yet (or generated before it)
-        return {tag: vr for tag, (_kw, vr, _vm) in COMMAND_ELEMENTS.items()}
-    out = {tag: vrs[0] for tag, (_kw, vrs, _vm, _ret) in COMMAND_DICTIONARY.items() if vrs}
-    for tag, (_kw, vr, _vm) in COMMAND_ELEMENTS.items():
-        out.setdefault(tag, vr)
-    return out
+    return COMMAND_DICTIONARY
+
+
+@lru_cache(maxsize=None)
+def command_vrs() -> dict[int, str]:
+    """``{tag: VR}`` of every group 0000 element, built once from the generated command
+    entries of the data dictionary (PS3.7 Tables E.1-1, E.2-1).
+
+    The command entries are generated apart from ``dicomgen_std.dictionary`` so that the
+    first message of a process does not load the whole data dictionary."""
+    return {tag: vrs[0] for tag, (_kw, vrs, _vm, _ret) in _entries().items() if vrs}
+
+
+@lru_cache(maxsize=None)
+def _by_keyword() -> dict[str, int]:
+    return {kw: tag for tag, (kw, _vrs, _vm, _ret) in _entries().items()}
 
 
 def vr_of(tag: int) -> str | None:
-    """The VR of a command element (generated dictionary, PS3.7 Table E.1-1); ``None`` if unknown."""
+    """The VR of a command element (PS3.7 Tables E.1-1, E.2-1); ``None`` if unknown."""
     return command_vrs().get(tag)
 
 
 def tag_of(keyword: str) -> int:
-    tag = _BY_KEYWORD.get(keyword)
+    """The tag of a command element keyword; :class:`DimseError` for any other name."""
+    tag = _by_keyword().get(keyword)
     if tag is None:
         raise DimseError(f"{keyword!r} is not a command element keyword (PS3.7 Table E.1-1)")
     return tag
 
 
-class CommandSet(dict):  # type: ignore[type-arg]
-    """A command set: ``{tag: value}`` (ints for US/UL, str for UI/AE/LO, tuple of ints for AT,
-    bytes for unknown elements). Keyword access: ``cmd.MessageID``, ``cmd["MessageID"]``."""
+@lru_cache(maxsize=None)
+def command_set_class() -> type[CommandSet]:
+    """The generated :class:`dicomgen_std.commands.CommandSet` (imported on first use)."""
+    from dicomgen_std.commands import CommandSet
 
-    def __getattr__(self, name: str) -> Any:
-        tag = _BY_KEYWORD.get(name)
-        if tag is None:
-            raise AttributeError(name)
-        return self.get(tag)
+    return CommandSet
+
+
+class CommandSetBase(dict[int, Any]):
+    """A command set as ``{tag: value}``: ints for US/UL, str for UI/AE/LO, tuple of ints for
+    AT, bytes for unknown elements. Item access takes a tag or a command element keyword
+    (``cmd["MessageID"]``); the generated subclass adds a typed property per element
+    (``cmd.MessageID``) and a typed :meth:`of`."""
+
+    __slots__ = ()
+
+    @classmethod
+    def _of(cls, pairs: Iterable[tuple[int, Any]]) -> Self:
+        """A command set of the ``(tag, value)`` pairs whose value is not ``None``."""
+        return cls({tag: value for tag, value in pairs if value is not None})
+
+    def _put(self, tag: int, value: Any) -> None:
+        if value is None:
+            self.pop(tag, None)
+        else:
+            dict.__setitem__(self, tag, value)
 
     def __getitem__(self, key: int | str) -> Any:
         return super().__getitem__(tag_of(key) if isinstance(key, str) else key)
@@ -113,15 +102,13 @@ class CommandSet(dict):  # type: ignore[type-arg]
     def __contains__(self, key: object) -> bool:
         return super().__contains__(tag_of(key) if isinstance(key, str) else key)
 
-    @classmethod
-    def of(cls, **keywords: Any) -> "CommandSet":
-        """``CommandSet.of(CommandField=0x0030, MessageID=1, ...)``; ``None`` values are left out."""
-        return cls({tag_of(k): v for k, v in keywords.items() if v is not None})
-
     def describe(self) -> str:
+        """``Keyword=value, ...`` in tag order (unknown elements by tag)."""
+        entries = _entries()
         parts = []
         for tag in sorted(self):
-            kw = COMMAND_ELEMENTS.get(tag, (f"({tag >> 16:04X},{tag & 0xFFFF:04X})",))[0]
+            entry = entries.get(tag)
+            kw = entry[0] if entry else f"({tag >> 16:04X},{tag & 0xFFFF:04X})"
             parts.append(f"{kw}={self[tag]!r}")
         return ", ".join(parts)
 
@@ -258,4 +245,4 @@ def decode_command(data: bytes) -> CommandSet:
         )
     if 0x00000100 not in out:
         raise DimseError("command set has no Command Field (0000,0100)")
-    return CommandSet(out)
+    return command_set_class()(out)

@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING
 from dicomgen.core.errors import DimseError
 
 from ..contexts import VERIFICATION_SOP_CLASS
-from .command_set import CommandSet
+from .command_set import command_set_class
 from .fields import NO_DATASET, CommandField, Status
 from .message import DimseMessage
 from .service import DimseEvent, Handler, call_handler, register_service
 
 if TYPE_CHECKING:
+    from dicomgen_std.commands import CommandSet
     from ..association import Association
 
 
@@ -27,7 +28,7 @@ def echo_request(
     """C-ECHO-RQ (PS3.7 Table 9.3-12)."""
     return DimseMessage(
         context_id,
-        CommandSet.of(
+        command_set_class().of(
             AffectedSOPClassUID=sop_class,
             CommandField=CommandField.C_ECHO_RQ,
             MessageID=message_id,
@@ -40,7 +41,7 @@ def echo_response(request: DimseMessage, status: int) -> DimseMessage:
     """C-ECHO-RSP (PS3.7 Table 9.3-13) answering ``request``."""
     return DimseMessage(
         request.context_id,
-        CommandSet.of(
+        command_set_class().of(
             AffectedSOPClassUID=request.command.AffectedSOPClassUID,
             CommandField=CommandField.C_ECHO_RSP,
             MessageIDBeingRespondedTo=request.command.MessageID,

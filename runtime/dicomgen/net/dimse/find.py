@@ -40,12 +40,13 @@ import attrs
 from dicomgen.core.errors import AssociationAborted, DicomError, DimseError, NetworkTimeout
 
 from .cancel import cancellation, send_c_cancel
-from .command_set import CommandSet
+from .command_set import command_set_class
 from .fields import DATASET_PRESENT, NO_DATASET, CommandField, Priority, Status
 from .message import DimseMessage, encode_message_dataset
 from .service import DimseEvent, Handler, register_service
 
 if TYPE_CHECKING:
+    from dicomgen_std.commands import CommandSet
     from dicomgen.core.dataset import Dataset
 
     from ..association import Association
@@ -167,7 +168,7 @@ def identifier_request(
     any further command elements (``MoveDestination``), PS3.7 Tables 9.3-3, 9.3-6, 9.3-9."""
     return DimseMessage(
         context_id,
-        CommandSet.of(
+        command_set_class().of(
             AffectedSOPClassUID=sop_class,
             CommandField=field,
             MessageID=message_id,
@@ -204,7 +205,7 @@ def response_to(
     cmd = request.command
     return DimseMessage(
         request.context_id,
-        CommandSet.of(
+        command_set_class().of(
             AffectedSOPClassUID=cmd.AffectedSOPClassUID or cmd.RequestedSOPClassUID,
             CommandField=field,
             MessageIDBeingRespondedTo=cmd.MessageID,

@@ -22,10 +22,11 @@ import attrs
 from dicomgen.core.errors import DimseError
 
 from ..pdu import PDV, PDataTF
-from .command_set import CommandSet, decode_command, encode_command
+from .command_set import decode_command, encode_command
 from .fields import NO_DATASET, CommandField
 
 if TYPE_CHECKING:
+    from dicomgen_std.commands import CommandSet
     from dicomgen.core.dataset import Dataset
 
 #: Fragment size used when the peer announced no limit (Maximum Length 0).
@@ -180,7 +181,7 @@ class DatasetSink(Protocol):
 
 #: ``opener(context_id, command) -> sink or None``: called once per received command set
 #: that announces a data set; None = collect the data set into ``DimseMessage.dataset``.
-StreamOpener = Callable[[int, CommandSet], "DatasetSink | None"]
+StreamOpener = Callable[[int, "CommandSet"], "DatasetSink | None"]
 
 
 class MessageAssembler:

@@ -32,13 +32,14 @@ import attrs
 
 from dicomgen.core.errors import AssociationAborted, DicomError, DimseError, NetworkTimeout
 
-from .command_set import CommandSet
+from .command_set import command_set_class
 from .fields import DATASET_PRESENT, NO_DATASET, CommandField, Status
 from .find import tag_of_key, encode_identifier, response_to
 from .message import DimseMessage
 from .service import DimseEvent, Handler, call_handler, register_service
 
 if TYPE_CHECKING:
+    from dicomgen_std.commands import CommandSet
     from ..association import Association
     from ..contexts import PresentationContext
 
@@ -96,7 +97,7 @@ def n_request(
     affected = field in (CommandField.N_EVENT_REPORT_RQ, CommandField.N_CREATE_RQ)
     return DimseMessage(
         context_id,
-        CommandSet.of(
+        command_set_class().of(
             AffectedSOPClassUID=sop_class if affected else None,
             RequestedSOPClassUID=None if affected else sop_class,
             CommandField=field,

@@ -15,11 +15,12 @@ import attrs
 
 from dicomgen.core.errors import DimseError
 
-from .command_set import CommandSet
+from .command_set import command_set_class
 from .fields import NO_DATASET, CommandField, Status
 from .message import DimseMessage
 
 if TYPE_CHECKING:
+    from dicomgen_std.commands import CommandSet
     from ..association import Association
     from ..contexts import PresentationContext
 
@@ -98,7 +99,7 @@ def status_response(request: DimseMessage, status: int) -> DimseMessage:
     cmd = request.command
     return DimseMessage(
         request.context_id,
-        CommandSet.of(
+        command_set_class().of(
             AffectedSOPClassUID=cmd.AffectedSOPClassUID or cmd.RequestedSOPClassUID,
             CommandField=cmd.CommandField | 0x8000,
             MessageIDBeingRespondedTo=cmd.MessageID,

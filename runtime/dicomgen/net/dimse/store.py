@@ -37,12 +37,13 @@ import attrs
 
 from dicomgen.core.errors import DicomError, DimseError
 
-from .command_set import CommandSet
+from .command_set import command_set_class
 from .fields import DATASET_PRESENT, NO_DATASET, CommandField, Priority, Status, status_class
 from .message import DatasetSink, DimseMessage
 from .service import DimseEvent, Handler, call_handler, register_service
 
 if TYPE_CHECKING:
+    from dicomgen_std.commands import CommandSet
     from dicomgen.core.dataset import Dataset
 
     from ..association import Association
@@ -99,7 +100,7 @@ def store_request(
     move_originator_message_id: int | None = None,
 ) -> CommandSet:
     """The C-STORE-RQ command set (PS3.7 Table 9.3-1)."""
-    return CommandSet.of(
+    return command_set_class().of(
         AffectedSOPClassUID=sop_class_uid,
         CommandField=CommandField.C_STORE_RQ,
         MessageID=message_id,
@@ -122,7 +123,7 @@ def store_response(
         comment = error_comment.encode("ascii", "replace").decode("ascii")[:64]
     return DimseMessage(
         request.context_id,
-        CommandSet.of(
+        command_set_class().of(
             AffectedSOPClassUID=cmd.AffectedSOPClassUID,
             CommandField=CommandField.C_STORE_RSP,
             MessageIDBeingRespondedTo=cmd.MessageID,
