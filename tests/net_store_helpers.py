@@ -1,4 +1,4 @@
-"""Shared helpers of the C-STORE tests (helper K1): sample files, generated instances,
+"""Shared helpers of the C-STORE tests: sample files, generated instances,
 comparison through the DICOM JSON model, processes cleaned up in ``finally`` (dcmtk lookup,
 free ports and the other process helpers are in ``net_processes``).
 

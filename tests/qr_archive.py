@@ -52,7 +52,7 @@ def make(row: tuple, *, instance_number: bool = True) -> Dataset:
 def filled_storage(
     folder: Path, rows: Iterable[tuple] = INSTANCES, *, instance_number: bool = True
 ) -> Any:
-    """helper J's store (a ``StorageSCP``) under ``folder`` holding ``rows``; closed again if
+    """The file store (a ``StorageSCP``) under ``folder`` holding ``rows``; closed again if
     filling it fails. The caller closes it."""
     from dicomgen.net.services import StorageSCP
 

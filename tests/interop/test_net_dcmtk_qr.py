@@ -1,5 +1,5 @@
 """Query/Retrieve interoperability with dcmtk (oracle): findscu, movescu and getscu against our
-Q/R SCP (helper J's store as back end, PS3.4 C.4), movescu sending to dcmtk's storescp and to
+Q/R SCP (the file store as back end, PS3.4 C.4), movescu sending to dcmtk's storescp and to
 our own storage SCP, findscu --cancel against a slow SCP (C-CANCEL-RQ -> Cancel FE00H).
 
 Results are compared with what was stored through the DICOM JSON model (PS3.18 F). dcmtk

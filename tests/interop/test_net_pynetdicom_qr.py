@@ -2,7 +2,7 @@
 
 Our SCU (c_find, c_move, c_get, n_action) against a pynetdicom SCP, and pynetdicom's SCU
 (send_c_find, send_c_move, send_c_get with SCP role selection, send_n_action) against our SCP
-(helper J's store as back end). Retrieved instances are compared with what was stored
+(the file store as back end). Retrieved instances are compared with what was stored
 through the DICOM JSON model.
 """
 

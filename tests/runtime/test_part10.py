@@ -229,7 +229,7 @@ def test_one_gigabyte_file_frame_500_small_memory(tmp_path: Path) -> None:
     assert isinstance(raw.obj, mmap.mmap)
     f500 = raw[frame * 500 : frame * 501]
     assert bytes(f500[:4]) == b"\x05\x00\x05\x00" and sum(bytes(f500[-64:])) == 5 * 32
-    from dicomgen.pixels import Frames  # helper F's frame access on top of the lazy element
+    from dicomgen.pixels import Frames  # frame access on top of the lazy element
 
     arr = Frames(big)[500]
     assert arr.shape == (rows, cols) and int(arr.max()) == 5 and int(arr.min()) == 5

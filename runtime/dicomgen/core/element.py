@@ -44,7 +44,7 @@ _decoder: Any = None
 
 
 def _decode_value(vr: str, raw: Any, le: bool, charsets: tuple[str, ...]) -> Any:
-    """Helper D's ``decode_value`` (loaded on first use, then cached)."""
+    """``dicomgen.encoding.values.decode_value`` (loaded on first use, then cached)."""
     global _decoder
     dec = _decoder
     if dec is None:

@@ -1,5 +1,5 @@
 """Query/Retrieve: C-FIND, C-MOVE, C-GET and C-CANCEL, our SCU against our SCP (PS3.7 9.1.2-9.1.4,
-9.3.2-9.3.4; PS3.4 C.4) over 127.0.0.1 with helper J's store as the back end.
+9.3.2-9.3.4; PS3.4 C.4) over 127.0.0.1 with the file store as the back end.
 
 Expected results are computed from the list of instances the archive was filled with, not
 from the store's matcher.
@@ -598,7 +598,7 @@ def test_get_compressed_instance_as_stored(tmp_path) -> None:
     cls, inst, ts = src.sop_class_uid, src.sop_instance_uid, src.transfer_syntax
     payload = bytes(src.buf[src.offset :])
     src.close()
-    # an index record as helper J's store makes them (the fields the SCP reads)
+    # an index record as the file store makes them (the fields the SCP reads)
     records = [
         SimpleNamespace(sop_class_uid=cls, sop_instance_uid=inst, transfer_syntax=ts, path=path)
     ]

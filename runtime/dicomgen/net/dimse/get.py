@@ -19,7 +19,7 @@ a list of instances, or an int status) and stores each instance to the requestor
 accepted context where the requestor took the SCP role; an instance whose SOP Class has no
 such context is a failed sub-operation (PS3.4 C.4.3.3.1).
 
-C-STORE on the requestor side is served by helper K1's C-STORE SCP
+C-STORE on the requestor side is served by the C-STORE SCP
 (:class:`dicomgen.net.dimse.store.StoreSCP`): it calls the association's "C-STORE" handler
 with the event and sends the status it returns (None = Success); the sub-operations use
 :func:`~dicomgen.net.dimse.store.c_store_many` (the next instance prepared while the

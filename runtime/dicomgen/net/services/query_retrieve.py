@@ -1,6 +1,6 @@
 """Query/Retrieve SCP over a :class:`~dicomgen.net.services.storage_scp.StorageSCP` (PS3.4 C).
 
-For ``dicomgen scp`` (helper K1) and in-process servers::
+For ``dicomgen scp`` and in-process servers::
 
     from dicomgen.net.services import query_retrieve
 
