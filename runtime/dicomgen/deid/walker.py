@@ -72,7 +72,8 @@ class Deidentifier:
         self._check_pixels(ds)
         self._entries: list[Entry] = []
         self._days = self.keys.day_shift(ds.first_text(PATIENT_ID) or ds.first_text(PATIENT_NAME))
-        self._words = self._identifying_words(ds) if self._cleans_text() else set()
+        self._source = ds
+        self._words: set[str] | None = None  # computed on the first text to clean
         out = self._walk(ds, "")
         self._mark(out)
         object.__setattr__(out, "read_transfer_syntax", ds.read_transfer_syntax)
@@ -89,12 +90,6 @@ class Deidentifier:
                 "text; remove it and state the pixels are clean (Clean Pixel Data Option)",
                 tag=BURNED_IN_ANNOTATION,
             )
-
-    def _cleans_text(self) -> bool:
-        return bool(
-            self.profile.options
-            & {Option.CLEAN_DESCRIPTORS, Option.CLEAN_STRUCTURED_CONTENT, Option.CLEAN_GRAPHICS}
-        )
 
     def _identifying_words(self, ds: Dataset) -> set[str]:
         """Words of the text values the profile removes or replaces, anywhere in ``ds``:
@@ -215,6 +210,8 @@ class Deidentifier:
             self._entry(here, e, "C", d, "kept: stated clean (Clean Pixel Data Option)")
         elif vr in TEXT_VRS or vr in ("UN",):
             texts = value_texts(_value(e))
+            if self._words is None:
+                self._words = self._identifying_words(self._source)
             cleaned = [clean_text(t, self._words) for t in texts]
             out.add(DataElement(e.tag, vr, "\\".join(cleaned) if cleaned else None))
             self._entry(here, e, "C", d, "identifying words removed")
