@@ -388,6 +388,8 @@ def generate(
 
         report.parts[part15.part] = part15.edition
         report.counts.update(deid_counts(part15))
+        part15, e15 = apply_errata(part15, load_errata())
+        report.errata = ErrataResult(errata.applied + e15.applied, errata.obsolete + e15.obsolete)
         rendered[f"{PACKAGE}/deid_profile.py"] = render_deid_profile(part15)
         rendered[f"{PACKAGE}/__init__.py"] = _package_init(rendered, typed=bool(typed))
     report.timings["render"] = time.perf_counter() - t2

@@ -20,9 +20,10 @@ from dicomgen.deid.values import Keys
 from dicomgen.deid.walker import Deidentifier
 from dicomgen_codegen.ir.deid import DeidAttributeRecord, Part15Result
 from dicomgen_codegen.ir.io import load_collection
+from dicomgen_codegen.passes.errata import apply_errata, load_errata
 
 IR = Path(__file__).resolve().parents[3] / "standard_xml" / "ir" / "part15"
-_IR = load_collection(Part15Result, IR)
+_IR, _ = apply_errata(load_collection(Part15Result, IR), load_errata())  # as generated
 RECORDS = _IR.attributes
 KEY = b"row-test-key-0123456789"
 CONTAINER = 0x00283000  # Modality LUT Sequence: not in Table E.1-1, kept, items walked
