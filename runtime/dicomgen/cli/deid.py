@@ -43,14 +43,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dicomgen_std.deid_profile import OPTIONS
-
     from ..deid import files
-    from ..deid.profile import OPTION_NAMES, Profile
+    from ..deid.profile import Profile, option_names, std
 
     if args.list_options:
-        for name, opt in sorted(OPTION_NAMES.items()):
-            info = OPTIONS[opt]
+        for name, opt in sorted(option_names().items()):
+            info = std().OPTIONS[opt]
             print(f"{name:58} {info.code_value}  {info.code_meaning}")
         return 0
     if len(args.paths) < 2:

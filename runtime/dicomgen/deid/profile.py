@@ -4,14 +4,14 @@ A :class:`Profile` is the Basic Application Level Confidentiality Profile plus a
 options. :meth:`Profile.decide` returns, for a tag, the :class:`Decision`: the table row that
 matched, the column that decided (the Basic Profile or an option) and the action to apply,
 with compound actions (Z/D, X/Z, X/D, X/Z/D, X/Z/U*) resolved to the branch that keeps the
-object conformant whatever the attribute's Type (see :data:`COMPOUND`).
+object conformant whatever the attribute's Type (see :func:`tables`).
 """
 
 from __future__ import annotations
 
-from typing import Iterable, NamedTuple
-
-from dicomgen_std.deid_profile import OPTIONS, ROWS, SAFE_PRIVATE, Action, Option
+from functools import lru_cache
+from types import SimpleNamespace
+from typing import Any, Iterable, NamedTuple
 
 from ..core.errors import DicomError
 from .rows import ProfileRow
@@ -21,27 +21,45 @@ class DeidError(DicomError):
     """De-identification cannot proceed (bad option set, burned-in annotation, bad key)."""
 
 
-COMPOUND: dict[Action, Action] = {
-    Action.Z_D: Action.D,
-    Action.X_Z: Action.Z,
-    Action.X_D: Action.D,
-    Action.X_Z_D: Action.D,
-    Action.X_Z_U: Action.U,
-}
-"""The branch taken for each compound action. Without the attribute's Type in the IOD at hand
-the branch that satisfies every Type is chosen: D (a dummy value) satisfies Type 1 and 2, Z
-(empty) Type 2, U keeps a sequence of references with its UIDs replaced."""
+@lru_cache(maxsize=1)
+def std() -> Any:
+    """The generated profile (``dicomgen_std.deid_profile``), imported on first use."""
+    from dicomgen_std import deid_profile
 
-PROTECTIVE_ORDER = (Action.X, Action.Z, Action.D, Action.U, Action.C, Action.K)
-"""When two chosen options give a row different actions, the first in this order wins."""
+    return deid_profile
 
-EXCLUSIVE = frozenset(
-    {
-        Option.RETAIN_LONGITUDINAL_TEMPORAL_INFORMATION_FULL_DATES,
-        Option.RETAIN_LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED_DATES,
-    }
-)
-"""Options that cannot be chosen together (PS3.15 E.3.6: full dates or modified dates)."""
+
+@lru_cache(maxsize=1)
+def tables() -> SimpleNamespace:
+    """The generated rows indexed for lookup, and the rules built on the generated enums:
+
+    * ``compound``: the branch taken for each compound action. Without the attribute's Type
+      in the IOD at hand, the branch that satisfies every Type is chosen: D (a dummy value)
+      satisfies Type 1 and 2, Z (empty) Type 2, U keeps a sequence of references with its
+      UIDs replaced.
+    * ``protective_order``: when two chosen options give a row different actions, the first
+      in this order wins.
+    * ``exclusive``: options that cannot be chosen together (PS3.15 E.3.6: full dates or
+      modified dates).
+    """
+    m = std()
+    A, O = m.Action, m.Option  # noqa: N806
+    rows = m.ROWS
+    return SimpleNamespace(
+        compound={A.Z_D: A.D, A.X_Z: A.Z, A.X_D: A.D, A.X_Z_D: A.D, A.X_Z_U: A.U},
+        protective_order=(A.X, A.Z, A.D, A.U, A.C, A.K),
+        exclusive=frozenset(
+            {
+                O.RETAIN_LONGITUDINAL_TEMPORAL_INFORMATION_FULL_DATES,
+                O.RETAIN_LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED_DATES,
+            }
+        ),
+        exact={r.tag: r for r in rows if r.mask == 0xFFFFFFFF},
+        patterns=tuple(r for r in rows if r.mask != 0xFFFFFFFF and r.mask != r.tag),
+        private=tuple(r for r in rows if r.mask == r.tag == 0x00010000),
+        safe=frozenset((s.creator.strip().upper(), s.group, s.offset) for s in m.SAFE_PRIVATE),
+        names={o.name.lower().replace("_", "-"): o for o in O},
+    )
 
 
 class Decision(NamedTuple):
@@ -50,67 +68,63 @@ class Decision(NamedTuple):
     column decided (``Option.BASIC_PROFILE`` for the Basic Profile column) and the action as
     published in that cell (``published``, compound or not)."""
 
-    action: Action
+    action: Any
     row: ProfileRow | None
-    column: Option
-    published: Action | None
+    column: Any
+    published: Any
 
 
-_EXACT: dict[int, ProfileRow] = {r.tag: r for r in ROWS if r.mask == 0xFFFFFFFF}
-_PATTERNS: tuple[ProfileRow, ...] = tuple(
-    r for r in ROWS if r.mask != 0xFFFFFFFF and r.mask != r.tag
-)
-_PRIVATE: tuple[ProfileRow, ...] = tuple(r for r in ROWS if r.mask == r.tag == 0x00010000)
-_SAFE: frozenset[tuple[str, int, int]] = frozenset(
-    (s.creator.strip().upper(), s.group, s.offset) for s in SAFE_PRIVATE
-)
-
-OPTION_NAMES: dict[str, Option] = {o.name.lower().replace("_", "-"): o for o in Option}
-"""CLI spelling of each option: ``retain-uids``, ``clean-descriptors``..."""
+def option_names() -> dict[str, Any]:
+    """CLI spelling of each option: ``retain-uids``, ``clean-descriptors``..."""
+    return dict(tables().names)
 
 
-def option_named(name: str) -> Option:
+def option_named(name: str) -> Any:
     """The option spelled ``name`` (``retain-uids``, ``RETAIN_UIDS`` or its CID 7050 code)."""
+    names = tables().names
     key = name.strip().lower().replace("_", "-")
-    if key in OPTION_NAMES:
-        return OPTION_NAMES[key]
-    for o in Option:
+    if key in names:
+        return names[key]
+    for o in std().Option:
         if o.value == name.strip():
             return o
-    raise DeidError(f"unknown de-identification option {name!r}; known: {sorted(OPTION_NAMES)}")
+    raise DeidError(f"unknown de-identification option {name!r}; known: {sorted(names)}")
 
 
 def row_for(tag: int) -> ProfileRow | None:
     """The Table E.1-1 row that lists ``tag``: exact tag first, then repeating-group patterns
     ((50xx,xxxx), (60xx,3000)...), then the private row for odd groups."""
-    row = _EXACT.get(tag)
+    t = tables()
+    row = t.exact.get(tag)
     if row is not None:
         return row
-    for r in _PATTERNS:
+    for r in t.patterns:
         if tag & r.mask == r.tag:
             return r
     if (tag >> 16) & 1:
-        return _PRIVATE[0] if _PRIVATE else None
+        return t.private[0] if t.private else None
     return None
 
 
 def is_safe_private(creator: str, group: int, offset: int) -> bool:
     """Whether Table E.3.10-1 lists element ``offset`` of ``creator``'s block in ``group``."""
-    return (creator.strip().upper(), group, offset) in _SAFE
+    return (creator.strip().upper(), group, offset) in tables().safe
 
 
 class Profile:
     """The Basic Profile plus ``options``; ``decide(tag)`` is cached per tag."""
 
-    def __init__(self, options: Iterable[Option | str] = ()) -> None:
-        chosen = frozenset(o if isinstance(o, Option) else option_named(o) for o in options)
-        chosen -= {Option.BASIC_PROFILE}
-        both = chosen & EXCLUSIVE
+    def __init__(self, options: Iterable[Any] = ()) -> None:
+        m, t = std(), tables()
+        self._std, self._tables = m, t
+        chosen = frozenset(o if isinstance(o, m.Option) else option_named(o) for o in options)
+        chosen -= {m.Option.BASIC_PROFILE}
+        both = chosen & t.exclusive
         if len(both) > 1:
             raise DeidError(
-                "choose one of " + " and ".join(sorted(OPTIONS[o].code_meaning for o in both))
+                "choose one of " + " and ".join(sorted(m.OPTIONS[o].code_meaning for o in both))
             )
-        self.options: frozenset[Option] = chosen
+        self.options: frozenset[Any] = chosen
         self._cache: dict[int, Decision] = {}
 
     def __repr__(self) -> str:
@@ -119,23 +133,25 @@ class Profile:
     @property
     def pixels_clean(self) -> bool:
         """The caller states burned-in information was removed (Clean Pixel Data Option)."""
-        return Option.CLEAN_PIXEL_DATA in self.options
+        return self._std.Option.CLEAN_PIXEL_DATA in self.options
 
     @property
     def modified_dates(self) -> bool:
-        return Option.RETAIN_LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED_DATES in self.options
+        return (
+            self._std.Option.RETAIN_LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED_DATES in self.options
+        )
 
     @property
     def full_dates(self) -> bool:
-        return Option.RETAIN_LONGITUDINAL_TEMPORAL_INFORMATION_FULL_DATES in self.options
+        return self._std.Option.RETAIN_LONGITUDINAL_TEMPORAL_INFORMATION_FULL_DATES in self.options
 
     def codes(self) -> list[tuple[str, str, str]]:
         """(code value, coding scheme, code meaning) of CID 7050 for the profile and options,
         in code order: the items of De-identification Method Code Sequence (0012,0064)."""
-        chosen = [Option.BASIC_PROFILE, *self.options]
+        info = self._std.OPTIONS
+        chosen = [self._std.Option.BASIC_PROFILE, *self.options]
         return sorted(
-            (OPTIONS[o].code_value, OPTIONS[o].coding_scheme, OPTIONS[o].code_meaning)
-            for o in chosen
+            (info[o].code_value, info[o].coding_scheme, info[o].code_meaning) for o in chosen
         )
 
     def decide(self, tag: int) -> Decision:
@@ -149,13 +165,14 @@ class Profile:
         return self._decide(row)
 
     def _decide(self, row: ProfileRow | None) -> Decision:
+        m, t = self._std, self._tables
         if row is None:
-            return Decision(Action.K, None, Option.BASIC_PROFILE, None)
-        column, published = Option.BASIC_PROFILE, row.basic
+            return Decision(m.Action.K, None, m.Option.BASIC_PROFILE, None)
+        column, published = m.Option.BASIC_PROFILE, row.basic
         found = [(opt, act) for opt, act in row.options if opt in self.options]
         if found:
+            order, compound = t.protective_order, t.compound
             column, published = min(
-                found,
-                key=lambda oa: (PROTECTIVE_ORDER.index(COMPOUND.get(oa[1], oa[1])), oa[0].value),
+                found, key=lambda oa: (order.index(compound.get(oa[1], oa[1])), oa[0].value)
             )
-        return Decision(COMPOUND.get(published, published), row, column, published)
+        return Decision(t.compound.get(published, published), row, column, published)

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from dicomgen_std.deid_profile import EDITION, OPTIONS, Action, Option
-
 from ..core.dataset import Dataset
 from ..core.element import DataElement
-from .profile import COMPOUND, DeidError, Decision, Profile, is_safe_private
+from .profile import DeidError, Decision, Profile, is_safe_private, std, tables
 from .values import Keys, clean_text, dummy, identifying_words, shift_dates, value_texts
 
 PIXEL_DATA = 0x7FE00010
@@ -28,7 +26,7 @@ LONGITUDINAL_MODIFIED = 0x00280303
 BINARY_VRS = frozenset({"OB", "OD", "OF", "OL", "OV", "OW", "UN"})
 DATE_VRS = frozenset({"DA", "DT"})
 TEXT_VRS = frozenset({"AE", "CS", "LO", "LT", "PN", "SH", "ST", "UC", "UT", "UR"})
-_REMOVING = frozenset({Action.X, Action.Z, Action.D, Action.U})
+REMOVING = frozenset({"X", "Z", "D", "U"})
 
 
 class Entry(NamedTuple):
@@ -64,6 +62,7 @@ class Deidentifier:
     def __init__(self, profile: Profile, keys: Keys) -> None:
         self.profile = profile
         self.keys = keys
+        self._A = std().Action
 
     # --- entry point ------------------------------------------------------------------
 
@@ -98,7 +97,7 @@ class Deidentifier:
         for _, e in ds.walk():
             if e.vr in TEXT_VRS and e.vr != "CS":
                 d = self.profile.decide(e.tag)
-                if d.row is not None and d.action in _REMOVING:
+                if d.row is not None and d.action.value in REMOVING:
                     values.extend(value_texts(_value(e)))
         return identifying_words(values)
 
@@ -140,14 +139,14 @@ class Deidentifier:
     def _private(self, e: DataElement, here: str, creators: dict[int, str], out: Dataset) -> bool:
         d = self.profile.decide(int(e.tag))
         creator = creators.get((e.tag & 0xFFFF) >> 8, "")
-        if d.action is Action.C:
+        if d.action is self._A.C:
             if creator and is_safe_private(creator, e.tag >> 16, e.tag & 0xFF):
                 out.add(self._kept(e, here))
                 self._entry(here, e, "K", d, f"safe private of {creator!r} (Table E.3.10-1)")
                 return True
             self._entry(here, e, "X", d, f"not a safe private element of {creator!r}")
             return False
-        if d.action is Action.K:
+        if d.action is self._A.K:
             out.add(self._kept(e, here))
             self._entry(here, e, "K", d)
             return True
@@ -168,16 +167,16 @@ class Deidentifier:
         if d.row is None:
             out.add(self._kept(e, here))
             return
-        if act is Action.C:
+        if act is self._A.C:
             act = self._clean(e, here, d, out)
             if act is None:
                 return
-        if act is Action.X:
+        if act is self._A.X:
             self._entry(here, e, "X", d)
-        elif act is Action.K:
+        elif act is self._A.K:
             out.add(self._kept(e, here))
             self._entry(here, e, "K", d)
-        elif act is Action.Z:
+        elif act is self._A.Z:
             out.add(DataElement(e.tag, vr, [] if vr == "SQ" else None))
             self._entry(here, e, "Z", d)
         elif vr == "SQ":  # D or U on a sequence: keep its items, each cleaned by the profile
@@ -189,9 +188,9 @@ class Deidentifier:
             self._entry(here, e, act.value, d)
         else:
             out.add(DataElement(e.tag, vr, dummy(vr)))
-            self._entry(here, e, "D", d, "" if act is Action.D else f"{act.value} on VR {vr}")
+            self._entry(here, e, "D", d, "" if act is self._A.D else f"{act.value} on VR {vr}")
 
-    def _clean(self, e: DataElement, here: str, d: Decision, out: Dataset) -> Action | None:
+    def _clean(self, e: DataElement, here: str, d: Decision, out: Dataset) -> Any:
         """Action C. Returns the action to apply instead, or ``None`` when done here."""
         vr = e.vr
         if vr == "SQ":
@@ -219,10 +218,10 @@ class Deidentifier:
             return self._basic(d)
         return None
 
-    def _basic(self, d: Decision) -> Action:
+    def _basic(self, d: Decision) -> Any:
         """The Basic Profile's action of ``d``'s row, compound resolved."""
         published = d.row.basic  # type: ignore[union-attr]
-        return COMPOUND.get(published, published)
+        return tables().compound.get(published, published)
 
     # --- records and the attributes that say what was done ---------------------------------
 
@@ -234,7 +233,7 @@ class Deidentifier:
                 e.vr,
                 action,
                 d.row.row if d.row is not None else None,
-                OPTIONS[d.column].code_meaning,
+                std().OPTIONS[d.column].code_meaning,
                 note,
             )
         )
@@ -244,7 +243,9 @@ class Deidentifier:
         out.add(DataElement(PATIENT_IDENTITY_REMOVED, "CS", "YES"))
         meanings = [m for _, _, m in p.codes()]
         out.add(
-            DataElement(DEID_METHOD, "LO", "\\".join([f"DICOMGEN PS3.15 {EDITION}", *meanings]))
+            DataElement(
+                DEID_METHOD, "LO", "\\".join([f"DICOMGEN PS3.15 {std().EDITION}", *meanings])
+            )
         )
         items = []
         for value, scheme, meaning in p.codes():

@@ -17,7 +17,14 @@ import pytest
 from dicomgen.cli.main import main
 
 REPO = Path(__file__).resolve().parents[3]
-NAMES = ["CT_small.dcm", "MR_small.dcm", "rtplan.dcm", "rtdose.dcm", "ExplVR_BigEnd.dcm", "JPEG2000.dcm"]
+NAMES = [
+    "CT_small.dcm",
+    "MR_small.dcm",
+    "rtplan.dcm",
+    "rtdose.dcm",
+    "ExplVR_BigEnd.dcm",
+    "JPEG2000.dcm",
+]
 pytestmark = pytest.mark.filterwarnings("ignore")
 
 # Runs the CLI in a child that dies (os._exit, like SIGKILL: no cleanup) halfway through
