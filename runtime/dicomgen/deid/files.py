@@ -17,8 +17,9 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Callable, Iterator, NamedTuple
+from typing import Any, BinaryIO, Callable, Iterator, NamedTuple
 
+from ..core.dataset import Dataset
 from ..core.errors import DicomError
 from ..media import part10
 from .profile import DeidError, Profile
@@ -91,7 +92,7 @@ def load_key(path: Path | None, out: Path) -> tuple[Keys, str]:
     return keys, f"new key written to {target}: keep it secret, reuse it for consistent UIDs"
 
 
-def _atomic_write(target: Path, write: Callable[[object], None]) -> None:
+def _atomic_write(target: Path, write: Callable[[BinaryIO], Any]) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TMP_SUFFIX)
     try:
@@ -112,7 +113,7 @@ def _remove_temporaries(out: Path) -> None:
         p.unlink(missing_ok=True)
 
 
-def deidentify_file(src: Path, deid: Deidentifier) -> tuple[object, list[dict]]:
+def deidentify_file(src: Path, deid: Deidentifier) -> tuple[Dataset, list[dict[str, Any]]]:
     """The de-identified data set of ``src`` and its record lines (DicomError when bad)."""
     ds = part10.read(src)
     out, entries = deid.dataset(ds)
@@ -146,8 +147,8 @@ def run(
             ds, lines = deidentify_file(src, deid)
             ts = ds.read_transfer_syntax
             text = "".join(json.dumps(line, sort_keys=True) + "\n" for line in lines)
-            _atomic_write(records / f"{rel}.jsonl", lambda f: f.write(text.encode()))  # type: ignore[attr-defined]
-            _atomic_write(target, lambda f: part10.write(f, ds, ts))  # type: ignore[arg-type]
+            _atomic_write(records / f"{rel}.jsonl", lambda f: f.write(text.encode()))
+            _atomic_write(target, lambda f: part10.write(f, ds, ts))
         except (DicomError, OSError, ValueError, TypeError) as exc:
             result.failed.append(Failure(str(src), str(exc)))
             continue
