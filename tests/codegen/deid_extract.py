@@ -43,28 +43,43 @@ def _field_option(field: str, ir: Part15Result) -> str:
 
 
 def compare() -> tuple[Part15Result, list[dict[str, Any]], dict[str, list[str]]]:
-    """(IR, extract rows, differences by kind: only in the IR, only in the extract, cells)."""
+    """(IR, extract rows, differences by kind: rows only in the IR, only in the extract, tags
+    the extract lists more than once, and cells that differ). A tag listed twice by the
+    extract is compared through the copy that matches the IR best."""
     ir = load_collection(Part15Result, IR)
     rows = extract_rows() or []
     ours = {r.tag.upper(): r for r in ir.attributes}
-    diffs: dict[str, list[str]] = {"only in IR": [], "only in extract": [], "cells": []}
-    seen = set()
+    diffs: dict[str, list[str]] = {
+        "only in IR": [],
+        "only in extract": [],
+        "listed twice in extract": [],
+        "cells": [],
+    }
+    by_tag: dict[str, list[dict[str, Any]]] = {}
     for x in rows:
-        tag = x["tag"].upper()
+        by_tag.setdefault(x["tag"].upper(), []).append(x)
+    for tag, copies in sorted(by_tag.items()):
         rec = ours.get(tag)
         if rec is None:
-            diffs["only in extract"].append(f"{x['tag']} {x['name']}")
+            diffs["only in extract"] += [f"{x['tag']} {x['name']}" for x in copies]
             continue
-        seen.add(tag)
-        theirs = {"basic": x["basicProfile"], "std": x["stdCompIOD"] == "Y"}
-        theirs.update({_field_option(k, ir): v for k, v in x.items() if k not in FIXED})
         mine = {"basic": rec.basic, "std": rec.in_std_iod, **dict(rec.options)}
-        for k in sorted(set(theirs) | set(mine)):
-            if theirs.get(k) != mine.get(k):
-                diffs["cells"].append(
+        cell_sets = []
+        for x in copies:
+            theirs = {"basic": x["basicProfile"], "std": x["stdCompIOD"] == "Y"}
+            theirs.update({_field_option(k, ir): v for k, v in x.items() if k not in FIXED})
+            cell_sets.append(
+                [
                     f"{rec.tag} {rec.name}: {k}: IR {mine.get(k)!r}, extract {theirs.get(k)!r}"
-                )
-    diffs["only in IR"] = [f"{r.tag} {r.name}" for t, r in sorted(ours.items()) if t not in seen]
+                    for k in sorted(set(theirs) | set(mine))
+                    if theirs.get(k) != mine.get(k)
+                ]
+            )
+        if len(copies) > 1:
+            basics = ", ".join(x["basicProfile"] for x in copies)
+            diffs["listed twice in extract"].append(f"{rec.tag} {rec.name}: basic {basics}")
+        diffs["cells"] += min(cell_sets, key=len)
+    diffs["only in IR"] = [f"{r.tag} {r.name}" for t, r in sorted(ours.items()) if t not in by_tag]
     return ir, rows, diffs
 
 

@@ -48,6 +48,8 @@ def plan(sources: list[Path], out: Path) -> list[tuple[Path, Path]]:
     out_abs = out.resolve()
     found: dict[Path, Path] = {}
     for src in sources:
+        if src.is_dir() and src.resolve() == out_abs:
+            raise DeidError(f"the output folder {out} is an input folder", path=str(src))
         if src.is_dir():
             pairs: Iterator[tuple[Path, Path]] = (
                 (p, p.relative_to(src)) for p in _files_under(src, out_abs)

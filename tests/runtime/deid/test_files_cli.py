@@ -153,3 +153,10 @@ def test_refused_without_pixels_clean_and_list_options(
     assert not (tmp_path / "o" / "CT_small.dcm").exists()
     assert main(["deid", "--list-options"]) == 0
     assert "retain-uids" in capsys.readouterr().out
+
+
+def test_the_output_folder_cannot_be_an_input_folder(inputs: Path, capsys) -> None:  # noqa: ANN001
+    before = _tree(inputs)
+    assert main(["deid", str(inputs), str(inputs), "--pixels-clean", "-q"]) == 1
+    assert "is an input folder" in capsys.readouterr().err
+    assert _tree(inputs) == before
