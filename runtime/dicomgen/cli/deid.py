@@ -61,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     names = list(args.option) + (["clean-pixel-data"] if args.pixels_clean else [])
     profile = Profile(names)
+    paths = [Path(s) for s in sources]
+    files.plan(paths, out)  # refuses a bad set of inputs before anything is written
     keys, note = files.load_key(args.key, out)
     if note and not args.quiet:
         print(f"dicomgen deid: {note}", file=sys.stderr)
@@ -71,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.flush()
 
     result = files.run(
-        [Path(s) for s in sources],
+        paths,
         out,
         profile,
         keys,

@@ -159,4 +159,4 @@ def test_the_output_folder_cannot_be_an_input_folder(inputs: Path, capsys) -> No
     before = _tree(inputs)
     assert main(["deid", str(inputs), str(inputs), "--pixels-clean", "-q"]) == 1
     assert "is an input folder" in capsys.readouterr().err
-    assert _tree(inputs) == before
+    assert _tree(inputs) == before and not (inputs / ".deid").exists()
