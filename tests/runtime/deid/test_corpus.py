@@ -161,3 +161,16 @@ def test_options_that_exclude_each_other_are_refused() -> None:
         )
     with pytest.raises(DeidError, match="unknown de-identification option"):
         Profile(["retain-everything"])
+
+
+def test_a_typed_object_deidentifies_into_a_new_object_of_its_class() -> None:
+    from dicomgen.core.typed import load
+
+    obj = load(pydicom.data.get_testdata_file("CT_small.dcm"))
+    new = obj.deidentify(["clean-pixel-data"], KEY)
+    assert type(new) is type(obj) and new is not obj
+    assert str(obj.patient_name) == "CompressedSamples^CT1"  # the original is unchanged
+    assert not new.patient_name and new.patient_identity_removed == "YES"
+    assert new.sop_instance_uid.startswith("2.25.")
+    again = obj.deidentify(Profile(["clean-pixel-data"]), Keys(KEY))
+    assert again.sop_instance_uid == new.sop_instance_uid
