@@ -18,6 +18,7 @@ from dicomgen.core.errors import GenerationError
 
 from .docbook.xml import DocBookPart, load_part
 from .ir.io import load_collection, save_collection, write_if_changed
+from .ir.deid import Part15Result
 from .ir.iod import Part03Report, Part03Result
 from .ir.model import Registry
 from .passes.errata import ErrataResult, apply_errata, load_errata
@@ -29,7 +30,7 @@ REPO = Path(__file__).resolve().parents[2]
 DEFAULT_IR = REPO / "standard_xml" / "ir"
 DEFAULT_OUT = REPO / "generated"
 REGISTRY_PARTS = (4, 5, 6, 7)
-READ_PARTS = (3, 4, 5, 6, 7)
+READ_PARTS = (3, 4, 5, 6, 7, 15)
 
 
 @attrs.define
@@ -192,6 +193,15 @@ def registry_counts(reg: Registry) -> dict[str, int]:
     }
 
 
+def deid_counts(part15: Part15Result) -> dict[str, int]:
+    return {
+        "PS3.15 E.1-1 rows": len(part15.attributes),
+        "PS3.15 E.1-1 option cells": sum(len(r.options) for r in part15.attributes),
+        "PS3.15 options (CID 7050)": len(part15.options),
+        "PS3.15 safe private attributes": len(part15.safe_private),
+    }
+
+
 # --- rendering -----------------------------------------------------------------
 
 # Extra renderers (PS3.3 classes...) register here: name -> (ir folder, loader, renderer).
@@ -328,8 +338,10 @@ def generate(
     t0 = time.perf_counter()
     reg_dir = ir_dir / "registry"
     p3_dir = ir_dir / "part03"
+    p15_dir = ir_dir / "part15"
     previous = load_collection(Registry, reg_dir) if (reg_dir / "_meta.json").is_file() else None
     part03 = load_collection(Part03Result, p3_dir) if (p3_dir / "_meta.json").is_file() else None
+    part15 = load_collection(Part15Result, p15_dir) if (p15_dir / "_meta.json").is_file() else None
     ir_changed: list[str] = []
     if source_paths:
         docs = load_docs({p: source_paths[p] for p in READ_PARTS if p in source_paths})
@@ -343,6 +355,13 @@ def generate(
             part03 = extract_part03(docs[3])
             report.timings["parse PS3.3"] = time.perf_counter() - t1
             ir_sets.append(("part03", p3_dir, save_collection(part03, p3_dir)))
+        if 15 in docs:
+            from .parse.part15 import parse_part15
+
+            t1 = time.perf_counter()
+            part15 = parse_part15(docs[15])
+            report.timings["parse PS3.15"] = time.perf_counter() - t1
+            ir_sets.append(("part15", p15_dir, save_collection(part15, p15_dir)))
         for label, folder, ir_files in ir_sets:
             for name, text in sorted(ir_files.items()):
                 path = folder / name
@@ -364,6 +383,15 @@ def generate(
         report.parts[part03.part] = part03.edition
         report.timings["classes"] = time.perf_counter() - t2
     rendered = with_classes(render_all(reg), typed)
+    if part15 is not None:
+        from .render.deid import render_deid_profile
+
+        report.parts[part15.part] = part15.edition
+        report.counts.update(deid_counts(part15))
+        part15, e15 = apply_errata(part15, load_errata())
+        report.errata = ErrataResult(errata.applied + e15.applied, errata.obsolete + e15.obsolete)
+        rendered[f"{PACKAGE}/deid_profile.py"] = render_deid_profile(part15)
+        rendered[f"{PACKAGE}/__init__.py"] = _package_init(rendered, typed=bool(typed))
     report.timings["render"] = time.perf_counter() - t2
     t3 = time.perf_counter()
     files = writer.format_files(rendered, out_root)

@@ -24,6 +24,7 @@ _KEYS = {
     "sop_classes": "uid",
     "transfer_syntaxes": "uid",
     "vrs": "code",
+    "attributes": "tag",  # PS3.15 Table E.1-1
 }
 
 

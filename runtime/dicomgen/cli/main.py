@@ -15,6 +15,7 @@ from typing import Sequence
 
 # subcommand -> (module, one-line help). Sorted by name.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "deid": ("dicomgen.cli.deid", "de-identify files and folders by PS3.15 Annex E"),
     "demo": ("dicomgen.cli.demo", "run the whole pipeline end to end and report what it did"),
     "dicomdir": ("dicomgen.cli.dicomdir", "build or list a DICOM File-set and its DICOMDIR"),
     "dump": ("dicomgen.cli.dump", "list a DICOM file's elements (dcmdump-like, or DICOM JSON)"),

@@ -744,6 +744,13 @@ class DicomObject:
             )
         return obj
 
+    def deidentify(self, profile: Any = (), keys: Any = None) -> Self:
+        """A de-identified copy of this object (PS3.15 Annex E); see
+        :func:`dicomgen.deid.typed.deidentify`."""
+        from ..deid.typed import deidentify
+
+        return deidentify(self, profile, keys)
+
     # --- validation ---------------------------------------------------------------------
 
     def validate(self) -> list[Finding]:

@@ -1,0 +1,32 @@
+"""De-identification of typed objects: ``obj.deidentify(profile)`` and :func:`deidentify`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable, TypeVar
+
+from .profile import Profile
+from .values import Keys
+from .walker import Deidentifier
+
+if TYPE_CHECKING:
+    from ..core.typed import DicomObject
+
+_T = TypeVar("_T", bound="DicomObject")
+
+
+def deidentify(
+    obj: _T, profile: Profile | Iterable[str] = (), keys: Keys | bytes | None = None
+) -> _T:
+    """A new object of ``obj``'s class, de-identified by ``profile`` (a :class:`Profile` or
+    option names) with ``keys`` (a :class:`Keys`, a key of 16 bytes or more, or ``None`` for
+    a fresh random key: UIDs then differ from any other run)."""
+    if not isinstance(profile, Profile):
+        profile = Profile(profile)
+    if keys is None:
+        keys = Keys.generate()
+    elif isinstance(keys, bytes):
+        keys = Keys(keys)
+    ds = obj.to_dataset()
+    out, _ = Deidentifier(profile, keys).dataset(ds)
+    object.__setattr__(out, "file_meta", None)
+    return type(obj).from_dataset(out)
