@@ -182,7 +182,6 @@ def test_names_resolve_conditions_without_tags() -> None:
     [
         "Required if contrast media was used in this image",
         "Required if the patient is an animal.",
-        "Required if Samples per Pixel (0028,0002) has a value greater than 1.",
         "",
     ],
 )

@@ -29,12 +29,16 @@ import attrs
 from ..parse.conditions import (
     Absent,
     And,
+    AnyItem,
+    Compare,
     Condition,
     Equals,
+    HasCode,
     HasValue,
     Not,
     NotEquals,
     Or,
+    PointsTo,
     Present,
     Unparsed,
 )
@@ -321,7 +325,21 @@ class Part03Result:
         return None
 
 
-_CONDITION_CLASSES = (Present, Absent, HasValue, Equals, NotEquals, And, Or, Not, Unparsed)
+_CONDITION_CLASSES = (
+    Present,
+    Absent,
+    HasValue,
+    Equals,
+    NotEquals,
+    Compare,
+    PointsTo,
+    HasCode,
+    AnyItem,
+    And,
+    Or,
+    Not,
+    Unparsed,
+)
 _ROW_CLASSES = (AttributeRow, IncludeRow, DescriptionRow, HeadingRow)
 
 

@@ -30,6 +30,10 @@ __all__ = [
     "And",
     "Or",
     "Not",
+    "Compare",
+    "PointsTo",
+    "HasCode",
+    "AnyItem",
     "Unparsed",
     "Condition",
     "ABSENT",
@@ -49,12 +53,16 @@ from dicomgen.core.conditions import (  # noqa: E402
     UNKNOWN,
     Absent,
     And,
+    AnyItem,
+    Compare,
     Condition,
     Equals,
+    HasCode,
     HasValue,
     Not,
     NotEquals,
     Or,
+    PointsTo,
     Present,
     Unparsed,
     evaluate,
@@ -105,7 +113,7 @@ def extract_condition_text(description: str) -> str:
 
 _TAG = re.compile(r"\(\s*([0-9A-Fa-f]{4})\s*,\s*([0-9A-Fa-f]{4})\s*\)")
 _LEAD = re.compile(
-    r"^\s*(?:[CMU]\s*-\s*)?(?:(?:Required\s*,?\s+(?:only\s+)?(?:if|when)\s+)+|Required(?=\s)"
+    r"^\s*(?:[CMU]\s*-\s*)?(?:(?:Required\s*,?\s+(?:only\s+)?(?:if|when)\s*:?\s+)+|Required(?=\s)"
     r"|Shall\s+be\s+present\s+(?:only\s+)?if|>*\s*Include\b.*?\bif(?:\s+and\s+only\s+if)?"
     r"|if(?:\s+and\s+only\s+if)?)\s*",
     re.I,
@@ -116,14 +124,21 @@ _TRAIL = re.compile(
     re.I | re.S,
 )
 _NAME_BAD = re.compile(r"\b(is|are|if|has|have|equals|was|were|when|not|value|either)\b")
-_PREFIX = re.compile(r"^(?:the\s+value\s+of\s+|the\s+|either\s*:?\s*)", re.I)
+_PREFIX = re.compile(
+    r"^(?:(?:the|a|any)\s+values?\s+(?:of|for)\s+|values?\s+of\s+|(?-i:value)\s+|the\s+|either\s*:?\s*)",
+    re.I,
+)
+_ORDINAL = re.compile(r"^(?:the\s+)?(first|second|third|fourth|fifth)\s+value\s+of\s+", re.I)
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
 _QUALIFIERS = re.compile(
     r"\s*(?:of\s+this\s+frame|at\s+the\s+image\s+level|in\s+this\s+(?:Sequence\s+)?Item"
+    r"|of\s+this\s+[\w\- ]*?SOP\s+Instance|Attribute(?:\s+value)?|sequence"
     r"|in\s+the\s+[A-Z][\w/\- ]*?\s+(?:Module|Macro)|value)(?=\W|$)",
     re.I,
 )
 _NAME_BEFORE_VERB = re.compile(
-    r"([A-Z][^,;()]*?)(?=\s+(?:is|are|has|have|equals?|value|does|contains?)\b|\s*!?=)"
+    r"([A-Z0-9][^,;()]*?)(?=\s+(?:is|are|has|have|equals?|value|Value\s+\d|does|contains?"
+    r"|points|includes)\b|\s*!?=|\s*\.?$)"
 )
 _VALUE_N = re.compile(r"\s*,?\s*Value\s+(\d+)\b", re.I)
 
@@ -143,16 +158,54 @@ _P_ABSENT = re.compile(
     r"|(?:is|are)\s+not\s+present)\b",
     re.I,
 )
-_P_EMPTY = re.compile(r"\s*(?:is|are)\s+(?:empty|zero\s+length)\b", re.I)
+_P_EMPTY = re.compile(r"\s*(?:is|are)\s+(?:empty|zero[\s-]+length)\b", re.I)
+_P_NONNULL = re.compile(
+    r"\s*(?:is|are)\s+(?:non-?null|non-?zero[\s-]+length|not\s+zero[\s-]+length)\b", re.I
+)
+_NUMBER = r"(\d+(?:\.\d+)?|zero|one|two|three)"
+_P_CMP = re.compile(
+    r"\s*(?:(?:is|are)\s+(?:present\s+and\s+)?)?(?:(?:has|have)\s+a\s+value\s+(?:of\s+)?)?"
+    r"(greater|more|less|fewer)\s+than(\s+or\s+equal\s+to)?\s+" + _NUMBER + r"\b",
+    re.I,
+)
+_P_NONZERO = re.compile(
+    r"\s*(?:(?:is|are)\s+(?:present\s+and\s+)?)?(?:(?:has|have)\s+a\s+)?"
+    r"(?:non-?zero(?:\s+value)?|not\s+zero)\b(?![\s-]+length)",
+    re.I,
+)
+_P_ZERO = re.compile(r"\s*(?:is|are|equals?)\s+(?:zero|0)\b(?![\s-]+length)", re.I)
+_P_POINTS = re.compile(
+    r"\s*(?:points\s+to|(?:contains|includes|is)\s+the\s+(?:Data\s+Element\s+)?Tag\s+(?:for|of))"
+    r"\s+(?:the\s+)?",
+    re.I,
+)
+_P_IS = re.compile(r"\s*(?:is|equals?)\s+(?:the\s+)?", re.I)
+_P_CODE = re.compile(
+    r"\s*(?:contains|equals?|is|has)\s+(?:an?\s+Item\s+with\s+(?:the\s+)?values?(?:\s+of)?\s+"
+    r"|either\s+|one\s+of\s+)?(?=\()",
+    re.I,
+)
+_CODE = re.compile(r"\(\s*([^,()\"]+?)\s*,\s*([^,()\"]+?)\s*,\s*\"[^\"]*\"\s*\)")
+_CODE_SEP = re.compile(r"\s*(?:,\s*(?:or\s+)?|\s+or\s+)")
+_IN_ITEMS = re.compile(
+    r"\s*in\s+(?:any\s+of\s+the\s+Items\s+(?:in|of)|any\s+Item\s+of|an\s+Item\s+of)"
+    r"\s+(?:the\s+)?",
+    re.I,
+)
 _P_PRESENT = re.compile(r"\s*(?:(?:is|are)\s+(?:present|sent|provided|used)|exists?)\b", re.I)
 _P_NE = re.compile(
-    r"\s*(?:(?:equals?|is|has\s+a\s+value|=)\s+other\s+than|is\s+not\s+equal\s+to|is\s+not"
+    r"\s*(?:(?:equals?|is|has\s+a\s+value|=)\s+other\s+than|is\s+not\s+equal\s+to"
+    r"|is\s+(?:present\s+)?with\s+a\s+value\s+other\s+than|is\s+present\s+and\s+is\s+not"
+    r"|(?:is\s+)?not\s+(?:any\s+of|one\s+of)|is\s+none\s+of|is\s+not"
     r"|does\s+not\s+equal|!=|has\s+a\s+value\s+other\s+than)\s+",
     re.I,
 )
 _P_EQ = re.compile(
     r"\s*(?:equals?|is\s+equal\s+to|has\s+a\s+value\s+of|has\s+the\s+value|has\s+value"
-    r"|=|is|are|value\s+is)\s+",
+    r"|(?:is|are)\s+present\s+(?:with|and\s+has)\s+(?:a\s+)?values?(?:\s+of)?"
+    r"|(?:is|are)\s+present\s+and\s+(?:the\s+value\s+is|is(?:\s+either)?)"
+    r"|is\s+set\s+to|(?:has|have)\s+values?\s+of|contains\s+the\s+value|is\s+of\s+Value"
+    r"|is\s+(?:either|one\s+of|any\s+of)|is\s*:|=|is|are|value\s+is)\s+",
     re.I,
 )
 _VALUE = re.compile(
@@ -181,11 +234,21 @@ class _Parser:
         name = ""
         tag: int | None = None
         end = self.i
+        index = None
+        om = _ORDINAL.match(self.s[self.i :].lstrip())
+        if om:
+            index = _ORDINALS[om.group(1).lower()]
+            self.i = len(self.s) - len(self.s[self.i :].lstrip()) + om.end()
         if m:
             raw = self.s[self.i : m.start()]
             cand = _PREFIX.sub("", raw.strip())
             cand = _PREFIX.sub("", cand)
-            if cand and cand[0].isupper() and not _NAME_BAD.search(cand) and "," not in cand:
+            if (
+                cand
+                and (cand[0].isupper() or cand[0].isdigit())
+                and not _NAME_BAD.search(cand)
+                and "," not in cand
+            ):
                 name, tag, end = cand, int(m.group(1) + m.group(2), 16), m.end()
         if tag is None and self.names:
             rest = _PREFIX.sub("", self.s[self.i :].lstrip())
@@ -196,7 +259,6 @@ class _Parser:
         if tag is None:
             raise _Fail
         self.i = end
-        index = None
         while True:
             vm = _VALUE_N.match(self.s, self.i)
             if vm:
@@ -241,6 +303,96 @@ class _Parser:
         return tuple(out)
 
     def predicate(self, tag: int, name: str, index: int | None) -> Condition:
+        cond = self.simple_predicate(tag, name, index)
+        m = _IN_ITEMS.match(self.s, self.i)
+        if m:
+            save = self.i
+            self.i = m.end()
+            try:
+                seq, seq_name, _ = self.attr()
+            except _Fail:
+                self.i = save
+            else:
+                return AnyItem(seq, cond, seq_name)
+        return cond
+
+    def refs(self) -> tuple[int, ...]:
+        """Attribute references joined by "or" / "," (the targets of a tag-valued attribute)."""
+        out = [self.attr()[0]]
+        while True:
+            m = _CODE_SEP.match(self.s, self.i)
+            if not m:
+                break
+            save, self.i = self.i, m.end()
+            try:
+                out.append(self.attr()[0])
+            except _Fail:
+                self.i = save
+                break
+        return tuple(out)
+
+    def codes(self) -> tuple[tuple[str, str], ...]:
+        """Codes "(value, scheme, "meaning")" joined by "or" / ",": (value, scheme) pairs."""
+        out: list[tuple[str, str]] = []
+        while True:
+            m = _CODE.match(self.s, self.i)
+            if not m:
+                break
+            value, scheme = m.group(1), m.group(2)
+            if re.fullmatch(r"[A-Za-z]+", value) and re.search(r"\d", scheme):
+                value, scheme = scheme, value  # written (scheme, value, meaning)
+            out.append((value, scheme))
+            self.i = m.end()
+            sm = _CODE_SEP.match(self.s, self.i)
+            if not sm or not _CODE.match(self.s, sm.end()):
+                break
+            self.i = sm.end()
+        if not out:
+            raise _Fail
+        return tuple(out)
+
+    def special_predicate(self, tag: int, name: str, index: int | None) -> Condition | None:
+        """Numbers, tag-valued attributes and coded values; None when none of these."""
+        s, i = self.s, self.i
+        m = _P_NONNULL.match(s, i)
+        if m:
+            self.i = m.end()
+            return HasValue(tag, name)
+        m = _P_CMP.match(s, i)
+        if m:
+            self.i = m.end()
+            word = m.group(1).lower()
+            op = ("<" if word in ("less", "fewer") else ">") + ("=" if m.group(2) else "")
+            return Compare(tag, op, _number(m.group(3)), index, name)
+        m = _P_NONZERO.match(s, i)
+        if m:
+            self.i = m.end()
+            return Compare(tag, "!=", 0, index, name)
+        m = _P_ZERO.match(s, i)
+        if m:
+            self.i = m.end()
+            return Compare(tag, "==", 0, index, name)
+        for rx in (_P_POINTS, _P_IS) if name.endswith("Pointer") else (_P_POINTS,):
+            m = rx.match(s, i)
+            if m:
+                self.i = m.end()
+                try:
+                    return PointsTo(tag, self.refs(), name)
+                except _Fail:
+                    self.i = i
+        m = _P_CODE.match(s, i)
+        if m:
+            self.i = m.end()
+            try:
+                return HasCode(tag, self.codes(), name)
+            except _Fail:
+                self.i = i
+        return None
+
+    def simple_predicate(self, tag: int, name: str, index: int | None) -> Condition:
+        special = self.special_predicate(tag, name, index)
+        if special is not None:
+            return special
         s, i = self.s, self.i
         for rx, kind in (
             (_P_EQ_PRESENT, "eq"),
@@ -325,7 +477,8 @@ class _Parser:
         while True:
             save = self.i
             m = re.match(
-                r"\s*,?\s*(or|and)\b(?=\s+(?:is|are|has|have|equals?|does)\b)", self.s[self.i :]
+                r"\s*,?\s*(or|and)\b(?=\s+(?:is|are|has|have|equals?|does|not)\b)",
+                self.s[self.i :],
             )
             if not m or (op is not None and m.group(1).lower() != op):
                 break
@@ -371,6 +524,14 @@ class _Parser:
         return items[0] if len(items) == 1 else Or(_flat(Or, items))
 
 
+_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3}
+
+
+def _number(text: str) -> float:
+    word = _WORDS.get(text.lower())
+    return float(word) if word is not None else float(text)
+
+
 def _flat(op: type, items: list[Condition]) -> tuple[Condition, ...]:
     out: list[Condition] = []
     for c in items:
@@ -381,6 +542,12 @@ def _flat(op: type, items: list[Condition]) -> tuple[Condition, ...]:
 def _retarget(c: Condition, tag: int, name: str, index: int | None) -> Condition:
     if isinstance(c, (Present, Absent, HasValue)):
         return type(c)(tag, name)
+    if isinstance(c, Compare):
+        return Compare(tag, c.op, c.number, index, name)
+    if isinstance(c, PointsTo):
+        return PointsTo(tag, c.targets, name)
+    if isinstance(c, HasCode):
+        return HasCode(tag, c.codes, name)
     if isinstance(c, (Equals, NotEquals)):
         return type(c)(tag, c.values, index, name)
     if isinstance(c, Not):

@@ -8,6 +8,11 @@ of the classes below (same names, same field names)::
     condition=C.Present(0x00280008)
     condition=C.And((C.Equals(0x00280004, ("RGB",)), C.Absent(0x00281041)))
 
+Beyond presence and value tests there are numeric comparisons (:class:`Compare`), tests of an
+AT attribute's target (:class:`PointsTo`: "Frame Increment Pointer points to Frame Time"), of
+a code sequence's codes (:class:`HasCode`) and of the items of a sequence (:class:`AnyItem`,
+evaluated on each item's own elements only).
+
 Anything the generator did not understand is :class:`Unparsed` (the standard's words, kept
 verbatim); validation counts those as "not checked" instead of guessing.
 
@@ -29,6 +34,10 @@ __all__ = [
     "And",
     "Or",
     "Not",
+    "Compare",
+    "PointsTo",
+    "HasCode",
+    "AnyItem",
     "Unparsed",
     "Condition",
     "ABSENT",
@@ -175,6 +184,82 @@ class Not(_Node):
         _set(self, "item", item)
 
 
+_OPS = ("<", "<=", ">", ">=", "==", "!=")
+
+
+class Compare(_Node):
+    """The attribute's value (number ``index``, or any value when None) compared with a number:
+    ``op`` is one of ``<``, ``<=``, ``>``, ``>=``, ``==``, ``!=`` ("greater than 1",
+    "non-zero")."""
+
+    __slots__ = ("tag", "op", "number", "index", "name")
+    _fields = ("tag", "op", "number", "index", "name")
+    tag: int
+    op: str
+    number: float
+    index: int | None
+    name: str
+
+    def __init__(
+        self, tag: int, op: str, number: float, index: int | None = None, name: str = ""
+    ) -> None:
+        if op not in _OPS:
+            raise ValueError(f"Compare: unknown operator {op!r} (one of {', '.join(_OPS)})")
+        _set(self, "tag", tag)
+        _set(self, "op", op)
+        _set(self, "number", number)
+        _set(self, "index", index)
+        _set(self, "name", name)
+
+
+class PointsTo(_Node):
+    """An attribute whose values are tags (VR AT) holds one of ``targets`` ("Frame Increment
+    Pointer (0028,0009) points to Frame Time (0018,1063)")."""
+
+    __slots__ = ("tag", "targets", "name")
+    _fields = ("tag", "targets", "name")
+    tag: int
+    targets: tuple[int, ...]
+    name: str
+
+    def __init__(self, tag: int, targets: Iterable[int], name: str = "") -> None:
+        _set(self, "tag", tag)
+        _set(self, "targets", tuple(targets))
+        _set(self, "name", name)
+
+
+class HasCode(_Node):
+    """A code sequence has an item whose Code Value and Coding Scheme Designator are one of
+    ``codes`` (``(value, scheme)`` pairs): "contains an Item with the value (111782, DCM, ...)"."""
+
+    __slots__ = ("tag", "codes", "name")
+    _fields = ("tag", "codes", "name")
+    tag: int
+    codes: tuple[tuple[str, str], ...]
+    name: str
+
+    def __init__(self, tag: int, codes: Iterable[Iterable[str]], name: str = "") -> None:
+        _set(self, "tag", tag)
+        _set(self, "codes", tuple((str(v), str(s)) for v, s in codes))
+        _set(self, "name", name)
+
+
+class AnyItem(_Node):
+    """Some item of the sequence ``tag`` satisfies ``item`` (decided on that item's elements):
+    "... is CONTINUATION in any of the Items in the Brachy Task Sequence (0074,1401)"."""
+
+    __slots__ = ("tag", "item", "name")
+    _fields = ("tag", "item", "name")
+    tag: int
+    item: Condition
+    name: str
+
+    def __init__(self, tag: int, item: Condition, name: str = "") -> None:
+        _set(self, "tag", tag)
+        _set(self, "item", item)
+        _set(self, "name", name)
+
+
 class Unparsed(_Node):
     """A condition in words the generator did not understand (e.g. "if contrast was used")."""
 
@@ -186,7 +271,21 @@ class Unparsed(_Node):
         _set(self, "text", text)
 
 
-Condition = Union[Present, Absent, HasValue, Equals, NotEquals, And, Or, Not, Unparsed]
+Condition = Union[
+    Present,
+    Absent,
+    HasValue,
+    Equals,
+    NotEquals,
+    Compare,
+    PointsTo,
+    HasCode,
+    AnyItem,
+    And,
+    Or,
+    Not,
+    Unparsed,
+]
 
 
 class _Sentinel:
@@ -211,7 +310,7 @@ def is_parsed(cond: Condition | None) -> bool:
         return False
     if isinstance(cond, (And, Or)):
         return all(is_parsed(c) for c in cond.items)
-    if isinstance(cond, Not):
+    if isinstance(cond, (Not, AnyItem)):
         return is_parsed(cond.item)
     return True
 
@@ -229,6 +328,8 @@ def tags_of(cond: Condition | None) -> tuple[int, ...]:
         elif c is not None and not isinstance(c, Unparsed):
             if c.tag not in out:
                 out.append(c.tag)
+            if isinstance(c, AnyItem):
+                walk(c.item)
 
     walk(cond)
     return tuple(out)
@@ -252,6 +353,16 @@ def describe(cond: Condition | None) -> str:
     if isinstance(cond, Not):
         return f"not ({describe(cond.item)})"
     what = _tag(cond.tag, cond.name)
+    if isinstance(cond, Compare):
+        which = f" value {cond.index}" if cond.index else ""
+        return f"{what}{which} {cond.op} {_num(cond.number)}"
+    if isinstance(cond, PointsTo):
+        return f"{what} points to {' or '.join(_tag(t, '') for t in cond.targets)}"
+    if isinstance(cond, HasCode):
+        codes = " or ".join(f"({v}, {s})" for v, s in cond.codes)
+        return f"{what} has an item coded {codes}"
+    if isinstance(cond, AnyItem):
+        return f"an item of {what} has ({describe(cond.item)})"
     if isinstance(cond, Present):
         return f"{what} is present"
     if isinstance(cond, Absent):
@@ -318,7 +429,7 @@ def evaluate(cond: Condition | None, lookup: Callable[[int], Any]) -> bool | Non
     if isinstance(cond, Not):
         r = evaluate(cond.item, lookup)
         return None if r is None else not r
-    if not isinstance(cond, (Present, Absent, HasValue, Equals, NotEquals)):
+    if not isinstance(cond, _LEAVES):
         raise TypeError(f"not a condition: {cond!r}")
     try:
         value = lookup(cond.tag)
@@ -327,6 +438,8 @@ def evaluate(cond: Condition | None, lookup: Callable[[int], Any]) -> bool | Non
     if value is UNKNOWN:
         return None
     present = value is not ABSENT
+    if isinstance(cond, (Compare, PointsTo, HasCode, AnyItem)):
+        return _evaluate_more(cond, value) if present else False
     if isinstance(cond, Present):
         return present
     if isinstance(cond, Absent):
@@ -336,3 +449,126 @@ def evaluate(cond: Condition | None, lookup: Callable[[int], Any]) -> bool | Non
     if isinstance(cond, Equals):
         return present and _matches(value, cond.values, cond.index)
     return present and bool(_as_values(value)) and not _matches(value, cond.values, cond.index)
+
+
+_LEAVES = (Present, Absent, HasValue, Equals, NotEquals, Compare, PointsTo, HasCode, AnyItem)
+
+CODE_VALUE, CODING_SCHEME_DESIGNATOR = 0x00080100, 0x00080102
+LONG_CODE_VALUE, URN_CODE_VALUE = 0x00080119, 0x00080120
+# Coding schemes that name the same concepts under other code values (SNOMED as "SRT"/"SNM3"
+# before "SCT"): an item in one of these cannot be compared with a code of the other.
+_SCHEME_ALIASES = {"SCT": ("SRT", "SNM3", "99SDM"), "SRT": ("SCT",), "SNM3": ("SCT",)}
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _number(v: Any) -> float | None:
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return float(v)
+    try:
+        return float(_norm(v))
+    except (TypeError, ValueError):
+        return None
+
+
+def _compare(a: float, op: str, b: float) -> bool:
+    if op == "<":
+        return a < b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    if op == ">=":
+        return a >= b
+    if op == "==":
+        return a == b
+    return a != b
+
+
+def _items(value: Any) -> list[Any] | None:
+    """The items of a sequence value (None when the value is not a sequence)."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, (list, tuple)) and all(not isinstance(i, (str, bytes)) for i in value):
+        return list(value)
+    return None
+
+
+def _item_lookup(item: Any) -> Callable[[int], Any]:
+    """``lookup`` over one sequence item's own elements (a Dataset or a ``{tag: value}``)."""
+    get = getattr(item, "get_value", None)
+
+    def lookup(tag: int) -> Any:
+        try:
+            if get is not None:
+                return get(tag, ABSENT)
+            if isinstance(item, dict):
+                return item.get(tag, ABSENT)
+        except Exception:  # noqa: BLE001 - an element that cannot be decoded: cannot tell
+            return UNKNOWN
+        return UNKNOWN
+
+    return lookup
+
+
+def _text(value: Any) -> str | None:
+    if value is ABSENT or value is UNKNOWN:
+        return None
+    items = _as_values(value)
+    return _norm(items[0]) if items else None
+
+
+def _evaluate_more(cond: Compare | PointsTo | HasCode | AnyItem, value: Any) -> bool | None:
+    """The value tests beyond presence and equality, on a present element's ``value``."""
+    if isinstance(cond, Compare):
+        values = _as_values(value)
+        if cond.index is not None:
+            if cond.index < 1 or cond.index > len(values):
+                return False
+            values = [values[cond.index - 1]]
+        numbers = [_number(v) for v in values]
+        if any(n is None for n in numbers):
+            return None  # not a number: the comparison cannot be decided
+        return any(_compare(n, cond.op, cond.number) for n in numbers if n is not None)
+    if isinstance(cond, PointsTo):
+        tags = []
+        for v in _as_values(value):
+            if isinstance(v, int):
+                tags.append(v)
+            else:
+                text = _norm(v).strip("()").replace(",", "")
+                try:
+                    tags.append(int(text, 16))
+                except ValueError:
+                    return None
+        return any(t in cond.targets for t in tags)
+    items = _items(value)
+    if items is None:
+        return None
+    if isinstance(cond, AnyItem):
+        results = [evaluate(cond.item, _item_lookup(i)) for i in items]
+        if any(r is True for r in results):
+            return True
+        return None if any(r is None for r in results) else False
+    unsure = False
+    for item in items:
+        look = _item_lookup(item)
+        scheme = _text(look(CODING_SCHEME_DESIGNATOR))
+        code = None
+        for tag in (CODE_VALUE, LONG_CODE_VALUE, URN_CODE_VALUE):
+            code = _text(look(tag))
+            if code is not None:
+                break
+        if code is None or scheme is None:
+            unsure = True
+            continue
+        for want_value, want_scheme in cond.codes:
+            if (code, scheme) == (want_value, want_scheme):
+                return True
+            if scheme in _SCHEME_ALIASES.get(want_scheme, ()):
+                unsure = True
+    return None if unsure else False
