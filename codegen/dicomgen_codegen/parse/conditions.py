@@ -119,13 +119,14 @@ _LEAD = re.compile(
     re.I,
 )
 _TRAIL = re.compile(
-    r"\s*(?:[,;.]\s*|\s+)(?:(?:and\s+)?may\s+be\s+present|otherwise|shall\s+not\s+be\s+present"
+    r"\s*(?:[,;.]\s*|\s+)(?:(?:and\s+)?may\s+(?:also\s+)?be\s+present|otherwise"
+    r"|shall\s+not\s+be\s+present|in\s+which\s+case\b|[CU]\s+-\s+Optional\b"
     r"|may\s+not\s+be\s+present|see\b|this\s+is\b|\(see\b).*$",
     re.I | re.S,
 )
 _NAME_BAD = re.compile(r"\b(is|are|if|has|have|equals|was|were|when|not|value|either)\b")
 _PREFIX = re.compile(
-    r"^(?:(?:the|a|any)\s+values?\s+(?:of|for)\s+|values?\s+of\s+|(?-i:value)\s+|the\s+|either\s*:?\s*)",
+    r"^(?:(?:the|a|any)\s+values?\s+(?:of|for)\s+|Attributes?\s+|values?\s+of\s+|(?-i:value)\s+|the\s+|either\s*:?\s*)",
     re.I,
 )
 _ORDINAL = re.compile(r"^(?:the\s+)?(first|second|third|fourth|fifth)\s+value\s+of\s+", re.I)
@@ -140,11 +141,18 @@ _NAME_BEFORE_VERB = re.compile(
     r"([A-Z0-9][^,;()]*?)(?=\s+(?:is|are|has|have|equals?|value|Value\s+\d|does|contains?"
     r"|points|includes)\b|\s*!?=|\s*\.?$)"
 )
+_SAME_ATTR = re.compile(r"\s*(?=Value\s+\d+\s+(?:is|equals?|has)\b)")
 _VALUE_N = re.compile(r"\s*,?\s*Value\s+(\d+)\b", re.I)
 
 _P_EQ_PRESENT = re.compile(
-    r"\s*(?:is|are)\s+(?:present|provided|sent)\s+and\s+(?:(?:has|have)\s+a\s+value\s+of"
-    r"|equals?|is|the\s+value\s+is|has\s+the\s+value)\s+",
+    r"\s*(?:is|are)\s+(?:present|provided|sent)\s+(?:and\s+(?:(?:has|have)\s+a\s+value\s+of"
+    r"|equals?|is(?:\s+either)?|the\s+value\s+is|has\s+the\s+value)"
+    r"|with\s+(?:a\s+)?values?(?:\s+of)?)\s+(?!other\b|not\b)",
+    re.I,
+)
+_P_NE_PRESENT = re.compile(
+    r"\s*(?:is|are)\s+present\s+(?:with\s+a\s+value\s+other\s+than"
+    r"|and\s+(?:is\s+not|has\s+a\s+value\s+other\s+than))\s+",
     re.I,
 )
 _P_HASVALUE = re.compile(
@@ -158,7 +166,11 @@ _P_ABSENT = re.compile(
     r"|(?:is|are)\s+not\s+present)\b",
     re.I,
 )
-_P_EMPTY = re.compile(r"\s*(?:is|are)\s+(?:empty|zero[\s-]+length)\b", re.I)
+_P_EMPTY = re.compile(
+    r"\s*(?:(?:is|are)\s+(?:empty|zero[\s-]+length)|do(?:es)?\s+not\s+contain\s+a\s+value)\b",
+    re.I,
+)
+_WITHIN = re.compile(r"\s*(?:with)?in\s+(?:the\s+|an?\s+Item\s+of\s+(?:the\s+)?)?(?=\S)", re.I)
 _P_NONNULL = re.compile(
     r"\s*(?:is|are)\s+(?:non-?null|non-?zero[\s-]+length|not\s+zero[\s-]+length)\b", re.I
 )
@@ -197,7 +209,7 @@ _P_NE = re.compile(
     r"\s*(?:(?:equals?|is|has\s+a\s+value|=)\s+other\s+than|is\s+not\s+equal\s+to"
     r"|is\s+(?:present\s+)?with\s+a\s+value\s+other\s+than|is\s+present\s+and\s+is\s+not"
     r"|(?:is\s+)?not\s+(?:any\s+of|one\s+of)|is\s+none\s+of|is\s+not"
-    r"|does\s+not\s+equal|!=|has\s+a\s+value\s+other\s+than)\s+",
+    r"|does\s+not\s+equal|!=|has\s+a\s+value\s+other\s+than|not)\s+",
     re.I,
 )
 _P_EQ = re.compile(
@@ -209,13 +221,27 @@ _P_EQ = re.compile(
     re.I,
 )
 _VALUE = re.compile(
-    r"\"([^\"]*)\"|'([^']*)'|“([^”]*)”"
+    # a UID by name: Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4")
+    r"(?:[A-Z](?:(?!\s(?:is|are|or|and|equals?|not|if)\b)[\w\-/ ])*?\s*\(\s*)\"([0-9.]+)\"\s*\)"
+    r"|\"([^\"]*)\"|'([^']*)'|“([^”]*)”"
     r"|([A-Z0-9_][A-Z0-9_.\-]*(?:\s+[A-Z0-9_][A-Z0-9_\-]*)*)(?![\w])"
 )
 _VSEP = re.compile(r"\s*(?:,\s*or\s+|,\s*|\s+or\s+)")
 _REFSEP = re.compile(r"\s*(?:,\s*(?:(or|and)\s+)?|\s(or|and)\s+)(?:the\s+)?", re.I)
 _AND = re.compile(r"\s*,?\s*and\s+(?:if\s+)?(?:the\s+value\s+of\s+)?", re.I)
 _OR = re.compile(r"\s*,?\s*or\s+(?:if\s+)?", re.I)
+
+
+_AFTER_VALUE = re.compile(
+    r"\s*(?:$|[,.;:]|\((?!\s*[0-9A-Fa-f]{4}\s*,)|(?:or|and|nor|in|of|for|at|may|shall|[CU]\s+-)\b)",
+    re.I,
+)
+
+
+def _value_ends(m: re.Match[str], text: str) -> bool:
+    """A bare upper-case value is one only when a separator, a gloss or the end follows it
+    (not "SOP Class UID is ...", not "CT Image (0008,0008)")."""
+    return m.group(5) is None or bool(_AFTER_VALUE.match(text, m.end()))
 
 
 class _Fail(Exception):
@@ -227,6 +253,7 @@ class _Parser:
         self.s = text
         self.i = 0
         self.names = names or {}
+        self.last: tuple[int, str] | None = None
 
     # attribute reference: Name (gggg,eeee) [Value n] [qualifiers]
     def attr(self) -> tuple[int, str, int | None]:
@@ -250,6 +277,10 @@ class _Parser:
                 and "," not in cand
             ):
                 name, tag, end = cand, int(m.group(1) + m.group(2), 16), m.end()
+        vm = _SAME_ATTR.match(self.s, self.i)
+        if tag is None and vm and self.last is not None:
+            # "Image Type (0008,0008) Value 4 is X and Value 3 is Y": the same attribute
+            tag, name, end = self.last[0], self.last[1], self.i
         if tag is None and self.names:
             rest = _PREFIX.sub("", self.s[self.i :].lstrip())
             off = len(self.s) - len(rest)
@@ -258,6 +289,7 @@ class _Parser:
                 name, tag, end = cm.group(1), self.names[cm.group(1)], off + cm.end(1)
         if tag is None:
             raise _Fail
+        self.last = (tag, name)
         self.i = end
         while True:
             vm = _VALUE_N.match(self.s, self.i)
@@ -279,9 +311,8 @@ class _Parser:
             if not m:
                 break
             val = next(g for g in m.groups() if g is not None)
-            after = self.s[m.end() :]
-            if m.group(4) is not None and re.match(r"\s*\(\s*[0-9A-Fa-f]{4}\s*,", after):
-                break  # an upper-case attribute name, not a value
+            if not _value_ends(m, self.s):
+                break  # an attribute name or the start of a clause, not a value
             out.append(val.rstrip("."))
             self.i = m.end()
             # a parenthesised gloss after a value, e.g. "HU (Hounsfield Units)"
@@ -292,10 +323,7 @@ class _Parser:
             if not sm:
                 break
             nxt = _VALUE.match(self.s, sm.end())
-            if not nxt or (
-                nxt.group(4) is not None
-                and re.match(r"\s*\(\s*[0-9A-Fa-f]{4}\s*,", self.s[nxt.end() :])
-            ):
+            if not nxt or not _value_ends(nxt, self.s):
                 break
             self.i = sm.end()
         if not out:
@@ -395,6 +423,7 @@ class _Parser:
             return special
         s, i = self.s, self.i
         for rx, kind in (
+            (_P_NE_PRESENT, "ne"),
             (_P_EQ_PRESENT, "eq"),
             (_P_HASVALUE, "has"),
             (_P_ABSENT, "absent"),
@@ -426,6 +455,22 @@ class _Parser:
                 else NotEquals(tag, vals, index, name)
             )
         raise _Fail
+
+    def container(self) -> tuple[int, str] | None:
+        """The sequence of "X (..) within [an Item of] Y Sequence (..)", if written."""
+        m = _WITHIN.match(self.s, self.i)
+        if not m:
+            return None
+        save, self.i = self.i, m.end()
+        try:
+            seq, seq_name, index = self.attr()
+        except _Fail:
+            self.i = save
+            return None
+        if not seq_name.endswith("Sequence") or index is not None:
+            self.i = save
+            return None
+        return seq, seq_name
 
     def atom(self) -> Condition:
         start = self.i
@@ -471,7 +516,11 @@ class _Parser:
                     joiner = "and"
                 return And(tuple(preds)) if joiner == "and" else Or(tuple(preds))
         tag, name, index = refs[0]
+        seq = self.container()
         first = self.predicate(tag, name, index)
+        if seq is not None:
+            # "X (..) within Y Sequence (..) is A": decided on the items of Y
+            first = AnyItem(seq[0], first, seq[1])
         # "X (..) is absent or has a value of A": several predicates on one attribute
         preds, op = [first], None
         while True:
