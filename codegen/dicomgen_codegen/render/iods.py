@@ -133,7 +133,8 @@ def condition_expr(cond: Condition) -> Expr:
             args += (str(cond.index),)
         return Call(name, args)
     if isinstance(cond, Compare):
-        args = (hex32(cond.tag), py(cond.op), py(cond.number))
+        number = int(cond.number) if float(cond.number).is_integer() else cond.number
+        args = (hex32(cond.tag), py(cond.op), py(number))
         if cond.index is not None:
             args += (str(cond.index),)
         return Call(name, args)
