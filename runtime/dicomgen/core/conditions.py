@@ -25,6 +25,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, Union
 
+from .errors import DicomError
+
 __all__ = [
     "Present",
     "Absent",
@@ -508,7 +510,7 @@ def _item_lookup(item: Any) -> Callable[[int], Any]:
                 return get(tag, ABSENT)
             if isinstance(item, dict):
                 return item.get(tag, ABSENT)
-        except Exception:  # noqa: BLE001 - an element that cannot be decoded: cannot tell
+        except DicomError:  # an element that cannot be decoded: cannot tell
             return UNKNOWN
         return UNKNOWN
 
