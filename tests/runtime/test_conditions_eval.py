@@ -13,6 +13,8 @@ import pytest
 from dicomgen.core import conditions as C
 from dicomgen.core.dataset import Dataset
 from dicomgen.core.errors import DicomError
+from dicomgen.core.typed import DicomObject, attribute, dicom_class
+from dicomgen.core.validation import validate_dataset
 
 SAMPLES_PER_PIXEL = 0x00280002
 NUMBER_OF_FRAMES = 0x00280008
@@ -157,3 +159,49 @@ def test_describe_tags_and_parsed_state_of_the_new_nodes() -> None:
     assert C.is_parsed(cond)
     assert not C.is_parsed(C.AnyItem(1, C.Unparsed("x")))
     assert C.HasCode(1, [["1", "DCM"]]) == C.HasCode(1, (("1", "DCM"),))
+
+
+# --- validation: what cannot be decided is reported, never dropped -----------------------------
+
+
+@dicom_class(kind="macro", title="Condition Test Macro", xml_id="table_test")
+class _ConditionMacro(DicomObject):
+    """Type 1C attributes with an undecidable and a decidable condition (generated shape)."""
+
+    __test__ = False
+
+    samples_per_pixel: int = attribute(
+        SAMPLES_PER_PIXEL, "US", "1", "1", keyword="SamplesPerPixel", name="Samples per Pixel",
+    )  # fmt: skip
+    contrast_agent: str | None = attribute(
+        0x00180010, "LO", "1", "1C", keyword="ContrastBolusAgent", name="Contrast/Bolus Agent",
+        condition=C.Unparsed("Required if contrast media was used in this image."),
+        condition_text="Required if contrast media was used in this image.", default=None,
+    )  # fmt: skip
+    planar_configuration: int | None = attribute(
+        0x00280006, "US", "1", "1C", keyword="PlanarConfiguration",
+        name="Planar Configuration", condition=C.Compare(SAMPLES_PER_PIXEL, ">", 1),
+        default=None,
+    )  # fmt: skip
+
+
+def _findings(ds: Dataset) -> list[tuple[str, str, str]]:
+    return [(f.severity, f.rule, f.path) for f in validate_dataset(ds, _ConditionMacro)]
+
+
+def test_undecidable_conditions_are_reported_as_not_checked() -> None:
+    absent = _findings(_ds((SAMPLES_PER_PIXEL, "US", 1)))
+    assert absent == [("info", "condition-not-checked", "ContrastBolusAgent")]
+    empty = _findings(_ds((SAMPLES_PER_PIXEL, "US", 1), (0x00180010, "LO", "")))
+    assert empty == [("info", "condition-not-checked", "ContrastBolusAgent")]
+    given = _findings(_ds((SAMPLES_PER_PIXEL, "US", 1), (0x00180010, "LO", "IODINE")))
+    assert given == []
+
+
+def test_decided_conditions_are_checked() -> None:
+    rgb = _ds((SAMPLES_PER_PIXEL, "US", 3), (0x00180010, "LO", "IODINE"))
+    assert _findings(rgb) == [("error", "type1c-missing", "PlanarConfiguration")]
+    rgb.add_new(0x00280006, "US", None)
+    assert _findings(rgb) == [("error", "type1c-empty", "PlanarConfiguration")]
+    gray = _ds((SAMPLES_PER_PIXEL, "US", 1), (0x00180010, "LO", "IODINE"), (0x00280006, "US", None))
+    assert _findings(gray) == []  # not required, so an empty value is no error

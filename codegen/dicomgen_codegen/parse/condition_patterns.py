@@ -36,7 +36,7 @@ QUALIFIERS = re.compile(
 )
 NAME_BEFORE_VERB = re.compile(
     r"([A-Z0-9][^,;()]*?)(?=\s+(?:is|are|has|have|equals?|value|Value\s+\d|does|contains?"
-    r"|points|includes)\b|\s*!?=|\s*\.?$)"
+    r"|points|includes|exists?)\b|\s*!?=|\s*\.?$)"
 )
 SAME_ATTR = re.compile(r"\s*(?=Value\s+\d+\s+(?:is|equals?|has)\b)")
 VALUE_N = re.compile(r"\s*,?\s*Value\s+(\d+)\b", re.I)
@@ -82,7 +82,7 @@ P_NONZERO = re.compile(
     r"(?:non-?zero(?:\s+value)?|not\s+zero)\b(?![\s-]+length)",
     re.I,
 )
-P_ZERO = re.compile(r"\s*(?:is|are|equals?)\s+(?:zero|0)\b(?![\s-]+length)", re.I)
+P_ZERO = re.compile(r"\s*(?:is|are|equals?)\s+zero\b(?![\s-]+length)", re.I)
 P_POINTS = re.compile(
     r"\s*(?:points\s+to|(?:contains|includes|is)\s+the\s+(?:Data\s+Element\s+)?Tag\s+(?:for|of))"
     r"\s+(?:the\s+)?",

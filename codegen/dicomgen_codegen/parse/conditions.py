@@ -114,7 +114,10 @@ def extract_condition_text(description: str) -> str:
     """
     for a, b in _sentences(description):
         sentence = description[a:b].strip()
-        if _REQUIRED.search(sentence):
+        found = _REQUIRED.search(sentence)
+        if found:
+            # a list or a gloss run into the sentence ("Defined Terms: A B Required if ...")
+            sentence = sentence[found.start() :]
             rest = description[b:].lstrip()
             follow = re.match(r"(May|Shall|Otherwise)\b[^.]*\botherwise\.", rest)
             if follow:
