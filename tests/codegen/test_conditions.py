@@ -431,6 +431,10 @@ CASES_2020A = [
         "Required if the third value of Image Type (0008,0008) is FLUENCE.",
         Equals(IMAGE_TYPE, ("FLUENCE",), 3, "Image Type"),
     ),
+    (
+        "Required if Value 3 of Image Type (0008,0008) is SIMULATOR or PORTAL.",
+        Equals(IMAGE_TYPE, ("SIMULATOR", "PORTAL"), 3, "Image Type"),
+    ),
     ("Required if Image Type Value 1 is DERIVED.", Equals(IMAGE_TYPE, ("DERIVED",), 1,
                                                           "Image Type")),  # fmt: skip
     ("Required if Modality = IVUS", Equals(0x00080060, ("IVUS",), None, "Modality")),

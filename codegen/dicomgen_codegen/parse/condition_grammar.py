@@ -82,7 +82,7 @@ class Parser:
         index = None
         om = ORDINAL.match(self.s[self.i :].lstrip())
         if om:
-            index = ORDINALS[om.group(1).lower()]
+            index = ORDINALS[om.group(1).lower()] if om.group(1) else int(om.group(2))
             self.i = len(self.s) - len(self.s[self.i :].lstrip()) + om.end()
         if m:
             raw = self.s[self.i : m.start()]

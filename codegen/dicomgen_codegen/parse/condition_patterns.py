@@ -26,7 +26,10 @@ PREFIX = re.compile(
     r"|(?-i:value)\s+|the\s+|either\s*:?\s*)",
     re.I,
 )
-ORDINAL = re.compile(r"^(?:the\s+)?(first|second|third|fourth|fifth)\s+value\s+of\s+", re.I)
+# "the third value of X (..)", "Value 3 of X (..)": the value number comes before the name
+ORDINAL = re.compile(
+    r"^(?:the\s+)?(?:(first|second|third|fourth|fifth)\s+value|value\s+(\d+))\s+of\s+", re.I
+)
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
 QUALIFIERS = re.compile(
     r"\s*(?:of\s+this\s+frame|at\s+the\s+image\s+level|in\s+this\s+(?:Sequence\s+)?Item"
