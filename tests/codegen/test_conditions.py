@@ -566,3 +566,23 @@ def test_new_nodes_round_trip_through_cattrs() -> None:
 def test_phrases_carry_their_reason() -> None:
     for rx, cond, reason in PHRASES:
         assert is_parsed(cond) and "PS3.3" in reason and rx.pattern
+
+
+def test_either_list_of_alternatives_is_an_or_when_every_item_parses() -> None:
+    text = (
+        "Required if either: Volumetric Properties (0008,9206) is other than DISTORTED or "
+        'SAMPLED; SOP Class UID is Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4") and '
+        "Frame of Reference UID (0020,0052) is present"
+    )
+    assert parse_condition(text, NAMES) == Or(
+        (
+            NotEquals(0x00089206, ("DISTORTED", "SAMPLED"), None, "Volumetric Properties"),
+            And(
+                (
+                    Equals(0x00080016, ("1.2.840.10008.5.1.4.1.1.66.4",), None, "SOP Class UID"),
+                    Present(0x00200052, "Frame of Reference UID"),
+                )
+            ),
+        )
+    )
+    assert parse_condition(text) == Unparsed(text)  # "SOP Class UID" unknown without names

@@ -149,7 +149,32 @@ def parse_condition(text: str, names: Mapping[str, int] | None = None) -> Condit
     whole = _parse_all(body, names)
     if whole is not None:
         return whole
+    listed = _parse_alternatives(body, names)
+    if listed is not None:
+        return listed
     return _parse_clauses(text, body, names)
+
+
+_EITHER_LIST = re.compile(r"^either\s*:\s*(.*)$", re.I | re.S)
+_ALTERNATIVE_END = re.compile(r"[\s,;]*(?:\bor)?[\s,;.]*$", re.I)
+
+
+def _parse_alternatives(body: str, names: Mapping[str, int] | None) -> Condition | None:
+    """ "either: A; B; C" (a list of alternatives, one per list item): ``Or`` of them, only
+    when every alternative parses."""
+    m = _EITHER_LIST.match(body)
+    if not m or ";" not in m.group(1):
+        return None
+    out: list[Condition] = []
+    for alt in m.group(1).split(";"):
+        alt = _ALTERNATIVE_END.sub("", alt).strip()
+        if not alt:
+            continue
+        cond = _parse_all(alt, names)
+        if cond is None:
+            return None
+        out.append(cond)
+    return Or(flat(Or, out)) if len(out) > 1 else None
 
 
 def _parse_all(
