@@ -586,3 +586,30 @@ def test_either_list_of_alternatives_is_an_or_when_every_item_parses() -> None:
         )
     )
     assert parse_condition(text) == Unparsed(text)  # "SOP Class UID" unknown without names
+
+
+def test_rendered_calls_build_the_same_runtime_nodes() -> None:
+    from dicomgen.core import conditions as runtime
+    from dicomgen_codegen.render.iods import condition_code
+
+    def unnamed(c: object) -> object:
+        if isinstance(c, (And, Or)):
+            return type(c)(tuple(unnamed(i) for i in c.items))  # type: ignore[misc]
+        if isinstance(c, Not):
+            return Not(unnamed(c.item))  # type: ignore[arg-type]
+        if isinstance(c, AnyItem):
+            return AnyItem(c.tag, unnamed(c.item))  # type: ignore[arg-type]
+        if isinstance(c, (Equals, NotEquals)):
+            return type(c)(c.tag, c.values, c.index)
+        if isinstance(c, Compare):
+            return Compare(c.tag, c.op, c.number, c.index)
+        if isinstance(c, (PointsTo, HasCode)):
+            return type(c)(c.tag, c.targets if isinstance(c, PointsTo) else c.codes)
+        if isinstance(c, (Present, Absent, HasValue)):
+            return type(c)(c.tag)
+        return c
+
+    for _, cond in CASES_2020A:
+        code = condition_code(cond)
+        assert eval(code, {"C": runtime}) == unnamed(cond), code  # noqa: S307
+    assert condition_code(Compare(0x00280002, ">", 1.0)) == 'C.Compare(0x00280002, ">", 1)'
