@@ -15,6 +15,7 @@ from dicomgen_codegen.parse.conditions import (
     AnyItem,
     Compare,
     Equals,
+    FrameLevel,
     HasCode,
     HasValue,
     Not,
@@ -147,7 +148,7 @@ CASES = [
     ),
     (
         "Required if Required if Frame Type (0008,9007) Value 4 of this frame is ENERGY_PROP_WT.",
-        Equals(0x00089007, ("ENERGY_PROP_WT",), 4, "Frame Type"),
+        FrameLevel(Equals(0x00089007, ("ENERGY_PROP_WT",), 4, "Frame Type")),
     ),
     (
         "C - Required if Pixel Presentation (0008,9205) in the Enhanced CT Image Module equals"
@@ -243,6 +244,12 @@ def test_evaluate_value_number_and_lists() -> None:
     assert evaluate(cond, lookup_from({})) is False
     value4 = Equals(0x00089007, ("ENERGY_PROP_WT",), 4)
     assert evaluate(value4, lookup_from({0x00089007: "ORIGINAL\\PRIMARY"})) is False
+    # "of this frame": the operand may be in another functional group, so absent = unknown
+    frame = parse_condition(next(t for t, _ in CASES if "of this frame" in t))
+    assert isinstance(frame, FrameLevel)
+    assert evaluate(frame, lookup_from({0x00089007: "DERIVED\\PRIMARY\\X\\ENERGY_PROP_WT"}))
+    assert evaluate(frame, lookup_from({0x00089007: "ORIGINAL\\PRIMARY"})) is False
+    assert evaluate(frame, lookup_from({})) is None
 
 
 def test_evaluate_not_equals_and_numbers() -> None:

@@ -205,3 +205,18 @@ def test_decided_conditions_are_checked() -> None:
     assert _findings(rgb) == [("error", "type1c-empty", "PlanarConfiguration")]
     gray = _ds((SAMPLES_PER_PIXEL, "US", 1), (0x00180010, "LO", "IODINE"), (0x00280006, "US", None))
     assert _findings(gray) == []  # not required, so an empty value is no error
+
+
+def test_frame_level_operands_not_found_are_unknown() -> None:
+    frame_type = 0x00089007
+    cond = C.And((C.FrameLevel(C.Equals(frame_type, ("ORIGINAL",), 1)), C.Absent(0x00181100)))
+    assert C.evaluate(cond, _lookup(_ds((frame_type, "CS", ["ORIGINAL", "PRIMARY"])))) is True
+    assert C.evaluate(cond, _lookup(_ds((frame_type, "CS", ["DERIVED", "PRIMARY"])))) is False
+    # Frame Type in another functional group of the frame: not decided here
+    assert C.evaluate(cond, _lookup(_ds())) is None
+    # ... unless another operand already decides
+    assert C.evaluate(cond, _lookup(_ds((0x00181100, "DS", "250")))) is False
+    assert (
+        C.describe(C.FrameLevel(C.Present(frame_type))) == "((0008,9007) is present) in this frame"
+    )
+    assert C.tags_of(cond) == (frame_type, 0x00181100) and C.is_parsed(cond)

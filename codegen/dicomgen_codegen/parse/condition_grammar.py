@@ -14,6 +14,7 @@ from dicomgen.core.conditions import (
     Compare,
     Condition,
     Equals,
+    FrameLevel,
     HasCode,
     HasValue,
     Not,
@@ -27,6 +28,7 @@ from .condition_patterns import (
     AND,
     CODE,
     CODE_SEP,
+    FRAME,
     IN_ITEMS,
     NAME_BAD,
     NAME_BEFORE_VERB,
@@ -72,6 +74,7 @@ class Parser:
         self.i = 0
         self.names = names or {}
         self.last: tuple[int, str] | None = None
+        self.frame = False  # the clause being read is qualified "of this frame"
 
     # attribute reference: Name (gggg,eeee) [Value n] [qualifiers]
     def attr(self) -> tuple[int, str, int | None]:
@@ -117,6 +120,8 @@ class Parser:
                 continue
             qm = QUALIFIERS.match(self.s, self.i)
             if qm and qm.end() > self.i:
+                if FRAME.search(qm.group(0)):
+                    self.frame = True
                 self.i = qm.end()
                 continue
             break
@@ -302,6 +307,15 @@ class Parser:
         return None
 
     def atom(self) -> Condition:
+        """One clause; a clause about "this frame" is a :class:`FrameLevel` test."""
+        outer, self.frame = self.frame, False
+        try:
+            cond = self.clause()
+            return FrameLevel(cond) if self.frame else cond
+        finally:
+            self.frame = outer
+
+    def clause(self) -> Condition:
         known = self.phrase()
         if known is not None:
             return known
@@ -433,4 +447,6 @@ def retarget(c: Condition, tag: int, name: str, index: int | None) -> Condition:
         return type(c)(tag, c.values, index, name)
     if isinstance(c, Not):
         return Not(retarget(c.item, tag, name, index))
+    if isinstance(c, FrameLevel):
+        return FrameLevel(retarget(c.item, tag, name, index))
     return c

@@ -31,6 +31,7 @@ ORDINAL = re.compile(
     r"^(?:the\s+)?(?:(first|second|third|fourth|fifth)\s+value|value\s+(\d+))\s+of\s+", re.I
 )
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
+FRAME = re.compile(r"\bthis\s+frame\b", re.I)
 QUALIFIERS = re.compile(
     r"\s*(?:of\s+this\s+frame|at\s+the\s+image\s+level|in\s+this\s+(?:Sequence\s+)?Item"
     r"|of\s+this\s+[\w\- ]*?SOP\s+Instance|Attribute(?:\s+value)?|sequence"

@@ -13,6 +13,7 @@ The common forms are regular enough to parse into a small AST:
 * ``PointsTo``: "Frame Increment Pointer (0028,0009) points to / includes the Tag for X (..)";
 * ``HasCode``: "X Code Sequence (..) contains an Item with the value (111782, DCM, "...")";
 * ``AnyItem``: "A (..) within Y Sequence (..) is ...", "... in any of the Items in Y (..)";
+* ``FrameLevel``: a clause "of this frame", whose operands may be in another functional group;
 * fixed phrases of the standard with a meaning in the data set (:data:`PHRASES`, each with
   its reason), e.g. "the Target Content Item is included by-value" = Referenced Content Item
   Identifier (0040,DB73) absent.
@@ -44,6 +45,7 @@ __all__ = [
     "PointsTo",
     "HasCode",
     "AnyItem",
+    "FrameLevel",
     "Unparsed",
     "Condition",
     "ABSENT",
@@ -68,6 +70,7 @@ from dicomgen.core.conditions import (  # noqa: E402
     Compare,
     Condition,
     Equals,
+    FrameLevel,
     HasCode,
     HasValue,
     Not,

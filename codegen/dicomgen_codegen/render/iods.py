@@ -27,6 +27,7 @@ from ..parse.conditions import (
     Compare,
     Condition,
     Equals,
+    FrameLevel,
     HasCode,
     HasValue,
     Not,
@@ -145,6 +146,8 @@ def condition_expr(cond: Condition) -> Expr:
         return Call(name, (hex32(cond.tag), Tup(codes)))
     if isinstance(cond, AnyItem):
         return Call(name, (hex32(cond.tag), condition_expr(cond.item)))
+    if isinstance(cond, FrameLevel):
+        return Call(name, (condition_expr(cond.item),))
     if isinstance(cond, (And, Or)):
         return Call(name, (Tup(tuple(condition_expr(c) for c in cond.items)),))
     if isinstance(cond, Not):

@@ -40,6 +40,7 @@ __all__ = [
     "PointsTo",
     "HasCode",
     "AnyItem",
+    "FrameLevel",
     "Unparsed",
     "Condition",
     "ABSENT",
@@ -262,6 +263,19 @@ class AnyItem(_Node):
         _set(self, "name", name)
 
 
+class FrameLevel(_Node):
+    """``item`` is about the current frame ("Frame Type (0008,9007) Value 1 of this frame"):
+    its operands may sit in another functional group macro of the frame, so an operand the
+    lookup does not find makes the result unknown instead of "absent"."""
+
+    __slots__ = ("item",)
+    _fields = ("item",)
+    item: Condition
+
+    def __init__(self, item: Condition) -> None:
+        _set(self, "item", item)
+
+
 class Unparsed(_Node):
     """A condition in words the generator did not understand (e.g. "if contrast was used")."""
 
@@ -283,6 +297,7 @@ Condition = Union[
     PointsTo,
     HasCode,
     AnyItem,
+    FrameLevel,
     And,
     Or,
     Not,
@@ -312,7 +327,7 @@ def is_parsed(cond: Condition | None) -> bool:
         return False
     if isinstance(cond, (And, Or)):
         return all(is_parsed(c) for c in cond.items)
-    if isinstance(cond, (Not, AnyItem)):
+    if isinstance(cond, (Not, AnyItem, FrameLevel)):
         return is_parsed(cond.item)
     return True
 
@@ -325,7 +340,7 @@ def tags_of(cond: Condition | None) -> tuple[int, ...]:
         if isinstance(c, (And, Or)):
             for x in c.items:
                 walk(x)
-        elif isinstance(c, Not):
+        elif isinstance(c, (Not, FrameLevel)):
             walk(c.item)
         elif c is not None and not isinstance(c, Unparsed):
             if c.tag not in out:
@@ -354,6 +369,8 @@ def describe(cond: Condition | None) -> str:
         return " or ".join(f"({describe(c)})" for c in cond.items)
     if isinstance(cond, Not):
         return f"not ({describe(cond.item)})"
+    if isinstance(cond, FrameLevel):
+        return f"({describe(cond.item)}) in this frame"
     what = _tag(cond.tag, cond.name)
     if isinstance(cond, Compare):
         which = f" value {cond.index}" if cond.index else ""
@@ -431,6 +448,8 @@ def evaluate(cond: Condition | None, lookup: Callable[[int], Any]) -> bool | Non
     if isinstance(cond, Not):
         r = evaluate(cond.item, lookup)
         return None if r is None else not r
+    if isinstance(cond, FrameLevel):
+        return evaluate(cond.item, _unknown_when_absent(lookup))
     if not isinstance(cond, _LEAVES):
         raise TypeError(f"not a condition: {cond!r}")
     try:
@@ -574,3 +593,14 @@ def _evaluate_more(cond: Compare | PointsTo | HasCode | AnyItem, value: Any) -> 
             if scheme in _SCHEME_ALIASES.get(want_scheme, ()):
                 unsure = True
     return None if unsure else False
+
+
+def _unknown_when_absent(lookup: Callable[[int], Any]) -> Callable[[int], Any]:
+    def frame_lookup(tag: int) -> Any:
+        try:
+            value = lookup(tag)
+        except LookupError:
+            value = ABSENT
+        return UNKNOWN if value is ABSENT else value
+
+    return frame_lookup
