@@ -111,7 +111,9 @@ def test_condition_parse_ratio(result: Part03Result) -> None:
     print(f"\nconditions parsed {rep.conditions_parsed}/{total}")
     assert total == 406
     assert rep.conditions_parsed / total > 0.65
-    assert rep.conditions_partial == 14
+    # a floor measured on the excerpt: grammar changes must not lose a parsed condition
+    assert rep.conditions_parsed >= 285
+    assert rep.conditions_partial == 15
     assert len(rep.unparsed_conditions) == rep.conditions_unparsed
     # every reported one is really unparsed, and carries where it is
     for issue in rep.unparsed_conditions:

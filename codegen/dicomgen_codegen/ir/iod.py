@@ -29,12 +29,17 @@ import attrs
 from ..parse.conditions import (
     Absent,
     And,
+    AnyItem,
+    Compare,
     Condition,
     Equals,
+    FrameLevel,
+    HasCode,
     HasValue,
     Not,
     NotEquals,
     Or,
+    PointsTo,
     Present,
     Unparsed,
 )
@@ -321,7 +326,22 @@ class Part03Result:
         return None
 
 
-_CONDITION_CLASSES = (Present, Absent, HasValue, Equals, NotEquals, And, Or, Not, Unparsed)
+_CONDITION_CLASSES = (
+    Present,
+    Absent,
+    HasValue,
+    Equals,
+    NotEquals,
+    Compare,
+    PointsTo,
+    HasCode,
+    AnyItem,
+    FrameLevel,
+    And,
+    Or,
+    Not,
+    Unparsed,
+)
 _ROW_CLASSES = (AttributeRow, IncludeRow, DescriptionRow, HeadingRow)
 
 

@@ -8,7 +8,18 @@ The common forms are regular enough to parse into a small AST:
 * ``HasValue``: "X (gggg,eeee) is present and has a value";
 * ``Equals`` / ``NotEquals``: "X (gggg,eeee) [Value n] equals / is / has a value of A, B or C",
   "... is other than A", "... is not A" (a value list means "one of");
-* ``And`` / ``Or`` / ``Not``: joined clauses; "A (..) or B (..) is present" distributes.
+* ``And`` / ``Or`` / ``Not``: joined clauses; "A (..) or B (..) is present" distributes;
+* ``Compare``: "greater than 1", "is non-zero", "is zero";
+* ``PointsTo``: "Frame Increment Pointer (0028,0009) points to / includes the Tag for X (..)";
+* ``HasCode``: "X Code Sequence (..) contains an Item with the value (111782, DCM, "...")";
+* ``AnyItem``: "A (..) within Y Sequence (..) is ...", "... in any of the Items in Y (..)";
+* ``FrameLevel``: a clause "of this frame", whose operands may be in another functional group;
+* fixed phrases of the standard with a meaning in the data set (:data:`PHRASES`, each with
+  its reason), e.g. "the Target Content Item is included by-value" = Referenced Content Item
+  Identifier (0040,DB73) absent.
+
+Attributes named without a tag are resolved through ``names`` (name -> tag), e.g. from the
+attribute tables or the data dictionary.
 
 Anything else becomes :class:`Unparsed` (kept verbatim, counted by the parser's report).
 :func:`evaluate` (from :mod:`dicomgen.core.conditions`, whose node classes these are)
@@ -30,11 +41,17 @@ __all__ = [
     "And",
     "Or",
     "Not",
+    "Compare",
+    "PointsTo",
+    "HasCode",
+    "AnyItem",
+    "FrameLevel",
     "Unparsed",
     "Condition",
     "ABSENT",
     "UNKNOWN",
     "parse_condition",
+    "PHRASES",
     "extract_condition_text",
     "evaluate",
     "is_parsed",
@@ -49,18 +66,26 @@ from dicomgen.core.conditions import (  # noqa: E402
     UNKNOWN,
     Absent,
     And,
+    AnyItem,
+    Compare,
     Condition,
     Equals,
+    FrameLevel,
+    HasCode,
     HasValue,
     Not,
     NotEquals,
     Or,
+    PointsTo,
     Present,
     Unparsed,
     evaluate,
     is_parsed,
     tags_of,
 )
+
+from .condition_grammar import Fail, Parser, flat  # noqa: E402
+from .condition_patterns import LEAD, PHRASES, TRAIL  # noqa: E402
 
 # --- extraction ----------------------------------------------------------------
 
@@ -92,7 +117,10 @@ def extract_condition_text(description: str) -> str:
     """
     for a, b in _sentences(description):
         sentence = description[a:b].strip()
-        if _REQUIRED.search(sentence):
+        found = _REQUIRED.search(sentence)
+        if found:
+            # a list or a gloss run into the sentence ("Defined Terms: A B Required if ...")
+            sentence = sentence[found.start() :]
             rest = description[b:].lstrip()
             follow = re.match(r"(May|Shall|Otherwise)\b[^.]*\botherwise\.", rest)
             if follow:
@@ -101,296 +129,12 @@ def extract_condition_text(description: str) -> str:
     return ""
 
 
-# --- parsing -------------------------------------------------------------------
-
-_TAG = re.compile(r"\(\s*([0-9A-Fa-f]{4})\s*,\s*([0-9A-Fa-f]{4})\s*\)")
-_LEAD = re.compile(
-    r"^\s*(?:[CMU]\s*-\s*)?(?:(?:Required\s*,?\s+(?:only\s+)?(?:if|when)\s+)+|Required(?=\s)"
-    r"|Shall\s+be\s+present\s+(?:only\s+)?if|>*\s*Include\b.*?\bif(?:\s+and\s+only\s+if)?"
-    r"|if(?:\s+and\s+only\s+if)?)\s*",
-    re.I,
-)
-_TRAIL = re.compile(
-    r"\s*(?:[,;.]\s*|\s+)(?:(?:and\s+)?may\s+be\s+present|otherwise|shall\s+not\s+be\s+present"
-    r"|may\s+not\s+be\s+present|see\b|this\s+is\b|\(see\b).*$",
-    re.I | re.S,
-)
-_NAME_BAD = re.compile(r"\b(is|are|if|has|have|equals|was|were|when|not|value|either)\b")
-_PREFIX = re.compile(r"^(?:the\s+value\s+of\s+|the\s+|either\s*:?\s*)", re.I)
-_QUALIFIERS = re.compile(
-    r"\s*(?:of\s+this\s+frame|at\s+the\s+image\s+level|in\s+this\s+(?:Sequence\s+)?Item"
-    r"|in\s+the\s+[A-Z][\w/\- ]*?\s+(?:Module|Macro)|value)(?=\W|$)",
-    re.I,
-)
-_NAME_BEFORE_VERB = re.compile(
-    r"([A-Z][^,;()]*?)(?=\s+(?:is|are|has|have|equals?|value|does|contains?)\b|\s*!?=)"
-)
-_VALUE_N = re.compile(r"\s*,?\s*Value\s+(\d+)\b", re.I)
-
-_P_EQ_PRESENT = re.compile(
-    r"\s*(?:is|are)\s+(?:present|provided|sent)\s+and\s+(?:(?:has|have)\s+a\s+value\s+of"
-    r"|equals?|is|the\s+value\s+is|has\s+the\s+value)\s+",
-    re.I,
-)
-_P_HASVALUE = re.compile(
-    r"\s*(?:(?:is|are)\s+present\s+(?:and|with)\s+(?:has\s+|have\s+)?a\s+value"
-    r"|(?:has|have)\s+a\s+value|(?:is|are)\s+not\s+empty|contains?\s+(?:one\s+or\s+more\s+)?"
-    r"Items?)(?!\s+(?:of|other|greater|less))\b",
-    re.I,
-)
-_P_ABSENT = re.compile(
-    r"\s*(?:(?:is|are)\s+(?:not\s+present|absent|not\s+sent)|does\s+not\s+exist"
-    r"|(?:is|are)\s+not\s+present)\b",
-    re.I,
-)
-_P_EMPTY = re.compile(r"\s*(?:is|are)\s+(?:empty|zero\s+length)\b", re.I)
-_P_PRESENT = re.compile(r"\s*(?:(?:is|are)\s+(?:present|sent|provided|used)|exists?)\b", re.I)
-_P_NE = re.compile(
-    r"\s*(?:(?:equals?|is|has\s+a\s+value|=)\s+other\s+than|is\s+not\s+equal\s+to|is\s+not"
-    r"|does\s+not\s+equal|!=|has\s+a\s+value\s+other\s+than)\s+",
-    re.I,
-)
-_P_EQ = re.compile(
-    r"\s*(?:equals?|is\s+equal\s+to|has\s+a\s+value\s+of|has\s+the\s+value|has\s+value"
-    r"|=|is|are|value\s+is)\s+",
-    re.I,
-)
-_VALUE = re.compile(
-    r"\"([^\"]*)\"|'([^']*)'|“([^”]*)”"
-    r"|([A-Z0-9_][A-Z0-9_.\-]*(?:\s+[A-Z0-9_][A-Z0-9_\-]*)*)(?![\w])"
-)
-_VSEP = re.compile(r"\s*(?:,\s*or\s+|,\s*|\s+or\s+)")
-_REFSEP = re.compile(r"\s*(?:,\s*(?:(or|and)\s+)?|\s(or|and)\s+)(?:the\s+)?", re.I)
-_AND = re.compile(r"\s*,?\s*and\s+(?:if\s+)?(?:the\s+value\s+of\s+)?", re.I)
-_OR = re.compile(r"\s*,?\s*or\s+(?:if\s+)?", re.I)
-
-
-class _Fail(Exception):
-    pass
-
-
-class _Parser:
-    def __init__(self, text: str, names: Mapping[str, int] | None) -> None:
-        self.s = text
-        self.i = 0
-        self.names = names or {}
-
-    # attribute reference: Name (gggg,eeee) [Value n] [qualifiers]
-    def attr(self) -> tuple[int, str, int | None]:
-        m = _TAG.search(self.s, self.i)
-        name = ""
-        tag: int | None = None
-        end = self.i
-        if m:
-            raw = self.s[self.i : m.start()]
-            cand = _PREFIX.sub("", raw.strip())
-            cand = _PREFIX.sub("", cand)
-            if cand and cand[0].isupper() and not _NAME_BAD.search(cand) and "," not in cand:
-                name, tag, end = cand, int(m.group(1) + m.group(2), 16), m.end()
-        if tag is None and self.names:
-            rest = _PREFIX.sub("", self.s[self.i :].lstrip())
-            off = len(self.s) - len(rest)
-            cm = _NAME_BEFORE_VERB.match(rest)
-            if cm and cm.group(1) in self.names:
-                name, tag, end = cm.group(1), self.names[cm.group(1)], off + cm.end(1)
-        if tag is None:
-            raise _Fail
-        self.i = end
-        index = None
-        while True:
-            vm = _VALUE_N.match(self.s, self.i)
-            if vm:
-                index = int(vm.group(1))
-                self.i = vm.end()
-                continue
-            qm = _QUALIFIERS.match(self.s, self.i)
-            if qm and qm.end() > self.i:
-                self.i = qm.end()
-                continue
-            break
-        return tag, name, index
-
-    def values(self) -> tuple[str, ...]:
-        out: list[str] = []
-        while True:
-            m = _VALUE.match(self.s, self.i)
-            if not m:
-                break
-            val = next(g for g in m.groups() if g is not None)
-            after = self.s[m.end() :]
-            if m.group(4) is not None and re.match(r"\s*\(\s*[0-9A-Fa-f]{4}\s*,", after):
-                break  # an upper-case attribute name, not a value
-            out.append(val.rstrip("."))
-            self.i = m.end()
-            # a parenthesised gloss after a value, e.g. "HU (Hounsfield Units)"
-            gm = re.match(r"\s*\((?![0-9A-Fa-f]{4}\s*,)[^()]*\)", self.s[self.i :])
-            if gm:
-                self.i += gm.end()
-            sm = _VSEP.match(self.s, self.i)
-            if not sm:
-                break
-            nxt = _VALUE.match(self.s, sm.end())
-            if not nxt or (
-                nxt.group(4) is not None
-                and re.match(r"\s*\(\s*[0-9A-Fa-f]{4}\s*,", self.s[nxt.end() :])
-            ):
-                break
-            self.i = sm.end()
-        if not out:
-            raise _Fail
-        return tuple(out)
-
-    def predicate(self, tag: int, name: str, index: int | None) -> Condition:
-        s, i = self.s, self.i
-        for rx, kind in (
-            (_P_EQ_PRESENT, "eq"),
-            (_P_HASVALUE, "has"),
-            (_P_ABSENT, "absent"),
-            (_P_EMPTY, "empty"),
-            (_P_PRESENT, "present"),
-            (_P_NE, "ne"),
-            (_P_EQ, "eq"),
-        ):
-            m = rx.match(s, i)
-            if not m:
-                continue
-            self.i = m.end()
-            if kind == "has":
-                return HasValue(tag, name)
-            if kind == "absent":
-                return Absent(tag, name)
-            if kind == "empty":
-                return Not(HasValue(tag, name))
-            if kind == "present":
-                return Present(tag, name)
-            try:
-                vals = self.values()
-            except _Fail:
-                self.i = i
-                continue
-            return (
-                Equals(tag, vals, index, name)
-                if kind == "eq"
-                else NotEquals(tag, vals, index, name)
-            )
-        raise _Fail
-
-    def atom(self) -> Condition:
-        start = self.i
-        either = bool(re.match(r"\s*either\b", self.s[start:], re.I))
-        refs = [self.attr()]
-        joiner = None
-        while True:
-            save = self.i
-            m = _REFSEP.match(self.s, self.i)
-            if not m:
-                break
-            self.i = m.end()
-            try:
-                ref = self.attr()
-            except _Fail:
-                self.i = save
-                break
-            # "A (..), B (..) or C (..) is present": only if a predicate follows the list,
-            # else the second reference starts the next clause (decided below)
-            word = (m.group(1) or m.group(2) or "").lower()
-            if word and joiner not in (None, word):
-                self.i = save
-                break
-            joiner = word or joiner
-            refs.append(ref)
-        if len(refs) > 1:
-            if joiner is None:
-                joiner = "and"
-            try:
-                preds = []
-                # the shared predicate: parse once, re-apply to every reference
-                tag, name, index = refs[-1]
-                last = self.predicate(tag, name, index)
-            except _Fail:
-                self.i = start
-                refs = [self.attr()]
-            else:
-                for tag, name, index in refs[:-1]:
-                    preds.append(_retarget(last, tag, name, index))
-                preds.append(last)
-                if joiner == "or" and isinstance(last, Absent) and not either:
-                    # "A (..) or B (..) are not sent": neither is there
-                    joiner = "and"
-                return And(tuple(preds)) if joiner == "and" else Or(tuple(preds))
-        tag, name, index = refs[0]
-        first = self.predicate(tag, name, index)
-        # "X (..) is absent or has a value of A": several predicates on one attribute
-        preds, op = [first], None
-        while True:
-            save = self.i
-            m = re.match(
-                r"\s*,?\s*(or|and)\b(?=\s+(?:is|are|has|have|equals?|does)\b)", self.s[self.i :]
-            )
-            if not m or (op is not None and m.group(1).lower() != op):
-                break
-            self.i += m.end()
-            try:
-                preds.append(self.predicate(tag, name, index))
-            except _Fail:
-                self.i = save
-                break
-            op = m.group(1).lower()
-        if len(preds) == 1:
-            return first
-        return Or(tuple(preds)) if op == "or" else And(tuple(preds))
-
-    def conj(self) -> Condition:
-        items = [self.atom()]
-        while True:
-            save = self.i
-            m = _AND.match(self.s, self.i)
-            if not m:
-                break
-            self.i = m.end()
-            try:
-                items.append(self.atom())
-            except _Fail:
-                self.i = save
-                break
-        return items[0] if len(items) == 1 else And(_flat(And, items))
-
-    def disj(self) -> Condition:
-        items = [self.conj()]
-        while True:
-            save = self.i
-            m = _OR.match(self.s, self.i)
-            if not m:
-                break
-            self.i = m.end()
-            try:
-                items.append(self.conj())
-            except _Fail:
-                self.i = save
-                break
-        return items[0] if len(items) == 1 else Or(_flat(Or, items))
-
-
-def _flat(op: type, items: list[Condition]) -> tuple[Condition, ...]:
-    out: list[Condition] = []
-    for c in items:
-        out.extend(c.items if isinstance(c, op) else (c,))  # type: ignore[attr-defined]
-    return tuple(out)
-
-
-def _retarget(c: Condition, tag: int, name: str, index: int | None) -> Condition:
-    if isinstance(c, (Present, Absent, HasValue)):
-        return type(c)(tag, name)
-    if isinstance(c, (Equals, NotEquals)):
-        return type(c)(tag, c.values, index, name)
-    if isinstance(c, Not):
-        return Not(_retarget(c.item, tag, name, index))
-    return c
+# --- parsing (the grammar: .condition_grammar, its expressions: .condition_patterns) ----
 
 
 def _body(text: str) -> str:
-    body = _LEAD.sub("", text, count=1)
-    body = _TRAIL.sub("", body)
+    body = LEAD.sub("", text, count=1)
+    body = TRAIL.sub("", body)
     return body.strip().rstrip(".;,: ").strip()
 
 
@@ -408,16 +152,41 @@ def parse_condition(text: str, names: Mapping[str, int] | None = None) -> Condit
     whole = _parse_all(body, names)
     if whole is not None:
         return whole
+    listed = _parse_alternatives(body, names)
+    if listed is not None:
+        return listed
     return _parse_clauses(text, body, names)
+
+
+_EITHER_LIST = re.compile(r"^either\s*:\s*(.*)$", re.I | re.S)
+_ALTERNATIVE_END = re.compile(r"[\s,;]*(?:\bor)?[\s,;.]*$", re.I)
+
+
+def _parse_alternatives(body: str, names: Mapping[str, int] | None) -> Condition | None:
+    """ "either: A; B; C" (a list of alternatives, one per list item): ``Or`` of them, only
+    when every alternative parses."""
+    m = _EITHER_LIST.match(body)
+    if not m or ";" not in m.group(1):
+        return None
+    out: list[Condition] = []
+    for alt in m.group(1).split(";"):
+        alt = _ALTERNATIVE_END.sub("", alt).strip()
+        if not alt:
+            continue
+        cond = _parse_all(alt, names)
+        if cond is None:
+            return None
+        out.append(cond)
+    return Or(flat(Or, out)) if len(out) > 1 else None
 
 
 def _parse_all(
     body: str, names: Mapping[str, int] | None, *, single: bool = False
 ) -> Condition | None:
-    p = _Parser(body, names)
+    p = Parser(body, names)
     try:
         cond = p.atom() if single else p.disj()
-    except _Fail:
+    except Fail:
         return None
     return None if body[p.i :].strip(" .;,") else cond
 
@@ -447,4 +216,4 @@ def _parse_clauses(text: str, body: str, names: Mapping[str, int] | None) -> Con
         out.append(cond)
     if all(isinstance(c, Unparsed) for c in out):
         return Unparsed(text)
-    return And(_flat(And, out))
+    return And(flat(And, out))

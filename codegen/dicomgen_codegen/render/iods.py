@@ -23,12 +23,17 @@ from ..ir.iod import Part03Result
 from ..parse.conditions import (
     Absent,
     And,
+    AnyItem,
+    Compare,
     Condition,
     Equals,
+    FrameLevel,
+    HasCode,
     HasValue,
     Not,
     NotEquals,
     Or,
+    PointsTo,
     Present,
     Unparsed,
 )
@@ -128,6 +133,21 @@ def condition_expr(cond: Condition) -> Expr:
         if cond.index is not None:
             args += (str(cond.index),)
         return Call(name, args)
+    if isinstance(cond, Compare):
+        number = int(cond.number) if float(cond.number).is_integer() else cond.number
+        args = (hex32(cond.tag), py(cond.op), py(number))
+        if cond.index is not None:
+            args += (str(cond.index),)
+        return Call(name, args)
+    if isinstance(cond, PointsTo):
+        return Call(name, (hex32(cond.tag), Tup(tuple(hex32(t) for t in cond.targets))))
+    if isinstance(cond, HasCode):
+        codes = tuple(Tup((py(v), py(s))) for v, s in cond.codes)
+        return Call(name, (hex32(cond.tag), Tup(codes)))
+    if isinstance(cond, AnyItem):
+        return Call(name, (hex32(cond.tag), condition_expr(cond.item)))
+    if isinstance(cond, FrameLevel):
+        return Call(name, (condition_expr(cond.item),))
     if isinstance(cond, (And, Or)):
         return Call(name, (Tup(tuple(condition_expr(c) for c in cond.items)),))
     if isinstance(cond, Not):

@@ -8,6 +8,13 @@ of the classes below (same names, same field names)::
     condition=C.Present(0x00280008)
     condition=C.And((C.Equals(0x00280004, ("RGB",)), C.Absent(0x00281041)))
 
+Beyond presence and value tests there are numeric comparisons (:class:`Compare`), tests of an
+AT attribute's target (:class:`PointsTo`: "Frame Increment Pointer points to Frame Time"), of
+a code sequence's codes (:class:`HasCode`) and of the items of a sequence (:class:`AnyItem`,
+evaluated on each item's own elements only); :class:`FrameLevel` marks a clause "of this
+frame", whose operands not found are unknown rather than absent. The node classes live in
+:mod:`.condition_nodes`, the value tests in :mod:`.condition_values`.
+
 Anything the generator did not understand is :class:`Unparsed` (the standard's words, kept
 verbatim); validation counts those as "not checked" instead of guessing.
 
@@ -17,8 +24,29 @@ callable that returns the element's value, :data:`ABSENT` or :data:`UNKNOWN`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any, Union
+from collections.abc import Callable
+from typing import Any
+
+from .condition_nodes import (
+    ABSENT,
+    UNKNOWN,
+    Absent,
+    And,
+    AnyItem,
+    Compare,
+    Condition,
+    Equals,
+    FrameLevel,
+    HasCode,
+    HasValue,
+    Not,
+    NotEquals,
+    Or,
+    PointsTo,
+    Present,
+    Unparsed,
+)
+from .condition_values import as_values, evaluate_more, matches, unknown_when_absent
 
 __all__ = [
     "Present",
@@ -29,6 +57,11 @@ __all__ = [
     "And",
     "Or",
     "Not",
+    "Compare",
+    "PointsTo",
+    "HasCode",
+    "AnyItem",
+    "FrameLevel",
     "Unparsed",
     "Condition",
     "ABSENT",
@@ -40,178 +73,13 @@ __all__ = [
 ]
 
 
-class _Node:
-    """Base of the condition nodes: immutable, compared and hashed by their fields.
-
-    Plain slotted classes rather than attrs classes: every generated module that has a
-    condition imports this one, and building nine attrs classes costs more import time than
-    the whole module otherwise needs.
-    """
-
-    __slots__ = ()
-    _fields: tuple[str, ...] = ()
-
-    def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, f) for f in self._fields)
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
-            return NotImplemented
-        return self._values() == other._values()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash((type(self).__name__, self._values()))
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._fields)
-        return f"{type(self).__name__}({args})"
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"{type(self).__name__} is immutable")
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), self._values())
-
-
-_set = object.__setattr__
-
-
-class _TagNode(_Node):
-    __slots__ = ("tag", "name")
-    _fields = ("tag", "name")
-
-    def __init__(self, tag: int, name: str = "") -> None:
-        _set(self, "tag", tag)
-        _set(self, "name", name)
-
-
-class Present(_TagNode):
-    """The attribute is present in the data set (possibly with an empty value)."""
-
-    __slots__ = ()
-    tag: int
-    name: str
-
-
-class Absent(_TagNode):
-    """The attribute is not present in the data set."""
-
-    __slots__ = ()
-    tag: int
-    name: str
-
-
-class HasValue(_TagNode):
-    """The attribute is present and its value is not empty."""
-
-    __slots__ = ()
-    tag: int
-    name: str
-
-
-class _ValuesNode(_Node):
-    __slots__ = ("tag", "values", "index", "name")
-    _fields = ("tag", "values", "index", "name")
-
-    def __init__(
-        self, tag: int, values: Iterable[str] = (), index: int | None = None, name: str = ""
-    ) -> None:
-        _set(self, "tag", tag)
-        _set(self, "values", tuple(values))
-        _set(self, "index", index)
-        _set(self, "name", name)
-
-
-class Equals(_ValuesNode):
-    """The attribute's value (or its value number ``index``, 1-based) is one of ``values``."""
-
-    __slots__ = ()
-    tag: int
-    values: tuple[str, ...]
-    index: int | None
-    name: str
-
-
-class NotEquals(_ValuesNode):
-    """The attribute is present and its value (number ``index``) is none of ``values``."""
-
-    __slots__ = ()
-    tag: int
-    values: tuple[str, ...]
-    index: int | None
-    name: str
-
-
-class _ItemsNode(_Node):
-    __slots__ = ("items",)
-    _fields = ("items",)
-
-    def __init__(self, items: Iterable[Condition]) -> None:
-        _set(self, "items", tuple(items))
-
-
-class And(_ItemsNode):
-    """Every item holds."""
-
-    __slots__ = ()
-    items: tuple[Condition, ...]
-
-
-class Or(_ItemsNode):
-    """At least one item holds."""
-
-    __slots__ = ()
-    items: tuple[Condition, ...]
-
-
-class Not(_Node):
-    """The item does not hold."""
-
-    __slots__ = ("item",)
-    _fields = ("item",)
-    item: Condition
-
-    def __init__(self, item: Condition) -> None:
-        _set(self, "item", item)
-
-
-class Unparsed(_Node):
-    """A condition in words the generator did not understand (e.g. "if contrast was used")."""
-
-    __slots__ = ("text",)
-    _fields = ("text",)
-    text: str
-
-    def __init__(self, text: str) -> None:
-        _set(self, "text", text)
-
-
-Condition = Union[Present, Absent, HasValue, Equals, NotEquals, And, Or, Not, Unparsed]
-
-
-class _Sentinel:
-    __slots__ = ("_name",)
-
-    def __init__(self, name: str) -> None:
-        self._name = name
-
-    def __repr__(self) -> str:
-        return self._name
-
-
-ABSENT: Any = _Sentinel("ABSENT")
-"""``lookup`` returns this for an attribute that is not in the data set."""
-UNKNOWN: Any = _Sentinel("UNKNOWN")
-"""``lookup`` returns this when it cannot tell."""
-
-
 def is_parsed(cond: Condition | None) -> bool:
     """True when the condition (and every part of it) was understood."""
     if cond is None or isinstance(cond, Unparsed):
         return False
     if isinstance(cond, (And, Or)):
         return all(is_parsed(c) for c in cond.items)
-    if isinstance(cond, Not):
+    if isinstance(cond, (Not, AnyItem, FrameLevel)):
         return is_parsed(cond.item)
     return True
 
@@ -224,11 +92,13 @@ def tags_of(cond: Condition | None) -> tuple[int, ...]:
         if isinstance(c, (And, Or)):
             for x in c.items:
                 walk(x)
-        elif isinstance(c, Not):
+        elif isinstance(c, (Not, FrameLevel)):
             walk(c.item)
         elif c is not None and not isinstance(c, Unparsed):
             if c.tag not in out:
                 out.append(c.tag)
+            if isinstance(c, AnyItem):
+                walk(c.item)
 
     walk(cond)
     return tuple(out)
@@ -251,7 +121,19 @@ def describe(cond: Condition | None) -> str:
         return " or ".join(f"({describe(c)})" for c in cond.items)
     if isinstance(cond, Not):
         return f"not ({describe(cond.item)})"
+    if isinstance(cond, FrameLevel):
+        return f"({describe(cond.item)}) in this frame"
     what = _tag(cond.tag, cond.name)
+    if isinstance(cond, Compare):
+        which = f" value {cond.index}" if cond.index else ""
+        return f"{what}{which} {cond.op} {_num(cond.number)}"
+    if isinstance(cond, PointsTo):
+        return f"{what} points to {' or '.join(_tag(t, '') for t in cond.targets)}"
+    if isinstance(cond, HasCode):
+        codes = " or ".join(f"({v}, {s})" for v, s in cond.codes)
+        return f"{what} has an item coded {codes}"
+    if isinstance(cond, AnyItem):
+        return f"an item of {what} has ({describe(cond.item)})"
     if isinstance(cond, Present):
         return f"{what} is present"
     if isinstance(cond, Absent):
@@ -264,31 +146,11 @@ def describe(cond: Condition | None) -> str:
     return f"{what}{which} is none of {', '.join(cond.values)}"
 
 
-def _as_values(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    if isinstance(value, (str, bytes)):
-        text = value.decode("ascii", "replace") if isinstance(value, bytes) else value
-        return text.split("\\") if text != "" else []
-    return [value]
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
 
 
-def _norm(v: Any) -> str:
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    return str(v).strip().strip("\0").strip()
-
-
-def _matches(value: Any, values: tuple[str, ...], index: int | None) -> bool:
-    items = _as_values(value)
-    want = {_norm(x) for x in values}
-    if index is not None:
-        if index < 1 or index > len(items):
-            return False
-        return _norm(items[index - 1]) in want
-    return any(_norm(x) in want for x in items)
+_LEAVES = (Present, Absent, HasValue, Equals, NotEquals, Compare, PointsTo, HasCode, AnyItem)
 
 
 def evaluate(cond: Condition | None, lookup: Callable[[int], Any]) -> bool | None:
@@ -318,7 +180,9 @@ def evaluate(cond: Condition | None, lookup: Callable[[int], Any]) -> bool | Non
     if isinstance(cond, Not):
         r = evaluate(cond.item, lookup)
         return None if r is None else not r
-    if not isinstance(cond, (Present, Absent, HasValue, Equals, NotEquals)):
+    if isinstance(cond, FrameLevel):
+        return evaluate(cond.item, unknown_when_absent(lookup))
+    if not isinstance(cond, _LEAVES):
         raise TypeError(f"not a condition: {cond!r}")
     try:
         value = lookup(cond.tag)
@@ -327,12 +191,14 @@ def evaluate(cond: Condition | None, lookup: Callable[[int], Any]) -> bool | Non
     if value is UNKNOWN:
         return None
     present = value is not ABSENT
+    if isinstance(cond, (Compare, PointsTo, HasCode, AnyItem)):
+        return evaluate_more(cond, value, evaluate) if present else False
     if isinstance(cond, Present):
         return present
     if isinstance(cond, Absent):
         return not present
     if isinstance(cond, HasValue):
-        return present and bool(_as_values(value))
+        return present and bool(as_values(value))
     if isinstance(cond, Equals):
-        return present and _matches(value, cond.values, cond.index)
-    return present and bool(_as_values(value)) and not _matches(value, cond.values, cond.index)
+        return present and matches(value, cond.values, cond.index)
+    return present and bool(as_values(value)) and not matches(value, cond.values, cond.index)

@@ -309,12 +309,12 @@ class _Walker:
                             std,
                             _sources(f, self.xml_id),
                         )
-                elif base == "1" and needed:
+                elif base == "1" and needed is not False:
                     try:
                         empty = _count(e.value) == 0
                     except DicomError:
                         empty = False  # reported below as a decode error
-                    if empty:
+                    if empty and needed:
                         self.add(
                             ERROR,
                             rule + "-empty",
@@ -322,6 +322,18 @@ class _Walker:
                             path,
                             f.tag,
                             f"Type {f.type} attribute {f.title} has no value",
+                            std,
+                            _sources(f, self.xml_id),
+                        )
+                    elif empty:
+                        self.add(
+                            INFO,
+                            "condition-not-checked",
+                            module,
+                            path,
+                            f.tag,
+                            f"Type {f.type} attribute {f.title} has no value; its condition "
+                            "was not evaluated",
                             std,
                             _sources(f, self.xml_id),
                         )

@@ -1,0 +1,452 @@
+"""The recursive-descent parser of condition sentences: attribute references, predicates,
+"and" / "or" / "either", lists of attributes sharing one predicate, values of an item of a
+sequence. :func:`~dicomgen_codegen.parse.conditions.parse_condition` is its entry point."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from dicomgen.core.conditions import (
+    Absent,
+    And,
+    AnyItem,
+    Compare,
+    Condition,
+    Equals,
+    FrameLevel,
+    HasCode,
+    HasValue,
+    Not,
+    NotEquals,
+    Or,
+    PointsTo,
+    Present,
+)
+
+from .condition_patterns import (
+    AND,
+    CODE,
+    CODE_SEP,
+    FRAME,
+    IN_ITEMS,
+    NAME_BAD,
+    NAME_BEFORE_VERB,
+    OR,
+    ORDINAL,
+    ORDINALS,
+    PREFIX,
+    P_ABSENT,
+    P_CMP,
+    P_CODE,
+    P_EMPTY,
+    P_EQ,
+    P_EQ_PRESENT,
+    P_HASVALUE,
+    P_IS,
+    P_NE,
+    P_NE_PRESENT,
+    P_NONNULL,
+    P_NONZERO,
+    P_POINTS,
+    P_PRESENT,
+    P_ZERO,
+    PHRASES,
+    QUALIFIERS,
+    REFSEP,
+    SAME_ATTR,
+    TAG,
+    VALUE,
+    VALUE_N,
+    VSEP,
+    WITHIN,
+    value_ends,
+)
+
+
+class Fail(Exception):
+    pass
+
+
+class Parser:
+    def __init__(self, text: str, names: Mapping[str, int] | None) -> None:
+        self.s = text
+        self.i = 0
+        self.names = names or {}
+        self.last: tuple[int, str] | None = None
+        self.frame = False  # the clause being read is qualified "of this frame"
+
+    # attribute reference: Name (gggg,eeee) [Value n] [qualifiers]
+    def attr(self) -> tuple[int, str, int | None]:
+        m = TAG.search(self.s, self.i)
+        name = ""
+        tag: int | None = None
+        end = self.i
+        index = None
+        om = ORDINAL.match(self.s[self.i :].lstrip())
+        if om:
+            index = ORDINALS[om.group(1).lower()] if om.group(1) else int(om.group(2))
+            self.i = len(self.s) - len(self.s[self.i :].lstrip()) + om.end()
+        if m:
+            raw = self.s[self.i : m.start()]
+            cand = PREFIX.sub("", raw.strip())
+            cand = PREFIX.sub("", cand)
+            if (
+                cand
+                and (cand[0].isupper() or cand[0].isdigit())
+                and not NAME_BAD.search(cand)
+                and "," not in cand
+            ):
+                name, tag, end = cand, int(m.group(1) + m.group(2), 16), m.end()
+        vm = SAME_ATTR.match(self.s, self.i)
+        if tag is None and vm and self.last is not None:
+            # "Image Type (0008,0008) Value 4 is X and Value 3 is Y": the same attribute
+            tag, name, end = self.last[0], self.last[1], self.i
+        if tag is None and self.names:
+            rest = PREFIX.sub("", self.s[self.i :].lstrip())
+            off = len(self.s) - len(rest)
+            cm = NAME_BEFORE_VERB.match(rest)
+            if cm and cm.group(1) in self.names:
+                name, tag, end = cm.group(1), self.names[cm.group(1)], off + cm.end(1)
+        if tag is None:
+            raise Fail
+        self.last = (tag, name)
+        self.i = end
+        while True:
+            vm = VALUE_N.match(self.s, self.i)
+            if vm:
+                index = int(vm.group(1))
+                self.i = vm.end()
+                continue
+            qm = QUALIFIERS.match(self.s, self.i)
+            if qm and qm.end() > self.i:
+                if FRAME.search(qm.group(0)):
+                    self.frame = True
+                self.i = qm.end()
+                continue
+            break
+        return tag, name, index
+
+    def values(self) -> tuple[str, ...]:
+        out: list[str] = []
+        while True:
+            m = VALUE.match(self.s, self.i)
+            if not m:
+                break
+            val = next(g for g in m.groups() if g is not None)
+            if not value_ends(m, self.s):
+                break  # an attribute name or the start of a clause, not a value
+            out.append(val.rstrip("."))
+            self.i = m.end()
+            # a parenthesised gloss after a value, e.g. "HU (Hounsfield Units)"
+            gm = re.match(r"\s*\((?![0-9A-Fa-f]{4}\s*,)[^()]*\)", self.s[self.i :])
+            if gm:
+                self.i += gm.end()
+            sm = VSEP.match(self.s, self.i)
+            if not sm:
+                break
+            nxt = VALUE.match(self.s, sm.end())
+            if not nxt or not value_ends(nxt, self.s):
+                break
+            self.i = sm.end()
+        if not out:
+            raise Fail
+        return tuple(out)
+
+    def predicate(self, tag: int, name: str, index: int | None) -> Condition:
+        cond = self.simple_predicate(tag, name, index)
+        m = IN_ITEMS.match(self.s, self.i)
+        if m:
+            save = self.i
+            self.i = m.end()
+            try:
+                seq, seq_name, _ = self.attr()
+            except Fail:
+                self.i = save
+            else:
+                return AnyItem(seq, cond, seq_name)
+        return cond
+
+    def refs(self) -> tuple[int, ...]:
+        """Attribute references joined by "or" / "," (the targets of a tag-valued attribute)."""
+        out = [self.attr()[0]]
+        while True:
+            m = CODE_SEP.match(self.s, self.i)
+            if not m:
+                break
+            save, self.i = self.i, m.end()
+            try:
+                out.append(self.attr()[0])
+            except Fail:
+                self.i = save
+                break
+        return tuple(out)
+
+    def codes(self) -> tuple[tuple[str, str], ...]:
+        """Codes "(value, scheme, "meaning")" joined by "or" / ",": (value, scheme) pairs."""
+        out: list[tuple[str, str]] = []
+        while True:
+            m = CODE.match(self.s, self.i)
+            if not m:
+                break
+            value, scheme = m.group(1), m.group(2)
+            if re.fullmatch(r"[A-Za-z]+", value) and re.search(r"\d", scheme):
+                value, scheme = scheme, value  # written (scheme, value, meaning)
+            out.append((value, scheme))
+            self.i = m.end()
+            sm = CODE_SEP.match(self.s, self.i)
+            if not sm or not CODE.match(self.s, sm.end()):
+                break
+            self.i = sm.end()
+        if not out:
+            raise Fail
+        return tuple(out)
+
+    def special_predicate(self, tag: int, name: str, index: int | None) -> Condition | None:
+        """Numbers, tag-valued attributes and coded values; None when none of these."""
+        s, i = self.s, self.i
+        m = P_NONNULL.match(s, i)
+        if m:
+            self.i = m.end()
+            return HasValue(tag, name)
+        m = P_CMP.match(s, i)
+        if m:
+            self.i = m.end()
+            word = m.group(1).lower()
+            op = ("<" if word in ("less", "fewer") else ">") + ("=" if m.group(2) else "")
+            return Compare(tag, op, _number(m.group(3)), index, name)
+        m = P_NONZERO.match(s, i)
+        if m:
+            self.i = m.end()
+            return Compare(tag, "!=", 0, index, name)
+        m = P_ZERO.match(s, i)
+        if m:
+            self.i = m.end()
+            return Compare(tag, "==", 0, index, name)
+        for rx in (P_POINTS, P_IS) if name.endswith("Pointer") else (P_POINTS,):
+            m = rx.match(s, i)
+            if m:
+                self.i = m.end()
+                try:
+                    return PointsTo(tag, self.refs(), name)
+                except Fail:
+                    self.i = i
+        m = P_CODE.match(s, i)
+        if m:
+            self.i = m.end()
+            try:
+                return HasCode(tag, self.codes(), name)
+            except Fail:
+                self.i = i
+        return None
+
+    def simple_predicate(self, tag: int, name: str, index: int | None) -> Condition:
+        special = self.special_predicate(tag, name, index)
+        if special is not None:
+            return special
+        s, i = self.s, self.i
+        for rx, kind in (
+            (P_NE_PRESENT, "ne"),
+            (P_EQ_PRESENT, "eq"),
+            (P_HASVALUE, "has"),
+            (P_ABSENT, "absent"),
+            (P_EMPTY, "empty"),
+            (P_PRESENT, "present"),
+            (P_NE, "ne"),
+            (P_EQ, "eq"),
+        ):
+            m = rx.match(s, i)
+            if not m:
+                continue
+            self.i = m.end()
+            if kind == "has":
+                return HasValue(tag, name)
+            if kind == "absent":
+                return Absent(tag, name)
+            if kind == "empty":
+                return Not(HasValue(tag, name))
+            if kind == "present":
+                return Present(tag, name)
+            try:
+                vals = self.values()
+            except Fail:
+                self.i = i
+                continue
+            return (
+                Equals(tag, vals, index, name)
+                if kind == "eq"
+                else NotEquals(tag, vals, index, name)
+            )
+        raise Fail
+
+    def container(self) -> tuple[int, str] | None:
+        """The sequence of "X (..) within [an Item of] Y Sequence (..)", if written."""
+        m = WITHIN.match(self.s, self.i)
+        if not m:
+            return None
+        save, self.i = self.i, m.end()
+        try:
+            seq, seq_name, index = self.attr()
+        except Fail:
+            self.i = save
+            return None
+        if not seq_name.endswith("Sequence") or index is not None:
+            self.i = save
+            return None
+        return seq, seq_name
+
+    def phrase(self) -> Condition | None:
+        """One of the standard's fixed phrases (:data:`PHRASES`) at the current position."""
+        rest = self.s[self.i :]
+        lead = len(rest) - len(rest.lstrip())
+        for rx, cond, _reason in PHRASES:
+            m = rx.match(rest, lead)
+            if m:
+                self.i += m.end()
+                return cond
+        return None
+
+    def atom(self) -> Condition:
+        """One clause; a clause about "this frame" is a :class:`FrameLevel` test."""
+        outer, self.frame = self.frame, False
+        try:
+            cond = self.clause()
+            return FrameLevel(cond) if self.frame else cond
+        finally:
+            self.frame = outer
+
+    def clause(self) -> Condition:
+        known = self.phrase()
+        if known is not None:
+            return known
+        start = self.i
+        either = bool(re.match(r"\s*either\b", self.s[start:], re.I))
+        refs = [self.attr()]
+        joiner = None
+        while True:
+            save = self.i
+            m = REFSEP.match(self.s, self.i)
+            if not m:
+                break
+            self.i = m.end()
+            try:
+                ref = self.attr()
+            except Fail:
+                self.i = save
+                break
+            # "A (..), B (..) or C (..) is present": only if a predicate follows the list,
+            # else the second reference starts the next clause (decided below)
+            word = (m.group(1) or m.group(2) or "").lower()
+            if word and joiner not in (None, word):
+                self.i = save
+                break
+            joiner = word or joiner
+            refs.append(ref)
+        if len(refs) > 1:
+            if joiner is None:
+                joiner = "and"
+            try:
+                preds = []
+                # the shared predicate: parse once, re-apply to every reference
+                tag, name, index = refs[-1]
+                last = self.predicate(tag, name, index)
+            except Fail:
+                self.i = start
+                refs = [self.attr()]
+            else:
+                for tag, name, index in refs[:-1]:
+                    preds.append(retarget(last, tag, name, index))
+                preds.append(last)
+                if joiner == "or" and isinstance(last, Absent) and not either:
+                    # "A (..) or B (..) are not sent": neither is there
+                    joiner = "and"
+                return And(tuple(preds)) if joiner == "and" else Or(tuple(preds))
+        tag, name, index = refs[0]
+        seq = self.container()
+        first = self.predicate(tag, name, index)
+        if seq is not None:
+            # "X (..) within Y Sequence (..) is A": decided on the items of Y
+            first = AnyItem(seq[0], first, seq[1])
+        # "X (..) is absent or has a value of A": several predicates on one attribute
+        preds, op = [first], None
+        while True:
+            save = self.i
+            m = re.match(
+                r"\s*,?\s*(or|and)\b(?=\s+(?:is|are|has|have|equals?|does|not)\b)",
+                self.s[self.i :],
+            )
+            if not m or (op is not None and m.group(1).lower() != op):
+                break
+            self.i += m.end()
+            try:
+                preds.append(self.predicate(tag, name, index))
+            except Fail:
+                self.i = save
+                break
+            op = m.group(1).lower()
+        if len(preds) == 1:
+            return first
+        return Or(tuple(preds)) if op == "or" else And(tuple(preds))
+
+    def conj(self) -> Condition:
+        items = [self.atom()]
+        while True:
+            save = self.i
+            m = AND.match(self.s, self.i)
+            if not m:
+                break
+            self.i = m.end()
+            try:
+                items.append(self.atom())
+            except Fail:
+                self.i = save
+                break
+        return items[0] if len(items) == 1 else And(flat(And, items))
+
+    def disj(self) -> Condition:
+        items = [self.conj()]
+        while True:
+            save = self.i
+            m = OR.match(self.s, self.i)
+            if not m:
+                break
+            self.i = m.end()
+            try:
+                items.append(self.conj())
+            except Fail:
+                self.i = save
+                break
+        return items[0] if len(items) == 1 else Or(flat(Or, items))
+
+
+_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3}
+
+
+def _number(text: str) -> float:
+    word = _WORDS.get(text.lower())
+    return float(word) if word is not None else float(text)
+
+
+def flat(op: type, items: list[Condition]) -> tuple[Condition, ...]:
+    out: list[Condition] = []
+    for c in items:
+        out.extend(c.items if isinstance(c, op) else (c,))  # type: ignore[attr-defined]
+    return tuple(out)
+
+
+def retarget(c: Condition, tag: int, name: str, index: int | None) -> Condition:
+    if isinstance(c, (Present, Absent, HasValue)):
+        return type(c)(tag, name)
+    if isinstance(c, Compare):
+        return Compare(tag, c.op, c.number, index, name)
+    if isinstance(c, PointsTo):
+        return PointsTo(tag, c.targets, name)
+    if isinstance(c, HasCode):
+        return HasCode(tag, c.codes, name)
+    if isinstance(c, (Equals, NotEquals)):
+        return type(c)(tag, c.values, index, name)
+    if isinstance(c, Not):
+        return Not(retarget(c.item, tag, name, index))
+    if isinstance(c, FrameLevel):
+        return FrameLevel(retarget(c.item, tag, name, index))
+    return c

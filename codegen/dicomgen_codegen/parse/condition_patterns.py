@@ -1,0 +1,175 @@
+"""The regular expressions of the condition grammar (:mod:`.condition_grammar`): attribute
+references, predicates, values, connectives, and the standard's fixed phrases."""
+
+from __future__ import annotations
+
+import re
+
+from dicomgen.core.conditions import Absent, Condition
+
+TAG = re.compile(r"\(\s*([0-9A-Fa-f]{4})\s*,\s*([0-9A-Fa-f]{4})\s*\)")
+LEAD = re.compile(
+    r"^\s*(?:[CMU]\s*-\s*)?(?:(?:Required\s*,?\s+(?:only\s+)?(?:if|when)\s*:?\s+)+|Required(?=\s)"
+    r"|Shall\s+be\s+present\s+(?:only\s+)?if|>*\s*Include\b.*?\bif(?:\s+and\s+only\s+if)?"
+    r"|if(?:\s+and\s+only\s+if)?)\s*",
+    re.I,
+)
+TRAIL = re.compile(
+    r"\s*(?:[,;.]\s*|\s+)(?:(?:and\s+)?may\s+(?:also\s+)?be\s+present|otherwise"
+    r"|shall\s+not\s+be\s+present|in\s+which\s+case\b|[CU]\s+-\s+Optional\b"
+    r"|may\s+not\s+be\s+present|see\b|this\s+is\b|\(see\b).*$",
+    re.I | re.S,
+)
+NAME_BAD = re.compile(r"\b(is|are|if|has|have|equals|was|were|when|not|value|either)\b")
+PREFIX = re.compile(
+    r"^(?:(?:the|a|any)\s+values?\s+(?:of|for)\s+|Attributes?\s+|values?\s+of\s+"
+    r"|(?-i:value)\s+|the\s+|either\s*:?\s*)",
+    re.I,
+)
+# "the third value of X (..)", "Value 3 of X (..)": the value number comes before the name
+ORDINAL = re.compile(
+    r"^(?:the\s+)?(?:(first|second|third|fourth|fifth)\s+value|value\s+(\d+))\s+of\s+", re.I
+)
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
+FRAME = re.compile(r"\bthis\s+frame\b", re.I)
+QUALIFIERS = re.compile(
+    r"\s*(?:of\s+this\s+frame|at\s+the\s+image\s+level|in\s+this\s+(?:Sequence\s+)?Item"
+    r"|of\s+this\s+[\w\- ]*?SOP\s+Instance|Attribute(?:\s+value)?|sequence"
+    r"|in\s+the\s+[A-Z][\w/\- ]*?\s+(?:Module|Macro)|value)(?=\W|$)",
+    re.I,
+)
+NAME_BEFORE_VERB = re.compile(
+    r"([A-Z0-9][^,;()]*?)(?=\s+(?:is|are|has|have|equals?|value|Value\s+\d|does|contains?"
+    r"|points|includes|exists?)\b|\s*!?=|\s*\.?$)"
+)
+SAME_ATTR = re.compile(r"\s*(?=Value\s+\d+\s+(?:is|equals?|has)\b)")
+VALUE_N = re.compile(r"\s*,?\s*Value\s+(\d+)\b", re.I)
+
+P_EQ_PRESENT = re.compile(
+    r"\s*(?:is|are)\s+(?:present|provided|sent)\s+(?:and\s+(?:(?:has|have)\s+a\s+value\s+of"
+    r"|equals?|is(?:\s+either)?|the\s+value\s+is|has\s+the\s+value)"
+    r"|with\s+(?:a\s+)?values?(?:\s+of)?)\s+(?!other\b|not\b)",
+    re.I,
+)
+P_NE_PRESENT = re.compile(
+    r"\s*(?:is|are)\s+present\s+(?:with\s+a\s+value\s+other\s+than"
+    r"|and\s+(?:is\s+not|has\s+a\s+value\s+other\s+than))\s+",
+    re.I,
+)
+P_HASVALUE = re.compile(
+    r"\s*(?:(?:is|are)\s+present\s+(?:and|with)\s+(?:has\s+|have\s+)?a\s+value"
+    r"|(?:has|have)\s+a\s+value|(?:is|are)\s+not\s+empty|contains?\s+(?:one\s+or\s+more\s+)?"
+    r"Items?)(?!\s+(?:of|other|greater|less))\b",
+    re.I,
+)
+P_ABSENT = re.compile(
+    r"\s*(?:(?:is|are)\s+(?:not\s+present|absent|not\s+sent)|does\s+not\s+exist"
+    r"|(?:is|are)\s+not\s+present)\b",
+    re.I,
+)
+P_EMPTY = re.compile(
+    r"\s*(?:(?:is|are)\s+(?:empty|zero[\s-]+length)|do(?:es)?\s+not\s+contain\s+a\s+value)\b",
+    re.I,
+)
+WITHIN = re.compile(r"\s*(?:with)?in\s+(?:the\s+|an?\s+Item\s+of\s+(?:the\s+)?)?(?=\S)", re.I)
+P_NONNULL = re.compile(
+    r"\s*(?:is|are)\s+(?:non-?null|non-?zero[\s-]+length|not\s+zero[\s-]+length)\b", re.I
+)
+NUMBER = r"(\d+(?:\.\d+)?|zero|one|two|three)"
+P_CMP = re.compile(
+    r"\s*(?:(?:is|are)\s+(?:present\s+and\s+)?)?(?:(?:has|have)\s+a\s+value\s+(?:of\s+)?)?"
+    r"(greater|more|less|fewer)\s+than(\s+or\s+equal\s+to)?\s+" + NUMBER + r"\b",
+    re.I,
+)
+P_NONZERO = re.compile(
+    r"\s*(?:(?:is|are)\s+(?:present\s+and\s+)?)?(?:(?:has|have)\s+a\s+)?"
+    r"(?:non-?zero(?:\s+value)?|not\s+zero)\b(?![\s-]+length)",
+    re.I,
+)
+P_ZERO = re.compile(r"\s*(?:is|are|equals?)\s+zero\b(?![\s-]+length)", re.I)
+P_POINTS = re.compile(
+    r"\s*(?:points\s+to|(?:contains|includes|is)\s+the\s+(?:Data\s+Element\s+)?Tag\s+(?:for|of))"
+    r"\s+(?:the\s+)?",
+    re.I,
+)
+P_IS = re.compile(r"\s*(?:is|equals?)\s+(?:the\s+)?", re.I)
+P_CODE = re.compile(
+    r"\s*(?:contains|equals?|is|has)\s+(?:an?\s+Item\s+with\s+(?:the\s+)?values?(?:\s+of)?\s+"
+    r"|either\s+|one\s+of\s+)?(?=\()",
+    re.I,
+)
+CODE = re.compile(r"\(\s*([^,()\"]+?)\s*,\s*([^,()\"]+?)\s*,\s*\"[^\"]*\"\s*\)")
+CODE_SEP = re.compile(r"\s*(?:,\s*(?:or\s+)?|\s+or\s+)")
+IN_ITEMS = re.compile(
+    r"\s*in\s+(?:any\s+of\s+the\s+Items\s+(?:in|of)|any\s+Item\s+of|an\s+Item\s+of)"
+    r"\s+(?:the\s+)?",
+    re.I,
+)
+P_PRESENT = re.compile(r"\s*(?:(?:is|are)\s+(?:present|sent|provided|used)|exists?)\b", re.I)
+P_NE = re.compile(
+    r"\s*(?:(?:equals?|is|has\s+a\s+value|=)\s+other\s+than|is\s+not\s+equal\s+to"
+    r"|is\s+(?:present\s+)?with\s+a\s+value\s+other\s+than|is\s+present\s+and\s+is\s+not"
+    r"|(?:is\s+)?not\s+(?:any\s+of|one\s+of)|is\s+none\s+of|is\s+not"
+    r"|does\s+not\s+equal|!=|has\s+a\s+value\s+other\s+than|not)\s+",
+    re.I,
+)
+P_EQ = re.compile(
+    r"\s*(?:equals?|is\s+equal\s+to|has\s+a\s+value\s+of|has\s+the\s+value|has\s+value"
+    r"|(?:is|are)\s+present\s+(?:with|and\s+has)\s+(?:a\s+)?values?(?:\s+of)?"
+    r"|(?:is|are)\s+present\s+and\s+(?:the\s+value\s+is|is(?:\s+either)?)"
+    r"|is\s+set\s+to|(?:has|have)\s+values?\s+of|contains\s+the\s+value|is\s+of\s+Value"
+    r"|is\s+(?:either|one\s+of|any\s+of)|is\s*:|=|is|are|value\s+is)\s+",
+    re.I,
+)
+VALUE = re.compile(
+    # a UID by name: Segmentation Storage ("1.2.840.10008.5.1.4.1.1.66.4")
+    r"(?:[A-Z](?:(?!\s(?:is|are|or|and|equals?|not|if)\b)[\w\-/ ])*?\s*\(\s*)\"([0-9.]+)\"\s*\)"
+    r"|\"([^\"]*)\"|'([^']*)'|“([^”]*)”"
+    r"|([A-Z0-9_][A-Z0-9_.\-]*(?:\s+[A-Z0-9_][A-Z0-9_\-]*)*)(?![\w])"
+)
+VSEP = re.compile(r"\s*(?:,\s*or\s+|,\s*|\s+or\s+)")
+REFSEP = re.compile(r"\s*(?:,\s*(?:(or|and)\s+)?|\s(or|and)\s+)(?:the\s+)?", re.I)
+AND = re.compile(r"\s*,?\s*and\s+(?:if\s+)?(?:the\s+value\s+of\s+)?", re.I)
+OR = re.compile(r"\s*,?\s*or\s+(?:if\s+)?", re.I)
+
+
+AFTER_VALUE = re.compile(
+    r"\s*(?:$|[,.;:]|\((?!\s*[0-9A-Fa-f]{4}\s*,)|(?:or|and|nor|in|of|for|at|may|shall|[CU]\s+-)\b)",
+    re.I,
+)
+
+
+def value_ends(m: re.Match[str], text: str) -> bool:
+    """A bare upper-case value is one only when a separator, a gloss or the end follows it
+    (not "SOP Class UID is ...", not "CT Image (0008,0008)")."""
+    return m.group(5) is None or bool(AFTER_VALUE.match(text, m.end()))
+
+
+REFERENCED_CONTENT_ITEM_IDENTIFIER = 0x0040DB73
+VALUE_TYPE = 0x0040A040
+
+# Fixed phrases of the standard whose meaning is a test of the data set, with the reason.
+PHRASES: tuple[tuple[re.Pattern[str], Condition, str], ...] = (
+    (
+        re.compile(
+            r"the\s+Target\s+Content\s+Item\s+is\s+included\s+by-value"
+            r"(?:\s+in\s+the\s+Source\s+Content\s+Item)?",
+            re.I,
+        ),
+        Absent(REFERENCED_CONTENT_ITEM_IDENTIFIER, "Referenced Content Item Identifier"),
+        "PS3.3 C.17.3.2.4 (Table C.17-6): a Content Item included by-reference is the one that "
+        "has Referenced Content Item Identifier (0040,DB73); a by-value one has not",
+    ),
+    (
+        re.compile(
+            r"the\s+Target\s+Content\s+Item\s+is\s+denoted\s+by-reference"
+            r"(?:\s*,\s*i\.e\.,?\s+the\s+Document\s+Relationship\s+Macro\s+and\s+Document"
+            r"\s+Content\s+Macro\s+are\s+not\s+included)?",
+            re.I,
+        ),
+        Absent(VALUE_TYPE, "Value Type"),
+        "PS3.3 Table C.17-6 defines it ('i.e., the Document Relationship Macro and Document "
+        "Content Macro are not included'); Value Type (0040,A040) is Type 1 in the Document "
+        "Content Macro, so the item is by-reference exactly when it has no Value Type",
+    ),
+)

@@ -1,0 +1,173 @@
+"""The value tests of condition evaluation: values as lists, equality of terms, numbers,
+tags (VR AT), codes of a code sequence and the items of a sequence."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .condition_nodes import ABSENT, UNKNOWN, AnyItem, Compare, Condition, HasCode, PointsTo
+from .errors import DicomError
+
+Evaluate = Callable[[Condition, Callable[[int], Any]], "bool | None"]
+
+
+def as_values(value: Any) -> list[Any]:
+    """A value as the list of its values (a backslash-separated string split; empty = [])."""
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    if isinstance(value, (str, bytes)):
+        text = value.decode("ascii", "replace") if isinstance(value, bytes) else value
+        return text.split("\\") if text != "" else []
+    return [value]
+
+
+def _norm(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return str(v).strip().strip("\0").strip()
+
+
+def matches(value: Any, values: tuple[str, ...], index: int | None) -> bool:
+    """Some value (or value number ``index``) of ``value`` is one of the terms ``values``."""
+    items = as_values(value)
+    want = {_norm(x) for x in values}
+    if index is not None:
+        if index < 1 or index > len(items):
+            return False
+        return _norm(items[index - 1]) in want
+    return any(_norm(x) in want for x in items)
+
+
+CODE_VALUE, CODING_SCHEME_DESIGNATOR = 0x00080100, 0x00080102
+LONG_CODE_VALUE, URN_CODE_VALUE = 0x00080119, 0x00080120
+# Coding schemes that name the same concepts under other code values (SNOMED as "SRT"/"SNM3"
+# before "SCT"): an item in one of these cannot be compared with a code of the other.
+_SCHEME_ALIASES = {"SCT": ("SRT", "SNM3", "99SDM"), "SRT": ("SCT",), "SNM3": ("SCT",)}
+
+
+def _number(v: Any) -> float | None:
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return float(v)
+    try:
+        return float(_norm(v))
+    except (TypeError, ValueError):
+        return None
+
+
+def _compare(a: float, op: str, b: float) -> bool:
+    if op == "<":
+        return a < b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    if op == ">=":
+        return a >= b
+    if op == "==":
+        return a == b
+    return a != b
+
+
+def _items(value: Any) -> list[Any] | None:
+    """The items of a sequence value (None when the value is not a sequence)."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, (list, tuple)) and all(not isinstance(i, (str, bytes)) for i in value):
+        return list(value)
+    return None
+
+
+def _item_lookup(item: Any) -> Callable[[int], Any]:
+    """``lookup`` over one sequence item's own elements (a Dataset or a ``{tag: value}``)."""
+    get = getattr(item, "get_value", None)
+
+    def lookup(tag: int) -> Any:
+        try:
+            if get is not None:
+                return get(tag, ABSENT)
+            if isinstance(item, dict):
+                return item.get(tag, ABSENT)
+        except DicomError:  # an element that cannot be decoded: cannot tell
+            return UNKNOWN
+        return UNKNOWN
+
+    return lookup
+
+
+def _text(value: Any) -> str | None:
+    if value is ABSENT or value is UNKNOWN:
+        return None
+    items = as_values(value)
+    return _norm(items[0]) if items else None
+
+
+def evaluate_more(
+    cond: Compare | PointsTo | HasCode | AnyItem, value: Any, evaluate: Evaluate
+) -> bool | None:
+    """The value tests beyond presence and equality, on a present element's ``value``."""
+    if isinstance(cond, Compare):
+        values = as_values(value)
+        if cond.index is not None:
+            if cond.index < 1 or cond.index > len(values):
+                return False
+            values = [values[cond.index - 1]]
+        numbers = [_number(v) for v in values]
+        if any(n is None for n in numbers):
+            return None  # not a number: the comparison cannot be decided
+        return any(_compare(n, cond.op, cond.number) for n in numbers if n is not None)
+    if isinstance(cond, PointsTo):
+        tags = []
+        for v in as_values(value):
+            if isinstance(v, int):
+                tags.append(v)
+            else:
+                text = _norm(v).strip("()").replace(",", "")
+                try:
+                    tags.append(int(text, 16))
+                except ValueError:
+                    return None
+        return any(t in cond.targets for t in tags)
+    items = _items(value)
+    if items is None:
+        return None
+    if isinstance(cond, AnyItem):
+        results = [evaluate(cond.item, _item_lookup(i)) for i in items]
+        if any(r is True for r in results):
+            return True
+        return None if any(r is None for r in results) else False
+    unsure = False
+    for item in items:
+        look = _item_lookup(item)
+        scheme = _text(look(CODING_SCHEME_DESIGNATOR))
+        code = None
+        for tag in (CODE_VALUE, LONG_CODE_VALUE, URN_CODE_VALUE):
+            code = _text(look(tag))
+            if code is not None:
+                break
+        if code is None or scheme is None:
+            unsure = True
+            continue
+        for want_value, want_scheme in cond.codes:
+            if (code, scheme) == (want_value, want_scheme):
+                return True
+            if scheme in _SCHEME_ALIASES.get(want_scheme, ()):
+                unsure = True
+    return None if unsure else False
+
+
+def unknown_when_absent(lookup: Callable[[int], Any]) -> Callable[[int], Any]:
+    """``lookup`` where an element not found is :data:`UNKNOWN` (operands of another level)."""
+
+    def frame_lookup(tag: int) -> Any:
+        try:
+            value = lookup(tag)
+        except LookupError:
+            value = ABSENT
+        return UNKNOWN if value is ABSENT else value
+
+    return frame_lookup
