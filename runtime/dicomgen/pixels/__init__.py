@@ -87,7 +87,7 @@ class Frames(Sequence[np.ndarray]):
     """The frames of a data set's pixel data, decoded one at a time on access."""
 
     def __init__(self, ds: Any, *, as_rgb: bool = False) -> None:
-        self.description = describe(ds)
+        self.description: ImageDescription = describe(ds)
         element = _pixel_element(ds)
         self._buf = _value_buffer(element)
         self.as_rgb = as_rgb

@@ -94,7 +94,7 @@ def tag_of(keyword: str) -> int:
     return tag
 
 
-class CommandSet(dict):  # type: ignore[type-arg]
+class CommandSet(dict[int, Any]):
     """A command set: ``{tag: value}`` (ints for US/UL, str for UI/AE/LO, tuple of ints for AT,
     bytes for unknown elements). Keyword access: ``cmd.MessageID``, ``cmd["MessageID"]``."""
 

@@ -62,7 +62,7 @@ if TYPE_CHECKING:
 
     from ..association import Association
 
-log = logging.getLogger("dicomgen.net")
+log: logging.Logger = logging.getLogger("dicomgen.net")
 
 # C-MOVE / C-GET statuses (PS3.4 Tables C.4-2 and C.4-3)
 OUT_OF_RESOURCES_MATCHES = 0xA701
