@@ -37,10 +37,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _load_class(target: str) -> Any:
+    """The class named ``module:Class`` (``--iod``); a DicomError saying what is missing."""
     module, _, qualname = target.partition(":")
-    obj: Any = importlib.import_module(module)
+    if not module or not qualname:
+        raise DicomError(f"--iod {target}: expected MODULE:CLASS")
+    try:
+        obj: Any = importlib.import_module(module)
+    except ImportError as exc:
+        raise DicomError(f"--iod {target}: cannot import {module}: {exc}") from None
     for part in qualname.split("."):
+        if not hasattr(obj, part):
+            raise DicomError(f"--iod {target}: {module} has no {qualname}")
         obj = getattr(obj, part)
+    if not hasattr(obj, "__dicom__"):
+        raise DicomError(f"--iod {target}: {qualname} is not a typed DICOM class")
     return obj
 
 
