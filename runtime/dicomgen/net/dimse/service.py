@@ -20,6 +20,8 @@ from .fields import NO_DATASET, CommandField, Status
 from .message import DimseMessage
 
 if TYPE_CHECKING:
+    from dicomgen.core.dataset import Dataset
+
     from ..association import Association
     from ..contexts import PresentationContext
 
@@ -41,7 +43,7 @@ class DimseEvent:
         return self.association.peer_ae_title
 
     @property
-    def dataset(self) -> Any:
+    def dataset(self) -> Dataset | None:
         """The request's data set decoded in the context's transfer syntax (None if absent)."""
         return self.message.decode_dataset(self.context.transfer_syntax)
 
