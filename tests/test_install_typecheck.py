@@ -238,3 +238,20 @@ def test_the_wheel_ships_three_packages_with_their_data(venv: Path, tmp_path: Pa
     assert {"dicomgen/py.typed", "dicomgen_std/py.typed"} <= names
     assert any(n.startswith("dicomgen_codegen/render/templates/") for n in names)
     assert any(n.startswith("dicomgen_codegen/errata/") for n in names)
+
+
+@pytest.mark.parametrize("package", ["dicomgen", "dicomgen_std"])
+def test_public_api_type_completeness(venv: Path, scripts: Path, package: str) -> None:
+    """``pyright --verifytypes``: at least 95 % of the public symbols have known types."""
+    pytest.importorskip("pyright", reason="pyright is not installed")
+    proc = _run(
+        [sys.executable, "-m", "pyright", "--verifytypes", package, "--ignoreexternal"]
+        + ["--outputjson"],
+        600,
+        cwd=scripts,
+        env=_user_env(venv),
+    )
+    report = json.loads(proc.stdout)["typeCompleteness"]
+    counts = report["exportedSymbolCounts"]
+    assert counts["withKnownType"] > 1000, counts
+    assert report["completenessScore"] >= 0.95, counts
