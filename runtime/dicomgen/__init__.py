@@ -21,6 +21,7 @@ _LAZY: dict[str, str] = {
     "PersonName": "dicomgen.core.values.person_name:PersonName",
     "Tag": "dicomgen.core.tag:Tag",
     "UID": "dicomgen.core.uid:UID",
+    "generate_uid": "dicomgen.core.uid_generator:generate_uid",
     "read": "dicomgen.media.part10:read",
     "write": "dicomgen.media.part10:write",
 }
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from dicomgen.core.errors import DicomError
     from dicomgen.core.tag import Tag
     from dicomgen.core.uid import UID
+    from dicomgen.core.uid_generator import generate_uid
     from dicomgen.core.values.person_name import PersonName
     from dicomgen.media.part10 import FileMeta, read, write
 

@@ -107,13 +107,6 @@ def dump_dataset(ds: Dataset, out: TextIO, limit: int = 64, depth: int = 0) -> N
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        return _run(args)
-    except BrokenPipeError:  # output piped to head & co.
-        return 0
-
-
-def _run(args: argparse.Namespace) -> int:
     from ..media.part10 import read
 
     ds = read(args.file, stop_before_pixels=args.stop_before_pixels)

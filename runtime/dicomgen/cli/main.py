@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import Sequence
 
@@ -51,9 +52,22 @@ def _build_parser(argv: Sequence[str]) -> tuple[argparse.ArgumentParser, str | N
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one subcommand; the exit status. Errors end with one line on stderr naming the
+    command, the file and what is wrong (status 1); output closed early (``| head``) ends
+    quietly with 141 and Ctrl-C with 130 (128 + SIGPIPE / SIGINT, as the shell reports them)."""
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:
+        print(file=sys.stderr)  # end the line ^C was echoed on
+        return 130
+    except BrokenPipeError:
+        _drop_stdout()
+        return 141
+
+
+def _main(args_list: list[str]) -> int:
     from dicomgen.core.errors import DicomError
 
-    args_list = list(sys.argv[1:] if argv is None else argv)
     parser, _ = _build_parser(args_list)
     args = parser.parse_args(args_list)
     if not args.command:
@@ -61,12 +75,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     module = importlib.import_module(SUBCOMMANDS[args.command][0])
     try:
-        return int(module.run(args) or 0)
+        status = int(module.run(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return status
+    except BrokenPipeError:
+        raise
     except DicomError as exc:
         print(f"dicomgen {args.command}: error: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        return 130
+    except OSError as exc:
+        print(f"dicomgen {args.command}: error: {_os_error(exc)}", file=sys.stderr)
+        return 1
+
+
+def _os_error(exc: OSError) -> str:
+    """``FILE: No such file or directory`` (the file first, as cp and ls report it)."""
+    what = exc.strerror or str(exc)
+    if exc.filename is not None:
+        return f"{exc.filename}: {what}"
+    return what
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's last flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout without a file descriptor (captured): nothing to do
+        pass
 
 
 if __name__ == "__main__":

@@ -14,9 +14,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..core.errors import DicomError
+
+if TYPE_CHECKING:
+    from ..core.validation import ValidationResult
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,14 +37,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _load_class(target: str) -> Any:
+    """The class named ``module:Class`` (``--iod``); a DicomError saying what is missing."""
     module, _, qualname = target.partition(":")
-    obj: Any = importlib.import_module(module)
+    if not module or not qualname:
+        raise DicomError(f"--iod {target}: expected MODULE:CLASS")
+    try:
+        obj: Any = importlib.import_module(module)
+    except ImportError as exc:
+        raise DicomError(f"--iod {target}: cannot import {module}: {exc}") from None
     for part in qualname.split("."):
+        if not hasattr(obj, part):
+            raise DicomError(f"--iod {target}: {module} has no {qualname}")
         obj = getattr(obj, part)
+    if not hasattr(obj, "__dicom__"):
+        raise DicomError(f"--iod {target}: {qualname} is not a typed DICOM class")
     return obj
 
 
-def validate_file(path: str, cls: Any = None) -> tuple[list[Any], str]:
+def validate_file(path: str, cls: Any = None) -> tuple[ValidationResult, str]:
     """The findings of one file and the title of the IOD it was checked against."""
     from ..core.typed import iod_class_for
     from ..core.validation import validate_dataset
@@ -70,24 +83,13 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
             print(f"{path}: Error - {exc}", file=out)
             status = 1
             continue
-        n_err = n_warn = n_info = 0
         for f in findings:
-            if f.severity == "error":
-                n_err += 1
-            elif f.severity == "warning":
-                n_warn += 1
-                if args.no_warnings:
-                    continue
-            else:
-                n_info += 1
-                if not args.show_info:
-                    continue
+            if (f.severity == "warning" and args.no_warnings) or (
+                f.severity == "info" and not args.show_info
+            ):
+                continue
             print(f"{path}: {f}", file=out)
-        print(
-            f"{path}: {iod}: {n_err} error(s), {n_warn} warning(s), "
-            f"{n_info} rule(s) not checked",
-            file=out,
-        )
-        if n_err:
+        print(f"{path}: {iod}: {findings.summary()}", file=out)
+        if not findings:
             status = 1
     return status

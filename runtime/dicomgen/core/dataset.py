@@ -18,7 +18,7 @@ Mapping semantics are kept: ``ds.get(key)`` returns the DataElement (or the defa
 
 from __future__ import annotations
 
-from collections.abc import Iterator, MutableMapping
+from collections.abc import ItemsView, Iterator, KeysView, MutableMapping, ValuesView
 from typing import Any, TypeVar, Union
 
 from .element import UNSET, DataElement
@@ -128,7 +128,7 @@ def dictionary_vr(tag: int, chain: list[Dataset] | None = None, *, implicit: boo
     return resolve_ambiguous_vr(tag, vrs, chain or [], implicit=implicit)
 
 
-class Dataset(MutableMapping):  # type: ignore[type-arg]
+class Dataset(MutableMapping[int, DataElement]):
     """A DICOM data set: ``MutableMapping[int, DataElement]`` in tag order (PS3.5 7).
 
     ``file_meta`` is the File Meta Information (group 0002, PS3.10 7.1) of a data set
@@ -248,13 +248,16 @@ class Dataset(MutableMapping):  # type: ignore[type-arg]
                 return False
         return False
 
-    def keys(self):  # type: ignore[override]  # noqa: ANN201
+    def keys(self) -> KeysView[int]:
+        """The tags, in ascending order."""
         return self._order().keys()
 
-    def values(self):  # type: ignore[override]  # noqa: ANN201
+    def values(self) -> ValuesView[DataElement]:
+        """The data elements, in tag order."""
         return self._order().values()
 
-    def items(self):  # type: ignore[override]  # noqa: ANN201
+    def items(self) -> ItemsView[int, DataElement]:
+        """(tag, data element) pairs, in tag order."""
         return self._order().items()
 
     def elements(self) -> Iterator[DataElement]:
@@ -455,6 +458,10 @@ class PrivateBlock:
     """
 
     __slots__ = ("dataset", "group", "block", "creator")
+    dataset: Dataset
+    group: int
+    block: int
+    creator: str
 
     def __init__(self, dataset: Dataset, group: int, block: int, creator: str) -> None:
         self.dataset = dataset
@@ -478,6 +485,7 @@ class PrivateBlock:
         return (e for t, e in self.dataset.items() if lo <= t <= lo + 0xFF)
 
     def add_new(self, offset: int, vr: str, value: Any = None) -> DataElement:
+        """Set element (gggg,xxee) with ``ee`` = ``offset`` of this creator's block."""
         return self.dataset.add_new(self.tag(offset), vr, value)
 
     def __repr__(self) -> str:

@@ -15,7 +15,7 @@ item and fragment items, without the Sequence Delimitation Item), byte exact.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .errors import DecodeError, DicomError, InvalidValueError
 from .tag import Tag
@@ -271,7 +271,7 @@ class DataElement:
             return True
         return _values_equal(self.value, other.value)
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__: ClassVar[None] = None  # type: ignore[assignment]  # mutable: not hashable
 
     def __getstate__(self) -> tuple[Any, ...]:
         raw = self._raw

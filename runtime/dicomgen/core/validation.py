@@ -16,6 +16,9 @@ severity and the words of the standard it comes from:
   for).
 - VR value rules, PS3.5 6.2 (:func:`dicomgen.encoding.values.validate_value`).
 - Value Multiplicity, PS3.5 6.4 against the VM of PS3.6.
+
+:func:`validate_dataset` returns a :class:`ValidationResult`: the findings as a list, with
+``errors``, ``warnings`` and ``not_checked`` apart and a truth value meaning "no errors".
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Finding",
+    "ValidationResult",
     "validate_dataset",
     "errors",
     "parse_vm",
@@ -82,6 +86,51 @@ class Finding:
             f"{self.severity.capitalize()} - {where}: {what}{self.message} "
             f"[{self.rule}] ({self.standard}{src})"
         )
+
+
+class ValidationResult(list[Finding]):
+    """The findings of one validation, in the order found: a ``list`` of :class:`Finding`
+    with the three kinds apart.
+
+    Its truth value is "no errors": ``if ct.validate():`` holds for a valid object even though
+    warnings and rules that could not be checked are listed (``len()`` and iteration still
+    see every finding).
+    """
+
+    __slots__ = ()
+
+    @property
+    def errors(self) -> list[Finding]:
+        """The findings of severity ``error``: what makes the data set non-conforming."""
+        return [f for f in self if f.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        """The findings of severity ``warning`` (Defined Terms, attributes outside the IOD)."""
+        return [f for f in self if f.severity == WARNING]
+
+    @property
+    def not_checked(self) -> list[Finding]:
+        """The rules that could not be checked (conditions the generator could not parse)."""
+        return [f for f in self if f.severity == INFO]
+
+    @property
+    def ok(self) -> bool:
+        """No errors (the truth value)."""
+        return not any(f.severity == ERROR for f in self)
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def summary(self) -> str:
+        """``"2 error(s), 1 warning(s), 24 rule(s) not checked"``."""
+        return (
+            f"{len(self.errors)} error(s), {len(self.warnings)} warning(s), "
+            f"{len(self.not_checked)} rule(s) not checked"
+        )
+
+    def __repr__(self) -> str:
+        return f"<ValidationResult: {self.summary()}>"
 
 
 def errors(findings: list[Finding]) -> list[Finding]:
@@ -514,9 +563,9 @@ def _charsets(chain: list[Dataset]) -> tuple[str, ...]:
     return ()
 
 
-def validate_dataset(ds: Dataset, cls: type[DicomObject]) -> list[Finding]:
+def validate_dataset(ds: Dataset, cls: type[DicomObject]) -> ValidationResult:
     """Every finding of ``ds`` checked against the spec of ``cls`` (an IOD, module, macro or
     item class). Sequence items are checked against their item classes."""
     w = _Walker(cls.__dicom__.title, None)
     w.walk(cls, ds, [], "")
-    return w.out
+    return ValidationResult(w.out)

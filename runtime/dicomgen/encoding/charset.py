@@ -66,6 +66,11 @@ class _GSet:
     """One graphic character set that may be designated to G0 or G1 (ISO 2022)."""
 
     __slots__ = ("ir", "element", "escape", "width", "ascii_like", "_codec", "_enc", "_kind")
+    ir: str
+    element: int
+    escape: bytes
+    width: int
+    ascii_like: bool
 
     def __init__(
         self, ir: str, element: int, escape: bytes, width: int, codec: str, kind: str

@@ -237,8 +237,10 @@ class FileSet:
         if profile not in PROFILES:
             raise MediaError(f"unknown profile {profile!r}; known: {', '.join(PROFILES)}")
         self.fileset_id = fileset_id
-        self.uid = uid or _uid_from("fileset", str(uuid.uuid4()))
-        self.descriptor_file_id = tuple(descriptor_file_id) if descriptor_file_id else None
+        self.uid: str = uid or _uid_from("fileset", str(uuid.uuid4()))
+        self.descriptor_file_id: tuple[str, ...] | None = (
+            tuple(descriptor_file_id) if descriptor_file_id else None
+        )
         self.descriptor_charset = descriptor_charset
         self.profile = profile
         self.root: Path | None = None
@@ -742,7 +744,7 @@ class FileSet:
                     _prune_empty_dirs(p.parent, target)
         self._removed.clear()
         self.root = target
-        self.dicomdir_name = dicomdir.name
+        self.dicomdir_name: str = dicomdir.name
         return dicomdir
 
     def _write_instance(self, inst: Instance, dest: Path, tmp_tag: str) -> None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl as _ssl
-from typing import Any, Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Generator, Iterable, Mapping, Sequence
 
 import attrs
 
@@ -79,7 +79,10 @@ from .ul.provider import (
 from .ul.fsm import State
 from .ul.transport import Transport, start_server
 
-log = logging.getLogger("dicomgen.net")
+if TYPE_CHECKING:
+    from .sync import SyncAssociation, ThreadedServer
+
+log: logging.Logger = logging.getLogger("dicomgen.net")
 
 DEFAULT_MAX_PDU = 16384
 
@@ -131,13 +134,13 @@ class AE:
         user_identity_handler: UserIdentityHandler | None = None,
         extended_negotiation_handler: ExtendedNegotiationHandler | None = None,
     ) -> None:
-        self.ae_title = _check_ae_title(ae_title, "AE title")
+        self.ae_title: str = _check_ae_title(ae_title, "AE title")
         self.max_pdu = max_pdu
-        self.timeouts = timeouts or Timeouts()
+        self.timeouts: Timeouts = timeouts or Timeouts()
         self.implementation_class_uid = implementation_class_uid
         self.implementation_version_name = implementation_version_name
         self.require_called_aet = require_called_aet
-        self.allowed_calling_aets = (
+        self.allowed_calling_aets: set[str] | None = (
             None
             if allowed_calling_aets is None
             else {_check_ae_title(a, "allowed calling AE title") for a in allowed_calling_aets}
@@ -263,7 +266,9 @@ class AE:
         )
         return AssociationRequest(self, host, port, request, ssl_context, server_hostname, handlers)
 
-    def associate_sync(self, host: str, port: int, ae_title: str = "ANY-SCP", **kwargs: Any) -> Any:
+    def associate_sync(
+        self, host: str, port: int, ae_title: str = "ANY-SCP", **kwargs: Any
+    ) -> SyncAssociation:
         """Synchronous :meth:`associate` (a :class:`dicomgen.net.sync.SyncAssociation`)."""
         from .sync import SyncAssociation
 
@@ -418,7 +423,7 @@ class AE:
         handlers: Mapping[Any, Handler] | None = None,
         *,
         ssl_context: _ssl.SSLContext | None = None,
-    ) -> Any:
+    ) -> ThreadedServer:
         """Run a server in a background thread (a :class:`dicomgen.net.sync.ThreadedServer`)."""
         from .sync import ThreadedServer
 
@@ -461,7 +466,7 @@ class AssociationRequest:
         self._args = (ssl_context, server_hostname, handlers)
         self._assoc: Association | None = None
 
-    def __await__(self):  # noqa: ANN204
+    def __await__(self) -> Generator[Any, None, Association]:
         return self.ae._open(self.host, self.port, self.request, *self._args).__await__()
 
     async def __aenter__(self) -> Association:
@@ -480,7 +485,7 @@ class Server:
         self.ae = ae
         self.handlers = handlers
         self.associations: set[Association] = set()
-        self.served = 0  # connections handled (for tests and monitoring)
+        self.served: int = 0  # connections handled (for tests and monitoring)
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task] = set()
 

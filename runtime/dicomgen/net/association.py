@@ -64,8 +64,9 @@ from .ul.provider import (
 
 if TYPE_CHECKING:
     from .ae import AE, Timeouts
+    from .dimse.store import StoreResponse
 
-log = logging.getLogger("dicomgen.net")
+log: logging.Logger = logging.getLogger("dicomgen.net")
 _timeout = getattr(asyncio, "timeout", None)  # Python 3.11+; asyncio.wait_for on 3.10
 
 
@@ -101,18 +102,20 @@ class Association:
         self.is_requestor = is_requestor
         self.associate_rq = request
         self.associate_ac = accept
-        self.contexts = {c.context_id: c for c in contexts}
+        self.contexts: dict[int, PresentationContext] = {c.context_id: c for c in contexts}
         self.timeouts = timeouts
-        self.handlers = handlers or {}
+        self.handlers: dict[int, Handler] = handlers or {}
         peer_info: UserInformationItem = (
             accept.user_information if is_requestor else request.user_information
         )
         self.peer_user_information = peer_info
-        self.peer_max_pdu = peer_info.maximum_length or 0
-        self.max_pdu = provider.config.max_pdata_length
-        self.peer_implementation_class_uid = peer_info.implementation_class_uid
-        self.peer_implementation_version_name = peer_info.implementation_version_name
-        self.async_operations = _negotiated_window(request, accept)
+        self.peer_max_pdu: int = peer_info.maximum_length or 0
+        self.max_pdu: int = provider.config.max_pdata_length
+        self.peer_implementation_class_uid: str | None = peer_info.implementation_class_uid
+        self.peer_implementation_version_name: str | None = peer_info.implementation_version_name
+        self.async_operations: tuple[int, int] = _negotiated_window(request, accept)
+        self.local_ae_title: str
+        self.peer_ae_title: str
         if is_requestor:
             self.local_ae_title, self.peer_ae_title = (
                 request.calling_ae_title,
@@ -390,7 +393,7 @@ class Association:
 
         return await c_echo(self, timeout=timeout)
 
-    async def send_c_store(self, source: Any, **kwargs: Any) -> Any:
+    async def send_c_store(self, source: Any, **kwargs: Any) -> StoreResponse:
         """C-STORE (Storage, PS3.7 9.1.1): send a Part 10 file (path), a Dataset or a typed
         object; returns a :class:`dicomgen.net.dimse.store.StoreResponse`. Keyword arguments:
         see :func:`dicomgen.net.dimse.store.c_store`."""

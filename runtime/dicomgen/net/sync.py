@@ -16,9 +16,14 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
-from typing import Any, Coroutine, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Coroutine, Mapping, TypeVar
 
 from dicomgen.core.errors import NetworkTimeout
+
+if TYPE_CHECKING:
+    from .ae import AE, Server
+    from .association import Association
+    from .dimse.store import StoreResponse
 
 T = TypeVar("T")
 
@@ -27,7 +32,7 @@ class LoopThread:
     """An event loop running in a daemon thread; :meth:`run` a coroutine on it and wait."""
 
     def __init__(self, name: str) -> None:
-        self.loop = asyncio.new_event_loop()
+        self.loop: asyncio.AbstractEventLoop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._main, name=name, daemon=True)
         self._thread.start()
 
@@ -50,7 +55,7 @@ class LoopThread:
         self._thread.join(timeout)
 
 
-def _bound(ae: Any, *parts: str, margin: float = 5.0) -> float:
+def _bound(ae: AE, *parts: str, margin: float = 5.0) -> float:
     """A wall-clock bound for a sync call: the sum of the relevant AE timeouts plus a margin."""
     t = ae.timeouts
     total = margin
@@ -67,16 +72,16 @@ class SyncAssociation:
     (``accepted_contexts``, ``peer_max_pdu``, ...) are read from the association.
     """
 
-    def __init__(self, runner: LoopThread, assoc: Any) -> None:
+    def __init__(self, runner: LoopThread, assoc: Association) -> None:
         self._runner = runner
         self._assoc = assoc
 
     @classmethod
-    def open(cls, ae: Any, host: str, port: int, ae_title: str, **kwargs: Any) -> "SyncAssociation":
+    def open(cls, ae: AE, host: str, port: int, ae_title: str, **kwargs: Any) -> "SyncAssociation":
         runner = LoopThread(f"dicomgen-assoc-{host}:{port}")
         try:
 
-            async def go() -> Any:
+            async def go() -> Association:
                 return await ae.associate(host, port, ae_title, **kwargs)
 
             assoc = runner.run(go(), _bound(ae, "connect", "acse", "artim"))
@@ -86,7 +91,8 @@ class SyncAssociation:
         return cls(runner, assoc)
 
     @property
-    def association(self) -> Any:
+    def association(self) -> Association:
+        """The asyncio association this object drives."""
         return self._assoc
 
     def __getattr__(self, name: str) -> Any:
@@ -96,7 +102,9 @@ class SyncAssociation:
         bound = (timeout if timeout is not None else _bound(self._assoc.ae, "dimse")) + 5
         return self._runner.run(self._assoc.send_c_echo(timeout=timeout), bound)
 
-    def send_c_store(self, source: Any, *, timeout: float | None = None, **kwargs: Any) -> Any:
+    def send_c_store(
+        self, source: Any, *, timeout: float | None = None, **kwargs: Any
+    ) -> StoreResponse:
         """Blocking :meth:`Association.send_c_store` (a ``StoreResponse``)."""
         bound = (timeout if timeout is not None else _bound(self._assoc.ae, "dimse")) + 3600
         return self._runner.run(self._assoc.send_c_store(source, timeout=timeout, **kwargs), bound)
@@ -132,13 +140,13 @@ class SyncAssociation:
 class ThreadedServer:
     """A :class:`dicomgen.net.ae.Server` running in a background thread."""
 
-    def __init__(self, runner: LoopThread, server: Any) -> None:
+    def __init__(self, runner: LoopThread, server: Server) -> None:
         self._runner = runner
         self.server = server
 
     @classmethod
     def start(
-        cls, ae: Any, address: tuple[str, int], handlers: Mapping[Any, Any] | None, **kwargs: Any
+        cls, ae: AE, address: tuple[str, int], handlers: Mapping[Any, Any] | None, **kwargs: Any
     ) -> "ThreadedServer":
         runner = LoopThread(f"dicomgen-server-{address[0]}:{address[1]}")
         try:

@@ -1,7 +1,8 @@
 """Pixel data: native and encapsulated decoding, codecs, RLE, color (PS3.5 8, A.4, G).
 
 This package imports numpy; ``import dicomgen`` never imports it. Entry points on a
-:class:`~dicomgen.core.dataset.Dataset` (as returned by ``dicomgen.read``):
+:class:`~dicomgen.core.dataset.Dataset` (as returned by ``dicomgen.read``) or a typed object
+(anything with ``to_dataset()``, e.g. a ``CTImageIOD``):
 
 - :func:`pixel_array` ``(ds, *, frame=None, as_rgb=False)`` - all frames or one frame;
 - :func:`frames` ``(ds)`` - a lazy sequence of frames (``len``, index, iterate);
@@ -18,6 +19,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
+from dicomgen.core.dataset import Dataset
 from dicomgen.core.errors import PixelDataError
 
 from .description import (
@@ -66,6 +68,15 @@ def transfer_syntax_of(ds: Any) -> str | None:
     return str(getattr(uid, "uid", uid)).strip("\x00 ")
 
 
+def dataset_of(obj: Any) -> Any:
+    """``obj`` itself if it is a data set; a typed object (anything with a ``to_dataset()``
+    method, such as the generated IOD classes) encoded to its data set."""
+    to_dataset = getattr(obj, "to_dataset", None)
+    if callable(to_dataset) and not isinstance(obj, Dataset):
+        return to_dataset()
+    return obj
+
+
 def _pixel_element(ds: Any) -> Any:
     for tag in (PIXEL_DATA, FLOAT_PIXEL_DATA, DOUBLE_FLOAT_PIXEL_DATA):
         if tag in ds:
@@ -74,7 +85,8 @@ def _pixel_element(ds: Any) -> Any:
 
 
 def describe(ds: Any) -> ImageDescription:
-    """The :class:`ImageDescription` of a data set's pixel data."""
+    """The :class:`ImageDescription` of a data set's (or typed object's) pixel data."""
+    ds = dataset_of(ds)
     uid = transfer_syntax_of(ds)
     element = _pixel_element(ds)
     little = getattr(element, "raw_little_endian", None)
@@ -87,7 +99,8 @@ class Frames(Sequence[np.ndarray]):
     """The frames of a data set's pixel data, decoded one at a time on access."""
 
     def __init__(self, ds: Any, *, as_rgb: bool = False) -> None:
-        self.description = describe(ds)
+        ds = dataset_of(ds)
+        self.description: ImageDescription = describe(ds)
         element = _pixel_element(ds)
         self._buf = _value_buffer(element)
         self.as_rgb = as_rgb
@@ -215,6 +228,7 @@ def compress(
 
 __all__ = [
     "compress",
+    "dataset_of",
     "EncapsulatedPixelData",
     "Frames",
     "ImageDescription",

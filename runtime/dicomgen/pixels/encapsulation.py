@@ -64,7 +64,7 @@ class EncapsulatedPixelData:
         base_offset: int = 0,
     ) -> None:
         self._mv = _bytes_view(buf)
-        self.number_of_frames = max(1, int(number_of_frames))
+        self.number_of_frames: int = max(1, int(number_of_frames))
         self.base_offset = base_offset
         tag, bot_len = _read_header(self._mv, 0, base_offset)
         if tag != ITEM:
@@ -85,8 +85,12 @@ class EncapsulatedPixelData:
         self.basic_offset_table: tuple[int, ...] = struct.unpack_from(
             f"<{bot_len // 4}L", self._mv, 8
         )
-        self.extended_offsets = _as_uint64s(extended_offsets, "Extended Offset Table")
-        self.extended_lengths = _as_uint64s(extended_lengths, "Extended Offset Table Lengths")
+        self.extended_offsets: tuple[int, ...] | None = _as_uint64s(
+            extended_offsets, "Extended Offset Table"
+        )
+        self.extended_lengths: tuple[int, ...] | None = _as_uint64s(
+            extended_lengths, "Extended Offset Table Lengths"
+        )
         if self.extended_offsets is not None:
             if self.extended_lengths is None or len(self.extended_lengths) != len(
                 self.extended_offsets

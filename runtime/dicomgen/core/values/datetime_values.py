@@ -65,7 +65,42 @@ _DT_PRECISION = ("year", "month", "day", "hour", "minute", "second", "fraction")
 
 
 def _bad(vr: str, text: str, why: str) -> InvalidValueError:
-    return InvalidValueError(f"{vr} value {text!r}: {why}", vr=vr)
+    """``DA value '2004-01-19' uses '-' separators; DICOM DA is YYYYMMDD``."""
+    return InvalidValueError(f"{vr} value {text!r} {why}", vr=vr)
+
+
+_FORMS = {"DA": "YYYYMMDD", "TM": "HHMMSS.FFFFFF", "DT": "YYYYMMDDHHMMSS.FFFFFF&ZZXX"}
+# Date and time written with separators (ISO 8601 and common local forms).
+_SEPARATED = {
+    "DA": re.compile(r"[0-9]{1,4}([-/.])[0-9]{1,2}\1[0-9]{1,4}"),
+    "TM": re.compile(r"[0-9]{1,2}([-.])[0-9]{2}(?:\1[0-9]{2}(?:[.,][0-9]+)?)?"),
+    "DT": re.compile(r"[0-9]{4}([-/])[0-9]{2}\1[0-9]{2}(?:[T ][0-9:.,]*)?(?:Z|[+-][0-9:]{4,5})?"),
+}
+
+
+def _why_not(vr: str, s: str) -> str:
+    """What is wrong with ``s`` as a value of VR ``vr`` (DA, TM or DT), in words."""
+    form = f"DICOM {vr} is {_FORMS[vr]}"
+    if not s:
+        return f"is empty; {form}"
+    m = _SEPARATED[vr].fullmatch(s)
+    if m:
+        if vr == "DT" and ("T" in s or " " in s):
+            return f"is written as ISO 8601 (separators, 'T'); {form}"
+        return f"uses {m.group(1)!r} separators; {form}"
+    allowed = {"DA": "", "TM": ".", "DT": ".+-"}[vr]
+    odd = sorted({c for c in s if not (c.isascii() and c.isdigit()) and c not in allowed})
+    if odd:
+        shown = ", ".join(repr(c) for c in odd)
+        return f"has the character(s) {shown}; {form}"
+    if vr == "DA":
+        return f"has {len(s)} digits; {form} (8 digits)"
+    if vr == "TM":
+        head = s.split(".", 1)[0]
+        if len(head) not in (2, 4, 6):
+            return f"has {len(head)} digits before any fraction; {form} (HH, HHMM or HHMMSS)"
+        return f"has a fraction that is not 1 to 6 digits after HHMMSS; {form}"
+    return f"is not of the form {_FORMS[vr]} (a prefix of it, with an optional &ZZXX); {form}"
 
 
 # --- DA -------------------------------------------------------------------------
@@ -85,11 +120,11 @@ def parse_da(text: str) -> _dt.date:
     ):
         y, m, d = int(s[:4]), int(s[5:7]), int(s[8:10])
     else:
-        raise _bad("DA", text, "not a date YYYYMMDD")
+        raise _bad("DA", text, _why_not("DA", s))
     try:
         return _dt.date(y, m, d)
     except ValueError as e:
-        raise _bad("DA", text, str(e)) from None
+        raise _bad("DA", text, f"is not a calendar date ({e})") from None
 
 
 def format_da(value: _dt.date) -> str:
@@ -187,11 +222,11 @@ def parse_tm(text: str) -> tuple[_dt.time, str]:
                     int(fr.ljust(6, "0")) if fr else 0,
                 )
             except ValueError as e:
-                raise _bad("TM", text, str(e)) from None
+                raise _bad("TM", text, f"is not a time of day ({e})") from None
             return t, "fraction" if fr else "second"
     m = _TM_PARSE.match(s)
     if m is None or not s.isascii():
-        raise _bad("TM", text, "not a time HHMMSS.FFFFFF")
+        raise _bad("TM", text, _why_not("TM", s))
     h, mi, se, fr = m.group("h", "m", "s", "f")
     second = int(se) if se else 0
     if second == 60:  # leap second: not representable by datetime.time
@@ -200,7 +235,7 @@ def parse_tm(text: str) -> tuple[_dt.time, str]:
     try:
         t = _dt.time(int(h), int(mi) if mi else 0, second, micro)
     except ValueError as e:
-        raise _bad("TM", text, str(e)) from None
+        raise _bad("TM", text, f"is not a time of day ({e})") from None
     precision = "fraction" if fr else "second" if se else "minute" if mi else "hour"
     return t, precision
 
@@ -250,7 +285,7 @@ def _offset(z: str, text: str) -> _dt.timezone:
     """``&ZZXX`` -> timezone; the range is -1200 to +1400 (PS3.5 Table 6.2-1)."""
     minutes = int(z[1:3]) * 60 + int(z[3:5])
     if int(z[3:5]) > 59 or minutes > (14 * 60 if z[0] == "+" else 12 * 60):
-        raise _bad("DT", text, "UTC offset out of -1200..+1400")
+        raise _bad("DT", text, f"has the UTC offset {z}, outside -1200..+1400")
     return _dt.timezone(_dt.timedelta(minutes=minutes if z[0] == "+" else -minutes))
 
 
@@ -259,11 +294,12 @@ def parse_dt(text: str) -> tuple[_dt.datetime, str]:
     s = text.rstrip(" \x00")
     m = _DT_PARSE.match(s)
     if m is None or not s.isascii():
-        raise _bad("DT", text, "not a date time YYYYMMDDHHMMSS.FFFFFF&ZZXX")
+        raise _bad("DT", text, _why_not("DT", s))
     Y, M, D, h, mi, se, fr, z = m.group("Y", "M", "D", "h", "m", "s", "f", "z")
     second = int(se) if se else 0
     if second == 60:
         second = 59
+    tz = _offset(z, text) if z else None
     try:
         value = _dt.datetime(
             int(Y),
@@ -273,10 +309,10 @@ def parse_dt(text: str) -> tuple[_dt.datetime, str]:
             int(mi) if mi else 0,
             second,
             int(fr.ljust(6, "0")) if fr else 0,
-            _offset(z, text) if z else None,
+            tz,
         )
     except ValueError as e:
-        raise _bad("DT", text, str(e)) from None
+        raise _bad("DT", text, f"is not a calendar date and time ({e})") from None
     given = [Y, M, D, h, mi, se, fr]
     precision = _DT_PRECISION[max(i for i, g in enumerate(given) if g)]
     return value, precision
@@ -374,7 +410,9 @@ class _Range:
     def parse(cls, text: str) -> _Range:
         s = text.rstrip(" \x00")
         if s.count("-") != 1:
-            raise _bad(cls._vr, text, "not a range A-B")
+            if _SEPARATED[cls._vr].fullmatch(s):
+                raise _bad(cls._vr, text, _why_not(cls._vr, s))
+            raise _bad(cls._vr, text, f"has {s.count('-')} '-'; a {cls._vr} range is A-B")
         a, _, b = s.partition("-")
         return cls(a or None, b or None, original=s)
 
@@ -448,4 +486,6 @@ class DateTimeRange(_Range):
                 return cls(a or None, b or None, original=s)
             except InvalidValueError:
                 continue
-        raise _bad("DT", text, "not a date time range A-B")
+        if _SEPARATED["DT"].fullmatch(s):
+            raise _bad("DT", text, _why_not("DT", s))
+        raise _bad("DT", text, "is neither a DT value nor a range A-B of DT values")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = ["MultiValue"]
 
 
-class MultiValue(list):  # type: ignore[type-arg]
+class MultiValue(list[Any]):
     """The values of an element with VM > 1, as decoded (a plain ``list`` subclass).
 
     :func:`dicomgen.encoding.values.decode_value` returns one for every VM > 1 value (text

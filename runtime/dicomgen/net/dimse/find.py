@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 
     from ..association import Association
 
-log = logging.getLogger("dicomgen.net")
+log: logging.Logger = logging.getLogger("dicomgen.net")
 
 # Query/Retrieve SOP Classes (PS3.4 Table C.6.1.3-1 Patient Root, Table C.6.2.3-1 Study Root).
 PATIENT_ROOT_FIND = "1.2.840.10008.5.1.4.1.2.1.1"
@@ -251,7 +251,7 @@ class ResponseStream:
     ) -> None:
         self.association = assoc
         self.request = request
-        self.message_id = int(request.command.MessageID)
+        self.message_id: int = int(request.command.MessageID)
         self.expected_field = expected_field
         self.timeout = timeout
         self.done = False
@@ -282,7 +282,7 @@ class ResponseStream:
             self.done = True
             raise DimseError(f"{message.label} without Status (0000,0900)")
         if int(status) not in PENDING_STATUSES:
-            self.done = True
+            self.done: bool = True
             self.association.drop_responses(self.message_id)
         self.last = message
         return message
@@ -291,7 +291,7 @@ class ResponseStream:
         """Send a C-CANCEL-RQ for this request (no-op once finished or already cancelled)."""
         if self.done or self.cancelled or not self._started:
             return
-        self.cancelled = True
+        self.cancelled: bool = True
         await send_c_cancel(self.association, self.request.context_id, self.message_id)
 
     async def close(self) -> None:

@@ -60,9 +60,10 @@ from .service import DimseEvent, Handler, call_handler, register_service
 if TYPE_CHECKING:
     from dicomgen.core.dataset import Dataset
 
+    from ..ae import AE
     from ..association import Association
 
-log = logging.getLogger("dicomgen.net")
+log: logging.Logger = logging.getLogger("dicomgen.net")
 
 # C-MOVE / C-GET statuses (PS3.4 Tables C.4-2 and C.4-3)
 OUT_OF_RESOURCES_MATCHES = 0xA701
@@ -298,7 +299,7 @@ class Counts:
                 self.failed_uids.append(uid)
 
 
-def failed_identifier(uids: Sequence[str]) -> Any:
+def failed_identifier(uids: Sequence[str]) -> Dataset:
     from dicomgen.core.dataset import Dataset
     from dicomgen.core.element import DataElement
 
@@ -412,7 +413,7 @@ async def prepare(
     return qevent, result
 
 
-def destination_ae(assoc: Association, described: Sequence[tuple[str, str, str | None]]) -> Any:
+def destination_ae(assoc: Association, described: Sequence[tuple[str, str, str | None]]) -> AE:
     """The AE that performs the sub-operations of a C-MOVE: our AE title, timeouts and PDU
     size; per SOP Class a context with each stored encapsulated transfer syntax and one with
     the uncompressed ones (at most 128 contexts, PS3.8 9.3.2.2)."""

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from ..association import Association
     from ..contexts import PresentationContext
 
-log = logging.getLogger("dicomgen.net")
+log: logging.Logger = logging.getLogger("dicomgen.net")
 
 PROCESSING_FAILURE = 0x0110
 NO_SUCH_SOP_INSTANCE = 0x0112  # PS3.7 Annex C.5: No such SOP Instance

@@ -21,6 +21,8 @@ from .message import DimseMessage
 
 if TYPE_CHECKING:
     from dicomgen_std.commands import CommandSet
+    from dicomgen.core.dataset import Dataset
+
     from ..association import Association
     from ..contexts import PresentationContext
 
@@ -42,7 +44,7 @@ class DimseEvent:
         return self.association.peer_ae_title
 
     @property
-    def dataset(self) -> Any:
+    def dataset(self) -> Dataset | None:
         """The request's data set decoded in the context's transfer syntax (None if absent)."""
         return self.message.decode_dataset(self.context.transfer_syntax)
 

@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from ..association import Association
     from ..contexts import PresentationContext
 
-log = logging.getLogger("dicomgen.net")
+log: logging.Logger = logging.getLogger("dicomgen.net")
 
 
 class StoreStatus:
@@ -221,12 +221,12 @@ class DatasetSource(StoreSource):
 
     def __init__(self, ds: Dataset) -> None:
         self.ds = ds
-        self.sop_class_uid = ds.first_text(0x00080016)
-        self.sop_instance_uid = ds.first_text(0x00080018)
+        self.sop_class_uid: str = ds.first_text(0x00080016)
+        self.sop_instance_uid: str = ds.first_text(0x00080018)
         px = ds.get(0x7FE00010)
-        self.encapsulated = bool(px is not None and px.vr != "SQ" and px.undefined_length)
+        self.encapsulated: bool = bool(px is not None and px.vr != "SQ" and px.undefined_length)
         read_ts = getattr(ds, "read_transfer_syntax", None)
-        self.transfer_syntax = str(read_ts) if self.encapsulated and read_ts else None
+        self.transfer_syntax: str | None = str(read_ts) if self.encapsulated and read_ts else None
         if not self.sop_class_uid or not self.sop_instance_uid:
             raise DimseError("the data set has no SOP Class UID or SOP Instance UID (0008,0016/18)")
 
@@ -321,7 +321,7 @@ class FileSource(StoreSource):
             raise DimseError("no SOP Class UID or SOP Instance UID in the file", path=self.path)
         self.sop_class_uid = sop_class
         self.sop_instance_uid = sop_instance
-        self.encapsulated = not is_native(ts)
+        self.encapsulated: bool = not is_native(ts)
 
     def chunks(self, transfer_syntax: str) -> Iterable[Any]:
         buf = self.buf

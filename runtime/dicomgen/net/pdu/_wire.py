@@ -27,6 +27,10 @@ class Cursor:
     """Reads big-endian fields from ``data[start:end]``; offsets reported are absolute."""
 
     __slots__ = ("data", "pos", "end", "what")
+    data: bytes | memoryview
+    pos: int
+    end: int
+    what: str
 
     def __init__(self, data: bytes | memoryview, start: int, end: int, what: str) -> None:
         self.data = data

@@ -93,11 +93,11 @@ class _AssociateBase:
     pdu_type: ClassVar[int]
     called_ae_title: str
     calling_ae_title: str
-    presentation_contexts: tuple
+    presentation_contexts: tuple[PresentationContextRQItem | PresentationContextACItem, ...]
     user_information: UserInformationItem
     application_context: str
     protocol_version: int
-    unknown_items: tuple
+    unknown_items: tuple[UnknownSubItem, ...]
 
     def encode(self) -> bytes:
         body = struct.pack(">HH", self.protocol_version, 0)

@@ -17,9 +17,15 @@ Modification List (a zero-length one removes the value, PS3.7 10.1.3.1.4) and re
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Union
 
 from ..dimse.normalized import NEvent
+
+if TYPE_CHECKING:
+    from dicomgen.core.dataset import Dataset
+
+# What a DIMSE-N handler returns: a status, or a status and the data set of the response.
+NResult = Union[int, tuple[int, "Dataset | None"]]
 
 DUPLICATE_SOP_INSTANCE = 0x0111
 NO_SUCH_SOP_INSTANCE = 0x0112
@@ -41,7 +47,7 @@ class ManagedInstances:
             return CLASS_INSTANCE_CONFLICT, None
         return 0, found[1]
 
-    def on_create(self, event: NEvent) -> Any:
+    def on_create(self, event: NEvent) -> NResult:
         from dicomgen.core.dataset import Dataset
 
         ds = event.request_dataset if event.request_dataset is not None else Dataset()
@@ -51,7 +57,7 @@ class ManagedInstances:
             self.instances[str(event.sop_instance)] = (event.sop_class, ds.copy())
         return 0, ds
 
-    def on_get(self, event: NEvent) -> Any:
+    def on_get(self, event: NEvent) -> NResult:
         from dicomgen.core.dataset import Dataset
 
         with self._lock:
@@ -67,7 +73,7 @@ class ManagedInstances:
                     out.add(ds[tag])
             return 0, out
 
-    def on_set(self, event: NEvent) -> Any:
+    def on_set(self, event: NEvent) -> NResult:
         with self._lock:
             status, ds = self._lookup(event)
             if status:
@@ -78,7 +84,7 @@ class ManagedInstances:
                     ds.add(elem)
             return 0, changes
 
-    def on_delete(self, event: NEvent) -> Any:
+    def on_delete(self, event: NEvent) -> NResult:
         with self._lock:
             status, _ds = self._lookup(event)
             if status:

@@ -76,7 +76,9 @@ class QueryRetrieveHandlers:
         relational: bool = False,
     ) -> None:
         self.storage = storage
-        self.destinations = {k.strip(): (h, int(p)) for k, (h, p) in (destinations or {}).items()}
+        self.destinations: dict[str, tuple[str, int]] = {
+            k.strip(): (h, int(p)) for k, (h, p) in (destinations or {}).items()
+        }
         self.relational = relational
 
     def on_find(self, event: QueryEvent) -> Iterator[tuple[int, Any, str | None]]:

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from ..dimse.service import DimseEvent
     from .storage_scp import StorageSCP, StoreResult
 
-log = logging.getLogger("dicomgen.net")
+log: logging.Logger = logging.getLogger("dicomgen.net")
 
 #: Data sets larger than this are streamed to a temporary file instead of memory.
 DEFAULT_SPILL_THRESHOLD = 8 << 20
@@ -278,8 +278,8 @@ class StorageService:
         self.spill_threshold = spill_threshold
         self.inline_threshold = inline_threshold
         self.on_stored = on_stored
-        self.stored = 0
-        self.failed = 0
+        self.stored: int = 0
+        self.failed: int = 0
         self._index_scheduled = False
         self._prepare_scheduled = False
         self.index_delay = index_delay

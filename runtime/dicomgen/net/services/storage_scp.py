@@ -85,7 +85,7 @@ OPEN_MARKER_SUFFIX = ".open"
 CHECKPOINT_MARGIN = 2.0
 _BOOT_ID = "/proc/sys/kernel/random/boot_id"
 
-log = logging.getLogger("dicomgen.net")
+log: logging.Logger = logging.getLogger("dicomgen.net")
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ class StorageSCP:
         cleanup_on_start: bool = True,
         reconcile: bool = True,
     ) -> None:
-        self.files = FileStore(root, fsync=fsync)
+        self.files: FileStore = FileStore(root, fsync=fsync)
         self._index = Index(index_path if index_path is not None else self.files.root / INDEX_NAME)
         self._marker = Path(str(self._index.path) + OPEN_MARKER_SUFFIX)
         self._closed = False
@@ -150,7 +150,7 @@ class StorageSCP:
         self._reserved: Counter[str] = Counter()
         self._paths_lock = threading.Lock()
         #: Rows of ``defer_index`` stores that could not be written to the index.
-        self.index_failures = 0
+        self.index_failures: int = 0
         opts = query_options or QueryOptions()
         if retrieve_ae_title is not None:
             opts = QueryOptions(

@@ -42,7 +42,7 @@ from ...core.element import DataElement
 from ...core.errors import MediaError
 from ...media.part10 import FileMeta, encode_file_meta
 
-log = logging.getLogger("dicomgen.net")
+log: logging.Logger = logging.getLogger("dicomgen.net")
 
 TMP_SUFFIX = ".tmp"
 INCOMING = ".incoming"
@@ -217,7 +217,7 @@ class FileStore:
     """Files of received instances under ``root`` (created if missing)."""
 
     def __init__(self, root: str | os.PathLike[str], *, fsync: bool = True) -> None:
-        self.root = Path(root)
+        self.root: Path = Path(root)
         self.fsync = fsync
         self._root_str = str(self.root)
         self._prefix = os.path.join(self._root_str, "")
@@ -307,7 +307,7 @@ class FileStore:
                     raise
                 # no /proc, or such links refused here: named temporary files from now on
                 log.info("nameless temporary files cannot be linked in %s: %s", folder, exc)
-                self.anonymous = False
+                self.anonymous: bool = False
                 return None
         finally:
             os.close(fd)

@@ -327,7 +327,7 @@ class Index:
     """The SQLite index at ``path`` (``":memory:"`` is not supported: readers need a file)."""
 
     def __init__(self, path: str | Path, *, timeout: float = 30.0) -> None:
-        self.path = Path(path)
+        self.path: Path = Path(path)
         self.timeout = timeout
         self._lock = threading.Lock()
         self._idle: list[sqlite3.Connection] = []  # reader connections not in use

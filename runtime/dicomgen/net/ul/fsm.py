@@ -9,6 +9,7 @@ the action decides which one (PS3.8 Table 9-6).
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -40,7 +41,12 @@ class State(enum.Enum):
 
     # Members compare by identity: hashing them by identity too keeps Table 9-10 lookups
     # (one or more for every PDU) off Enum.__hash__, a Python-level call.
-    __hash__ = object.__hash__
+    if TYPE_CHECKING:  # what type checkers see of the C-level identity hash below
+
+        def __hash__(self) -> int: ...
+
+    else:
+        __hash__ = object.__hash__
 
 
 class Event(enum.Enum):
@@ -72,7 +78,12 @@ class Event(enum.Enum):
 
     # Members compare by identity: hashing them by identity too keeps Table 9-10 lookups
     # (one or more for every PDU) off Enum.__hash__, a Python-level call.
-    __hash__ = object.__hash__
+    if TYPE_CHECKING:  # what type checkers see of the C-level identity hash below
+
+        def __hash__(self) -> int: ...
+
+    else:
+        __hash__ = object.__hash__
 
 
 class Action(enum.Enum):
@@ -121,7 +132,12 @@ class Action(enum.Enum):
         """The action's definition in PS3.8 Tables 9-6..9-9."""
         return ACTION_DEFINITIONS[self]
 
-    __hash__ = object.__hash__  # as State's: the provider looks up each action's method
+    if TYPE_CHECKING:  # what type checkers see of the C-level identity hash below
+
+        def __hash__(self) -> int: ...
+
+    else:
+        __hash__ = object.__hash__  # as State's: the provider looks up each action's method
 
 
 ACTION_DEFINITIONS: dict[Action, str] = {

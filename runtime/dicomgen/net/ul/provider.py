@@ -60,7 +60,7 @@ from .fsm import TRANSITIONS, Action, Event, State, Transition, transition
 from .timers import ArtimTimer
 from .transport import Transport
 
-log = logging.getLogger("dicomgen.net.ul")
+log: logging.Logger = logging.getLogger("dicomgen.net.ul")
 
 
 # --- indications and confirmations handed to the service user -------------------------
@@ -163,12 +163,12 @@ class UpperLayer:
     MAX_PDATA_BACKLOG = 4 << 20
 
     def __init__(self, config: ULConfig | None = None, *, requestor: bool) -> None:
-        self.config = config or ULConfig()
+        self.config: ULConfig = config or ULConfig()
         self.requestor = requestor
         self.state = State.STA1
         self.indications: asyncio.Queue[Indication] = asyncio.Queue()
         self.transport: Transport | None = None
-        self.artim = ArtimTimer(self.config.artim_timeout, self._artim_expired)
+        self.artim: ArtimTimer = ArtimTimer(self.config.artim_timeout, self._artim_expired)
         # The last HISTORY_LENGTH transitions (state, event, action, next state), for tests and
         # diagnostics; bounded so that a long association (one entry per PDU) does not grow.
         self.history: deque[tuple[State, Event, Action, State]] = deque(maxlen=self.HISTORY_LENGTH)
@@ -193,7 +193,7 @@ class UpperLayer:
         before = self.state
         handler: Callable[..., State | None] = getattr(self, _ACTION_METHODS[cell.action])
         chosen = handler(**payload)
-        self.state = chosen if chosen is not None else cell.next_state
+        self.state: State = chosen if chosen is not None else cell.next_state
         if self.state not in cell.next_states:  # pragma: no cover - guards the table/actions
             raise NetworkError(f"{cell.action.label} chose {self.state.name}, not allowed")
         self.history.append((before, event, cell.action, self.state))
@@ -402,7 +402,7 @@ class UpperLayer:
         """A-ASSOCIATE request (Evt1 -> AE-1, connect -> Evt2 -> AE-2); the answer arrives on
         :attr:`indications` (:class:`AssociateAccepted` / :class:`AssociateRejected` / abort)."""
         self._pending_rq = request
-        self.max_pdata_length = self.config.max_pdata_length
+        self.max_pdata_length: int = self.config.max_pdata_length
         self._dispatch(Event.EVT1)
         try:
             self.transport = await Transport.connect(

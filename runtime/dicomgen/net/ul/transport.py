@@ -194,7 +194,7 @@ class PDUProtocol(asyncio.BufferedProtocol):
         self._start, self._end = 0, n
 
     def _push(self, item: tuple[int, bytes, Any] | PDUError, size: int) -> None:
-        self.last_received = _monotonic()
+        self.last_received: float = _monotonic()
         listener = self.listener
         if listener is not None and not self._ready and type(item) is tuple:
             if listener(*item):
