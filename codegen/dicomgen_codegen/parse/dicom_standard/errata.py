@@ -16,12 +16,11 @@ obsolete, never applied blindly. Every entry carries its reason.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import attrs
-
+import tomllib
 from dicomgen.core.errors import GenerationError
 
 from ...passes.errata import ERRATA_DIR

@@ -161,7 +161,7 @@ def extract(data: dict[str, Any] | None = None) -> ExtractResult:
             )
     missing: list[ReportIssue] = []
     iods = build_iods(data, conditions, prov, missing, ctx.row_issues)
-    key = lambda x: x.xml_id  # noqa: E731
+    key = lambda x: x.xml_id
     report = Part03Report(
         edition=edition,
         tables_seen=len(data["ciods"]) + len(records),

@@ -21,7 +21,8 @@ from ...ir.iod import ValueSet
 
 _BLOCK = {"p", "div", "dl", "dt", "dd", "li", "ol", "ul", "h1", "h2", "h3", "h4", "h5", "h6"}
 _KIND_RE = re.compile(
-    r"^\s*(Retired\s+)?(Enumerated\s+Values?|Defined\s+Terms?)\b\s*(.*?)\s*:?\s*$", re.I | re.S
+    r"^\s*(Retired\s+)?(Enumerated\s+Values?|Defined\s+Terms?)\b\s*(.*?)\s*:?\s*$",
+    re.IGNORECASE | re.DOTALL,
 )
 
 

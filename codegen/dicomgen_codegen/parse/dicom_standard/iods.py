@@ -12,7 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ...ir.iod import FunctionalGroupRef, IODModuleRef, IODRecord, Provenance, ReportIssue
+from ...ir.iod import (
+    FunctionalGroupRef,
+    IODModuleRef,
+    IODRecord,
+    Provenance,
+    ReportIssue,
+)
 from ..conditions import Condition
 
 

@@ -18,12 +18,19 @@ from collections.abc import Callable
 
 import attrs
 
-from ...ir.iod import AttributeRow, IncludeRow, Provenance, ReportIssue, TableRow, ValueSet
+from ...ir.iod import (
+    AttributeRow,
+    IncludeRow,
+    Provenance,
+    ReportIssue,
+    TableRow,
+    ValueSet,
+)
 from ..conditions import Condition, extract_condition_text
 from . import html
 from .tree import Node
 
-_TERMS_RE = re.compile(r"defined\s+terms?|enumerated\s+values?", re.I)
+_TERMS_RE = re.compile(r"defined\s+terms?|enumerated\s+values?", re.IGNORECASE)
 _FOR_TAG_RE = re.compile(r"\(([0-9A-Fa-f]{4}),([0-9A-Fa-f]{4})\)")
 NO_TYPE = "None"
 

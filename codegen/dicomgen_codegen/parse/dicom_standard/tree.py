@@ -43,7 +43,7 @@ class Node:
     html: str
     references: tuple[str, ...]
     index: int
-    children: list["Node"] = attrs.field(factory=list)
+    children: list[Node] = attrs.field(factory=list)
     include: str = ""
 
     def key(self) -> tuple[str, str, str]:
