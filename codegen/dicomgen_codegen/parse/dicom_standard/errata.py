@@ -3,12 +3,15 @@
 Each ``[[extract_rows]]`` entry names a row of the extract by its table id, its ``path`` and
 its ``occurrence`` (1 for the first row with that path in the table) and says what to do:
 
-* ``op = "drop"``: the row is a duplicate of the row before it (same path, Type and
-  description); ``published`` is its Type;
-* ``op = "move"``: the row is nested under the wrong parent; ``published`` is its path as
-  printed, ``corrected`` the path it has in the standard;
+* ``op = "lift"``: the rows printed under this row belong one level up (they are its
+  siblings in the standard); ``published`` is how many rows the extract prints under it;
 * ``op = "include"``: the row is a sequence whose item rows the extract lost; ``corrected``
-  is the id of the macro table its items include (inserted as an include row under it).
+  is the id of the macro table its items include (inserted as an include row under it), or
+  "" for the "Include one or more Functional Group Macros" of the functional group sequences.
+
+Rows printed twice with the same path (the SR content macros' Referenced SOP Sequence
+...) are not defects: they are copies of different conditional macro inclusions, which macro
+recovery turns back into include rows.
 
 An entry applies only while the row still reads as published; otherwise it is reported as
 obsolete, never applied blindly. Every entry carries its reason.
@@ -26,7 +29,7 @@ from dicomgen.core.errors import GenerationError
 from ...passes.errata import ERRATA_DIR
 from ...passes.errata import EXTRACT_COLLECTION as COLLECTION
 
-_OPS = ("drop", "move", "include")
+_OPS = ("lift", "include")
 
 
 @attrs.frozen
@@ -35,7 +38,7 @@ class ExtractErratum:
     path: str
     occurrence: int
     op: str
-    published: str
+    published: Any
     corrected: str
     reason: str
     file: str = ""
@@ -92,17 +95,15 @@ def apply_extract_errata(
         if i is None:
             obsolete.append((e, f"no occurrence {e.occurrence} of that path"))
             continue
-        row = rows[i]
-        if e.op == "drop":
-            if row["type"] != e.published:
-                obsolete.append((e, f"Type is {row['type']!r}, not {e.published!r}"))
+        if e.op == "lift":
+            prefix = e.path + ":"
+            below = [k for k in range(i + 1, len(rows)) if rows[k]["path"].startswith(prefix)]
+            if len(below) != e.published:
+                obsolete.append((e, f"{len(below)} rows under it, not {e.published}"))
                 continue
-            del rows[i]
-        elif e.op == "move":
-            if e.published != e.path:
-                obsolete.append((e, "published must repeat the path"))
-                continue
-            rows[i] = {**row, "path": e.corrected}
+            parent = e.path.rsplit(":", 1)[0] + ":"
+            for k in below:
+                rows[k] = {**rows[k], "path": parent + rows[k]["path"][len(prefix) :]}
         else:
             if any(r.get("path", "").startswith(e.path + ":") for r in rows):
                 obsolete.append((e, "the sequence has item rows"))

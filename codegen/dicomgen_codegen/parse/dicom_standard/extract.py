@@ -143,7 +143,7 @@ def extract(data: dict[str, Any] | None = None) -> ExtractResult:
         for m in meta:
             tid = table_id(m["linkToStandard"])
             rows = table_rows(tid, trees.get(tid, []), ctx)
-            if any(r["type"] == NO_TYPE for r in rows_by_table.get(tid, ())):
+            if any(r.get("type") == NO_TYPE for r in rows_by_table.get(tid, ())):
                 untyped.append(tid)
                 ctx.row_issues.append(
                     ReportIssue(tid, None, "printed without a Type column: rows have Type ''")

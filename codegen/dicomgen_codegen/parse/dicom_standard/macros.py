@@ -40,7 +40,7 @@ class _Signatures:
 
     def sig(self, node: Node) -> Signature:
         kids = tuple(self.sig(c) for c in node.children)
-        key = (node.key(), node.include, kids)
+        key = (node.key(), node.include, node.functional_groups, kids)
         value = self.ids.setdefault(key, len(self.ids))
         self.of[id(node)] = value
         return value

@@ -150,6 +150,14 @@ def attribute_row(table: str, node: Node, depth: int, ctx: RowContext) -> Attrib
 
 
 def include_row(table: str, node: Node, depth: int, ctx: RowContext) -> IncludeRow:
+    if node.functional_groups:
+        return IncludeRow(
+            depth=depth,
+            target="",
+            text="Include one or more Functional Group Macros.",
+            functional_groups=True,
+            source=ctx.prov(table, node.index),
+        )
     label = node.include.removeprefix("table_")
     title = ctx.macro_titles.get(node.include, "")
     return IncludeRow(
@@ -164,7 +172,7 @@ def table_rows(table: str, nodes: list[Node], ctx: RowContext, depth: int = 0) -
     """The IR rows of a tree, depth first (a sequence's item rows after it, one ``>`` more)."""
     out: list[TableRow] = []
     for node in nodes:
-        if node.include:
+        if node.is_include:
             out.append(include_row(table, node, depth, ctx))
             continue
         out.append(attribute_row(table, node, depth, ctx))

@@ -45,6 +45,12 @@ class Node:
     index: int
     children: list[Node] = attrs.field(factory=list)
     include: str = ""
+    functional_groups: bool = False
+    """An "Include one or more Functional Group Macros" row (no table id)."""
+
+    @property
+    def is_include(self) -> bool:
+        return bool(self.include) or self.functional_groups
 
     def key(self) -> tuple[str, str, str]:
         """What macro recovery compares: tag, Type and description."""
@@ -84,7 +90,16 @@ def build_tree(table: str, rows: list[dict[str, Any]], orphans: list[Orphan]) ->
             parent = latest.get(parent_path)
             if parent is not None:
                 parent.children.append(
-                    Node(path, "", "", "", (), parent.index, include=r["_include"])
+                    Node(
+                        path,
+                        "",
+                        "",
+                        "",
+                        (),
+                        parent.index,
+                        include=r["_include"],
+                        functional_groups=not r["_include"],
+                    )
                 )
             continue
         index = int(r["_index"])
