@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import attrs
-
 from dicomgen.core.errors import GenerationError
 
 from ...docbook.text import clean

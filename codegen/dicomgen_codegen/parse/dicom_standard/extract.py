@@ -23,6 +23,7 @@ from ...ir.iod import (
     ReportIssue,
 )
 from ..conditions import And, Condition, is_parsed, parse_condition
+from ..part03 import reachable_tables
 from . import files as extract_files
 from .errata import apply_extract_errata, load_extract_errata
 from .iods import build_iods, page_id, table_id
@@ -168,11 +169,8 @@ def extract(data: dict[str, Any] | None = None) -> ExtractResult:
         iod_tables=len(iods),
         functional_group_tables=sum(1 for i in iods if i.functional_groups),
         attribute_tables=len(records),
-        value_tables=0,
-        reachable_tables=len(
-            {m.table_xml_id for i in iods for m in i.modules}
-            | {f.table_xml_id for i in iods for f in i.functional_groups}
-        ),
+        value_tables=len(ctx.value_tables),
+        reachable_tables=0,  # set below, once the tables are known
         skipped_tables=(),
         duplicate_tables=(),
         conflicting_ids=(),
@@ -189,9 +187,11 @@ def extract(data: dict[str, Any] | None = None) -> ExtractResult:
         edition,
         tuple(sorted(iods, key=key)),
         tuple(sorted(records, key=key)),
-        (),
+        tuple(sorted(ctx.value_tables.values(), key=key)),
         report,
     )
+    reachable = len(reachable_tables(result))
+    result = attrs.evolve(result, report=attrs.evolve(report, reachable_tables=reachable))
     return ExtractResult(
         result,
         stats,

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import re
 
+import attrs
 import lxml.html
 from lxml import etree
 
 from ...docbook.text import clean
 from ...ir.iod import ValueSet
+from ..part03 import classify_header
 
 _BLOCK = {"p", "div", "dl", "dt", "dd", "li", "ol", "ul", "h1", "h2", "h3", "h4", "h5", "h6"}
 _KIND_RE = re.compile(
@@ -126,6 +128,48 @@ def value_sets(root: etree._Element, source_xml_id: str = "") -> list[ValueSet]:
                 value_index=value_index(qualifier),
             )
         )
+    return out
+
+
+_CAPTION_RE = re.compile(r"^Table\s+(\S+?)\.?\s+(.*)$")
+
+
+def _caption_before(table: etree._Element) -> tuple[str, str]:
+    """(table id, caption) from the ``<p><strong>Table C.8-127. Caption</strong></p>`` that
+    precedes a table (or its wrapping ``div``) in the standard's HTML; ("", "") if none."""
+    el: etree._Element | None = table
+    while el is not None:
+        prev = el.getprevious()
+        while prev is not None and not text_of(prev):
+            prev = prev.getprevious()
+        if prev is not None:
+            m = _CAPTION_RE.match(text_of(prev))
+            return (f"table_{m.group(1)}", m.group(2)) if m else ("", "")
+        el = el.getparent()
+    return "", ""
+
+
+def term_tables(root: etree._Element) -> list[tuple[str, str, ValueSet]]:
+    """(table id, caption, value set) of each two-column table of terms ("Defined Term Name |
+    Defined Term Description", "Enumerated Value | Definition" …) in ``root``; the caption
+    is the value set's qualifier, as the DocBook parser does."""
+    out = []
+    for table in root.iter("table"):
+        header = tuple(text_of(th) for th in table.iterfind("./thead/tr/th"))
+        if classify_header(header) != "terms":
+            continue
+        xml_id, caption = _caption_before(table)
+        values: list[str] = []
+        meanings: list[str] = []
+        for tr in table.iterfind("./tbody/tr"):
+            cells = tr.findall("td")
+            if len(cells) != 2 or not text_of(cells[0]):
+                continue
+            values.append(text_of(cells[0]))
+            meanings.append(text_of(cells[1]))
+        kind = "enumerated" if header[0].lower().startswith("enum") else "defined"
+        vs = ValueSet(kind, tuple(values), tuple(meanings), caption, False, xml_id)
+        out.append((xml_id, caption, attrs.evolve(vs, value_index=value_index(caption))))
     return out
 
 

@@ -25,6 +25,7 @@ from ...ir.iod import (
     ReportIssue,
     TableRow,
     ValueSet,
+    ValueTableRecord,
 )
 from ..conditions import Condition, extract_condition_text
 from . import html
@@ -52,15 +53,25 @@ class RowContext:
     prov: Callable[[str, int | None], Provenance]
     row_issues: list[ReportIssue] = attrs.field(factory=list)
     dangling: list[ReportIssue] = attrs.field(factory=list)
+    value_tables: dict[str, ValueTableRecord] = attrs.field(factory=dict)
+    """The tables of terms found in referenced sections, by table id."""
     _sections: dict[str, tuple[str, list[ValueSet]]] = attrs.field(factory=dict)
 
     def section(self, url: str) -> tuple[str, list[ValueSet]] | None:
-        """(heading, value sets) of a referenced section, None when not in the extract."""
+        """(heading, value sets: lists and tables of terms) of a referenced section, None
+        when the extract does not have it."""
         if url not in self.references:
             return None
         if url not in self._sections:
             root = html.parse_fragment(self.references[url])
-            self._sections[url] = (html.heading(root), html.value_sets(root, section_id(url)))
+            sets = html.value_sets(root, section_id(url))
+            for xml_id, caption, vs in html.term_tables(root):
+                sets.append(vs)
+                if xml_id and xml_id not in self.value_tables:
+                    self.value_tables[xml_id] = ValueTableRecord(
+                        xml_id, caption, vs, self.prov(xml_id, None)
+                    )
+            self._sections[url] = (html.heading(root), sets)
         return self._sections[url]
 
 
