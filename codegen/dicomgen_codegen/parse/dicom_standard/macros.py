@@ -32,17 +32,24 @@ class RecoveryStats:
 
 
 class _Signatures:
-    """Hash-consing of (tag, Type, description, children) so subtrees compare as integers."""
+    """Hash-consing of (tag, Type, description, children) so subtrees compare as integers.
+
+    A node's signature is computed once: recovery reads a sibling list before it rewrites
+    the children of its nodes, and never reads that list again. The memo keeps the node
+    itself so its id cannot be reused while the memo lives."""
 
     def __init__(self) -> None:
         self.ids: dict[tuple[object, ...], int] = {}
-        self.of: dict[int, int] = {}
+        self.memo: dict[int, tuple[Node, int]] = {}
 
     def sig(self, node: Node) -> Signature:
+        hit = self.memo.get(id(node))
+        if hit is not None:
+            return hit[1]
         kids = tuple(self.sig(c) for c in node.children)
         key = (node.key(), node.include, node.functional_groups, kids)
         value = self.ids.setdefault(key, len(self.ids))
-        self.of[id(node)] = value
+        self.memo[id(node)] = (node, value)
         return value
 
 
