@@ -18,6 +18,7 @@ from dicomgen_codegen.parse.dicom_standard.errata import (
     ExtractErratum,
     apply_extract_errata,
     load_extract_errata,
+    load_include_errata,
 )
 from dicomgen_codegen.parse.dicom_standard.extract import ExtractResult, extract
 from dicomgen_codegen.parse.dicom_standard.precedence import (
@@ -168,8 +169,8 @@ def test_value_lists_of_referenced_sections(found: ExtractResult) -> None:
 
 def test_extract_errata_apply_and_fix_the_rows(found: ExtractResult) -> None:
     r = found.result
-    assert len(load_extract_errata()) == 10
-    assert sum(line.startswith("applied extract erratum") for line in found.errata_lines) == 10
+    assert len(load_extract_errata()) == 10 and len(load_include_errata()) == 10
+    assert sum(line.startswith("applied extract erratum") for line in found.errata_lines) == 20
     assert not any("obsolete" in line for line in found.errata_lines)
     # Cornea Measurement: the rows printed under Code Value are its siblings again
     t = r.table("table_C.8.25.16-8")
@@ -182,6 +183,14 @@ def test_extract_errata_apply_and_fix_the_rows(found: ExtractResult) -> None:
     assert isinstance(nxt, IncludeRow) and nxt.target == "table_8.8-1"
     assert nxt.depth == us.rows[i].depth + 1
     # the functional group sequences include "one or more Functional Group Macros"
+    # the Document Content Macro's includes get their "if and only if Value Type is ..." back
+    content = r.table("table_C.17-5")
+    assert content is not None
+    num = next(
+        x for x in content.rows if isinstance(x, IncludeRow) and x.target == "table_C.18.1-1"
+    )
+    assert num.condition_text == "if and only if Value Type (0040,A040) is NUM."
+    assert is_parsed(num.condition)
     fg = r.table("table_C.7.6.16-1")
     assert fg is not None
     assert sum(1 for x in fg.rows if isinstance(x, IncludeRow) and x.functional_groups) == 2

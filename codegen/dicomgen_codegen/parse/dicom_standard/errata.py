@@ -9,6 +9,11 @@ its ``occurrence`` (1 for the first row with that path in the table) and says wh
   is the id of the macro table its items include (inserted as an include row under it), or
   "" for the "Include one or more Functional Group Macros" of the functional group sequences.
 
+Each ``[[extract_includes]]`` entry gives a recovered include row (``table``, the macro
+``target``, its ``occurrence`` in the table) the condition the extract lost with the Include
+row ("if and only if Value Type (0040,A040) is NUM"): ``published`` is the condition it has
+("": none), ``corrected`` the standard's text.
+
 Rows printed twice with the same path (the SR content macros' Referenced SOP Sequence
 ...) are not defects: they are copies of different conditional macro inclusions, which macro
 recovery turns back into include rows.
@@ -28,6 +33,7 @@ from dicomgen.core.errors import GenerationError
 
 from ...passes.errata import ERRATA_DIR
 from ...passes.errata import EXTRACT_COLLECTION as COLLECTION
+from ...passes.errata import EXTRACT_INCLUDES
 
 _OPS = ("lift", "include")
 
@@ -111,3 +117,34 @@ def apply_extract_errata(
             rows.insert(i + 1, {"path": f"{e.path}:include", "_include": e.corrected})
         applied.append(e)
     return applied, obsolete
+
+
+@attrs.frozen
+class IncludeErratum:
+    table: str
+    target: str
+    occurrence: int
+    published: str
+    corrected: str
+    reason: str
+    file: str = ""
+
+    def what(self) -> str:
+        return f"{self.table} include of {self.target} #{self.occurrence} condition"
+
+
+def load_include_errata(folder: Path = ERRATA_DIR) -> tuple[IncludeErratum, ...]:
+    """The ``[[extract_includes]]`` entries of ``errata/*.toml``."""
+    out = []
+    need = {"table", "target", "occurrence", "published", "corrected", "reason"}
+    for path in sorted(folder.glob("*.toml")):
+        data = tomllib.loads(path.read_text("utf-8"))
+        for i, entry in enumerate(data.get(EXTRACT_INCLUDES, ())):
+            missing = need - set(entry)
+            if missing or not str(entry.get("reason", "")).strip():
+                raise GenerationError(
+                    f"errata file {path.name}: {EXTRACT_INCLUDES}[{i}] lacks "
+                    f"{sorted(missing) or ['reason']}"
+                )
+            out.append(IncludeErratum(file=path.name, **{k: entry[k] for k in sorted(need)}))
+    return tuple(out)

@@ -17,6 +17,8 @@ import attrs
 
 from ...ir.iod import (
     AttributeTableRecord,
+    IncludeRow,
+    TableRow,
     Part03Report,
     Part03Result,
     Provenance,
@@ -25,7 +27,12 @@ from ...ir.iod import (
 from ..conditions import And, Condition, is_parsed, parse_condition
 from ..part03 import reachable_tables
 from . import files as extract_files
-from .errata import apply_extract_errata, load_extract_errata
+from .errata import (
+    IncludeErratum,
+    apply_extract_errata,
+    load_extract_errata,
+    load_include_errata,
+)
 from .iods import build_iods, page_id, table_id
 from .macros import MacroIndex, RecoveryStats, count_occurrences, recover
 from .rows import NO_TYPE, RowContext, table_rows
@@ -69,6 +76,42 @@ class _Conditions:
             if isinstance(cond, And):
                 self.partial += 1
         return cond
+
+
+def include_conditions(
+    table: str,
+    rows: list[TableRow],
+    errata: tuple[IncludeErratum, ...],
+    condition: _Conditions,
+    lines: list[str],
+) -> list[TableRow]:
+    """``rows`` with the include conditions of ``errata`` for this table; one line per
+    erratum into ``lines`` (applied, or obsolete with why). Unknown tables are left to the
+    caller's check."""
+    out = list(rows)
+    for e in errata:
+        if e.table != table:
+            continue
+        hits = [i for i, r in enumerate(out) if isinstance(r, IncludeRow) and r.target == e.target]
+        if len(hits) < e.occurrence:
+            lines.append(f"obsolete extract erratum {e.what()}: no such include ({e.file})")
+            continue
+        i = hits[e.occurrence - 1]
+        row = out[i]
+        assert isinstance(row, IncludeRow)
+        if row.condition_text != e.published:
+            lines.append(
+                f"obsolete extract erratum {e.what()}: condition is {row.condition_text!r}, "
+                f"not {e.published!r} ({e.file})"
+            )
+            continue
+        out[i] = attrs.evolve(
+            row,
+            condition_text=e.corrected,
+            condition=condition(e.corrected, table, row.source.row if row.source else None),
+        )
+        lines.append(f"applied extract erratum {e.what()} ({e.file})")
+    return out
 
 
 def _numbered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -116,6 +159,7 @@ def extract(data: dict[str, Any] | None = None) -> ExtractResult:
     module_rows = tables_of("module_to_attributes", "moduleId", module_ids)
     macro_rows = tables_of("macro_to_attributes", "macroId", macro_ids)
     errata = load_extract_errata()
+    include_errata = load_include_errata()
     applied, obsolete = apply_extract_errata({**module_rows, **macro_rows}, errata)
     lines = [f"applied extract erratum {e.what()} ({e.file})" for e in applied]
     lines += [f"obsolete extract erratum {e.what()}: {why} ({e.file})" for e, why in obsolete]
@@ -144,6 +188,7 @@ def extract(data: dict[str, Any] | None = None) -> ExtractResult:
         for m in meta:
             tid = table_id(m["linkToStandard"])
             rows = table_rows(tid, trees.get(tid, []), ctx)
+            rows = include_conditions(tid, rows, include_errata, conditions, lines)
             if any(r.get("type") == NO_TYPE for r in rows_by_table.get(tid, ())):
                 untyped.append(tid)
                 ctx.row_issues.append(
@@ -160,6 +205,12 @@ def extract(data: dict[str, Any] | None = None) -> ExtractResult:
                     source=prov(tid, None),
                 )
             )
+    known = {r.xml_id for r in records}
+    lines += [
+        f"obsolete extract erratum {e.what()}: no such table ({e.file})"
+        for e in include_errata
+        if e.table not in known
+    ]
     missing: list[ReportIssue] = []
     iods = build_iods(data, conditions, prov, missing, ctx.row_issues)
     key = lambda x: x.xml_id
