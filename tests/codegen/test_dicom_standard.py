@@ -8,7 +8,7 @@ import pytest
 
 from dicomgen.core.errors import GenerationError
 from dicomgen_codegen.ir.io import load_collection, save_collection
-from dicomgen_codegen.ir.iod import AttributeRow, IncludeRow, Part03Result
+from dicomgen_codegen.ir.iod import AttributeRow, AttributeTableRecord, IncludeRow, Part03Result
 from dicomgen_codegen.ir.model import Registry
 from dicomgen_codegen.parse.conditions import is_parsed
 from dicomgen_codegen.parse.dicom_standard import files
@@ -41,7 +41,7 @@ def found() -> ExtractResult:
     return extract()
 
 
-def _rows(table) -> list[AttributeRow]:  # noqa: ANN001
+def _rows(table: AttributeTableRecord) -> list[AttributeRow]:
     return [r for r in table.rows if isinstance(r, AttributeRow)]
 
 

@@ -9,13 +9,11 @@ from typing import Any
 
 import attrs
 
-from ..ir.model import Registry
+from ..ir.model import DATA_ELEMENTS_SOURCE, Registry
 from .env import render
 from .filters import tag_value_mask
 
 PACKAGE = "dicomgen_std"
-DATA_ELEMENTS_SOURCE = "PS3.6 data elements"
-"""The ``Registry.sources`` key of the data elements' source when it is not PS3.6's DocBook."""
 
 
 def _sources_text(reg: Registry, parts: tuple[str, ...]) -> str:

@@ -17,11 +17,11 @@ from collections.abc import Iterable
 from typing import Any
 
 import attrs
+
 from dicomgen.core.errors import GenerationError
 
 from ...docbook.text import clean
-from ...ir.model import DataElementRecord, Provenance, Registry
-from ...render.registries import DATA_ELEMENTS_SOURCE
+from ...ir.model import DATA_ELEMENTS_SOURCE, DataElementRecord, Provenance, Registry
 from . import files as extract_files
 from .tree import normal_tag
 

@@ -24,16 +24,16 @@ obsolete, never applied blindly. Every entry carries its reason.
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import attrs
-import tomllib
+
 from dicomgen.core.errors import GenerationError
 
-from ...passes.errata import ERRATA_DIR
+from ...passes.errata import ERRATA_DIR, EXTRACT_INCLUDES
 from ...passes.errata import EXTRACT_COLLECTION as COLLECTION
-from ...passes.errata import EXTRACT_INCLUDES
 
 _OPS = ("lift", "include")
 

@@ -18,11 +18,11 @@ import attrs
 from ...ir.iod import (
     AttributeTableRecord,
     IncludeRow,
-    TableRow,
     Part03Report,
     Part03Result,
     Provenance,
     ReportIssue,
+    TableRow,
 )
 from ..conditions import And, Condition, is_parsed, parse_condition
 from ..part03 import reachable_tables
