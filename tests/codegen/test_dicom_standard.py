@@ -220,8 +220,8 @@ def test_an_erratum_without_a_reason_is_refused(tmp_path: Path) -> None:
         load_extract_errata(tmp_path)
 
 
-def test_cross_check_with_the_2016c_docbook_ir() -> None:
-    extract_ir = extract().result
+def test_cross_check_with_the_2016c_docbook_ir(found: ExtractResult) -> None:
+    extract_ir = found.result
     docbook_ir = load_collection(Part03Result, IR / "part03")
     assert docbook_ir.edition == "2016c"
     c = compare_types(extract_ir, docbook_ir)
@@ -319,3 +319,33 @@ def test_ir_round_trips_with_one_row_per_line(found: ExtractResult, tmp_path: Pa
     back = load_collection(Part03Result, tmp_path)
     assert back == found.result
     assert save_collection(back, tmp_path) == ir  # provenance (origin too) round-trips
+
+
+def test_a_list_introduced_for_another_attribute_is_not_taken() -> None:
+    from dicomgen_codegen.parse.dicom_standard import html
+    from dicomgen_codegen.parse.dicom_standard.rows import _about
+
+    root = html.parse_fragment(
+        "<div><p>The Defined Terms for Distribution Type (0012,0084) mean:</p>"
+        "<div><p><strong>Defined Terms:</strong></p><dl><dt><span>NAMED_PROTOCOL</span></dt>"
+        "<dd><p>conducting the protocol</p></dd></dl></div></div>"
+    )
+    [(vs, context)] = html.value_sets_in_context(root, "sect_C.7.2.3.1.2")
+    assert vs.values == ("NAMED_PROTOCOL",) and "(0012,0084)" in context
+    heading = "C.7.2.3.1.2 Consent For Clinical Trial Use Sequence"
+    assert _about(vs, context, heading, "Distribution Type", "(0012,0084)", False)
+    assert not _about(vs, context, heading, "Consent for Distribution Flag", "(0012,0085)", True)
+
+
+def test_the_pipeline_switch_reads_part03_and_names_sop_class_iods() -> None:
+    from dicomgen_codegen import pipeline
+
+    report = pipeline.Report()
+    reg = load_collection(Registry, IR / "registry")
+    part03, reg2 = pipeline._part03_from_extract(reg, report)
+    assert len(part03.iods) == 143 and part03.edition == "2020a"
+    assert report.counts["PS3.3 extract: macro copies made include rows"] > 900
+    assert any(line.startswith("applied extract erratum") for line in report.part03_issues)
+    iods = {s.uid: s.iod for s in reg2.sop_classes}
+    assert iods["1.2.840.10008.5.1.4.1.1.66.4"] == "Segmentation"
+    assert {i.title for i in part03.iods} >= {iods["1.2.840.10008.5.1.4.1.1.88.33"]}

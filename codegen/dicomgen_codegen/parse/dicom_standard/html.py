@@ -90,7 +90,30 @@ def value_index(qualifier: str) -> int | None:
 def value_sets(root: etree._Element, source_xml_id: str = "") -> list[ValueSet]:
     """Every Enumerated Values / Defined Terms list in ``root``: a ``<strong>`` title whose
     paragraph is followed by a ``<dl>``."""
-    out: list[ValueSet] = []
+    return [vs for vs, _context in value_sets_in_context(root, source_xml_id)]
+
+
+def _context(holder: etree._Element) -> str:
+    """The text of the block before a list (or before the ``div`` wrapping it): the
+    paragraph that introduces it ("The Defined Terms for Distribution Type (0012,0084) …")."""
+    el: etree._Element | None = holder
+    while el is not None:
+        prev = el.getprevious()
+        while prev is not None and not text_of(prev):
+            prev = prev.getprevious()
+        if prev is not None:
+            return text_of(prev)
+        el = el.getparent()
+        if el is not None and el.tag not in ("div",):
+            break
+    return ""
+
+
+def value_sets_in_context(
+    root: etree._Element, source_xml_id: str = ""
+) -> list[tuple[ValueSet, str]]:
+    """:func:`value_sets` with the paragraph introducing each list."""
+    out: list[tuple[ValueSet, str]] = []
     for strong in root.iter("strong"):
         m = _KIND_RE.match(text_of(strong))
         if not m:
@@ -117,17 +140,17 @@ def value_sets(root: etree._Element, source_xml_id: str = "") -> list[ValueSet]:
             values.append(v)
             meanings.append("")
         qualifier = clean(m.group(3)).rstrip(":").strip()
-        out.append(
-            ValueSet(
-                "enumerated" if m.group(2).lower().startswith("enum") else "defined",
-                tuple(values),
-                tuple(meanings),
-                qualifier=qualifier,
-                retired=bool(m.group(1)),
-                source_xml_id=source_xml_id,
-                value_index=value_index(qualifier),
-            )
+        context = _context(holder.getparent() if holder.getparent() is not None else holder)
+        vs = ValueSet(
+            "enumerated" if m.group(2).lower().startswith("enum") else "defined",
+            tuple(values),
+            tuple(meanings),
+            qualifier=qualifier,
+            retired=bool(m.group(1)),
+            source_xml_id=source_xml_id,
+            value_index=value_index(qualifier),
         )
+        out.append((vs, context))
     return out
 
 

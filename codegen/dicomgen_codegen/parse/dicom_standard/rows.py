@@ -55,18 +55,18 @@ class RowContext:
     dangling: list[ReportIssue] = attrs.field(factory=list)
     value_tables: dict[str, ValueTableRecord] = attrs.field(factory=dict)
     """The tables of terms found in referenced sections, by table id."""
-    _sections: dict[str, tuple[str, list[ValueSet]]] = attrs.field(factory=dict)
+    _sections: dict[str, tuple[str, list[tuple[ValueSet, str]]]] = attrs.field(factory=dict)
 
-    def section(self, url: str) -> tuple[str, list[ValueSet]] | None:
-        """(heading, value sets: lists and tables of terms) of a referenced section, None
-        when the extract does not have it."""
+    def section(self, url: str) -> tuple[str, list[tuple[ValueSet, str]]] | None:
+        """(heading, [(value set, the paragraph introducing it)]: lists and tables of terms)
+        of a referenced section, None when the extract does not have it."""
         if url not in self.references:
             return None
         if url not in self._sections:
             root = html.parse_fragment(self.references[url])
-            sets = html.value_sets(root, section_id(url))
+            sets = html.value_sets_in_context(root, section_id(url))
             for xml_id, caption, vs in html.term_tables(root):
-                sets.append(vs)
+                sets.append((vs, ""))
                 if xml_id and xml_id not in self.value_tables:
                     self.value_tables[xml_id] = ValueTableRecord(
                         xml_id, caption, vs, self.prov(xml_id, None)
@@ -90,14 +90,19 @@ def _condition_text(block_list: list[tuple[object, str]]) -> str:
     return ""
 
 
-def _about(vs: ValueSet, heading: str, name: str, tag: str, says_terms: bool) -> bool:
-    """Whether a list of a referenced section is about this attribute: the list names its
-    tag, or (naming no other tag) the description says the section holds its terms or the
-    section's heading names it."""
-    m = _FOR_TAG_RE.search(vs.qualifier)
-    if m and f"({m.group(1)},{m.group(2)})".upper() != tag.upper():
-        return False
-    if m or says_terms:
+def _tags_in(text: str) -> set[str]:
+    return {f"({a},{b})".upper() for a, b in _FOR_TAG_RE.findall(text)}
+
+
+def _about(vs: ValueSet, context: str, heading: str, name: str, tag: str, says_terms: bool) -> bool:
+    """Whether a list of a referenced section is about this attribute: its title or the
+    paragraph introducing it names this attribute's tag; or, naming no tag, the description
+    says the section holds its terms or the section's heading names it. A list whose title or
+    introduction names only other tags is about those."""
+    named = _tags_in(vs.qualifier) or _tags_in(context)
+    if named:
+        return tag.upper() in named
+    if says_terms:
         return True
     words = set(re.findall(r"[a-z0-9]+", name.lower()))
     return bool(name) and (
@@ -105,6 +110,10 @@ def _about(vs: ValueSet, heading: str, name: str, tag: str, says_terms: bool) ->
         or bool(words)
         and words <= set(re.findall(r"[a-z0-9]+", heading.lower()))
     )
+
+
+def _same_list(a: ValueSet, b: ValueSet) -> bool:
+    return (a.kind, a.values, a.qualifier) == (b.kind, b.values, b.qualifier)
 
 
 def attribute_row(table: str, node: Node, depth: int, ctx: RowContext) -> AttributeRow:
@@ -139,11 +148,15 @@ def attribute_row(table: str, node: Node, depth: int, ctx: RowContext) -> Attrib
         heading, section_sets = found
         says = any(
             _TERMS_RE.search(sentence)
-            for sentence in re.split(r"(?<=\.)\s", description)
+            for el, text in block_list
+            if not html.has_value_list(el)
+            for sentence in re.split(r"(?<=\.)\s", text)
             if ref.split("_", 1)[-1] in sentence
         )
-        for vs in section_sets:
-            if vs not in sets and _about(vs, heading, name, node.tag, says):
+        for vs, context in section_sets:
+            if any(_same_list(vs, have) for have in sets):
+                continue
+            if _about(vs, context, heading, name, node.tag, says):
                 sets.append(vs)
     return AttributeRow(
         name=name,
