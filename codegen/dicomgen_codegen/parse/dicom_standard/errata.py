@@ -25,12 +25,16 @@ obsolete, never applied blindly. Every entry carries its reason.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from dicomgen.core.errors import GenerationError
+
+from ...ir.iod import IncludeRow, TableRow
+from ..conditions import Condition
 
 from ...passes.errata import ERRATA_DIR, EXTRACT_INCLUDES
 from ...passes.errata import EXTRACT_COLLECTION as COLLECTION
@@ -148,3 +152,39 @@ def load_include_errata(folder: Path = ERRATA_DIR) -> tuple[IncludeErratum, ...]
                 )
             out.append(IncludeErratum(file=path.name, **{k: entry[k] for k in sorted(need)}))
     return tuple(out)
+
+
+def apply_include_errata(
+    table: str,
+    rows: list[TableRow],
+    errata: tuple[IncludeErratum, ...],
+    condition: Callable[[str, str, int | None], Condition | None],
+    lines: list[str],
+) -> list[TableRow]:
+    """``rows`` of ``table`` with the include conditions of ``errata`` (parsed with
+    ``condition``); one line per erratum of this table into ``lines`` (applied, or obsolete
+    with why). Errata naming a table that does not exist are the caller's to report."""
+    out = list(rows)
+    for e in errata:
+        if e.table != table:
+            continue
+        hits = [i for i, r in enumerate(out) if isinstance(r, IncludeRow) and r.target == e.target]
+        if len(hits) < e.occurrence:
+            lines.append(f"obsolete extract erratum {e.what()}: no such include ({e.file})")
+            continue
+        i = hits[e.occurrence - 1]
+        row = out[i]
+        assert isinstance(row, IncludeRow)
+        if row.condition_text != e.published:
+            lines.append(
+                f"obsolete extract erratum {e.what()}: condition is {row.condition_text!r}, "
+                f"not {e.published!r} ({e.file})"
+            )
+            continue
+        out[i] = attrs.evolve(
+            row,
+            condition_text=e.corrected,
+            condition=condition(e.corrected, table, row.source.row if row.source else None),
+        )
+        lines.append(f"applied extract erratum {e.what()} ({e.file})")
+    return out

@@ -17,19 +17,17 @@ import attrs
 
 from ...ir.iod import (
     AttributeTableRecord,
-    IncludeRow,
     Part03Report,
     Part03Result,
     Provenance,
     ReportIssue,
-    TableRow,
 )
 from ..conditions import And, Condition, is_parsed, parse_condition
 from ..part03 import reachable_tables
 from . import files as extract_files
 from .errata import (
-    IncludeErratum,
     apply_extract_errata,
+    apply_include_errata,
     load_extract_errata,
     load_include_errata,
 )
@@ -50,7 +48,6 @@ class ExtractResult:
     recovery: RecoveryStats
     errata_lines: tuple[str, ...]
     untyped_tables: tuple[str, ...]
-    macro_ids: dict[str, str]
     sop_iods: dict[str, str]
 
 
@@ -76,42 +73,6 @@ class _Conditions:
             if isinstance(cond, And):
                 self.partial += 1
         return cond
-
-
-def include_conditions(
-    table: str,
-    rows: list[TableRow],
-    errata: tuple[IncludeErratum, ...],
-    condition: _Conditions,
-    lines: list[str],
-) -> list[TableRow]:
-    """``rows`` with the include conditions of ``errata`` for this table; one line per
-    erratum into ``lines`` (applied, or obsolete with why). Unknown tables are left to the
-    caller's check."""
-    out = list(rows)
-    for e in errata:
-        if e.table != table:
-            continue
-        hits = [i for i, r in enumerate(out) if isinstance(r, IncludeRow) and r.target == e.target]
-        if len(hits) < e.occurrence:
-            lines.append(f"obsolete extract erratum {e.what()}: no such include ({e.file})")
-            continue
-        i = hits[e.occurrence - 1]
-        row = out[i]
-        assert isinstance(row, IncludeRow)
-        if row.condition_text != e.published:
-            lines.append(
-                f"obsolete extract erratum {e.what()}: condition is {row.condition_text!r}, "
-                f"not {e.published!r} ({e.file})"
-            )
-            continue
-        out[i] = attrs.evolve(
-            row,
-            condition_text=e.corrected,
-            condition=condition(e.corrected, table, row.source.row if row.source else None),
-        )
-        lines.append(f"applied extract erratum {e.what()} ({e.file})")
-    return out
 
 
 def _numbered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -188,7 +149,7 @@ def extract(data: dict[str, Any] | None = None) -> ExtractResult:
         for m in meta:
             tid = table_id(m["linkToStandard"])
             rows = table_rows(tid, trees.get(tid, []), ctx)
-            rows = include_conditions(tid, rows, include_errata, conditions, lines)
+            rows = apply_include_errata(tid, rows, include_errata, conditions, lines)
             if any(r.get("type") == NO_TYPE for r in rows_by_table.get(tid, ())):
                 untyped.append(tid)
                 ctx.row_issues.append(
@@ -248,6 +209,5 @@ def extract(data: dict[str, Any] | None = None) -> ExtractResult:
         stats,
         tuple(lines),
         tuple(sorted(untyped)),
-        macro_ids,
         {s["id"]: s["ciod"] for s in data["sops"]},
     )
