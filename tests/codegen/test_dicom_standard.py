@@ -349,3 +349,14 @@ def test_the_pipeline_switch_reads_part03_and_names_sop_class_iods() -> None:
     iods = {s.uid: s.iod for s in reg2.sop_classes}
     assert iods["1.2.840.10008.5.1.4.1.1.66.4"] == "Segmentation"
     assert {i.title for i in part03.iods} >= {iods["1.2.840.10008.5.1.4.1.1.88.33"]}
+
+
+def test_tags_are_written_as_the_docbook_path_writes_them(found: ExtractResult) -> None:
+    r = found.result
+    tags = {row.tag for t in r.tables for row in _rows(t)}
+    assert all(tag == tag.upper().replace("X", "x") for tag in tags)
+    # printed "(0074,100c)" and "(60XX,3000)" by the extract
+    ups = r.table("table_C.30.1-1")
+    assert ups is not None
+    assert [row.name for row in _rows(ups) if row.tag == "(0074,100C)"] == ["Contact Display Name"]
+    assert _row(r, "table_C.9-2", "(60xx,3000)").name == "Overlay Data"
