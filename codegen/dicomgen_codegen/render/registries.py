@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from ..ir.model import Registry
+from ..ir.model import DATA_ELEMENTS_SOURCE, Registry
 from .env import render
 from .filters import tag_value_mask
 
@@ -62,7 +62,8 @@ def render_registries(reg: Registry) -> dict[str, str]:
     """{relative path: unformatted source} for every registry module."""
     out: dict[str, str] = {}
     exact, repeaters = element_views(reg)
-    dict_src = _sources_text(reg, ("PS3.6", "PS3.7"))
+    elements = DATA_ELEMENTS_SOURCE if DATA_ELEMENTS_SOURCE in reg.sources else "PS3.6"
+    dict_src = _sources_text(reg, (elements, "PS3.7"))
     out["dictionary.py"] = render(
         "dictionary.py.j2",
         doc=(
