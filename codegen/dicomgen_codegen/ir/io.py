@@ -56,10 +56,6 @@ def dumps_records(records: list[Any] | tuple[Any, ...]) -> str:
     return "[\n" + ",\n".join(lines) + "\n]\n"
 
 
-def dumps_object(obj: Any) -> str:
-    return json.dumps(unstructure(obj), sort_keys=True, ensure_ascii=False, indent=1) + "\n"
-
-
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

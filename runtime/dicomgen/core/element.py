@@ -15,13 +15,10 @@ item and fragment items, without the Sequence Delimitation Item), byte exact.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from .errors import DecodeError, DicomError, InvalidValueError
 from .tag import Tag
-
-if TYPE_CHECKING:
-    from .dataset import Dataset
 
 
 class _Unset:
@@ -338,8 +335,3 @@ def check_vr(vr: str, tag: int) -> str:
         return VR(str(vr)).value
     except ValueError:
         raise InvalidValueError(f"unknown VR {vr!r}", tag=tag) from None
-
-
-def new_element(tag: int, vr: str, value: Any, dataset: Dataset | None = None) -> DataElement:
-    """Build an element, checking the VR."""
-    return DataElement(tag, check_vr(vr, tag), value)

@@ -478,13 +478,6 @@ def _link(
 # --- writing -----------------------------------------------------------------------
 
 
-def _preorder(roots: Sequence[Record]) -> list[Record]:
-    out: list[Record] = []
-    for r in roots:
-        out.extend(rec for _, rec in r.walk())
-    return out
-
-
 def _set_ul(ds: Dataset, tag: int, value: int) -> None:
     ds.add(DataElement(tag, "UL", value))
 
