@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Install everything dicomgen needs on a fresh machine and run the whole test suite.
-# As root it installs the interop peers (dcmtk, dicom3tools) with apt-get when missing.
+# As root it installs the interop peers (dcmtk, dicom3tools, PixelMed) with apt-get when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v dcmdump >/dev/null 2>&1 || need_apt+=(dcmtk)
 command -v dciodvfy >/dev/null 2>&1 || need_apt+=(dicom3tools)
+[ -f /usr/share/java/pixelmed.jar ] || need_apt+=(libpixelmed-java)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq
