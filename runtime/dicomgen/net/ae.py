@@ -17,7 +17,8 @@ Synchronous use (scripts, tests): :meth:`AE.associate_sync` and :meth:`AE.serve_
 Acceptor checks, in order (each failure is an A-ASSOCIATE-RJ, PS3.8 Table 9-21):
 protocol version (provider, in the state machine), application context name (user, 2),
 called AE title when ``require_called_aet`` (user, 7), calling AE title against
-``allowed_calling_aets`` (user, 3), user identity via ``user_identity_handler`` (user, 1),
+``allowed_calling_aets`` (user, 3), user identity via ``user_identity_handler`` (user, 1;
+a request without a User Identity sub-item is refused when a handler is set),
 association limit ``max_associations`` (transient, presentation, local limit exceeded).
 """
 
@@ -351,7 +352,11 @@ class AE:
             return reject(permanent, user, RejectReasonUser.CALLING_AE_TITLE_NOT_RECOGNIZED)
         info = request.user_information
         identity_answer: list = []
-        if info.user_identity_rq is not None and self.user_identity_handler is not None:
+        if self.user_identity_handler is not None:
+            # An identity is required once a handler is configured: a request without the
+            # User Identity sub-item is refused like one with wrong credentials.
+            if info.user_identity_rq is None:
+                return reject(permanent, user, RejectReasonUser.NO_REASON_GIVEN)
             verdict = self.user_identity_handler(info.user_identity_rq, request.calling_ae_title)
             ok, response = verdict if isinstance(verdict, tuple) else (verdict, None)
             if not ok:
