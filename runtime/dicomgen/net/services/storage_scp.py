@@ -541,15 +541,19 @@ class StorageSCP:
         """Store a received data set (its encoded bytes, in ``transfer_syntax``).
 
         ``sop_class_uid``/``sop_instance_uid`` are the Affected SOP Class/Instance UIDs of
-        the C-STORE request; they must equal the data set's (else status A900). The file
+        the C-STORE request; they must equal the data set's (else status A900). A data set
+        that does not decode whole or is incomplete (a truncated value, Pixel Data shorter
+        than described) is refused with C000 and nothing is stored. The file
         holds ``data`` unchanged after a File Meta Information naming ``transfer_syntax``.
         ``defer_index``: queue the index row (see the module docstring).
         """
+        from ...encoding.complete import check_complete
         from ...encoding.reader import decode_dataset
 
         ts = str(transfer_syntax).strip("\x00 ")
-        try:
-            ds = decode_dataset(data, ts, stop_before_pixels=True)
+        try:  # the whole data set: Success only for a complete one
+            ds = decode_dataset(data, ts)
+            check_complete(ds, ts)
         except DicomError as exc:
             return StoreResult(STORE_CANNOT_UNDERSTAND, error_comment=f"cannot decode: {exc}")
         uids = self._check(ds, sop_class_uid, sop_instance_uid)
@@ -583,10 +587,12 @@ class StorageSCP:
         The SOP Class/Instance UIDs come from the C-STORE request (they are needed for the
         File Meta Information written first). The chunks go to a temporary file; if the
         iterable raises (the association was aborted) the exception propagates and nothing
-        is published. Afterwards the file is read (without Pixel Data; a large file
-        memory-mapped, not loaded, see :func:`dicomgen.media.part10.read`) to find the Study
-        and Series, checked, and moved into place atomically.
+        is published. Afterwards the file is read (a large file memory-mapped, not loaded,
+        see :func:`dicomgen.media.part10.read`) to find the Study and Series, checked to be
+        complete (:func:`~dicomgen.encoding.complete.check_complete`), and moved into place
+        atomically.
         """
+        from ...encoding.complete import check_complete
         from ...media.part10 import read
 
         ts = str(transfer_syntax).strip("\x00 ")
@@ -598,8 +604,9 @@ class StorageSCP:
 
         staged = self.files.stage(all_chunks(), sop_instance_uid)
         try:
-            try:
-                ds = read(staged, stop_before_pixels=True)
+            try:  # the whole data set (memory-mapped): Success only for a complete one
+                ds = read(staged)
+                check_complete(ds, ts)
             except DicomError as exc:
                 return StoreResult(STORE_CANNOT_UNDERSTAND, error_comment=f"cannot decode: {exc}")
             uids = self._check(ds, sop_class_uid, sop_instance_uid)
