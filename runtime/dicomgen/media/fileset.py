@@ -727,7 +727,7 @@ class FileSet:
                         raise
                     src = inst.source
                     name = os.fspath(src) if isinstance(src, (str, os.PathLike)) else repr(src)
-                    skipped.append((name, exc.message))
+                    skipped.append((name, f"cannot write as {inst.transfer_syntax}: {exc.message}"))
                     self.remove(inst)
                     continue
                 written.append(inst)
