@@ -148,6 +148,10 @@ class StorageSCP:
         # Paths written or being written whose row is not committed yet: the file of a
         # replaced instance is removed only if no newer copy is on its way to that path.
         self._reserved: Counter[str] = Counter()
+        self._reserved_uid: dict[str, str] = {}  # the SOP Instance UID of a reserved path
+        # Reserved paths another store of the same instance replaced meanwhile: checked
+        # against the index when their own store ends (see ``_drop_replaced``).
+        self._stale: set[str] = set()
         self._paths_lock = threading.Lock()
         #: Rows of ``defer_index`` stores that could not be written to the index.
         self.index_failures = 0
@@ -393,20 +397,28 @@ class StorageSCP:
     # A path is reserved before its file is written and released once its row is committed
     # (or the write failed): see ``_drop_replaced``.
 
-    def _reserve(self, rel: str) -> None:
+    def _reserve(self, rel: str, sop_instance_uid: str) -> None:
         with self._paths_lock:
             self._reserved[rel] += 1
+            self._reserved_uid[rel] = sop_instance_uid
 
     def _release(self, rel: str) -> None:
         checkpoint = None
+        stale = None
         with self._paths_lock:
             n = self._reserved[rel] - 1
             if n > 0:
                 self._reserved[rel] = n
             else:
                 del self._reserved[rel]
+                uid = self._reserved_uid.pop(rel, None)
+                if rel in self._stale:
+                    self._stale.discard(rel)
+                    stale = uid
                 if not self._reserved:  # every published file has its row (or was removed)
                     checkpoint = time.time()
+        if stale is not None:
+            self._drop_if_not_indexed(rel, stale)
         if (
             checkpoint is not None
             and self._checkpoints
@@ -431,13 +443,42 @@ class StorageSCP:
             return None
 
     def _drop_replaced(self, old: str | None, rel: str) -> None:
-        """Remove the file of a replaced copy at ``old``, unless a newer copy is being
-        stored there (its path is reserved)."""
+        """Remove the file of a replaced copy at ``old``, unless a store to that path is
+        under way (its path is reserved): that store's row may be committed before or after
+        this one, so when it ends its file is kept only if the index names it
+        (:meth:`_drop_if_not_indexed`). Concurrent stores of one instance to different
+        paths (another study or series) thus leave one file, the one its row names."""
         if old is None or old == rel:
             return
         with self._paths_lock:
             if not self._reserved.get(old):
-                self.files.remove(self.files.root / old)
+                self._remove_file(old)
+            else:
+                self._stale.add(old)
+
+    def _remove_file(self, rel: str) -> None:
+        """Remove the stored file ``rel`` and its emptied folders, but not a folder a store
+        under way writes into (reserved paths); called with ``_paths_lock`` held."""
+        busy: set[str] = set()
+        for path in self._reserved:
+            folder = path[: path.rfind("/")]
+            busy.add(folder)
+            busy.add(folder[: folder.rfind("/")])
+        self.files.remove(self.files.root / rel, busy=busy)
+
+    def _drop_if_not_indexed(self, rel: str, sop_instance_uid: str) -> None:
+        """Remove the file at ``rel`` of a finished store whose copy was replaced while it
+        was under way, unless the index names it (its row came last) or a store to that
+        path began meanwhile."""
+        try:
+            current = self._index.path_of(sop_instance_uid)
+        except DicomError as exc:  # the index is closed or fails: the next start reconciles
+            log.error("cannot check the replaced copy %s: %s", rel, exc)
+            return
+        if current != rel:
+            with self._paths_lock:
+                if not self._reserved.get(rel):
+                    self._remove_file(rel)
 
     def _index_now(
         self, ds: Dataset, final: Path, rel: str, inst: str, size: int, transfer_syntax: str
@@ -450,7 +491,7 @@ class StorageSCP:
             except DicomError as exc:
                 with self._paths_lock:
                     if self._reserved.get(rel, 0) <= 1:
-                        self.files.remove(final)
+                        self._remove_file(rel)
                 return StoreResult(
                     STORE_OUT_OF_RESOURCES, sop_instance_uid=inst, error_comment=str(exc)
                 )
@@ -561,7 +602,7 @@ class StorageSCP:
             return uids
         cls, inst, study, series = uids
         target, rel = self.files.locate(study, series, inst)
-        self._reserve(rel)
+        self._reserve(rel, inst)
         try:
             head = part10_header(cls, inst, ts, source_ae_title=source_ae_title)
             size = self.files.write_atomic(target, (head, data))
@@ -616,7 +657,7 @@ class StorageSCP:
             target, rel = self.files.locate(study, series, inst)
             final = Path(target)
             size = staged.stat().st_size
-            self._reserve(rel)
+            self._reserve(rel, inst)
             try:
                 self.files.publish(staged, final)
             except BaseException:
