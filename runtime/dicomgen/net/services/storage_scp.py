@@ -68,11 +68,15 @@ from ..store.index import Index
 from ..store.query import QueryOptions, Selection, find, select_instances
 from ..store.levels import Model
 
-# C-STORE statuses (PS3.4 Table B.2-1).
-STORE_SUCCESS = 0x0000
-STORE_OUT_OF_RESOURCES = 0xA700
-STORE_DOES_NOT_MATCH_SOP_CLASS = 0xA900
-STORE_CANNOT_UNDERSTAND = 0xC000
+from .store_status import (
+    STORE_CANNOT_UNDERSTAND,
+    STORE_DOES_NOT_MATCH_SOP_CLASS,
+    STORE_OUT_OF_RESOURCES,
+    STORE_PROCESSING_FAILURE,
+    STORE_SUCCESS,
+    uid_problem,
+    write_failure_status,
+)
 
 INDEX_NAME = "index.sqlite"
 #: Queued rows (``defer_index``) written at once when this many wait, bounding the memory
@@ -381,6 +385,15 @@ class StorageSCP:
             return StoreResult(
                 STORE_CANNOT_UNDERSTAND, error_comment="missing " + ", ".join(missing)
             )
+        for what, uid in (
+            ("SOP Class UID", cls),
+            ("SOP Instance UID", inst),
+            ("Study Instance UID", study),
+            ("Series Instance UID", series),
+        ):
+            problem = uid_problem(uid, what)
+            if problem is not None:
+                return StoreResult(STORE_CANNOT_UNDERSTAND, error_comment=problem)
         if sop_class_uid and cls != str(sop_class_uid).strip("\x00 "):
             return StoreResult(
                 STORE_DOES_NOT_MATCH_SOP_CLASS,
@@ -608,9 +621,7 @@ class StorageSCP:
             size = self.files.write_atomic(target, (head, data))
         except (OSError, DicomError) as exc:
             self._release(rel)
-            return StoreResult(
-                STORE_OUT_OF_RESOURCES, sop_instance_uid=inst, error_comment=str(exc)
-            )
+            return _write_failed(exc, inst)
         return self._index_or_queue(ds, Path(target), rel, inst, size, ts, defer_index)
 
     def store_stream(
@@ -637,13 +648,24 @@ class StorageSCP:
         from ...media.part10 import read
 
         ts = str(transfer_syntax).strip("\x00 ")
+        for what, uid in (("SOP Class UID", sop_class_uid), ("SOP Instance UID", sop_instance_uid)):
+            problem = uid_problem(str(uid).strip("\x00 "), f"the request's Affected {what}")
+            if problem is not None:
+                for _ in chunks:  # take the rest of the data set, store none of it
+                    pass
+                return StoreResult(STORE_CANNOT_UNDERSTAND, error_comment=problem)
         head = part10_header(sop_class_uid, sop_instance_uid, ts, source_ae_title=source_ae_title)
 
         def all_chunks() -> Iterator[Any]:
             yield head
             yield from chunks
 
-        staged = self.files.stage(all_chunks(), sop_instance_uid)
+        try:
+            staged = self.files.stage(all_chunks(), sop_instance_uid)
+        except OSError as exc:  # the disk is full, say: the rest of the data set is dropped
+            for _ in chunks:
+                pass
+            return _write_failed(exc, sop_instance_uid)
         try:
             try:  # the whole data set (memory-mapped): Success only for a complete one
                 ds = read(staged)
@@ -660,6 +682,9 @@ class StorageSCP:
             self._reserve(rel, inst)
             try:
                 self.files.publish(staged, final)
+            except OSError as exc:
+                self._release(rel)
+                return _write_failed(exc, inst)
             except BaseException:
                 self._release(rel)
                 raise
@@ -727,6 +752,13 @@ class StorageSCP:
         )
 
 
+def _write_failed(exc: OSError | DicomError, sop_instance_uid: str) -> StoreResult:
+    """The answer to a store whose file could not be written (see :mod:`.store_status`)."""
+    status = write_failure_status(exc) if isinstance(exc, OSError) else STORE_PROCESSING_FAILURE
+    log.error("cannot store %s: %s", sop_instance_uid, exc)
+    return StoreResult(status, sop_instance_uid=sop_instance_uid, error_comment=str(exc))
+
+
 def _boot_id() -> str | None:
     """This boot of the machine (Linux), None where the system does not tell."""
     try:
@@ -740,6 +772,7 @@ __all__ = [
     "STORE_CANNOT_UNDERSTAND",
     "STORE_DOES_NOT_MATCH_SOP_CLASS",
     "STORE_OUT_OF_RESOURCES",
+    "STORE_PROCESSING_FAILURE",
     "STORE_SUCCESS",
     "StorageSCP",
     "StoreResult",
