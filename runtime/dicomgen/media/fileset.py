@@ -399,7 +399,7 @@ class FileSet:
         if where is not None:
             try:  # the whole file (values stay undecoded views): a corrupt one is refused
                 ds = read(source)
-                check_complete(ds, ds.read_transfer_syntax)
+                check_complete(ds)
             except DicomError as exc:
                 raise MediaError(f"cannot read: {exc}", path=where) from None
         elif isinstance(source, Dataset):

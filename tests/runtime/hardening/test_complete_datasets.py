@@ -99,3 +99,44 @@ def test_store_goes_on_past_a_bad_file_and_halts_on_request(
     assert halted.returncode == 1 and "halted" in halted.stderr
     stored = stored_by_uid(store)
     assert not any(sop_instance_uid(p) in stored for p in more)
+
+
+@pytest.mark.parametrize(
+    "rows, frames, samples, photometric, pixel_bytes, complete",
+    [
+        (4, 1, 1, "MONOCHROME2", 32, True),
+        (4, 1, 1, "MONOCHROME2", 30, False),
+        (4, 3, 1, "MONOCHROME2", 96, True),
+        (4, 3, 1, "MONOCHROME2", 64, False),
+        (4, 1, 3, "RGB", 96, True),
+        (4, 1, 3, "RGB", 94, False),
+        (4, 1, 3, "YBR_FULL_422", 64, True),  # two samples per pixel on average
+        (4, 1, 3, "YBR_FULL_422", 62, False),
+    ],
+)
+def test_check_complete(
+    rows: int, frames: int, samples: int, photometric: str, pixel_bytes: int, complete: bool
+) -> None:
+    from dicomgen.core.dataset import Dataset
+    from dicomgen.core.errors import DecodeError
+    from dicomgen.encoding.complete import check_complete
+    from dicomgen.encoding.reader import decode_dataset
+
+    ds = Dataset()
+    for tag, vr, value in (
+        (0x00280002, "US", samples),
+        (0x00280004, "CS", photometric),
+        (0x00280008, "IS", str(frames)),
+        (0x00280010, "US", rows),
+        (0x00280011, "US", rows),
+        (0x00280100, "US", 16),
+    ):
+        ds.add_new(tag, vr, value)
+    ds.add_new(0x7FE00010, "OW", bytes(pixel_bytes))
+    read = decode_dataset(encode_dataset(ds, EXPLICIT), EXPLICIT)  # values read from bytes
+    for candidate in (ds, read):
+        if complete:
+            check_complete(candidate)
+        else:
+            with pytest.raises(DecodeError, match="fewer than"):
+                check_complete(candidate)

@@ -317,7 +317,7 @@ class FileSource(StoreSource):
             # shorter than described, is refused here, naming the file, rather than sent
             # for the peer to fail on (and abort the association).
             head = decode_dataset(buf, ts, offset=pos)
-            check_complete(head, ts)
+            check_complete(head)
             sop_class = head.first_text(0x00080016) or sop_class
             sop_instance = head.first_text(0x00080018) or sop_instance
         if not sop_class or not sop_instance:

@@ -55,7 +55,7 @@ import logging
 import os
 import threading
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +67,7 @@ from ..store.files import FileStore, part10_header
 from ..store.index import Index
 from ..store.query import QueryOptions, Selection, find, select_instances
 from ..store.levels import Model
+from ..store.reservations import Reservations
 
 from .store_status import (
     STORE_CANNOT_UNDERSTAND,
@@ -149,14 +150,9 @@ class StorageSCP:
         self._prepared: deque[tuple[str, Any]] = deque()
         self._pending_lock = threading.Lock()  # one writer of the queue at a time
         self._commit_lock = threading.Lock()  # one index_pending batch at a time, in order
-        # Paths written or being written whose row is not committed yet: the file of a
-        # replaced instance is removed only if no newer copy is on its way to that path.
-        self._reserved: Counter[str] = Counter()
-        self._reserved_uid: dict[str, str] = {}  # the SOP Instance UID of a reserved path
-        # Reserved paths another store of the same instance replaced meanwhile: checked
-        # against the index when their own store ends (see ``_drop_replaced``).
-        self._stale: set[str] = set()
-        self._paths_lock = threading.Lock()
+        # Paths written or being written whose row is not committed yet, and the replaced
+        # copies removed once no store to their path is under way.
+        self._reserved = Reservations(self.files, self._index.path_of)
         #: Rows of ``defer_index`` stores that could not be written to the index.
         self.index_failures = 0
         opts = query_options or QueryOptions()
@@ -273,7 +269,7 @@ class StorageSCP:
                     # the old copy's row now names ``rel``: met later in ``rows``, it is not
                     # removed (``remove(..., path=old)`` finds another path)
                     log.warning("removing %s: replaced by the newer copy %s", old, rel)
-                    self._drop_replaced(old, rel)
+                    self._reserved.drop_replaced(old, rel)
             while row is not None:
                 dropped += drop(row)
                 row = next(rows, None)
@@ -332,7 +328,7 @@ class StorageSCP:
             current = self._index.path_of(ds.first_text(0x00080018))
             if current is not None and self._written_later(current, rel):
                 log.warning("removing %s: an older copy of %s", rel, current)
-                self._drop_replaced(rel, current)
+                self._reserved.drop_replaced(rel, current)
                 return False, None
         ts = str(ds.read_transfer_syntax or "")
         old = self.index.add(ds, path=rel, size=st.st_size, transfer_syntax=ts)
@@ -407,37 +403,13 @@ class StorageSCP:
             )
         return cls, inst, study, series
 
-    # A path is reserved before its file is written and released once its row is committed
-    # (or the write failed): see ``_drop_replaced``.
-
-    def _reserve(self, rel: str, sop_instance_uid: str) -> None:
-        with self._paths_lock:
-            self._reserved[rel] += 1
-            self._reserved_uid[rel] = sop_instance_uid
-
     def _release(self, rel: str) -> None:
-        checkpoint = None
-        stale = None
-        with self._paths_lock:
-            n = self._reserved[rel] - 1
-            if n > 0:
-                self._reserved[rel] = n
-            else:
-                del self._reserved[rel]
-                uid = self._reserved_uid.pop(rel, None)
-                if rel in self._stale:
-                    self._stale.discard(rel)
-                    stale = uid
-                if not self._reserved:  # every published file has its row (or was removed)
-                    checkpoint = time.time()
-        if stale is not None:
-            self._drop_if_not_indexed(rel, stale)
-        if (
-            checkpoint is not None
-            and self._checkpoints
-            and not self.index_failures
-            and not self._closed
-        ):
+        """Release ``rel`` (see :class:`Reservations`); when no path is reserved any more,
+        every published file has its row: the open-marker's checkpoint moves."""
+        if not self._reserved.release(rel):
+            return
+        checkpoint = time.time()
+        if self._checkpoints and not self.index_failures and not self._closed:
             try:
                 os.utime(self._marker, (checkpoint, checkpoint))
             except OSError:  # the marker is gone or read-only: a crash reconciles more
@@ -455,44 +427,6 @@ class StorageSCP:
         except OSError:
             return None
 
-    def _drop_replaced(self, old: str | None, rel: str) -> None:
-        """Remove the file of a replaced copy at ``old``, unless a store to that path is
-        under way (its path is reserved): that store's row may be committed before or after
-        this one, so when it ends its file is kept only if the index names it
-        (:meth:`_drop_if_not_indexed`). Concurrent stores of one instance to different
-        paths (another study or series) thus leave one file, the one its row names."""
-        if old is None or old == rel:
-            return
-        with self._paths_lock:
-            if not self._reserved.get(old):
-                self._remove_file(old)
-            else:
-                self._stale.add(old)
-
-    def _remove_file(self, rel: str) -> None:
-        """Remove the stored file ``rel`` and its emptied folders, but not a folder a store
-        under way writes into (reserved paths); called with ``_paths_lock`` held."""
-        busy: set[str] = set()
-        for path in self._reserved:
-            folder = path[: path.rfind("/")]
-            busy.add(folder)
-            busy.add(folder[: folder.rfind("/")])
-        self.files.remove(self.files.root / rel, busy=busy)
-
-    def _drop_if_not_indexed(self, rel: str, sop_instance_uid: str) -> None:
-        """Remove the file at ``rel`` of a finished store whose copy was replaced while it
-        was under way, unless the index names it (its row came last) or a store to that
-        path began meanwhile."""
-        try:
-            current = self._index.path_of(sop_instance_uid)
-        except DicomError as exc:  # the index is closed or fails: the next start reconciles
-            log.error("cannot check the replaced copy %s: %s", rel, exc)
-            return
-        if current != rel:
-            with self._paths_lock:
-                if not self._reserved.get(rel):
-                    self._remove_file(rel)
-
     def _index_now(
         self, ds: Dataset, final: Path, rel: str, inst: str, size: int, transfer_syntax: str
     ) -> StoreResult:
@@ -502,13 +436,11 @@ class StorageSCP:
             try:
                 old = self._index.add(ds, path=rel, size=size, transfer_syntax=transfer_syntax)
             except DicomError as exc:
-                with self._paths_lock:
-                    if self._reserved.get(rel, 0) <= 1:
-                        self._remove_file(rel)
+                self._reserved.remove_unless_shared(rel)
                 return StoreResult(
                     STORE_OUT_OF_RESOURCES, sop_instance_uid=inst, error_comment=str(exc)
                 )
-            self._drop_replaced(old, rel)
+            self._reserved.drop_replaced(old, rel)
         finally:
             self._release(rel)
         return StoreResult(STORE_SUCCESS, final, inst, replaced=old is not None)
@@ -577,7 +509,7 @@ class StorageSCP:
                         log.error("stored %s but could not index it: %s", rel, old)
                     else:
                         written += 1
-                        self._drop_replaced(old, rel)
+                        self._reserved.drop_replaced(old, rel)
                 finally:
                     self._release(rel)
             return written
@@ -607,7 +539,7 @@ class StorageSCP:
         ts = str(transfer_syntax).strip("\x00 ")
         try:  # the whole data set: Success only for a complete one
             ds = decode_dataset(data, ts)
-            check_complete(ds, ts)
+            check_complete(ds)
         except DicomError as exc:
             return StoreResult(STORE_CANNOT_UNDERSTAND, error_comment=f"cannot decode: {exc}")
         uids = self._check(ds, sop_class_uid, sop_instance_uid)
@@ -615,7 +547,7 @@ class StorageSCP:
             return uids
         cls, inst, study, series = uids
         target, rel = self.files.locate(study, series, inst)
-        self._reserve(rel, inst)
+        self._reserved.reserve(rel, inst)
         try:
             head = part10_header(cls, inst, ts, source_ae_title=source_ae_title)
             size = self.files.write_atomic(target, (head, data))
@@ -669,7 +601,7 @@ class StorageSCP:
         try:
             try:  # the whole data set (memory-mapped): Success only for a complete one
                 ds = read(staged)
-                check_complete(ds, ts)
+                check_complete(ds)
             except DicomError as exc:
                 return StoreResult(STORE_CANNOT_UNDERSTAND, error_comment=f"cannot decode: {exc}")
             uids = self._check(ds, sop_class_uid, sop_instance_uid)
@@ -679,7 +611,7 @@ class StorageSCP:
             target, rel = self.files.locate(study, series, inst)
             final = Path(target)
             size = staged.stat().st_size
-            self._reserve(rel, inst)
+            self._reserved.reserve(rel, inst)
             try:
                 self.files.publish(staged, final)
             except OSError as exc:
