@@ -7,7 +7,9 @@ in ``DIR/index.sqlite`` (PS3.4 B.2.2). Security: ``--allow-aet`` (repeatable) re
 calling AE titles (A-ASSOCIATE-RJ reason 3 otherwise), ``--require-called-aet`` rejects a
 called AE title other than ``--aet`` (reason 7), ``--tls-cert/--tls-key`` serve TLS
 (PS3.15 B.1) and ``--tls-ca`` requires client certificates signed by that CA,
-``--user``/``--password`` require that user identity (PS3.7 D.3.3.7, type 2).
+``--user``/``--password`` require that user identity (PS3.7 D.3.3.7, type 2): an
+association without one is refused. Before association at most ``--max-pending``
+connections wait, each at most ``--acse-timeout`` seconds (README, "Limits").
 Runs until interrupted (SIGINT/SIGTERM). Prints ``listening on HOST:PORT`` once ready.
 """
 
