@@ -46,13 +46,17 @@ def _run(cmd: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess
 
 
 def _corpus() -> tuple[list[str], list[tuple[str, str]]]:
-    """pydicom test files with a SOP Class UID that our reader reads; and the rejected."""
+    """pydicom test files with a SOP Class UID that our reader reads whole and finds complete
+    (as a File-set accepts them); and the rejected."""
+    from dicomgen.encoding.complete import check_complete
+
     usable, rejected = [], []
     for f in get_testdata_files():
         if not Path(f).is_file():
             continue
         try:
-            ds = dicomgen.read(f, stop_before_pixels=True)
+            ds = dicomgen.read(f)
+            check_complete(ds)
         except DicomError as exc:
             rejected.append((f, exc.message))
             continue

@@ -7,7 +7,9 @@ in ``DIR/index.sqlite`` (PS3.4 B.2.2). Security: ``--allow-aet`` (repeatable) re
 calling AE titles (A-ASSOCIATE-RJ reason 3 otherwise), ``--require-called-aet`` rejects a
 called AE title other than ``--aet`` (reason 7), ``--tls-cert/--tls-key`` serve TLS
 (PS3.15 B.1) and ``--tls-ca`` requires client certificates signed by that CA,
-``--user``/``--password`` require that user identity (PS3.7 D.3.3.7, type 2).
+``--user``/``--password`` require that user identity (PS3.7 D.3.3.7, type 2): an
+association without one is refused. Before association at most ``--max-pending``
+connections wait, each at most ``--acse-timeout`` seconds (README, "Limits").
 Runs until interrupted (SIGINT/SIGTERM). Prints ``listening on HOST:PORT`` once ready.
 """
 
@@ -43,7 +45,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--max-pdu", type=int, default=1 << 20, help="our maximum PDU [1048576]")
     parser.add_argument("--max-associations", type=int, default=64, help="concurrent limit [64]")
+    parser.add_argument(
+        "--max-pending",
+        type=int,
+        default=128,
+        help="connections waiting to associate; more close the oldest [128]",
+    )
     parser.add_argument("--timeout", "-to", type=float, default=60.0, help="idle timeout [60]")
+    parser.add_argument(
+        "--acse-timeout",
+        "-ta",
+        type=float,
+        default=30.0,
+        help="seconds for an A-ASSOCIATE-RQ after connecting, and ARTIM [30]",
+    )
     parser.add_argument(
         "--no-fsync", action="store_true", help="do not fsync files (faster, less durable)"
     )
@@ -85,10 +100,11 @@ def build(args: argparse.Namespace) -> tuple:
     ae = AE(
         args.aet,
         max_pdu=args.max_pdu,
-        timeouts=Timeouts(acse=30.0, dimse=t, idle=t, artim=30.0),
+        timeouts=Timeouts(acse=args.acse_timeout, dimse=t, idle=t, artim=args.acse_timeout),
         require_called_aet=args.require_called_aet,
         allowed_calling_aets=args.allow_aet,
         max_associations=args.max_associations,
+        max_pending_connections=args.max_pending,
         user_identity_handler=user_check,
     )
     ae.add_supported_context(VERIFICATION_SOP_CLASS)

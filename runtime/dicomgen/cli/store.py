@@ -5,7 +5,13 @@ One association carries all files. For each SOP Class found, one presentation co
 proposes the native transfer syntaxes (``--ts``/``-xe``/``-xi``/``-xb``/``-xd``; default
 Explicit then Implicit VR Little Endian) and, for files in another transfer syntax (e.g.
 JPEG), one more context proposing exactly that one, so compressed files go unchanged.
-Exit status 0 when every file was stored with Success (or a warning), 1 otherwise.
+
+Every file is checked before anything is sent: it must decode whole, its declared lengths
+must fit the file and its native Pixel Data must be as long as described. A file that fails
+the check, cannot be sent on the association or is refused by the peer is reported and the
+others go on (one file's defect never aborts the association); ``--halt`` stops at the first
+such file instead. Exit status 0 when every file was stored with Success (or a warning), 1
+otherwise.
 """
 
 from __future__ import annotations
@@ -52,6 +58,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tls-ca", metavar="FILE", help="use TLS trusting the CA(s) in FILE")
     parser.add_argument("--tls-cert", metavar="FILE", help="our TLS certificate (client auth)")
     parser.add_argument("--tls-key", metavar="FILE", help="the key of --tls-cert")
+    parser.add_argument(
+        "--halt", action="store_true", help="stop at the first file that is not stored"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="print each file")
 
 
@@ -108,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _run(args: argparse.Namespace) -> int:
-    from dicomgen.core.errors import DicomError
+    from dicomgen.core.errors import AssociationAborted, DicomError, NetworkTimeout
     from dicomgen.net import AE, Timeouts
     from dicomgen.net.dimse.store import FileSource, c_store_many, iter_files
 
@@ -123,8 +132,11 @@ async def _run(args: argparse.Namespace) -> int:
         try:
             src = FileSource(path)
         except DicomError as exc:
-            print(f"W: skipping {path}: {exc}", file=sys.stderr)
+            print(f"E: skipping {path}: {exc}", file=sys.stderr)
             failed += 1
+            if args.halt:
+                print("dicomgen store: halted (--halt)", file=sys.stderr)
+                return 1
             continue
         sources.append((path, src.sop_class_uid, src.transfer_syntax or ""))
         src.close()
@@ -143,22 +155,37 @@ async def _run(args: argparse.Namespace) -> int:
         if args.tls_cert:
             ssl_context.load_cert_chain(args.tls_cert, args.tls_key)
     say(f"Requesting Association with {args.aec} at {args.host}:{args.port}")
-    async with ae.associate(args.host, args.port, args.aec, ssl_context=ssl_context) as assoc:
-        say(f"Association Accepted (Max Send PDV: {assoc.peer_max_pdu})")
-        async for path, rsp in c_store_many(assoc, [path for path, _cls, _ts in sources]):
-            if isinstance(rsp, DicomError):
-                print(f"E: {path}: {rsp}", file=sys.stderr)
-                failed += 1
-                continue
-            say(f"{path}: 0x{rsp.status:04X} {rsp.status_class} ({rsp.transfer_syntax})")
-            if rsp.status_class not in ("Success", "Warning"):
-                print(
-                    f"E: {path}: C-STORE status 0x{rsp.status:04X} {rsp.error_comment or ''}",
-                    file=sys.stderr,
-                )
-                failed += 1
-        say("Releasing Association")
-    if failed:
-        print(f"dicomgen store: {failed} file(s) not stored", file=sys.stderr)
+    sent = 0
+    try:
+        async with ae.associate(args.host, args.port, args.aec, ssl_context=ssl_context) as assoc:
+            say(f"Association Accepted (Max Send PDV: {assoc.peer_max_pdu})")
+            async for path, rsp in c_store_many(assoc, [path for path, _cls, _ts in sources]):
+                sent += 1
+                if isinstance(rsp, DicomError):
+                    print(f"E: {path}: {rsp}", file=sys.stderr)
+                    failed += 1
+                elif rsp.status_class in ("Success", "Warning"):
+                    say(f"{path}: 0x{rsp.status:04X} {rsp.status_class} ({rsp.transfer_syntax})")
+                    continue
+                else:
+                    print(
+                        f"E: {path}: C-STORE status 0x{rsp.status:04X} {rsp.error_comment or ''}",
+                        file=sys.stderr,
+                    )
+                    failed += 1
+                if args.halt:
+                    print("dicomgen store: halted (--halt)", file=sys.stderr)
+                    break
+            say("Releasing Association")
+    except (AssociationAborted, NetworkTimeout) as exc:
+        print(f"E: the association ended: {exc}", file=sys.stderr)
+        failed += len(sources) - sent
+    unsent = len(sources) - sent if args.halt else 0
+    if failed or unsent:
+        print(
+            f"dicomgen store: {failed} file(s) not stored"
+            + (f", {unsent} not sent" if unsent else ""),
+            file=sys.stderr,
+        )
         return 1
     return 0

@@ -2,8 +2,11 @@
 
 The data set (everything after the File Meta Information in a Part 10 file) is
 compressed with the Deflate algorithm of RFC 1951 without zlib header or checksum
-(``wbits=-15``). Inflated output is bounded (``MAX_INFLATED``) so that a small
-crafted input cannot exhaust memory.
+(``wbits=-15``). Inflated output is bounded (:meth:`Limits.inflate_limit
+<dicomgen.encoding.limits.Limits.inflate_limit>`: a multiple of the deflated size, at least
+a floor, at most an absolute cap) and the bound is checked by a first pass that inflates
+chunk by chunk and keeps nothing, so a small crafted input (a "deflate bomb") is refused
+without its output ever being held in memory.
 """
 
 from __future__ import annotations
@@ -12,36 +15,58 @@ import zlib
 from typing import Union
 
 from ..core.errors import DecodeError
+from .limits import MAX_INFLATED, default_limits
 
-MAX_INFLATED = 4 << 30
-"""Largest inflated data set accepted (4 GiB, the most a 32-bit length can describe)."""
-
-_CHUNK = 1 << 24
+#: Bytes of output inflated at a time.
+_CHUNK = 1 << 20
 
 
-def inflate(data: Union[bytes, memoryview], *, offset: int = 0, limit: int = MAX_INFLATED) -> bytes:
-    """Inflate raw DEFLATE data; ``offset`` (where ``data`` starts) is named in errors."""
+def inflated_size(data: Union[bytes, memoryview], limit: int, *, offset: int = 0) -> int:
+    """The size ``data`` (raw DEFLATE) inflates to, found in bounded memory; DecodeError
+    once it passes ``limit`` bytes or if the stream is corrupt."""
     d = zlib.decompressobj(-zlib.MAX_WBITS)
-    out = []
     total = 0
-    src = memoryview(data)
+    tail: Union[bytes, memoryview] = memoryview(data)
     try:
-        for start in range(0, max(len(src), 1), _CHUNK):
-            chunk = d.decompress(src[start : start + _CHUNK], limit - total + 1)
-            total += len(chunk)
-            out.append(chunk)
-            while d.unconsumed_tail and total <= limit:
-                chunk = d.decompress(d.unconsumed_tail, limit - total + 1)
-                total += len(chunk)
-                out.append(chunk)
+        while tail and not d.eof:
+            total += len(d.decompress(tail, _CHUNK))
+            tail = d.unconsumed_tail
             if total > limit:
-                raise DecodeError(f"deflated data set inflates past {limit} bytes", offset=offset)
-            if d.eof:
-                break
-        out.append(d.flush())
+                raise DecodeError(
+                    f"deflated data set inflates past {limit} bytes (limit for"
+                    f" {len(data)} deflated bytes)",
+                    offset=offset,
+                )
+        total += len(d.flush())
     except zlib.error as exc:
         raise DecodeError(f"corrupt deflated data set: {exc}", offset=offset) from None
-    return b"".join(out)
+    if total > limit:
+        raise DecodeError(f"deflated data set inflates past {limit} bytes", offset=offset)
+    return total
+
+
+def inflate(
+    data: Union[bytes, memoryview], *, offset: int = 0, limit: int | None = None
+) -> bytearray:
+    """Inflate raw DEFLATE data; ``offset`` (where ``data`` starts) is named in errors.
+    ``limit``: most bytes of output (default: the default limits' bound for ``data``'s size)."""
+    if limit is None:
+        limit = default_limits().inflate_limit(len(data))
+    size = inflated_size(data, limit, offset=offset)
+    out = bytearray(size)
+    view = memoryview(out)
+    d = zlib.decompressobj(-zlib.MAX_WBITS)
+    pos = 0
+    tail: Union[bytes, memoryview] = memoryview(data)
+    while tail and not d.eof and pos < size:
+        chunk = d.decompress(tail, min(_CHUNK, size - pos))
+        view[pos : pos + len(chunk)] = chunk
+        pos += len(chunk)
+        tail = d.unconsumed_tail
+    rest = d.flush()
+    view[pos : pos + len(rest)] = rest
+    view.release()
+    return out
 
 
 def deflate(data: Union[bytes, memoryview], level: int = 6) -> bytes:
@@ -50,4 +75,4 @@ def deflate(data: Union[bytes, memoryview], level: int = 6) -> bytes:
     return c.compress(data) + c.flush()
 
 
-__all__ = ["MAX_INFLATED", "deflate", "inflate"]
+__all__ = ["MAX_INFLATED", "deflate", "inflate", "inflated_size"]

@@ -19,14 +19,17 @@ from __future__ import annotations
 import datetime as _dt
 
 import base64
+import contextvars
 import json as _json
 import math
+import struct
 from typing import Any, Callable, Union
 
 from ..core.dataset import Dataset
 from ..core.element import DataElement
-from ..core.errors import DecodeError, DicomError, InvalidValueError
+from ..core.errors import DecodeError, DicomError, EncodeError, InvalidValueError
 from ..core.values.datetime_values import format_da, format_dt, format_tm
+from .limits import MAX_DEPTH, Limits, default_limits
 
 _BINARY = frozenset({"OB", "OD", "OF", "OL", "OV", "OW", "UN"})
 _NUMBERS = frozenset({"US", "SS", "UL", "SL", "FL", "FD", "SV", "UV"})
@@ -35,6 +38,23 @@ _TEXT = frozenset(
      "UR", "UT"}
 )  # fmt: skip
 _PN_GROUPS = ("Alphabetic", "Ideographic", "Phonetic")
+_HEX = frozenset("0123456789abcdefABCDEF")
+#: Ranges of the integer VRs (PS3.5 Table 6.2-1).
+_INT_RANGES = {
+    "US": (0, 0xFFFF),
+    "SS": (-0x8000, 0x7FFF),
+    "UL": (0, 0xFFFFFFFF),
+    "SL": (-0x80000000, 0x7FFFFFFF),
+    "UV": (0, 0xFFFFFFFFFFFFFFFF),
+    "SV": (-0x8000000000000000, 0x7FFFFFFFFFFFFFFF),
+}
+#: The nesting limit of the :func:`from_json` call in progress.
+_DEPTH: contextvars.ContextVar[int] = contextvars.ContextVar("json_max_depth", default=MAX_DEPTH)
+
+
+def _max_depth() -> int:
+    return _DEPTH.get()
+
 
 BulkDataURI = Union[str, Callable[[DataElement], str], None]
 
@@ -109,15 +129,19 @@ def _element_json(
     e: DataElement,
     threshold: int | None,
     uri: BulkDataURI,
+    depth: int = 0,
+    max_depth: int = MAX_DEPTH,
 ) -> dict[str, Any]:
     vr = e.vr
     out: dict[str, Any] = {"vr": vr}
     if vr == "SQ":
         items = e.value
         if items:
-            out["Value"] = [
-                to_json(it, bulk_data_threshold=threshold, bulk_data_uri=uri) for it in items
-            ]
+            if depth >= max_depth:
+                raise EncodeError(
+                    f"sequences nested deeper than {max_depth} levels", tag=int(e.tag)
+                )
+            out["Value"] = [_dataset_json(it, threshold, uri, depth + 1, max_depth) for it in items]
         return out
     if vr in _BINARY or e.undefined_length:
         data = _binary_le(e)
@@ -153,8 +177,10 @@ def to_json(
     *,
     bulk_data_threshold: int | None = None,
     bulk_data_uri: BulkDataURI = None,
+    limits: Limits | None = None,
 ) -> dict[str, Any]:
-    """The DICOM JSON Model object of ``ds`` (PS3.18 F.2).
+    """The DICOM JSON Model object of ``ds`` (PS3.18 F.2). EncodeError for sequences
+    nested deeper than ``limits.max_depth`` (the limit the readers apply).
 
     Binary values longer than ``bulk_data_threshold`` bytes become ``BulkDataURI``:
     ``bulk_data_uri`` is a callable ``(element) -> str`` or a format string with
@@ -162,8 +188,15 @@ def to_json(
     """
     if bulk_data_threshold is not None and bulk_data_uri is None:
         raise InvalidValueError("bulk_data_threshold needs a bulk_data_uri")
+    max_depth = (limits or default_limits()).max_depth
+    return _dataset_json(ds, bulk_data_threshold, bulk_data_uri, 0, max_depth)
+
+
+def _dataset_json(
+    ds: Dataset, threshold: int | None, uri: BulkDataURI, depth: int, max_depth: int
+) -> dict[str, Any]:
     return {
-        f"{int(e.tag):08X}": _element_json(e, bulk_data_threshold, bulk_data_uri)
+        f"{int(e.tag):08X}": _element_json(e, threshold, uri, depth, max_depth)
         for e in ds.elements()
     }
 
@@ -188,7 +221,7 @@ def _decode(vr: str, raw: bytes, tag: int, le: bool = True) -> Any:
     return decode_value(vr, raw, little_endian=le, charsets=("ISO_IR 192",))
 
 
-def _element_from_json(tag: int, obj: Any, handler: Any, path: str) -> DataElement:
+def _element_from_json(tag: int, obj: Any, handler: Any, path: str, depth: int = 0) -> DataElement:
     if not isinstance(obj, dict):
         raise DecodeError(f"element {path} is a {type(obj).__name__}, not an object", tag=tag)
     vr = obj.get("vr")
@@ -230,12 +263,17 @@ def _element_from_json(tag: int, obj: Any, handler: Any, path: str) -> DataEleme
         for i, item in enumerate(values):
             if not isinstance(item, dict):
                 raise DecodeError(f"item {i} of {path} is not an object", tag=tag)
-            items.append(_from_json(item, handler, f"{path}[{i}]"))
+            items.append(_from_json(item, handler, f"{path}[{i}]", depth + 1))
         return DataElement(tag, "SQ", items)
     if vr in _NUMBERS:
         for x in values:
-            if x is not None and not isinstance(x, (int, float)):
+            if x is None or isinstance(x, float) and vr in ("FL", "FD"):
+                continue
+            if isinstance(x, bool) or not isinstance(x, (int, float)):
                 raise DecodeError(f"{vr} value {x!r} of {path} is not a number", tag=tag)
+            low, high = _INT_RANGES.get(vr, (None, None))
+            if low is not None and not low <= x <= high:  # type: ignore[operator]
+                raise DecodeError(f"{vr} value {x!r} of {path} is out of range", tag=tag)
         nums = [0 if x is None else x for x in values]
         if vr in ("FL", "FD"):
             nums = [float(x) for x in nums]
@@ -261,14 +299,7 @@ def _element_from_json(tag: int, obj: Any, handler: Any, path: str) -> DataEleme
             else:
                 raise DecodeError(f"PN value {x!r} of {path} is not an object", tag=tag)
         elif vr == "AT":
-            if isinstance(x, int):
-                x = f"{x:08X}"
-            try:
-                texts.append(f"{int(str(x), 16):08X}")
-            except ValueError:
-                raise DecodeError(
-                    f"AT value {x!r} of {path} is not 8 hex digits", tag=tag
-                ) from None
+            texts.append(_at_text(x, path, tag))
         elif vr in ("IS", "DS"):
             if isinstance(x, bool) or not isinstance(x, (int, float, str)):
                 raise DecodeError(f"{vr} value {x!r} of {path} is not a number", tag=tag)
@@ -283,8 +314,6 @@ def _element_from_json(tag: int, obj: Any, handler: Any, path: str) -> DataEleme
         else:
             raise DecodeError(f"{vr} value {x!r} of {path} is not a string", tag=tag)
     if vr == "AT":
-        import struct
-
         raw = b"".join(struct.pack("<HH", int(t, 16) >> 16, int(t, 16) & 0xFFFF) for t in texts)
         value = _decode("AT", raw, tag)
     else:
@@ -293,7 +322,19 @@ def _element_from_json(tag: int, obj: Any, handler: Any, path: str) -> DataEleme
     return DataElement(tag, vr, value)
 
 
-def _from_json(obj: dict[str, Any], handler: Any, path: str) -> Dataset:
+def _at_text(x: Any, path: str, tag: int) -> str:
+    """An AT value as 8 hex digits (PS3.18 F.2.3: a string "GGGGEEEE"; a number in range
+    is read too)."""
+    if isinstance(x, int) and not isinstance(x, bool) and 0 <= x <= 0xFFFFFFFF:
+        return f"{x:08X}"
+    if isinstance(x, str) and len(x) == 8 and all(c in _HEX for c in x):
+        return x.upper()
+    raise DecodeError(f"AT value {x!r} of {path} is not 8 hex digits", tag=tag)
+
+
+def _from_json(obj: dict[str, Any], handler: Any, path: str, depth: int = 0) -> Dataset:
+    if depth > _max_depth():
+        raise DecodeError(f"{path}: sequences nested deeper than {_max_depth()} levels")
     ds = Dataset()
     for key, value in obj.items():
         try:
@@ -303,10 +344,17 @@ def _from_json(obj: dict[str, Any], handler: Any, path: str) -> Dataset:
         except (ValueError, TypeError):
             raise DecodeError(f"{path}: key {key!r} is not a tag of 8 hex digits") from None
         try:
-            ds.add(_element_from_json(tag, value, handler, f"{path}/{key}"))
+            ds.add(_element_from_json(tag, value, handler, f"{path}/{key}", depth))
         except DicomError:
             raise
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        except (
+            ValueError,
+            TypeError,
+            KeyError,
+            AttributeError,
+            struct.error,
+            OverflowError,
+        ) as exc:
             raise DecodeError(f"bad element {path}/{key}: {exc}", tag=tag) from exc
     return ds
 
@@ -315,11 +363,18 @@ def from_json(
     obj: dict[str, Any],
     *,
     bulk_data_handler: Callable[[int, str, str], bytes] | None = None,
+    limits: Limits | None = None,
 ) -> Dataset:
-    """A data set from a DICOM JSON Model object (PS3.18 F.2)."""
+    """A data set from a DICOM JSON Model object (PS3.18 F.2). Every malformed value raises
+    DecodeError; so do sequences nested deeper than ``limits.max_depth`` (the Part 10
+    reader's limit)."""
     if not isinstance(obj, dict):
         raise DecodeError(f"a DICOM JSON data set is an object, not {type(obj).__name__}")
-    return _from_json(obj, bulk_data_handler, "")
+    token = _DEPTH.set((limits or default_limits()).max_depth)
+    try:
+        return _from_json(obj, bulk_data_handler, "")
+    finally:
+        _DEPTH.reset(token)
 
 
 def from_json_str(text: Union[str, bytes], **kwargs: Any) -> Dataset:
@@ -328,6 +383,8 @@ def from_json_str(text: Union[str, bytes], **kwargs: Any) -> Dataset:
         obj = _json.loads(text)
     except ValueError as exc:
         raise DecodeError(f"not JSON: {exc}") from None
+    except RecursionError:
+        raise DecodeError("JSON nested too deeply to be a DICOM data set") from None
     return from_json(obj, **kwargs)
 
 

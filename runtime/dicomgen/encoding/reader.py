@@ -28,12 +28,10 @@ from ..core.dataset import Dataset, dictionary_vr, resolve_ambiguous_vr
 from ..core.element import UNSET, DataElement
 from ..core.errors import DecodeError, DicomError
 from ..core.tag import Tag
+from .limits import MAX_DEPTH, Limits, default_limits
 from .transfer_syntax import TransferSyntaxLike, resolve
 
 Buffer = Union[bytes, bytearray, memoryview]
-
-MAX_DEPTH = 64
-"""Deepest nesting of sequences accepted (real data sets nest well under 10 levels)."""
 
 ITEM = 0xFFFEE000
 ITEM_DELIM = 0xFFFEE00D
@@ -83,15 +81,38 @@ _elem_new = DataElement.__new__
 class _Ctx:
     """State shared by one decode call."""
 
-    __slots__ = ("buf", "implicit", "le", "stop_pixels", "warned", "tsuid")
+    __slots__ = (
+        "buf",
+        "implicit",
+        "le",
+        "stop_pixels",
+        "warned",
+        "tsuid",
+        "max_depth",
+        "budget",
+        "counting",
+    )
 
-    def __init__(self, buf: memoryview, implicit: bool, le: bool, stop_pixels: bool) -> None:
+    def __init__(
+        self, buf: memoryview, implicit: bool, le: bool, stop_pixels: bool, limits: Limits
+    ) -> None:
         self.buf = buf
         self.implicit = implicit
         self.le = le
         self.stop_pixels = stop_pixels
         self.warned: set[str] = set()
         self.tsuid: str | None = None
+        self.max_depth = limits.max_depth
+        #: elements and items still allowed (``Limits.max_elements``); each takes at least
+        #: 8 bytes, so only a buffer larger than 8 bytes per allowed element is counted
+        self.budget = limits.max_elements
+        self.counting = len(buf) > 8 * limits.max_elements
+
+    def spend(self, n: int, pos: int) -> None:
+        """Count ``n`` elements or items decoded; DecodeError past the limit."""
+        self.budget -= n
+        if self.budget < 0:
+            raise DecodeError("more data elements and items than the limit allows", offset=pos)
 
     def warn(self, kind: str, message: str) -> None:
         if kind not in self.warned:
@@ -148,8 +169,8 @@ def _parse(
     le: bool,
 ) -> tuple[Dataset, int]:
     """Parse elements from ``pos`` up to ``end`` (or an Item Delimitation if ``in_item``)."""
-    if depth > MAX_DEPTH:
-        raise DecodeError(f"sequences nested deeper than {MAX_DEPTH} levels", offset=pos)
+    if depth > ctx.max_depth:
+        raise DecodeError(f"sequences nested deeper than {ctx.max_depth} levels", offset=pos)
     buf = ctx.buf
     elems: dict[int, DataElement] = {}
     ds = Dataset._from_sorted(elems, True)
@@ -165,7 +186,10 @@ def _parse(
     stop_pixels = ctx.stop_pixels and depth == 0
     new = _elem_new
     DE = DataElement
+    counting = ctx.counting
     while pos < end:
+        if counting:
+            ctx.spend(1, pos)
         if pos + 8 > end:
             raise DecodeError(f"truncated element header: {end - pos} byte(s) left", offset=pos)
         if implicit:
@@ -415,6 +439,8 @@ def _parse_items(
         g, el, length = taglen(buf, pos)
         t = g << 16 | el
         if t == ITEM:
+            if ctx.counting:
+                ctx.spend(1, pos)
             if length == UNDEFINED:
                 item, pos = _parse(ctx, pos + 8, end, depth + 1, chain, cs, True, implicit, le)
                 object.__setattr__(item, "item_undefined_length", True)
@@ -445,13 +471,17 @@ def decode_dataset(
     stop_before_pixels: bool = False,
     charsets: tuple[str, ...] = (),
     offset: int = 0,
+    limits: Limits | None = None,
 ) -> Dataset:
     """Decode a whole data set encoded in ``transfer_syntax`` (a UID or record).
 
     ``data`` is not copied (except for deflated data, which is inflated first):
     element values are memoryviews into it. ``offset`` is where the data set starts
     and is reported in errors. ``charsets`` are inherited Specific Character Set terms.
+    ``limits``: nesting depth, element count and inflated size bounds (default:
+    :func:`dicomgen.encoding.limits.default_limits`).
     """
+    limits = limits or default_limits()
     ts = resolve(transfer_syntax)
     buf = memoryview(data)
     if buf.ndim != 1 or buf.itemsize != 1:
@@ -460,10 +490,12 @@ def decode_dataset(
     if ts.deflated:
         from .deflate import inflate
 
-        buf = memoryview(inflate(buf[offset:], offset=offset))
+        deflated = buf[offset:]
+        limit = limits.inflate_limit(len(deflated))
+        buf = memoryview(inflate(deflated, offset=offset, limit=limit))
         base = offset
         offset = 0
-    ctx = _Ctx(buf, ts.implicit_vr, ts.little_endian, stop_before_pixels)
+    ctx = _Ctx(buf, ts.implicit_vr, ts.little_endian, stop_before_pixels, limits)
     ctx.tsuid = ts.uid
     try:
         ds, _ = _parse(

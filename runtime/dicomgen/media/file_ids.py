@@ -9,7 +9,9 @@ directory or file name level, without extension, at most 8 levels deep.
 
 On a case-sensitive file system a File-set written by another system may have lower
 case names (a CD mounted with lower-case mapping): :func:`resolve` then matches each
-component case-insensitively.
+component case-insensitively. Whatever a DICOMDIR says, a File ID never leads outside the
+File-set root: :func:`resolve` follows symbolic links and refuses a file they place
+elsewhere.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from ..core.errors import MediaError
 
 MAX_COMPONENTS = 8
 MAX_COMPONENT_LENGTH = 8
+#: Longest component read from a lax creator's DICOMDIR (a CS value holds 16 characters).
+LAX_COMPONENT_LENGTH = 16
 _COMPONENT = re.compile(r"[A-Z0-9_]{1,8}")
 
 FileID = tuple[str, ...]
@@ -58,8 +62,10 @@ def parse_file_id(value: object, *, where: str | None = None, strict: bool = Fal
     """Referenced File ID (0004,1500) value (a str or list of components) as a tuple.
 
     Leading/trailing spaces are removed. With ``strict`` the components are validated;
-    else only emptiness and path traversal (``..``, separators) are rejected, so that
-    File-sets written by lax creators (lower case names) can still be read.
+    else only emptiness, path traversal (``..``, separators), more than
+    :data:`MAX_COMPONENTS` components and components longer than
+    :data:`LAX_COMPONENT_LENGTH` are rejected, so that File-sets written by lax creators
+    (lower case names) can still be read.
     """
     if value is None:
         raise MediaError("empty Referenced File ID (0004,1500)", path=where)
@@ -70,10 +76,28 @@ def parse_file_id(value: object, *, where: str | None = None, strict: bool = Fal
     comps = tuple(p.strip(" \x00") for p in parts)
     if strict:
         return check_file_id(comps, where=where)
-    if not comps or any(
-        not c or c in (".", "..") or "/" in c or "\\" in c or os.sep in c for c in comps
+    if not 1 <= len(comps) <= MAX_COMPONENTS:
+        raise MediaError(
+            f"a Referenced File ID has 1 to {MAX_COMPONENTS} components, not {len(comps)}"
+            " (PS3.10 8.2)",
+            path=where,
+        )
+    if any(
+        not c
+        or len(c) > LAX_COMPONENT_LENGTH
+        or c in (".", "..")
+        or "/" in c
+        or "\\" in c
+        or os.sep in c
+        or "\x00" in c
+        for c in comps
     ):
-        raise MediaError(f"invalid Referenced File ID {value!r} (PS3.10 8.2)", path=where)
+        shown = "\\".join(c[: LAX_COMPONENT_LENGTH + 1] for c in comps)
+        raise MediaError(
+            f"invalid Referenced File ID {shown!r}: components of 1-{LAX_COMPONENT_LENGTH}"
+            " characters, no path separators (PS3.10 8.2)",
+            path=where,
+        )
     return comps
 
 
@@ -84,12 +108,33 @@ def to_path(root: str | os.PathLike[str], file_id: Sequence[str]) -> Path:
 
 def resolve(root: str | os.PathLike[str], file_id: Sequence[str]) -> Path | None:
     """The existing file for ``file_id`` under ``root``, matching components exactly first,
-    then case-insensitively; ``None`` if there is none."""
+    then case-insensitively; ``None`` if there is none. MediaError if the file (symbolic
+    links followed) is outside ``root``, or the file system refuses the name."""
+    try:
+        found = _find(Path(root), file_id)
+        if found is None:
+            return None
+        inside = Path(root).resolve()
+        real = found.resolve()
+    except OSError as exc:
+        raise MediaError(
+            f"cannot look up File ID {file_id_str(file_id)!r}: {exc.strerror}",
+            path=os.fspath(root),
+        ) from None
+    if real != inside and inside not in real.parents:
+        raise MediaError(
+            f"File ID {file_id_str(file_id)!r} leads outside the File-set root (to {real})",
+            path=os.fspath(found),
+        )
+    return found
+
+
+def _find(root: Path, file_id: Sequence[str]) -> Path | None:
     exact = Path(root, *file_id)
     if exact.is_file():
         return exact
-    cur = Path(root)
-    for i, comp in enumerate(file_id):
+    cur = root
+    for comp in file_id:
         nxt = cur / comp
         if not nxt.exists():
             try:
@@ -169,6 +214,7 @@ class NameAllocator:
 
 __all__ = [
     "FileID",
+    "LAX_COMPONENT_LENGTH",
     "MAX_COMPONENTS",
     "MAX_COMPONENT_LENGTH",
     "NameAllocator",

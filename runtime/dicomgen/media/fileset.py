@@ -394,12 +394,14 @@ class FileSet:
         inventable), or a transfer syntax the profile refuses and that cannot be
         re-encoded.
         """
+        from ..encoding.complete import check_complete
         from .part10 import read
 
         where = os.fspath(source) if isinstance(source, (str, os.PathLike)) else None
         if where is not None:
-            try:
-                ds = read(source, stop_before_pixels=True)
+            try:  # the whole file (values stay undecoded views): a corrupt one is refused
+                ds = read(source)
+                check_complete(ds)
             except DicomError as exc:
                 raise MediaError(f"cannot read: {exc}", path=where) from None
         elif isinstance(source, Dataset):
@@ -676,10 +678,20 @@ class FileSet:
                 return None
         return None
 
-    def write(self, out_dir: str | os.PathLike[str] | None = None) -> Path:
+    def write(
+        self,
+        out_dir: str | os.PathLike[str] | None = None,
+        *,
+        skipped: list[tuple[str, str]] | None = None,
+    ) -> Path:
         """Write the File-set to ``out_dir`` (default: in place); returns the DICOMDIR path.
 
-        Writing to a new folder copies the existing files too (same File IDs).
+        Writing to a new folder copies the existing files too (same File IDs). An existing
+        file is never copied from outside the File-set root (symbolic links resolved).
+        ``skipped``: a staged instance that cannot be written (e.g. it fails to convert to
+        the profile's transfer syntax) is removed from the File-set and ``(source,
+        reason)`` appended, instead of the whole write failing. A failed write leaves no
+        file and no folder it created.
         """
         if out_dir is None:
             if self.root is None:
@@ -687,15 +699,16 @@ class FileSet:
             target = self.root
         else:
             target = Path(out_dir)
-        target.mkdir(parents=True, exist_ok=True)
-        in_place = self.root is not None and target.resolve() == self.root.resolve()
         if not self.instances:
             raise MediaError("a File-set must reference at least one instance (PS3.11)")
+        created = not target.exists()
+        target.mkdir(parents=True, exist_ok=True)
+        in_place = self.root is not None and target.resolve() == self.root.resolve()
         self._allocate(target)
         tmp_tag = f".dgtmp{os.getpid()}"
         written: list[Instance] = []
         try:
-            for inst in self.instances:
+            for inst in list(self.instances):
                 fid = inst.file_id
                 assert fid is not None
                 dest = fids.to_path(target, fid)
@@ -708,8 +721,20 @@ class FileSet:
                                          path=str(self.root))  # fmt: skip
                     _atomic_copy(src, dest, tmp_tag)
                     continue
-                self._write_instance(inst, dest, tmp_tag)
+                try:
+                    self._write_instance(inst, dest, tmp_tag)
+                except DicomError as exc:
+                    _prune_empty_dirs(dest.parent, target)
+                    if skipped is None:
+                        raise
+                    src = inst.source
+                    name = os.fspath(src) if isinstance(src, (str, os.PathLike)) else repr(src)
+                    skipped.append((name, f"cannot write as {inst.transfer_syntax}: {exc.message}"))
+                    self.remove(inst)
+                    continue
                 written.append(inst)
+            if not self.instances:
+                raise MediaError("no instance could be written (PS3.11: at least one)")
             data = encode_dicomdir(
                 self.roots,
                 fileset_uid=self.uid,
@@ -730,8 +755,15 @@ class FileSet:
             for inst in written:  # new files are not referenced by the old DICOMDIR
                 fid = inst.file_id
                 if fid is not None:
-                    fids.to_path(target, fid).unlink(missing_ok=True)
+                    path = fids.to_path(target, fid)
+                    path.unlink(missing_ok=True)
+                    _prune_empty_dirs(path.parent, target)
                     inst.record.dataset.pop(REFERENCED_FILE_ID, None)
+            if created:
+                try:
+                    target.rmdir()  # only if nothing else was put there meanwhile
+                except OSError:
+                    pass
             raise
         for inst in written:
             inst.source = None
@@ -785,8 +817,10 @@ class FileSet:
     ) -> tuple[FileSet, BuildReport]:
         """Create a File-set in ``out_dir`` from files, folders (scanned) and Datasets.
 
-        Files that cannot be added (not DICOM, no SOP Instance UID, duplicate, refused
-        transfer syntax, missing Type 1 key) are skipped and listed in the report.
+        Files that cannot be added (not DICOM, corrupt or truncated, no SOP Instance UID,
+        duplicate, refused transfer syntax, missing Type 1 key) or cannot be converted to
+        the profile's transfer syntax are skipped and listed in the report, whatever the
+        profile.
         """
         fs = cls(fileset_id, profile=profile)
         report = BuildReport()
@@ -796,7 +830,9 @@ class FileSet:
             except MediaError as exc:
                 name = os.fspath(src) if isinstance(src, (str, os.PathLike)) else repr(src)
                 report.skipped.append((name, exc.message))
-        fs.write(out_dir)
+        fs.write(out_dir, skipped=report.skipped)
+        kept = set(map(id, fs.instances))
+        report.added[:] = [inst for inst in report.added if id(inst) in kept]
         return fs, report
 
     # --- display -----------------------------------------------------------------

@@ -17,8 +17,15 @@ Synchronous use (scripts, tests): :meth:`AE.associate_sync` and :meth:`AE.serve_
 Acceptor checks, in order (each failure is an A-ASSOCIATE-RJ, PS3.8 Table 9-21):
 protocol version (provider, in the state machine), application context name (user, 2),
 called AE title when ``require_called_aet`` (user, 7), calling AE title against
-``allowed_calling_aets`` (user, 3), user identity via ``user_identity_handler`` (user, 1),
+``allowed_calling_aets`` (user, 3), user identity via ``user_identity_handler`` (user, 1;
+a request without a User Identity sub-item is refused when a handler is set),
 association limit ``max_associations`` (transient, presentation, local limit exceeded).
+An association that was aborted (by either side, e.g. after the idle timeout) frees its slot
+at once, not when its connection finally closes.
+
+Before association, at most ``max_pending_connections`` connections wait for their
+A-ASSOCIATE-RQ (each for at most ARTIM); a new connection beyond that closes the one that
+has waited longest, so a flood of silent sockets cannot keep a real peer out.
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ from dicomgen.core.errors import (
 from dicomgen.core.implementation import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME
 
 from .association import Association
+from .heap import TRIM_DELAY, release_free_memory
 from .contexts import (
     DEFAULT_TRANSFER_SYNTAXES,
     ContextDefinition,
@@ -130,6 +138,7 @@ class AE:
         require_called_aet: bool = False,
         allowed_calling_aets: Iterable[str] | None = None,
         max_associations: int = 10,
+        max_pending_connections: int = 128,
         async_operations: tuple[int, int] | None = None,
         user_identity_handler: UserIdentityHandler | None = None,
         extended_negotiation_handler: ExtendedNegotiationHandler | None = None,
@@ -146,6 +155,7 @@ class AE:
             else {_check_ae_title(a, "allowed calling AE title") for a in allowed_calling_aets}
         )
         self.max_associations = max_associations
+        self.max_pending_connections = max_pending_connections
         self.async_operations = async_operations
         self.user_identity_handler = user_identity_handler
         self.extended_negotiation_handler = extended_negotiation_handler
@@ -356,7 +366,11 @@ class AE:
             return reject(permanent, user, RejectReasonUser.CALLING_AE_TITLE_NOT_RECOGNIZED)
         info = request.user_information
         identity_answer: list = []
-        if info.user_identity_rq is not None and self.user_identity_handler is not None:
+        if self.user_identity_handler is not None:
+            # An identity is required once a handler is configured: a request without the
+            # User Identity sub-item is refused like one with wrong credentials.
+            if info.user_identity_rq is None:
+                return reject(permanent, user, RejectReasonUser.NO_REASON_GIVEN)
             verdict = self.user_identity_handler(info.user_identity_rq, request.calling_ae_title)
             ok, response = verdict if isinstance(verdict, tuple) else (verdict, None)
             if not ok:
@@ -488,6 +502,9 @@ class Server:
         self.served: int = 0  # connections handled (for tests and monitoring)
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task] = set()
+        #: connections waiting for their A-ASSOCIATE-RQ, oldest first
+        self._pending: dict[Transport, None] = {}
+        self._trim: asyncio.TimerHandle | None = None
 
     async def _start(self, address: tuple[str, int], ssl_context: _ssl.SSLContext | None) -> None:
         host, port = address
@@ -521,12 +538,37 @@ class Server:
             self.served += 1
             if task is not None:
                 self._tasks.discard(task)
+            if not self._pending and self._trim is None:  # a burst of connections ended
+                self._trim = asyncio.get_running_loop().call_later(TRIM_DELAY, self._trim_heap)
+
+    def _trim_heap(self) -> None:
+        self._trim = None
+        if not self._pending:
+            release_free_memory()
+
+    @property
+    def busy_slots(self) -> int:
+        """Associations holding a slot (aborted ones do not, while their connection closes)."""
+        return sum(1 for a in self.associations if not a.is_aborted)
+
+    def _admit(self, transport: Transport) -> None:
+        """Count ``transport`` as waiting for its A-ASSOCIATE-RQ, closing the connection that
+        has waited longest when ``max_pending_connections`` already wait."""
+        pending = self._pending
+        while pending and len(pending) >= self.ae.max_pending_connections:
+            oldest = next(iter(pending))
+            del pending[oldest]
+            log.info("closing %s: too many connections waiting to associate", oldest.peer)
+            oldest.transport.abort()
+        pending[transport] = None
 
     async def _serve_connection(self, transport: Transport) -> None:
         provider = UpperLayer(self.ae._ul_config(), requestor=False)
+        self._admit(transport)
         try:
             await self._negotiate_and_serve(provider, transport)
         finally:
+            self._pending.pop(transport, None)
             provider.artim.stop()
             transport.close()
 
@@ -539,18 +581,20 @@ class Server:
         except asyncio.TimeoutError:  # pragma: no cover - ARTIM fires first
             await provider.abort()
             return
+        self._pending.pop(transport, None)
         if not isinstance(ind, AssociateIndication):  # abort, invalid PDU, closed, ARTIM
             await _bounded(provider.wait_closed(artim + 1), artim + 1)
             return
         if provider.state is not State.STA3:  # pragma: no cover - aborted meanwhile
             return
-        busy = len(self.associations) >= ae.max_associations
+        busy = self.busy_slots >= ae.max_associations
         answer, contexts = ae.negotiate(ind.request, busy=busy)
         await provider.associate_response(answer)
         if isinstance(answer, AssociateRJ):
             log.info("rejected %s: %s", ind.request.calling_ae_title, answer.describe())
             await _bounded(provider.wait_closed(artim + 1), artim + 1)
             return
+        transport.protocol.trust()
         assoc = Association(
             ae,
             provider,
@@ -569,6 +613,9 @@ class Server:
 
     async def close(self, timeout: float = 5.0) -> None:
         """Stop listening, abort the open associations and wait for their tasks."""
+        if self._trim is not None:
+            self._trim.cancel()
+            self._trim = None
         if self._server is not None:
             self._server.close()
         for assoc in list(self.associations):

@@ -257,7 +257,8 @@ def test_a_failed_write_releases_its_path(scp, monkeypatch):
         raise OSError(5, "I/O error")
 
     monkeypatch.setattr(files_mod.FileStore, "_write_fd", no_write)
-    assert scp.store_encoded(data, EXPLICIT_LE, defer_index=True).status == 0xA700
+    # an I/O error is a processing failure, not a lack of resources (PS3.4 Annex B)
+    assert scp.store_encoded(data, EXPLICIT_LE, defer_index=True).status == 0x0110
     monkeypatch.undo()
     assert not scp._reserved and not scp._pending
 

@@ -285,6 +285,7 @@ class FileSource(StoreSource):
 
     def _init(self, buf: memoryview, part10: Any, uids: tuple[str, str] | None) -> None:
         from dicomgen.core.errors import DecodeError
+        from dicomgen.encoding.complete import check_complete
         from dicomgen.encoding.reader import decode_dataset
 
         n = len(buf)
@@ -312,9 +313,12 @@ class FileSource(StoreSource):
             sop_class, sop_instance = uids
         else:
             # The data set's own UIDs rule (the File Meta copy may disagree, PS3.10 7.1).
-            # The whole header is decoded, not only the UIDs: a file that does not decode
-            # is refused here, naming the file, rather than sent for the peer to fail on.
-            head = decode_dataset(buf, ts, stop_before_pixels=True, offset=pos)
+            # The whole data set is decoded (values stay undecoded views), not only the
+            # UIDs: a file whose declared lengths do not fit it, or whose Pixel Data is
+            # shorter than described, is refused here, naming the file, rather than sent
+            # for the peer to fail on (and abort the association).
+            head = decode_dataset(buf, ts, offset=pos)
+            check_complete(head)
             sop_class = head.first_text(0x00080016) or sop_class
             sop_instance = head.first_text(0x00080018) or sop_instance
         if not sop_class or not sop_instance:

@@ -22,9 +22,10 @@ PDU = Union[AssociateRQ, AssociateAC, AssociateRJ, PDataTF, ReleaseRQ, ReleaseRP
 
 HEADER_LENGTH = 6
 
-#: Largest A-ASSOCIATE-RQ/AC we accept (these carry no P-DATA; user identity tokens such as
-#: SAML assertions or JWTs may still be tens of kilobytes).
-MAX_ASSOCIATE_LENGTH = 1 << 20
+#: Largest A-ASSOCIATE-RQ/AC we accept (these carry no P-DATA; 128 presentation contexts
+#: with ten transfer syntaxes each are ~30 kB, user identity tokens such as SAML assertions
+#: or JWTs tens of kilobytes).
+MAX_ASSOCIATE_LENGTH = 1 << 18
 
 _FIXED_LENGTH: dict[int, int] = {
     PDUType.A_ASSOCIATE_RJ: 4,

@@ -55,7 +55,7 @@ import logging
 import os
 import threading
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,12 +67,17 @@ from ..store.files import FileStore, part10_header
 from ..store.index import Index
 from ..store.query import QueryOptions, Selection, find, select_instances
 from ..store.levels import Model
+from ..store.reservations import Reservations
 
-# C-STORE statuses (PS3.4 Table B.2-1).
-STORE_SUCCESS = 0x0000
-STORE_OUT_OF_RESOURCES = 0xA700
-STORE_DOES_NOT_MATCH_SOP_CLASS = 0xA900
-STORE_CANNOT_UNDERSTAND = 0xC000
+from .store_status import (
+    STORE_CANNOT_UNDERSTAND,
+    STORE_DOES_NOT_MATCH_SOP_CLASS,
+    STORE_OUT_OF_RESOURCES,
+    STORE_PROCESSING_FAILURE,
+    STORE_SUCCESS,
+    uid_problem,
+    write_failure_status,
+)
 
 INDEX_NAME = "index.sqlite"
 #: Queued rows (``defer_index``) written at once when this many wait, bounding the memory
@@ -145,10 +150,9 @@ class StorageSCP:
         self._prepared: deque[tuple[str, Any]] = deque()
         self._pending_lock = threading.Lock()  # one writer of the queue at a time
         self._commit_lock = threading.Lock()  # one index_pending batch at a time, in order
-        # Paths written or being written whose row is not committed yet: the file of a
-        # replaced instance is removed only if no newer copy is on its way to that path.
-        self._reserved: Counter[str] = Counter()
-        self._paths_lock = threading.Lock()
+        # Paths written or being written whose row is not committed yet, and the replaced
+        # copies removed once no store to their path is under way.
+        self._reserved = Reservations(self.files, self._index.path_of)
         #: Rows of ``defer_index`` stores that could not be written to the index.
         self.index_failures: int = 0
         opts = query_options or QueryOptions()
@@ -265,7 +269,7 @@ class StorageSCP:
                     # the old copy's row now names ``rel``: met later in ``rows``, it is not
                     # removed (``remove(..., path=old)`` finds another path)
                     log.warning("removing %s: replaced by the newer copy %s", old, rel)
-                    self._drop_replaced(old, rel)
+                    self._reserved.drop_replaced(old, rel)
             while row is not None:
                 dropped += drop(row)
                 row = next(rows, None)
@@ -324,7 +328,7 @@ class StorageSCP:
             current = self._index.path_of(ds.first_text(0x00080018))
             if current is not None and self._written_later(current, rel):
                 log.warning("removing %s: an older copy of %s", rel, current)
-                self._drop_replaced(rel, current)
+                self._reserved.drop_replaced(rel, current)
                 return False, None
         ts = str(ds.read_transfer_syntax or "")
         old = self.index.add(ds, path=rel, size=st.st_size, transfer_syntax=ts)
@@ -377,6 +381,15 @@ class StorageSCP:
             return StoreResult(
                 STORE_CANNOT_UNDERSTAND, error_comment="missing " + ", ".join(missing)
             )
+        for what, uid in (
+            ("SOP Class UID", cls),
+            ("SOP Instance UID", inst),
+            ("Study Instance UID", study),
+            ("Series Instance UID", series),
+        ):
+            problem = uid_problem(uid, what)
+            if problem is not None:
+                return StoreResult(STORE_CANNOT_UNDERSTAND, error_comment=problem)
         if sop_class_uid and cls != str(sop_class_uid).strip("\x00 "):
             return StoreResult(
                 STORE_DOES_NOT_MATCH_SOP_CLASS,
@@ -390,29 +403,13 @@ class StorageSCP:
             )
         return cls, inst, study, series
 
-    # A path is reserved before its file is written and released once its row is committed
-    # (or the write failed): see ``_drop_replaced``.
-
-    def _reserve(self, rel: str) -> None:
-        with self._paths_lock:
-            self._reserved[rel] += 1
-
     def _release(self, rel: str) -> None:
-        checkpoint = None
-        with self._paths_lock:
-            n = self._reserved[rel] - 1
-            if n > 0:
-                self._reserved[rel] = n
-            else:
-                del self._reserved[rel]
-                if not self._reserved:  # every published file has its row (or was removed)
-                    checkpoint = time.time()
-        if (
-            checkpoint is not None
-            and self._checkpoints
-            and not self.index_failures
-            and not self._closed
-        ):
+        """Release ``rel`` (see :class:`Reservations`); when no path is reserved any more,
+        every published file has its row: the open-marker's checkpoint moves."""
+        if not self._reserved.release(rel):
+            return
+        checkpoint = time.time()
+        if self._checkpoints and not self.index_failures and not self._closed:
             try:
                 os.utime(self._marker, (checkpoint, checkpoint))
             except OSError:  # the marker is gone or read-only: a crash reconciles more
@@ -430,15 +427,6 @@ class StorageSCP:
         except OSError:
             return None
 
-    def _drop_replaced(self, old: str | None, rel: str) -> None:
-        """Remove the file of a replaced copy at ``old``, unless a newer copy is being
-        stored there (its path is reserved)."""
-        if old is None or old == rel:
-            return
-        with self._paths_lock:
-            if not self._reserved.get(old):
-                self.files.remove(self.files.root / old)
-
     def _index_now(
         self, ds: Dataset, final: Path, rel: str, inst: str, size: int, transfer_syntax: str
     ) -> StoreResult:
@@ -448,13 +436,11 @@ class StorageSCP:
             try:
                 old = self._index.add(ds, path=rel, size=size, transfer_syntax=transfer_syntax)
             except DicomError as exc:
-                with self._paths_lock:
-                    if self._reserved.get(rel, 0) <= 1:
-                        self.files.remove(final)
+                self._reserved.remove_unless_shared(rel)
                 return StoreResult(
                     STORE_OUT_OF_RESOURCES, sop_instance_uid=inst, error_comment=str(exc)
                 )
-            self._drop_replaced(old, rel)
+            self._reserved.drop_replaced(old, rel)
         finally:
             self._release(rel)
         return StoreResult(STORE_SUCCESS, final, inst, replaced=old is not None)
@@ -523,7 +509,7 @@ class StorageSCP:
                         log.error("stored %s but could not index it: %s", rel, old)
                     else:
                         written += 1
-                        self._drop_replaced(old, rel)
+                        self._reserved.drop_replaced(old, rel)
                 finally:
                     self._release(rel)
             return written
@@ -541,15 +527,19 @@ class StorageSCP:
         """Store a received data set (its encoded bytes, in ``transfer_syntax``).
 
         ``sop_class_uid``/``sop_instance_uid`` are the Affected SOP Class/Instance UIDs of
-        the C-STORE request; they must equal the data set's (else status A900). The file
+        the C-STORE request; they must equal the data set's (else status A900). A data set
+        that does not decode whole or is incomplete (a truncated value, Pixel Data shorter
+        than described) is refused with C000 and nothing is stored. The file
         holds ``data`` unchanged after a File Meta Information naming ``transfer_syntax``.
         ``defer_index``: queue the index row (see the module docstring).
         """
+        from ...encoding.complete import check_complete
         from ...encoding.reader import decode_dataset
 
         ts = str(transfer_syntax).strip("\x00 ")
-        try:
-            ds = decode_dataset(data, ts, stop_before_pixels=True)
+        try:  # the whole data set: Success only for a complete one
+            ds = decode_dataset(data, ts)
+            check_complete(ds)
         except DicomError as exc:
             return StoreResult(STORE_CANNOT_UNDERSTAND, error_comment=f"cannot decode: {exc}")
         uids = self._check(ds, sop_class_uid, sop_instance_uid)
@@ -557,15 +547,13 @@ class StorageSCP:
             return uids
         cls, inst, study, series = uids
         target, rel = self.files.locate(study, series, inst)
-        self._reserve(rel)
+        self._reserved.reserve(rel, inst)
         try:
             head = part10_header(cls, inst, ts, source_ae_title=source_ae_title)
             size = self.files.write_atomic(target, (head, data))
         except (OSError, DicomError) as exc:
             self._release(rel)
-            return StoreResult(
-                STORE_OUT_OF_RESOURCES, sop_instance_uid=inst, error_comment=str(exc)
-            )
+            return _write_failed(exc, inst)
         return self._index_or_queue(ds, Path(target), rel, inst, size, ts, defer_index)
 
     def store_stream(
@@ -583,23 +571,37 @@ class StorageSCP:
         The SOP Class/Instance UIDs come from the C-STORE request (they are needed for the
         File Meta Information written first). The chunks go to a temporary file; if the
         iterable raises (the association was aborted) the exception propagates and nothing
-        is published. Afterwards the file is read (without Pixel Data; a large file
-        memory-mapped, not loaded, see :func:`dicomgen.media.part10.read`) to find the Study
-        and Series, checked, and moved into place atomically.
+        is published. Afterwards the file is read (a large file memory-mapped, not loaded,
+        see :func:`dicomgen.media.part10.read`) to find the Study and Series, checked to be
+        complete (:func:`~dicomgen.encoding.complete.check_complete`), and moved into place
+        atomically.
         """
+        from ...encoding.complete import check_complete
         from ...media.part10 import read
 
         ts = str(transfer_syntax).strip("\x00 ")
+        for what, uid in (("SOP Class UID", sop_class_uid), ("SOP Instance UID", sop_instance_uid)):
+            problem = uid_problem(str(uid).strip("\x00 "), f"the request's Affected {what}")
+            if problem is not None:
+                for _ in chunks:  # take the rest of the data set, store none of it
+                    pass
+                return StoreResult(STORE_CANNOT_UNDERSTAND, error_comment=problem)
         head = part10_header(sop_class_uid, sop_instance_uid, ts, source_ae_title=source_ae_title)
 
         def all_chunks() -> Iterator[Any]:
             yield head
             yield from chunks
 
-        staged = self.files.stage(all_chunks(), sop_instance_uid)
         try:
-            try:
-                ds = read(staged, stop_before_pixels=True)
+            staged = self.files.stage(all_chunks(), sop_instance_uid)
+        except OSError as exc:  # the disk is full, say: the rest of the data set is dropped
+            for _ in chunks:
+                pass
+            return _write_failed(exc, sop_instance_uid)
+        try:
+            try:  # the whole data set (memory-mapped): Success only for a complete one
+                ds = read(staged)
+                check_complete(ds)
             except DicomError as exc:
                 return StoreResult(STORE_CANNOT_UNDERSTAND, error_comment=f"cannot decode: {exc}")
             uids = self._check(ds, sop_class_uid, sop_instance_uid)
@@ -609,9 +611,12 @@ class StorageSCP:
             target, rel = self.files.locate(study, series, inst)
             final = Path(target)
             size = staged.stat().st_size
-            self._reserve(rel)
+            self._reserved.reserve(rel, inst)
             try:
                 self.files.publish(staged, final)
+            except OSError as exc:
+                self._release(rel)
+                return _write_failed(exc, inst)
             except BaseException:
                 self._release(rel)
                 raise
@@ -679,6 +684,13 @@ class StorageSCP:
         )
 
 
+def _write_failed(exc: OSError | DicomError, sop_instance_uid: str) -> StoreResult:
+    """The answer to a store whose file could not be written (see :mod:`.store_status`)."""
+    status = write_failure_status(exc) if isinstance(exc, OSError) else STORE_PROCESSING_FAILURE
+    log.error("cannot store %s: %s", sop_instance_uid, exc)
+    return StoreResult(status, sop_instance_uid=sop_instance_uid, error_comment=str(exc))
+
+
 def _boot_id() -> str | None:
     """This boot of the machine (Linux), None where the system does not tell."""
     try:
@@ -692,6 +704,7 @@ __all__ = [
     "STORE_CANNOT_UNDERSTAND",
     "STORE_DOES_NOT_MATCH_SOP_CLASS",
     "STORE_OUT_OF_RESOURCES",
+    "STORE_PROCESSING_FAILURE",
     "STORE_SUCCESS",
     "StorageSCP",
     "StoreResult",

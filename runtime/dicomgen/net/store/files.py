@@ -33,7 +33,7 @@ import os
 import re
 import secrets
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -82,14 +82,31 @@ def safe_name(text: str) -> str:
 _T = TypeVar("_T")
 
 
+#: Times a system call in a folder is retried after making the folder again: a concurrent
+#: store may remove a folder it emptied (a replaced copy) between the two.
+_FOLDER_RETRIES = 3
+
+
 def _in_folder(folder: str, op: Callable[..., _T], *args: Any) -> _T:
     """``op(*args)``, a system call making or naming a file in ``folder``; when that is
     missing (FileNotFoundError), ``folder`` and its parents are created and it is retried."""
-    try:
-        return op(*args)
-    except FileNotFoundError:
-        os.makedirs(folder, exist_ok=True)
-        return op(*args)
+    for _ in range(_FOLDER_RETRIES):
+        try:
+            return op(*args)
+        except FileNotFoundError:
+            os.makedirs(folder, exist_ok=True)
+    return op(*args)
+
+
+def _link(source: str, target: str) -> None:
+    os.link(source, target, src_dir_fd=_root_fd(), follow_symlinks=True)
+
+
+def _link_in_folder(source: str, target: str, folder: str) -> None:
+    """``linkat`` of ``source`` (a ``/proc/self/fd`` entry) to ``target`` in ``folder``, which
+    may have been removed meanwhile (a nameless file does not keep its folder from being
+    empty): see :func:`_in_folder`."""
+    _in_folder(folder, _link, source, target)
 
 
 def _tmp_name(folder: str, name: str) -> str:
@@ -296,7 +313,7 @@ class FileStore:
             # descriptor makes os.link call linkat rather than link (which does not follow)
             source = f"/proc/self/fd/{fd}"
             try:
-                os.link(source, target, src_dir_fd=_root_fd(), follow_symlinks=True)
+                _link_in_folder(source, target, folder)
             except FileExistsError:  # a replaced instance: a name first, then the rename
                 tmp = _tmp_name(folder, os.path.basename(target))
                 os.link(source, tmp, src_dir_fd=_root_fd(), follow_symlinks=True)
@@ -378,11 +395,13 @@ class FileStore:
                 continue
         return n
 
-    def remove(self, path: Path) -> None:
-        """Delete a stored file (and its folders when they become empty)."""
+    def remove(self, path: Path, *, busy: Container[str] = ()) -> None:
+        """Delete a stored file (and its folders when they become empty, unless named in
+        ``busy``, relative to the root with ``/``: folders a store is writing into, which
+        must not disappear under it)."""
         _unlink(path)
         for folder in (path.parent, path.parent.parent):
-            if folder == self.root:
+            if folder == self.root or self.relative(folder) in busy:
                 break
             try:
                 folder.rmdir()

@@ -11,6 +11,12 @@ PDU, and P-DATA-TF PDVs are memoryviews into it. When more than :data:`MAX_QUEUE
 of received PDUs wait for the reader, reading from the socket pauses (TCP flow control
 then slows the peer).
 
+Before association an accepted connection is not trusted (:meth:`PDUProtocol.trust` ends
+that once the association is accepted): its scratch buffer starts at
+:data:`UNTRUSTED_SCRATCH` bytes and grows only as bytes arrive, and no body gets a buffer of
+its declared length, so a peer declaring a large A-ASSOCIATE-RQ and sending little of it
+costs what it sent, not what it declared.
+
 A :attr:`PDUProtocol.listener` may take each complete PDU as it is cut, in the event loop's
 read callback, instead of a reader task waking up for it (the Upper Layer provider does, see
 :mod:`.provider`): it is offered a PDU only while none waits for the reader, so the order is
@@ -47,6 +53,8 @@ COALESCE_LIMIT = 1 << 16
 SCRATCH_SIZE = 1 << 18
 #: A PDU body at least this long is received into a buffer of its own (no scratch copy).
 DIRECT_BODY = 1 << 14
+#: Scratch buffer of a connection not associated yet (grows as its bytes arrive).
+UNTRUSTED_SCRATCH = 1 << 12
 #: Received PDUs (bytes) waiting for the reader before reading from the socket pauses.
 MAX_QUEUED_BYTES = 4 << 20
 
@@ -57,11 +65,12 @@ class PDUProtocol(asyncio.BufferedProtocol):
     """Cuts the received byte stream into PDUs (see the module docstring) and keeps the
     write-side flow control of the connection."""
 
-    def __init__(self, max_pdata_length: int = 0) -> None:
+    def __init__(self, max_pdata_length: int = 0, *, trusted: bool = True) -> None:
         #: Maximum Length we announced: larger P-DATA-TF PDUs are refused (0 = no limit).
         self.max_pdata_length = max_pdata_length
         self.transport: asyncio.Transport | None = None
-        self._scratch = bytearray(SCRATCH_SIZE)
+        self._trusted = trusted
+        self._scratch = bytearray(SCRATCH_SIZE if trusted else UNTRUSTED_SCRATCH)
         self._view = memoryview(self._scratch)
         self._start = 0  # unread bytes of the scratch buffer are [_start, _end)
         self._end = 0
@@ -93,13 +102,30 @@ class PDUProtocol(asyncio.BufferedProtocol):
         self.transport = transport  # type: ignore[assignment]
         self._closed = asyncio.get_running_loop().create_future()
 
+    def trust(self) -> None:
+        """The peer is associated: a full scratch buffer and bodies received directly."""
+        if not self._trusted:
+            self._trusted = True
+            self._resize(SCRATCH_SIZE)
+
+    def _resize(self, size: int) -> None:
+        """A scratch buffer of ``size`` bytes (at least the unread ones), unread bytes first."""
+        n = self._end - self._start
+        scratch = bytearray(max(size, n))
+        scratch[:n] = self._view[self._start : self._end]
+        self._scratch, self._view = scratch, memoryview(scratch)
+        self._start, self._end = 0, n
+
     def get_buffer(self, sizehint: int) -> memoryview:
         if self._body is not None:
             return memoryview(self._body)[self._body_filled :]
         if self._discarding:
             return self._view
         if self._end == len(self._scratch):  # make room
-            self._compact()
+            if self._start:
+                self._compact()
+            else:  # untrusted: one PDU fills the buffer, which grows with what arrived
+                self._resize(2 * len(self._scratch))
         return self._view[self._end :]
 
     def buffer_updated(self, nbytes: int) -> None:
@@ -176,7 +202,7 @@ class PDUProtocol(asyncio.BufferedProtocol):
                 start = body_start + length
                 self._push((pdu_type, header, body), length)
                 continue
-            if length >= DIRECT_BODY:  # receive the rest straight into the body
+            if length >= DIRECT_BODY and self._trusted:  # the rest straight into the body
                 body_buf = bytearray(length)
                 body_buf[:have] = view[start + HEADER_LENGTH : end]
                 self._body, self._body_header, self._body_type = body_buf, header, pdu_type
@@ -290,7 +316,7 @@ async def start_server(
     loop = asyncio.get_running_loop()
 
     def factory() -> PDUProtocol:
-        protocol = _ServerProtocol(max_pdata_length)
+        protocol = _ServerProtocol(max_pdata_length, trusted=False)
         protocol.on_transport = on_transport
         return protocol
 

@@ -1,0 +1,121 @@
+"""Concurrent re-stores of the same SOP Instances under different studies (4 associations,
+100 stores each over 10 SOP Instance UIDs) leave exactly one file and one index row per
+instance, the row naming the file, whose store was acknowledged with Success; 20 runs."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+from net_processes import kill
+from net_store_helpers import EXPLICIT, SECONDARY_CAPTURE, make_dataset, start_our_scp
+
+from dicomgen.net import AE, Timeouts
+
+pytestmark = pytest.mark.timeout(300)
+
+UIDS = [f"2.25.{4242000 + i}" for i in range(10)]
+
+
+def copy_of(uid: str, study: int) -> object:
+    ds = make_dataset(study)
+    ds[0x00080018].value = uid
+    ds[0x0020000D].value = f"2.25.777{study}"
+    ds[0x0020000E].value = f"2.25.778{study}"
+    return ds
+
+
+async def restore_many(port: int, seed: int) -> dict[str, list[str]]:
+    """Store 4 x 100 copies; returns the studies acknowledged with Success per UID, in the
+    order their responses arrived."""
+    acked: dict[str, list[str]] = {uid: [] for uid in UIDS}
+
+    async def association(n: int) -> None:
+        rnd = random.Random(seed * 10 + n)
+        ae = AE(f"RACER{n}", timeouts=Timeouts(connect=5, acse=10, dimse=30, idle=30, artim=5))
+        ae.add_requested_context(SECONDARY_CAPTURE, [EXPLICIT])
+        async with ae.associate("127.0.0.1", port, "K1SCP") as assoc:
+            for _ in range(100):
+                uid, study = rnd.choice(UIDS), rnd.randrange(8)
+                rsp = await assoc.send_c_store(copy_of(uid, study))
+                assert rsp.status == 0, hex(rsp.status)
+                acked[uid].append(f"2.25.777{study}")
+
+    await asyncio.gather(*(association(n) for n in range(4)))
+    return acked
+
+
+def check_store(store: Path, acked: dict[str, list[str]], run: int) -> None:
+    """One file per acknowledged instance, the one its single index row names."""
+    files: dict[str, list[str]] = {}
+    for path in store.rglob("*.dcm"):
+        if not path.name.startswith("."):
+            files.setdefault(path.stem, []).append(path.relative_to(store).as_posix())
+    with sqlite3.connect(store / "index.sqlite") as con:
+        rows = dict(con.execute("SELECT sop_uid, path FROM instances"))
+    stored = {uid for uid in UIDS if acked[uid]}
+    assert set(rows) == stored, f"run {run}"
+    assert set(files) == stored, f"run {run}"
+    for uid in stored:
+        assert files[uid] == [rows[uid]], f"run {run}: {uid} {files[uid]} {rows[uid]}"
+        assert rows[uid].split("/")[0] in acked[uid]
+
+
+@pytest.mark.parametrize("defer", [False, True], ids=["indexed at once", "deferred"])
+def test_threads_restoring_leave_one_file_and_one_row(tmp_path: Path, defer: bool) -> None:
+    """The StorageSCP itself, 4 threads as the 4 associations' workers: 20 runs indexing at
+    once (where the race was), 5 with rows deferred."""
+    from dicomgen.encoding.writer import encode_dataset
+    from dicomgen.net.services.storage_scp import StorageSCP
+
+    encoded = {
+        (uid, study): bytes(encode_dataset(copy_of(uid, study), EXPLICIT))
+        for uid in UIDS
+        for study in range(8)
+    }
+    for run in range(5 if defer else 20):
+        store = tmp_path / f"store{run}"
+        acked: dict[str, list[str]] = {uid: [] for uid in UIDS}
+        scp = StorageSCP(store, fsync=False)
+
+        failures: list[object] = []
+
+        def worker(n: int) -> None:
+            rnd = random.Random(run * 10 + n)
+            for _ in range(100):
+                uid, study = rnd.choice(UIDS), rnd.randrange(8)
+                result = scp.store_encoded(encoded[uid, study], EXPLICIT, defer_index=defer)
+                if not result.ok:
+                    failures.append(result)
+                    continue
+                acked[uid].append(f"2.25.777{study}")
+                if defer and rnd.random() < 0.2:
+                    scp.index_pending()
+
+        threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        scp.close()
+        assert not failures, f"run {run}: {failures[:3]}"
+        check_store(store, acked, run)
+
+
+@pytest.mark.interop
+@pytest.mark.slow
+@pytest.mark.parametrize("fsync", [False, True], ids=["no-fsync", "fsync"])
+def test_concurrent_restores_leave_one_file_and_one_row(tmp_path: Path, fsync: bool) -> None:
+    """``dicomgen scp`` with 4 associations storing at once: 20 runs without fsync, 5 with."""
+    for run in range(20 if not fsync else 5):
+        store = tmp_path / f"store{run}"
+        proc, port = start_our_scp(store, *(() if fsync else ("--no-fsync",)))
+        try:
+            acked = asyncio.run(asyncio.wait_for(restore_many(port, run), 120))
+        finally:
+            kill(proc)  # SIGTERM: a clean stop writes the queued rows
+        check_store(store, acked, run)
