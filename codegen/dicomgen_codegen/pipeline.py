@@ -264,9 +264,9 @@ def render_classes(
 ) -> dict[str, str]:
     """PS3.3 IR -> {path relative to the package: source} of macros/, modules/, iods/ and
     _registry.py: keywords from the PS3.6 dictionary by tag, PS3.3 row errata, the class
-    model (:mod:`.passes.flatten_iods`), then the view models and templates."""
+    model (:mod:`.passes.typed_models`), then the view models and templates."""
     from .passes.errata import apply_row_errata
-    from .passes.flatten_iods import build_models
+    from .passes.typed_models import build_models
     from .passes.keywords import fill_keywords
     from .render.iods import render_typed_package
 

@@ -53,6 +53,8 @@ __all__ = [
     "dicom_class",
     "iod_class_for",
     "load",
+    "ModuleUse",
+    "uses",
 ]
 
 _T = TypeVar("_T")
@@ -119,6 +121,8 @@ class ClassSpec:
     """Every field (inherited ones too) in tag order."""
     by_tag: dict[int, FieldSpec] = attrs.field(eq=False, repr=False)
     by_name: dict[str, FieldSpec] = attrs.field(eq=False, repr=False)
+    modules: tuple[ModuleUse, ...] = attrs.field(default=(), eq=False, repr=False)
+    """IOD classes and functional group items: the module (macro) classes they are built on."""
 
 
 def _split_vr(vr: str) -> tuple[str, ...]:
@@ -173,8 +177,64 @@ def attribute(
     return attrs.field(default=default, kw_only=True, metadata=meta)
 
 
+@attrs.frozen
+class ModuleUse:
+    """One part an IOD class (or a functional group item) is built on: a module (or macro)
+    class, its usage in the IOD (``"M"``, ``"C"``, ``"U"``), the table it comes from
+    (``"PS3.3 2016c table_C.7-1"``) and, for usage C, the module's condition."""
+
+    cls: type
+    usage: str
+    source: str = ""
+    condition: Condition | None = None
+
+
+def uses(
+    cls: type, *, usage: str, source: str = "", condition: Condition | None = None
+) -> ModuleUse:
+    """A module (or macro) class as a part of an IOD class: ``modules=(uses(PatientModule,
+    usage="M", source="PS3.3 2016c table_C.7-1"), ...)`` in :func:`dicom_class`."""
+    return ModuleUse(cls, usage, source, condition)
+
+
+_TYPE_RANK = {"1": 0, "1C": 1, "2": 2, "2C": 3, "3": 4}
+
+
+def _module_facts(name: str, modules: tuple[ModuleUse, ...]) -> dict[str, Any]:
+    """Module, usage, module condition and sources of field ``name`` of a class built on
+    ``modules``: every part that defines it is a source; the part with the strictest Type
+    (the first of equals) gives module, usage and condition (the generator's merge rule)."""
+    best: tuple[int, ModuleUse, ClassSpec] | None = None
+    sources: list[str] = []
+    for mu in modules:
+        spec: ClassSpec = mu.cls.__dicom__  # type: ignore[attr-defined]
+        f = spec.by_name.get(name)
+        if f is None:
+            continue
+        if mu.source and mu.source not in sources:
+            sources.append(mu.source)
+        rank = _TYPE_RANK.get(f.type, 9)
+        if best is None or rank < best[0]:
+            best = (rank, mu, spec)
+    if best is None:
+        return {}
+    _rank, mu, spec = best
+    return {
+        "module": spec.title,
+        "usage": mu.usage,
+        "module_condition": mu.condition,
+        "sources": tuple(sources),
+    }
+
+
 def _class_spec(
-    cls: type, kind: str, title: str, xml_id: str, section: str, sop_class_uids: tuple[str, ...]
+    cls: type,
+    kind: str,
+    title: str,
+    xml_id: str,
+    section: str,
+    sop_class_uids: tuple[str, ...],
+    modules: tuple[ModuleUse, ...] = (),
 ) -> ClassSpec:
     fields = []
     for a in attrs.fields(cls):
@@ -188,6 +248,8 @@ def _class_spec(
                 if base_spec is not None and a.name in base_spec.by_name:
                     defined_in = base_spec.by_name[a.name].defined_in
                     break
+        if modules and not m["module"]:
+            m = {**m, **_module_facts(a.name, modules)}
         fields.append(
             FieldSpec(name=a.name, required=a.default is attrs.NOTHING, defined_in=defined_in, **m)
         )
@@ -201,6 +263,7 @@ def _class_spec(
         fields=tuple(fields),
         by_tag={f.tag: f for f in fields},
         by_name={f.name: f for f in fields},
+        modules=tuple(modules),
     )
 
 
@@ -237,24 +300,27 @@ def dicom_class(
     xml_id: str,
     section: str = "",
     sop_class_uids: tuple[str, ...] = (),
+    modules: tuple[ModuleUse, ...] = (),
 ) -> Callable[[type[_T]], type[_T]]:
     """Class decorator of generated classes: ``attrs.define(kw_only=True)`` + ``__dicom__``.
 
-    IOD and item classes are slotted; macro and module classes are not, so that a class can
+    Item classes are slotted; macro, module and IOD classes are not, so that a class can
     inherit from several of them (Python cannot lay out two slotted bases with fields).
+    ``modules`` (IOD classes, functional group items) names the module classes the class is
+    built on, with their usage: each field's module, usage and sources come from them.
     """
 
     def wrap(cls: type[_T]) -> type[_T]:
         new = attrs.define(
             cls,
             kw_only=True,
-            slots=kind in ("iod", "item"),
+            slots=kind == "item",
             eq=True,
             repr=False,
             weakref_slot=False,
         )
         new.__dicom__ = _class_spec(  # type: ignore[attr-defined]
-            new, kind, title, xml_id, section, tuple(sop_class_uids)
+            new, kind, title, xml_id, section, tuple(sop_class_uids), tuple(modules)
         )
         return new
 
@@ -714,6 +780,15 @@ class DicomObject:
         default=None, init=False, eq=False
     )
     _dicom_file: tuple[Any, Any, Any] | None = attrs.field(default=None, init=False, eq=False)
+
+    # --- pickling: every field of the concrete class (slotted or dict based) ----------
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {a.name: getattr(self, a.name) for a in attrs.fields(type(self))}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
 
     # --- data sets ----------------------------------------------------------------------
 
