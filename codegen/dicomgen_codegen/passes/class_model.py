@@ -33,6 +33,7 @@ __all__ = [
     "first_sentences",
     "stricter",
     "merge_fields",
+    "number_words",
     "conditional_copy",
     "value_terms",
 ]
@@ -132,16 +133,31 @@ class ClassModel:
 
 # --- names -----------------------------------------------------------------------------
 
-_DIGITS = {"2": "Two", "3": "Three", "4": "Four"}
+_ONES = (
+    "Zero One Two Three Four Five Six Seven Eight Nine Ten Eleven Twelve Thirteen Fourteen "
+    "Fifteen Sixteen Seventeen Eighteen Nineteen"
+).split()
+_TENS = "_ _ Twenty Thirty Forty Fifty Sixty Seventy Eighty Ninety".split()
+
+
+def number_words(n: int) -> list[str]:
+    """``12`` -> ``["Twelve"]``, ``24`` -> ``["Twenty", "Four"]`` (0 to 99): a leading
+    number of a title spelled, so that names start with a letter."""
+    if not 0 <= n < 100:
+        raise GenerationError(f"no words for the number {n} at the start of a title")
+    if n < 20:
+        return [_ONES[n]]
+    return [_TENS[n // 10]] + ([_ONES[n % 10]] if n % 10 else [])
 
 
 def class_name(title: str, kind: str) -> str:
     """``("Patient", "module")`` -> ``PatientModule``; ``"3D Spatial Coordinates"`` macro
-    -> ``ThreeDSpatialCoordinatesMacro``; IODs get the suffix ``IOD``."""
+    -> ``ThreeDSpatialCoordinatesMacro``; ``"12-Lead ECG"`` IOD -> ``TwelveLeadECGIOD``;
+    IODs get the suffix ``IOD``."""
     base = pascal_case(title)
-    m = re.match(r"^_(\d)(?=[A-Z])", base)
-    if m and m.group(1) in _DIGITS:
-        base = _DIGITS[m.group(1)] + base[m.end() :]
+    m = re.match(r"^_(\d{1,2})(?=[A-Z])", base)
+    if m:
+        base = "".join(number_words(int(m.group(1)))) + base[m.end() :]
     if not base.isidentifier() or base.startswith("_"):
         raise GenerationError(f"no class name for {kind} title {title!r}")
     return base + _KIND_SUFFIX[kind]
@@ -150,15 +166,15 @@ def class_name(title: str, kind: str) -> str:
 def file_stem(title: str, kind: str) -> str:
     """The module file name (no ``.py``): the title's words in lower case joined by ``_``
     (``"CT X-Ray Details Sequence"`` -> ``ct_x_ray_details_sequence``, ``"RT DVH"`` ->
-    ``rt_dvh``; a leading digit is spelled: ``"3D Spatial Coordinates"`` ->
-    ``three_d_spatial_coordinates``)."""
+    ``rt_dvh``; a leading number is spelled: ``"3D Spatial Coordinates"`` ->
+    ``three_d_spatial_coordinates``, ``"12-Lead ECG"`` -> ``twelve_lead_ecg``)."""
     words = [w.lower() for w in re.split(r"[^0-9A-Za-z]+", _POSSESSIVE.sub("", title)) if w]
     if words and words[0][0].isdigit():
-        m = re.match(r"(\d)(.*)$", words[0])
-        assert m is not None
-        if m.group(1) not in _DIGITS:
+        m = re.match(r"(\d{1,2})(\D.*)?$", words[0])
+        if m is None:
             raise GenerationError(f"no module name for {kind} title {title!r}")
-        words[0:1] = [_DIGITS[m.group(1)].lower(), *([m.group(2)] if m.group(2) else [])]
+        spelled = [w.lower() for w in number_words(int(m.group(1)))]
+        words[0:1] = [*spelled, *([m.group(2)] if m.group(2) else [])]
     stem = "_".join(words)
     if not stem.isidentifier() or keyword_module.iskeyword(stem):
         raise GenerationError(f"no module name for {kind} title {title!r}")
