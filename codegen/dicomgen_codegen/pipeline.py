@@ -366,7 +366,12 @@ def generate(
     rendered = with_classes(render_all(reg), typed)
     report.timings["render"] = time.perf_counter() - t2
     t3 = time.perf_counter()
-    files = writer.format_files(rendered, out_root)
+    laid_out = frozenset(
+        f"{PACKAGE}/{rel}"
+        for rel in typed or {}
+        if rel.startswith(("macros/", "modules/", "iods/")) and not rel.endswith("__init__.py")
+    )
+    files = writer.format_files(rendered, out_root, laid_out=laid_out)
     report.timings["format"] = time.perf_counter() - t3
     result = writer.plan(files, out_root, PACKAGE)
     if not check and (result.written or result.removed):

@@ -74,7 +74,31 @@ def identifier(name: str) -> str:
     return name
 
 
+def laid_out(e: Any, pad: str = "", lead: str = "", trail: str = "") -> str:
+    """An expression of :mod:`.layout` (a call, a tuple) laid out as black prints it."""
+    from .layout import layout
+
+    return "\n".join(layout(e, pad, lead, trail))
+
+
+def import_line(module: str, name: str, pad: str = "") -> str:
+    """``from module import name`` as black prints it (see :func:`.layout.import_line`)."""
+    from .layout import import_line as line
+
+    return line(module, name, pad)
+
+
+def field_code(call: Any, pad: str, name: str, annotation: str) -> str:
+    """``name: annotation = attribute(...)`` as black prints it (:func:`.layout.field_lines`)."""
+    from .layout import field_lines
+
+    return field_lines(pad, name, annotation, call)
+
+
 FILTERS = {
+    "field_code": field_code,
+    "laid_out": laid_out,
+    "import_line": import_line,
     "py": py,
     "hex32": hex32,
     "hex16": hex16,

@@ -24,6 +24,7 @@ from ..passes.typed_models import Models
 from .env import render
 from .filters import hex32, py
 from .registries import render_package_init
+from .layout import Call, Expr, Kw, Tup
 from .typed_code import FileContext, annotation_of, xml_label
 
 __all__ = [
@@ -40,55 +41,54 @@ PACKAGE = "dicomgen_std"
 
 @attrs.frozen
 class FieldView:
-    """One field as printed: ``name: annotation = attribute(*args)`` and its docstring."""
+    """One field as printed: ``name: annotation = attribute(...)`` and its docstring."""
 
     name: str
     annotation: str
-    args: tuple[str, ...]
+    call: Call
     doc: str
 
 
 @attrs.frozen
 class ClassView:
-    """One class as printed: decorator keyword arguments, bases, docstring, nested item
-    classes and fields; ``modules`` the ``uses(...)`` calls of an IOD class."""
+    """One class as printed: its ``@dicom_class(...)`` call (with the ``uses(...)`` of an IOD
+    class), the class statement (name and bases), docstring, nested item classes, fields."""
 
     depth: int
     name: str
-    decorator: tuple[tuple[str, str], ...]
-    modules: tuple[str, ...]
-    bases: tuple[str, ...]
+    decorator: Call
+    statement: Call
     doc: str
     items: tuple[ClassView, ...]
     fields: tuple[FieldView, ...]
 
 
-def _tuple(values: Iterable[str]) -> str:
-    return py(tuple(values))
+def _tuple(values: Iterable[str]) -> Tup:
+    return Tup(tuple(py(v) for v in values))
 
 
-def field_args(f: TypedField, ctx: FileContext) -> tuple[str, ...]:
+def field_args(f: TypedField, ctx: FileContext) -> tuple[Expr, ...]:
     """The arguments of a field's ``attribute(...)`` call, keywords named."""
-    args = [
+    args: list[Expr] = [
         hex32(f.tag),
-        f"vr={py(' or '.join(f.vrs) if f.vrs else 'UN')}",
-        f"vm={py(f.vm)}",
-        f"type={py(f.type)}",
-        f"keyword={py(f.keyword)}",
-        f"name={py(f.title)}",
+        Kw("vr", py(" or ".join(f.vrs) if f.vrs else "UN")),
+        Kw("vm", py(f.vm)),
+        Kw("type", py(f.type)),
+        Kw("keyword", py(f.keyword)),
+        Kw("name", py(f.title)),
     ]
     if f.item is not None:
-        args.append(f"item={ctx.thunk(f.item)}")
+        args.append(Kw("item", ctx.thunk(f.item)))
     if f.enum:
-        args.append(f"enum={_tuple(f.enum)}")
+        args.append(Kw("enum", _tuple(f.enum)))
     if f.defined_terms:
-        args.append(f"defined_terms={_tuple(f.defined_terms)}")
+        args.append(Kw("defined_terms", _tuple(f.defined_terms)))
     if f.condition is not None:
-        args.append(f"condition={ctx.condition(f.condition)}")
+        args.append(Kw("condition", ctx.condition(f.condition)))
     if f.condition_text:
-        args.append(f"condition_text={py(f.condition_text)}")
+        args.append(Kw("condition_text", py(f.condition_text)))
     if not f.required:
-        args.append("default=None")
+        args.append(Kw("default", "None"))
     return tuple(args)
 
 
@@ -149,17 +149,16 @@ def _class_doc(model: ClassModel, part: str, edition: str) -> str:
     return "\n\n".join(paras)
 
 
-def _module_uses(model: ClassModel, ctx: FileContext) -> tuple[str, ...]:
+def _module_uses(model: ClassModel, ctx: FileContext) -> tuple[Call, ...]:
     out = []
     for p in model.parts:
-        name = ctx.base(p.ref)
-        args = [name, f"usage={py(p.usage)}", f"source={py(p.source)}"]
+        args: list[Expr] = [ctx.base(p.ref), Kw("usage", py(p.usage)), Kw("source", py(p.source))]
         cond = p.condition
         if cond is None and p.condition_text:
             cond = Unparsed(p.condition_text)
         if cond is not None:
-            args.append(f"condition={ctx.condition(cond)}")
-        out.append(f"uses({', '.join(args)})")
+            args.append(Kw("condition", ctx.condition(cond)))
+        out.append(Call("uses", tuple(args)))
     if out:
         ctx.uses.add("uses")
     return tuple(out)
@@ -171,28 +170,34 @@ def class_view(
     """The view of ``model`` and its nested item classes."""
     bases = tuple(ctx.base(b) for b in model.bases) or ("DicomObject",)
     modules = _module_uses(model, ctx)
-    dec = [("kind", py(model.kind)), ("title", py(model.title)), ("xml_id", py(model.xml_id))]
+    dec: list[Expr] = [
+        Kw("kind", py(model.kind)),
+        Kw("title", py(model.title)),
+        Kw("xml_id", py(model.xml_id)),
+    ]
     if model.section:
-        dec.append(("section", py(model.section)))
+        dec.append(Kw("section", py(model.section)))
     if model.sop_class_uids:
-        dec.append(("sop_class_uids", _tuple(model.sop_class_uids)))
+        dec.append(Kw("sop_class_uids", _tuple(model.sop_class_uids)))
+    if modules:
+        dec.append(Kw("modules", Tup(modules)))
     items = tuple(class_view(i, ctx, part, edition, depth + 1) for i in model.items)
     composed = bool(model.parts)
     fields = tuple(
         FieldView(
             f.name,
             annotation_of(f, ctx),
-            field_args(f, ctx),
+            Call("attribute", field_args(f, ctx)),
             _field_doc(f, model, composed),
         )
         for f in model.fields
     )
+    name = model.ref.qualname.rsplit(".", 1)[-1]
     return ClassView(
         depth=depth,
-        name=model.ref.qualname.rsplit(".", 1)[-1],
-        decorator=tuple(dec),
-        modules=modules,
-        bases=bases,
+        name=name,
+        decorator=Call("dicom_class", tuple(dec)),
+        statement=Call(name, bases),
         doc=_class_doc(model, part, edition),
         items=items,
         fields=fields,

@@ -22,12 +22,14 @@ from ..parse.conditions import (
 )
 from ..passes.class_model import ClassRef, TypedField
 from .filters import hex32, py
+from .layout import Call, Expr, Tup, text_of
 
 __all__ = [
     "PY_TYPES",
     "FileContext",
     "annotation_of",
     "condition_code",
+    "condition_expr",
     "xml_label",
 ]
 
@@ -55,28 +57,29 @@ def xml_label(xml_id: str) -> str:
     )
 
 
-def _tuple(items: list[str]) -> str:
-    return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
-
-
-def condition_code(cond: Condition) -> str:
+def condition_expr(cond: Condition) -> Expr:
     """The runtime constructor call of a condition (``C.Present(0x00280008)``); the runtime
     classes in ``dicomgen.core.conditions`` have the generator's names and fields."""
     name = f"C.{type(cond).__name__}"
     if isinstance(cond, (Present, Absent, HasValue)):
-        return f"{name}({hex32(cond.tag)})"
+        return Call(name, (hex32(cond.tag),))
     if isinstance(cond, (Equals, NotEquals)):
-        args = [hex32(cond.tag), _tuple([py(v) for v in cond.values])]
+        args: tuple[Expr, ...] = (hex32(cond.tag), Tup(tuple(py(v) for v in cond.values)))
         if cond.index is not None:
-            args.append(str(cond.index))
-        return f"{name}({', '.join(args)})"
+            args += (str(cond.index),)
+        return Call(name, args)
     if isinstance(cond, (And, Or)):
-        return f"{name}({_tuple([condition_code(c) for c in cond.items])})"
+        return Call(name, (Tup(tuple(condition_expr(c) for c in cond.items)),))
     if isinstance(cond, Not):
-        return f"{name}({condition_code(cond.item)})"
+        return Call(name, (condition_expr(cond.item),))
     if isinstance(cond, Unparsed):
-        return f"{name}({py(cond.text)})"
+        return Call(name, (py(cond.text),))
     raise TypeError(f"not a condition: {cond!r}")
+
+
+def condition_code(cond: Condition) -> str:
+    """:func:`condition_expr` on one line."""
+    return text_of(condition_expr(cond))
 
 
 class FileContext:
@@ -104,15 +107,15 @@ class FileContext:
             self.type_only[ref.top] = ref.module
         return ref.qualname
 
-    def thunk(self, ref: ClassRef) -> str:
+    def thunk(self, ref: ClassRef) -> Expr:
         if ref.module == self.module or ref.top in self.imported:
             return f"lambda: {ref.qualname}"
         self.lazy = True
-        return f"_ref({py(f'{ref.module}:{ref.qualname}')})"
+        return Call("_ref", (py(f"{ref.module}:{ref.qualname}"),))
 
-    def condition(self, cond: Condition) -> str:
+    def condition(self, cond: Condition) -> Expr:
         self.conditions = True
-        return condition_code(cond)
+        return condition_expr(cond)
 
 
 def _one_type(vr: str, multi: bool, literal: tuple[str, ...], ctx: FileContext) -> list[str]:
