@@ -198,6 +198,10 @@ def registry_counts(reg: Registry) -> dict[str, int]:
 Renderer = Callable[[Registry], dict[str, str]]
 
 
+LAID_OUT_REGISTRIES = ("dictionary.py", "tags.py", "commands.py", "value_representations.py")
+"""Registry files whose templates print what black prints (black skipped, see writer)."""
+
+
 def render_all(reg: Registry) -> dict[str, str]:
     """{path relative to the output root: unformatted source} for the whole package
     (the registries; :func:`with_classes` adds the PS3.3 classes)."""
@@ -368,8 +372,10 @@ def generate(
     t3 = time.perf_counter()
     laid_out = frozenset(
         f"{PACKAGE}/{rel}"
-        for rel in typed or {}
-        if rel.startswith(("macros/", "modules/", "iods/")) and not rel.endswith("__init__.py")
+        for rel in [*(typed or {}), *LAID_OUT_REGISTRIES]
+        if rel in LAID_OUT_REGISTRIES
+        or rel.startswith(("macros/", "modules/", "iods/"))
+        and not rel.endswith("__init__.py")
     )
     files = writer.format_files(rendered, out_root, laid_out=laid_out)
     report.timings["format"] = time.perf_counter() - t3

@@ -95,7 +95,15 @@ def field_code(call: Any, pad: str, name: str, annotation: str) -> str:
     return field_lines(pad, name, annotation, call)
 
 
+def call(func: str, *args: str) -> Any:
+    """A call expression of :mod:`.layout` (for ``|laid_out``)."""
+    from .layout import Call
+
+    return Call(func, args)
+
+
 FILTERS = {
+    "call": call,
     "field_code": field_code,
     "laid_out": laid_out,
     "import_line": import_line,
