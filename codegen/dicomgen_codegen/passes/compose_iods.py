@@ -58,10 +58,16 @@ def same_meaning(a: TypedField, b: TypedField) -> bool:
     )
 
 
-def c3_order(ref: ClassRef, bases_of: dict[ClassRef, list[ClassRef]]) -> list[ClassRef] | None:
+def c3_order(
+    ref: ClassRef,
+    bases_of: dict[ClassRef, list[ClassRef]],
+    memo: dict[ClassRef, list[ClassRef] | None] | None = None,
+) -> list[ClassRef] | None:
     """Python's method resolution order of a class with bases ``bases_of[ref]`` (C3), or None
-    when the bases cannot be ordered consistently."""
-    memo: dict[ClassRef, list[ClassRef] | None] = {}
+    when the bases cannot be ordered consistently. ``memo`` keeps the orders of other classes
+    between calls."""
+    memo = {} if memo is None else memo
+    memo.pop(ref, None)
 
     def lin(r: ClassRef) -> list[ClassRef] | None:
         if r in memo:
@@ -156,11 +162,12 @@ def _consistent_bases(
     builder: ModelBuilder, ref: ClassRef, bases: list[ClassRef], lv: Level
 ) -> list[ClassRef]:
     """``bases`` without the ones that break the C3 order (each dropped one is reported)."""
-    bases_of = builder.bases_graph()
+    bases_of = dict(builder.bases_graph())
+    memo = builder.mro_memo
     kept: list[ClassRef] = []
     for b in bases:
-        trial = {**bases_of, ref: [*kept, b]}
-        if c3_order(ref, trial) is None:
+        bases_of[ref] = [*kept, b]
+        if c3_order(ref, bases_of, memo) is None:
             lv.notes.append(
                 f"{b.qualname} is not a base (no consistent method resolution order with "
                 f"{', '.join(k.qualname for k in kept)}): its fields are declared here"

@@ -80,6 +80,8 @@ class ModelBuilder:
         self._unions: dict[ClassRef, tuple[tuple[ClassRef, ...], TypedField]] = {}
         self._union_built: set[ClassRef] = set()
         self.refs: dict[str, ClassRef] = {}
+        self._bases_graph: dict[ClassRef, list[ClassRef]] | None = None
+        self.mro_memo: dict[ClassRef, list[ClassRef] | None] = {}  # C3 orders (compose_iods)
         for t in self.tables.values():
             kind = "module" if t.kind == "module" else "macro"
             self.refs[t.xml_id] = ClassRef(
@@ -447,5 +449,8 @@ class ModelBuilder:
         return model
 
     def bases_graph(self) -> dict[ClassRef, list[ClassRef]]:
-        """The base classes of every table class (for method resolution orders)."""
-        return {self.refs[x]: list(self.top_level(x).bases) for x in self.tables}
+        """The base classes of every table class (for method resolution orders; computed once,
+        when every table class is built)."""
+        if self._bases_graph is None:
+            self._bases_graph = {self.refs[x]: list(self.top_level(x).bases) for x in self.tables}
+        return self._bases_graph
