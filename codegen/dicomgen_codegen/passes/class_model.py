@@ -129,6 +129,7 @@ class ClassModel:
     caption: str = ""
     modules: tuple[IODModuleRef, ...] = ()  # IOD classes: the module table
     parts: tuple[ModulePart, ...] = ()  # IOD classes, functional group items: what they build on
+    variants: list[ClassModel] = attrs.field(factory=list)  # the optional variant, if used
 
 
 # --- names -----------------------------------------------------------------------------

@@ -38,7 +38,38 @@ from .class_model import (
 )
 from .table_classes import ModelBuilder
 
-__all__ = ["compose_iod", "c3_order", "same_meaning"]
+__all__ = ["compose_iod", "c3_order", "optional_variant", "same_meaning"]
+
+
+def optional_variant(builder: ModelBuilder, model: ClassModel) -> ClassModel:
+    """The variant of a module (macro) class with every attribute optional, written once in
+    the module's file (``PatientModuleOptional``) and shared by every IOD class that uses the
+    module with usage C or U (and by functional group items); ``model`` itself when none of
+    its attributes is required."""
+    if not any(f.required for f in model.all_fields.values()):
+        return model
+    if model.variants:
+        return model.variants[0]
+    ref = ClassRef(model.ref.module, f"{model.ref.qualname}Optional")
+    all_fields = {n: attrs.evolve(f, required=False) for n, f in model.all_fields.items()}
+    variant = ClassModel(
+        kind=model.kind,
+        title=model.title,
+        xml_id=model.xml_id,
+        section=model.section,
+        ref=ref,
+        bases=[model.ref],
+        fields=[all_fields[n] for n, f in model.all_fields.items() if f.required],
+        all_fields=all_fields,
+        notes=[
+            f"{model.ref.qualname} with every attribute optional: the base of the IOD "
+            f"classes that use it with usage C or U (or whose items may take it elsewhere)."
+        ],
+        caption=model.caption,
+    )
+    model.variants.append(variant)
+    builder.bases_graph()[ref] = [model.ref]
+    return variant
 
 
 def same_meaning(a: TypedField, b: TypedField) -> bool:
@@ -183,15 +214,18 @@ def _parts(iod: IODRecord, builder: ModelBuilder, lv_notes: list[str]) -> list[_
         if m.table_xml_id not in builder.tables:
             lv_notes.append(f"{m.module} Module: no module table in this document")
             continue
+        model = builder.table_class(m.table_xml_id)
+        if m.usage != "M":
+            model = optional_variant(builder, model)
         part = ModulePart(
-            ref=builder.refs[m.table_xml_id],
+            ref=model.ref,
             title=m.module,
             usage=m.usage,
             source=builder.source(m.table_xml_id),
             condition=m.condition,
             condition_text=m.condition_text,
         )
-        uses.append(_Use(builder.table_class(m.table_xml_id), part, m.usage == "M"))
+        uses.append(_Use(model, part, m.usage == "M"))
     return uses
 
 
@@ -269,15 +303,16 @@ def _functional_group_item(
         if fg.table_xml_id not in builder.tables:
             notes.append(f"{fg.macro} Macro: no macro table in this document")
             continue
+        model = optional_variant(builder, builder.table_class(fg.table_xml_id))
         part = ModulePart(
-            ref=builder.refs[fg.table_xml_id],
+            ref=model.ref,
             title=fg.macro,
             usage=fg.usage,
             source=builder.source(fg.table_xml_id),
             condition=fg.condition,
             condition_text=fg.condition_text,
         )
-        uses.append(_Use(builder.table_class(fg.table_xml_id), part, False))
+        uses.append(_Use(model, part, False))
     own = list(module_item.all_fields.values())
     where = f"{ref.qualname} ({iod.functional_groups_xml_id or iod.xml_id})"
     lv, bases, declare = _compose(builder, ref, where, uses, own)

@@ -208,6 +208,7 @@ def render_class_file(model: ClassModel, part: str, edition: str) -> str:
     """The source of one generated module holding ``model`` (and its nested item classes)."""
     ctx = FileContext(model.ref.module)
     view = class_view(model, ctx, part, edition)
+    variants = [class_view(v, ctx, part, edition) for v in model.variants]
     imports = sorted((f"{PACKAGE}.{mod}", name) for name, mod in ctx.imported.items())
     type_only = sorted((f"{PACKAGE}.{mod}", name) for name, mod in ctx.type_only.items())
     title = f"{model.title} {'IOD' if model.kind == 'iod' else model.kind.capitalize()}"
@@ -220,6 +221,7 @@ def render_class_file(model: ClassModel, part: str, edition: str) -> str:
         f"{model.kind}.py.j2" if model.kind in ("iod", "module") else "macro.py.j2",
         doc=f"{title} ({part} {edition} {xml_label(model.xml_id)}).",
         cls=view,
+        variants=variants,
         package=PACKAGE,
         typed_names=sorted(typed_names),
         imports=imports,
