@@ -50,21 +50,29 @@ def tag_value_mask(tag_text: str) -> tuple[int, int]:
 
 
 def docstring(text: str, indent: int = 0, width: int = 96) -> str:
-    """A triple-quoted docstring, wrapped, safe for any text (quotes, backslashes)."""
+    """A triple-quoted docstring, wrapped, safe for any text (quotes, backslashes); the text
+    starts after the opening quotes and the closing quotes end its last line when they fit
+    (as black leaves them)."""
     text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
     pad = " " * indent
     paras = [p for p in text.split("\n\n") if p.strip()]
+    avail = max(20, width - indent)
     lines: list[str] = []
     for i, p in enumerate(paras):
         if i:
             lines.append("")
-        lines.extend(textwrap.wrap(p, width=max(20, width - indent)) or [""])
-    if lines and lines[-1].endswith('"'):
+        first = '"""' if i == 0 else ""
+        wrapped = textwrap.wrap(p, width=avail, initial_indent=first) or [first]
+        lines.extend(wrapped)
+    if not lines:
+        lines = ['"""']
+    if lines[-1].endswith('"'):
         lines[-1] += " "  # a closing quote must not touch the closing triple quote
-    if len(lines) == 1 and len(lines[0]) + indent + 6 <= 100:
-        return f'{pad}"""{lines[0]}"""'
-    body = "\n".join(f"{pad}{line}" if line else "" for line in lines)
-    return f'{pad}"""\n{body}\n{pad}"""'
+    if len(pad) + len(lines[-1]) + 3 <= 100:
+        lines[-1] += '"""'
+    else:
+        lines.append('"""')
+    return "\n".join(f"{pad}{line}" if line else "" for line in lines)
 
 
 def identifier(name: str) -> str:
