@@ -246,10 +246,15 @@ class ModelBuilder:
                 continue
             self._union_built.add(ref)
             lv = Level(f"{ref.qualname} (items of {', '.join(r.qualname for r in refs)})")
-            for r in refs:
+            # In an IOD file (imported by no table class) the united class inherits from the
+            # first item class and declares only what the others add or change.
+            inherit = ref.module.startswith("iods.") and refs[0].module != ref.module
+            if inherit:
+                lv.bases.append(refs[0])
+            for i, r in enumerate(refs):
                 _bases, fields = self.class_fields(r)
                 for f in fields.values():
-                    lv.add(f, False)
+                    lv.add(f, inherit and i == 0)
             self.unite_items(lv, ref, ref.module)
             item = self._class_from_level(
                 "item", f"{seq.title} Item", cls.xml_id, cls.section, ref, lv
