@@ -93,7 +93,9 @@ def test_attribute_calls_name_their_arguments() -> None:
     ctx = FileContext("modules.x")
     f = _field(("CS",), "1", False, enum=("A", "B"), condition=Present(0x00280008))
     args = tuple(text_of(a) for a in field_args(f, ctx))
-    assert args[:4] == ("0x00000001", 'vr="CS"', 'vm="1"', 'type="3"')
+    assert args[:3] == ("0x00000001", 'vr="CS"', 'type="3"')  # VM 1 is the default
+    multi = tuple(text_of(a) for a in field_args(_field(("CS",), "1-n"), ctx))
+    assert multi[:4] == ("0x00000001", 'vr="CS"', 'vm="1-n"', 'type="3"')
     assert 'enum=("A", "B")' in args and "condition=C.Present(0x00280008)" in args
     assert args[-1] == "default=None" and ctx.conditions
     assert not any(a.startswith("**") for a in args)

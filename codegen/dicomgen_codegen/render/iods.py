@@ -72,7 +72,7 @@ def field_args(f: TypedField, ctx: FileContext) -> tuple[Expr, ...]:
     args: list[Expr] = [
         hex32(f.tag),
         Kw("vr", py(" or ".join(f.vrs) if f.vrs else "UN")),
-        Kw("vm", py(f.vm)),
+        *([Kw("vm", py(f.vm))] if f.vm != "1" else []),
         Kw("type", py(f.type)),
         Kw("keyword", py(f.keyword)),
         Kw("name", py(f.title)),

@@ -133,8 +133,8 @@ def _split_vr(vr: str) -> tuple[str, ...]:
 def attribute(
     tag: int,
     vr: str,
-    vm: str,
-    type: str,  # noqa: A002 - the contract's name (Attribute Type)
+    vm: str = "1",
+    type: str = "3",  # noqa: A002 - the contract's name (Attribute Type)
     *,
     keyword: str,
     name: str,
@@ -151,8 +151,9 @@ def attribute(
 ) -> Any:
     """Declare one attribute of a typed class (a field specifier for ``dataclass_transform``).
 
-    ``default`` absent makes the field a required keyword argument; generated code passes
-    ``default=None`` for every optional field. ``item`` is a thunk returning the item class of
+    ``vm`` is PS3.6's Value Multiplicity (``"1"`` unless given); generated code always gives
+    ``type``. ``default`` absent makes the field a required keyword argument; generated code
+    passes ``default=None`` for every optional field. ``item`` is a thunk returning the item class of
     an SQ attribute (a thunk so that classes may refer to themselves, PS3.3 table_10-18).
     """
     meta = {
