@@ -198,7 +198,14 @@ def registry_counts(reg: Registry) -> dict[str, int]:
 Renderer = Callable[[Registry], dict[str, str]]
 
 
-LAID_OUT_REGISTRIES = ("dictionary.py", "tags.py", "commands.py", "value_representations.py")
+LAID_OUT_REGISTRIES = (
+    "dictionary.py",
+    "tags.py",
+    "commands.py",
+    "value_representations.py",
+    "uids.py",
+    "sop_classes.py",
+)
 """Registry files whose templates print what black prints (black skipped, see writer)."""
 
 
