@@ -75,7 +75,7 @@ def field_args(f: TypedField, ctx: FileContext) -> tuple[Expr, ...]:
         *([Kw("vm", py(f.vm))] if f.vm != "1" else []),
         Kw("type", py(f.type)),
         Kw("keyword", py(f.keyword)),
-        Kw("name", py(f.title)),
+        *([] if f.known else [Kw("name", py(f.title))]),  # else PS3.6's, found by tag
     ]
     if f.item is not None:
         args.append(Kw("item", ctx.thunk(f.item)))

@@ -75,8 +75,8 @@ class FieldSpec:
     type: str
     """Attribute Type: ``"1"``, ``"1C"``, ``"2"``, ``"2C"``, ``"3"`` (PS3.3 5.4)."""
     keyword: str
-    title: str
-    """The attribute name of PS3.6 ("Patient's Name")."""
+    given_title: str = attrs.field(alias="title")
+    """The attribute name as the class declares it (``""``: PS3.6's, see :attr:`title`)."""
     required: bool
     """A required ``__init__`` argument (no default)."""
     item: Callable[[], type] | None = None
@@ -90,6 +90,17 @@ class FieldSpec:
     module_condition: Condition | None = None
     defined_in: str = ""
     """xml_id of the table (class) that declares the field (a macro's, for inherited ones)."""
+
+    @property
+    def title(self) -> str:
+        """The attribute name of PS3.6 ("Patient's Name"): as declared, else the data
+        dictionary's (looked up on first use, so importing a class needs no dictionary)."""
+        if self.given_title:
+            return self.given_title
+        from .dictionary import entry_for
+
+        e = entry_for(self.tag)
+        return e.name if e is not None else self.keyword
 
     @property
     def vrs(self) -> tuple[str, ...]:
@@ -137,7 +148,7 @@ def attribute(
     type: str = "3",  # noqa: A002 - the contract's name (Attribute Type)
     *,
     keyword: str,
-    name: str,
+    name: str = "",
     default: Any = attrs.NOTHING,
     item: Callable[[], type] | None = None,
     enum: tuple[str, ...] = (),
@@ -152,7 +163,7 @@ def attribute(
     """Declare one attribute of a typed class (a field specifier for ``dataclass_transform``).
 
     ``vm`` is PS3.6's Value Multiplicity (``"1"`` unless given); generated code always gives
-    ``type``. ``default`` absent makes the field a required keyword argument; generated code
+    ``type``; ``name`` (the attribute name) is given only where it is not PS3.6's. ``default`` absent makes the field a required keyword argument; generated code
     passes ``default=None`` for every optional field. ``item`` is a thunk returning the item class of
     an SQ attribute (a thunk so that classes may refer to themselves, PS3.3 table_10-18).
     """
