@@ -473,6 +473,17 @@ def test_from_dataset_rejects_non_datasets() -> None:
 # --- files ----------------------------------------------------------------------------------
 
 
+def test_lists_and_tuples_of_values_compare_alike_after_a_round_trip() -> None:
+    obj = _iod(image_type=["ORIGINAL", "PRIMARY"], pixel_spacing=[0.5, 0.75])
+    back = TestImageIOD.from_dataset(obj.to_dataset())
+    assert back.image_type == ("ORIGINAL", "PRIMARY")  # decoded values are tuples
+    assert back == obj and not back != obj
+    assert back != _iod(image_type=["ORIGINAL", "SECONDARY"], pixel_spacing=[0.5, 0.75])
+    assert back != _iod(image_type=["ORIGINAL"], pixel_spacing=[0.5, 0.75])
+    with pytest.raises(TypeError):
+        hash(obj)
+
+
 def test_to_file_from_file(tmp_path: object) -> None:
     import pathlib
 

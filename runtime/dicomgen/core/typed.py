@@ -327,7 +327,7 @@ def dicom_class(
             cls,
             kw_only=True,
             slots=kind == "item",
-            eq=True,
+            eq=False,  # DicomObject.__eq__: lists and tuples of values compare alike
             repr=False,
             weakref_slot=False,
         )
@@ -777,15 +777,45 @@ def _decode(cls: type[DicomObject], ds: Dataset) -> Any:
     return obj
 
 
-@attrs.define(kw_only=True, slots=True, eq=True, repr=False, weakref_slot=False)
+def _same_value(a: Any, b: Any) -> bool:
+    """Field values equal as DICOM values: a list and a tuple of equal values are the same
+    multi-valued attribute (or sequence), so an object written and read back is equal."""
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same_value(x, y) for x, y in zip(a, b))
+    return bool(a == b)
+
+
+def _eq_names(cls: type) -> tuple[str, ...]:
+    names = cls.__dict__.get("__dicom_eq__")
+    if names is None:
+        names = tuple(a.name for a in attrs.fields(cls) if a.eq)
+        type.__setattr__(cls, "__dicom_eq__", names)
+    return names
+
+
+@attrs.define(kw_only=True, slots=True, eq=False, repr=False, weakref_slot=False)
 class DicomObject:
     """Base of every generated class: a set of DICOM attributes with their specs.
 
     ``extra_elements`` holds the elements read from a data set that the class does not know
-    (private, newer, retired); :meth:`to_dataset` writes them back.
+    (private, newer, retired); :meth:`to_dataset` writes them back. Two objects are equal when
+    they are of one class and their fields hold equal values (a list and a tuple of equal
+    values alike).
     """
 
     __dicom__: ClassVar[ClassSpec]
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(
+            _same_value(getattr(self, n), getattr(other, n)) for n in _eq_names(self.__class__)
+        )
+
+    def __ne__(self, other: object) -> bool:
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
 
     extra_elements: Dataset | None = attrs.field(default=None)
     _dicom_orig: dict[int, tuple[Any, DataElement]] | None = attrs.field(
