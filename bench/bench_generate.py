@@ -1,6 +1,18 @@
 """Generation and import speed of the typed PS3.3 classes.
 
     python bench/bench_generate.py [--source DIR]
+    python bench/bench_generate.py --ir DIR [--iod mr_image]
+
+With ``--ir`` (an IR folder holding ``part03/``, and ``registry/`` or else the committed
+registry is used), the scale budgets of the typed classes are measured and checked (exit
+status 1 when one is missed):
+
+- lines of all of ``generated/`` (budget 200,000);
+- ``dicomgen generate`` from that IR into a fresh output folder (budget 60 s);
+- importing one IOD class module with the runtime it needs, warm bytecode (budget 60 ms);
+- pyright on a script that builds that IOD with every required argument (budget 15 s).
+
+Without ``--ir``:
 
 1. ``dicomgen generate`` from the shared DocBook XML into a fresh IR copy and a fresh output
    folder (nothing to reuse: every file goes through black), with the pipeline's per-stage
@@ -29,19 +41,21 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCE = REPO.parent / "shared" / "standard_xml"
 
 
-def _env() -> dict[str, str]:
+def _env(path: list[Path] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # warm bytecode: let .pyc files be written
+    if path:
+        env["PYTHONPATH"] = os.pathsep.join([*map(str, path), env.get("PYTHONPATH", "")])
     return env
 
 
-def import_ms(statement: str, module: str, runs: int = 5) -> float:
+def import_ms(statement: str, module: str, runs: int = 5, path: list[Path] | None = None) -> float:
     """Best cumulative ``-X importtime`` of ``module`` (ms) over ``runs`` after a warm-up."""
     best = float("inf")
     for i in range(runs + 1):
         proc = subprocess.run(
             [sys.executable, "-X", "importtime", "-c", statement],
-            env=_env(),
+            env=_env(path),
             capture_output=True,
             text=True,
             timeout=60,
@@ -138,11 +152,154 @@ def bench_imports() -> None:
     )
 
 
+# --- scale budgets (--ir) ------------------------------------------------------------------
+
+BUDGETS = {"lines": 200_000, "generate s": 60.0, "import ms": 60.0, "pyright s": 15.0}
+
+
+def _value_code(f: object, imports: dict[str, set[str]], depth: int) -> str:
+    """Python source of a valid value for field spec ``f`` (an item built recursively)."""
+    vr = f.vrs[0]  # type: ignore[attr-defined]
+    if vr == "SQ":
+        item = f.item_class  # type: ignore[attr-defined]
+        top = item.__qualname__.split(".", 1)[0]
+        imports.setdefault(item.__module__, set()).add(top)
+        return f"[{_call_code(item, imports, depth + 1)}]"
+    enum = f.enum  # type: ignore[attr-defined]
+    if vr in ("DA", "TM", "DT"):
+        imports.setdefault("datetime", set())
+        one = {
+            "DA": "datetime.date(2020, 1, 2)",
+            "TM": "datetime.time(12, 30)",
+            "DT": "datetime.datetime(2020, 1, 2, 12, 30)",
+        }[vr]
+    elif vr in ("IS", "US", "UL", "SS", "SL", "UV", "SV", "AT"):
+        one = enum[0] if enum else "1"
+    elif vr in ("DS", "FL", "FD"):
+        one = "1.0"
+    elif vr in ("OB", "OD", "OF", "OL", "OV", "OW", "UN"):
+        return 'b"\\0\\0"'
+    elif vr == "UI":
+        one = '"1.2.3.4"'
+    elif vr == "PN":
+        one = '"Doe^Jane"'
+    else:
+        one = f'"{enum[0]}"' if enum else '"X"'
+    return f"[{one}]" if f.multi else one  # type: ignore[attr-defined]
+
+
+def _call_code(cls: type, imports: dict[str, set[str]], depth: int = 0) -> str:
+    spec = cls.__dicom__  # type: ignore[attr-defined]
+    pad = "    " * (depth + 1)
+    args = [f"{pad}{f.name}={_value_code(f, imports, depth)}," for f in spec.fields if f.required]
+    body = "\n".join(args)
+    return f"{cls.__qualname__}(\n{body}\n{'    ' * depth})" if args else f"{cls.__qualname__}()"
+
+
+def iod_script(cls: type) -> str:
+    """A script that builds ``cls`` with every required argument (valid values by VR)."""
+    imports: dict[str, set[str]] = {cls.__module__: {cls.__qualname__}}
+    call = _call_code(cls, imports, 1)
+    head = [
+        f"from {m} import {', '.join(sorted(n))}" if n else f"import {m}"
+        for m, n in sorted(imports.items())
+    ]
+    return "\n".join(
+        [
+            '"""Builds one instance with the typed classes (checked by pyright)."""',
+            "",
+            *head,
+            "",
+            "",
+            f"def build() -> {cls.__qualname__}:",
+            f"    return {call}",
+            "",
+        ]
+    )
+
+
+def bench_scale(ir_source: Path, iod: str) -> bool:
+    """Generate from ``ir_source`` into a fresh folder and check the scale budgets."""
+    from dicomgen_codegen import pipeline
+
+    results: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+        ir, out = Path(tmp) / "ir", Path(tmp) / "out"
+        part03 = ir_source / "part03" if (ir_source / "part03").is_dir() else ir_source
+        shutil.copytree(part03, ir / "part03")
+        registry = ir_source / "registry"
+        shutil.copytree(
+            registry if registry.is_dir() else pipeline.DEFAULT_IR / "registry", ir / "registry"
+        )
+        t = time.perf_counter()
+        report, _changed = pipeline.generate(ir_dir=ir, out_root=out)
+        results["generate s"] = time.perf_counter() - t
+        pkg = out / "dicomgen_std"
+        results["lines"] = sum(p.read_text("utf-8").count("\n") for p in pkg.rglob("*.py"))
+        counts = {d: len(list((pkg / d).glob("*.py"))) - 1 for d in ("iods", "modules", "macros")}
+        print(
+            f"IR {ir_source}: {counts['iods']} IODs, {counts['modules']} modules, "
+            f"{counts['macros']} macros; stages: "
+            + ", ".join(f"{k} {v:.1f} s" for k, v in report.timings.items())
+        )
+        stem = iod if (pkg / "iods" / f"{iod}.py").is_file() else "ct_image"
+        module = f"dicomgen_std.iods.{stem}"
+        path = [out, REPO / "runtime"]
+        results["import ms"] = import_ms(f"import {module}", module, path=path)
+        results["pyright s"], errors = _pyright_script(module, Path(tmp), path)
+        print(f"pyright on the {stem} script: {errors} errors")
+    ok = True
+    for key, budget in BUDGETS.items():
+        value = results[key]
+        good = value <= budget
+        ok &= good
+        shown = f"{value:,.0f}" if key == "lines" else f"{value:.1f}"
+        print(f"  {key}: {shown} (budget {budget:,.0f}: {'ok' if good else 'MISSED'})")
+    return ok
+
+
+def _pyright_script(module: str, tmp: Path, path: list[Path]) -> tuple[float, int]:
+    """Seconds pyright takes on a script building the IOD of ``module``, and its errors."""
+    import importlib
+    import json
+
+    sys.path[:0] = [str(p) for p in path]
+    for name in [m for m in sys.modules if m == "dicomgen_std" or m.startswith("dicomgen_std.")]:
+        del sys.modules[name]
+    mod = importlib.import_module(module)
+    cls = next(v for v in vars(mod).values() if isinstance(v, type) and v.__module__ == module)
+    work = tmp / "pyright"
+    work.mkdir()
+    script = iod_script(cls)
+    (work / "build_iod.py").write_text(script)
+    print(f"  script: {script.count(chr(10))} lines")
+    config = {"extraPaths": [str(p) for p in path], "typeCheckingMode": "strict"}
+    (work / "pyrightconfig.json").write_text(json.dumps(config))
+    exe = shutil.which("pyright")
+    if exe is None:
+        raise SystemExit("pyright is not installed")
+    t = time.perf_counter()
+    proc = subprocess.run(
+        [exe, "--outputjson", "--pythonpath", sys.executable, "-p", str(work)],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    took = time.perf_counter() - t
+    report = json.loads(proc.stdout)
+    return took, int(report["summary"]["errorCount"])
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
     ap.add_argument("--skip-generate", action="store_true", help="skip the full generate run")
+    ap.add_argument("--ir", type=Path, help="check the scale budgets on this IR folder")
+    ap.add_argument("--iod", default="mr_image", help="IOD module for import and pyright")
     args = ap.parse_args(argv)
+    if args.ir is not None:
+        return 0 if bench_scale(args.ir, args.iod) else 1
     bench_classes(args.source)
     if not args.skip_generate:
         bench_generate(args.source)

@@ -220,6 +220,17 @@ def deid_counts(part15: Part15Result) -> dict[str, int]:
 Renderer = Callable[[Registry], dict[str, str]]
 
 
+LAID_OUT_REGISTRIES = (
+    "dictionary.py",
+    "tags.py",
+    "commands.py",
+    "value_representations.py",
+    "uids.py",
+    "sop_classes.py",
+)
+"""Registry files whose templates print what black prints (black skipped, see writer)."""
+
+
 def render_all(reg: Registry) -> dict[str, str]:
     """{path relative to the output root: unformatted source} for the whole package
     (the registries; :func:`with_classes` adds the PS3.3 classes)."""
@@ -307,9 +318,9 @@ def render_classes(
 ) -> dict[str, str]:
     """PS3.3 IR -> {path relative to the package: source} of macros/, modules/, iods/ and
     _registry.py: keywords from the PS3.6 dictionary by tag, PS3.3 row errata, the class
-    model (:mod:`.passes.flatten_iods`), then the view models and templates."""
+    model (:mod:`.passes.typed_models`), then the view models and templates."""
     from .passes.errata import apply_row_errata
-    from .passes.flatten_iods import build_models
+    from .passes.typed_models import build_models
     from .passes.keywords import fill_keywords
     from .render.iods import render_typed_package
 
@@ -445,7 +456,14 @@ def generate(
         rendered[f"{PACKAGE}/__init__.py"] = _package_init(rendered, typed=bool(typed))
     report.timings["render"] = time.perf_counter() - t2
     t3 = time.perf_counter()
-    files = writer.format_files(rendered, out_root)
+    laid_out = frozenset(
+        f"{PACKAGE}/{rel}"
+        for rel in [*(typed or {}), *LAID_OUT_REGISTRIES]
+        if rel in LAID_OUT_REGISTRIES
+        or rel.startswith(("macros/", "modules/", "iods/"))
+        and not rel.endswith("__init__.py")
+    )
+    files = writer.format_files(rendered, out_root, laid_out=laid_out)
     report.timings["format"] = time.perf_counter() - t3
     result = writer.plan(files, out_root, PACKAGE)
     if not check and (result.written or result.removed):

@@ -597,7 +597,7 @@ def test_either_list_of_alternatives_is_an_or_when_every_item_parses() -> None:
 
 def test_rendered_calls_build_the_same_runtime_nodes() -> None:
     from dicomgen.core import conditions as runtime
-    from dicomgen_codegen.render.iods import condition_code
+    from dicomgen_codegen.render.typed_code import condition_code
 
     def unnamed(c: object) -> object:
         if isinstance(c, (And, Or)):

@@ -261,11 +261,12 @@ def test_required_fields_are_keyword_only() -> None:
     assert not CodeMacro.__dicom__.by_name["code_value"].required
 
 
-def test_iod_and_item_classes_are_slotted_macros_are_not() -> None:
-    obj = _iod()
+def test_item_classes_are_slotted_macros_modules_and_iods_are_not() -> None:
+    item = PatientModule.OtherPatientIDsSequenceItem(patient_id="X")
     with pytest.raises(AttributeError):
-        obj.not_a_field = 1  # type: ignore[attr-defined]
-    assert "__dict__" not in TestImageIOD.__dict__
+        item.not_a_field = 1  # type: ignore[attr-defined]
+    # IOD classes inherit from several module classes: dict based, like them
+    assert hasattr(_iod(), "__dict__")
     assert hasattr(CodeMacro(code_meaning="x"), "__dict__")
 
 
@@ -470,6 +471,17 @@ def test_from_dataset_rejects_non_datasets() -> None:
 
 
 # --- files ----------------------------------------------------------------------------------
+
+
+def test_lists_and_tuples_of_values_compare_alike_after_a_round_trip() -> None:
+    obj = _iod(image_type=["ORIGINAL", "PRIMARY"], pixel_spacing=[0.5, 0.75])
+    back = TestImageIOD.from_dataset(obj.to_dataset())
+    assert back.image_type == ("ORIGINAL", "PRIMARY")  # decoded values are tuples
+    assert back == obj and not back != obj
+    assert back != _iod(image_type=["ORIGINAL", "SECONDARY"], pixel_spacing=[0.5, 0.75])
+    assert back != _iod(image_type=["ORIGINAL"], pixel_spacing=[0.5, 0.75])
+    with pytest.raises(TypeError):
+        hash(obj)
 
 
 def test_to_file_from_file(tmp_path: object) -> None:

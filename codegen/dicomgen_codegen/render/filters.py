@@ -50,21 +50,29 @@ def tag_value_mask(tag_text: str) -> tuple[int, int]:
 
 
 def docstring(text: str, indent: int = 0, width: int = 96) -> str:
-    """A triple-quoted docstring, wrapped, safe for any text (quotes, backslashes)."""
+    """A triple-quoted docstring, wrapped, safe for any text (quotes, backslashes); the text
+    starts after the opening quotes and the closing quotes end its last line when they fit
+    (as black leaves them)."""
     text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
     pad = " " * indent
     paras = [p for p in text.split("\n\n") if p.strip()]
+    avail = max(20, width - indent)
     lines: list[str] = []
     for i, p in enumerate(paras):
         if i:
             lines.append("")
-        lines.extend(textwrap.wrap(p, width=max(20, width - indent)) or [""])
-    if lines and lines[-1].endswith('"'):
+        first = '"""' if i == 0 else ""
+        wrapped = textwrap.wrap(p, width=avail, initial_indent=first) or [first]
+        lines.extend(wrapped)
+    if not lines:
+        lines = ['"""']
+    if lines[-1].endswith('"'):
         lines[-1] += " "  # a closing quote must not touch the closing triple quote
-    if len(lines) == 1 and len(lines[0]) + indent + 6 <= 100:
-        return f'{pad}"""{lines[0]}"""'
-    body = "\n".join(f"{pad}{line}" if line else "" for line in lines)
-    return f'{pad}"""\n{body}\n{pad}"""'
+    if len(pad) + len(lines[-1]) + 3 <= 100:
+        lines[-1] += '"""'
+    else:
+        lines.append('"""')
+    return "\n".join(f"{pad}{line}" if line else "" for line in lines)
 
 
 def identifier(name: str) -> str:
@@ -74,7 +82,39 @@ def identifier(name: str) -> str:
     return name
 
 
+def laid_out(e: Any, pad: str = "", lead: str = "", trail: str = "") -> str:
+    """An expression of :mod:`.layout` (a call, a tuple) laid out as black prints it."""
+    from .layout import layout
+
+    return "\n".join(layout(e, pad, lead, trail))
+
+
+def import_line(module: str, name: str, pad: str = "") -> str:
+    """``from module import name`` as black prints it (see :func:`.layout.import_line`)."""
+    from .layout import import_line as line
+
+    return line(module, name, pad)
+
+
+def field_code(call: Any, pad: str, name: str, annotation: str) -> str:
+    """``name: annotation = attribute(...)`` as black prints it (:func:`.layout.field_lines`)."""
+    from .layout import field_lines
+
+    return field_lines(pad, name, annotation, call)
+
+
+def call(func: str, *args: str) -> Any:
+    """A call expression of :mod:`.layout` (for ``|laid_out``)."""
+    from .layout import Call
+
+    return Call(func, args)
+
+
 FILTERS = {
+    "call": call,
+    "field_code": field_code,
+    "laid_out": laid_out,
+    "import_line": import_line,
     "py": py,
     "hex32": hex32,
     "hex16": hex16,

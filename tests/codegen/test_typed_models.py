@@ -1,5 +1,5 @@
 """The PS3.3 class model: keywords by tag, errata, macros as bases, conditional and recursive
-includes, flattened IODs (stricter Type wins), functional groups, name collisions.
+includes, IOD classes built on their module classes (stricter Type wins), functional groups, name collisions.
 
 Most tests read the committed PS3.3 IR (``standard_xml/ir/part03``, parsed from the 2016c
 excerpt) and the committed registry IR, so they need no XML."""
@@ -25,17 +25,18 @@ from dicomgen_codegen.ir.iod import (
 from dicomgen_codegen.ir.model import DataElementRecord, Provenance, Registry
 from dicomgen_codegen.parse.conditions import Equals, Present, Unparsed
 from dicomgen_codegen.passes.naming import snake_case as field_name
-from dicomgen_codegen.passes.flatten_iods import (
+from dicomgen_codegen.passes.class_model import (
     ClassModel,
     ClassRef,
     TypedField,
-    build_models,
     class_name,
     file_stem,
     first_sentences,
     merge_fields,
     stricter,
 )
+from dicomgen_codegen.passes.compose_iods import c3_order
+from dicomgen_codegen.passes.typed_models import build_models
 from dicomgen_codegen.passes.errata import RowErratum, apply_row_errata, load_row_errata
 from dicomgen_codegen.passes.keywords import fill_keywords, keyword_from_name
 

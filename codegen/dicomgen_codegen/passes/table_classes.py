@@ -1,7 +1,6 @@
-"""The class model of PS3.3: which typed class has which fields, bases and item classes.
+"""Classes of the Module and Macro tables of PS3.3 and their sequence items.
 
-Input: the PS3.3 IR with keywords filled (:mod:`.keywords`). Output: :class:`ClassModel` s
-for every Module and Macro table, their sequence items, and the IODs, following
+Input: the PS3.3 IR with keywords filled (:mod:`.keywords`). Following
 ``docs/typed-classes.md``:
 
 * a table's depth-0 rows are its fields; an SQ attribute's nested rows are an item class
@@ -12,26 +11,14 @@ for every Module and Macro table, their sequence items, and the IODs, following
   only if Value Type (0040,A040) is NUM") copies the macro's fields into the including class,
   optional, each keeping the condition (Type 1 -> 1C, 2 -> 2C, 1C/2C -> both conditions); an
   Include of a table that includes the current one (PS3.3 Table 10-18 and C.17-6, recursive
-  item types) is copied too, its item classes referred to through ``item=`` thunks;
-* an IOD class is flat (:func:`flatten_iod`): every attribute of every module, recording the
-  module, its usage and the source tables; when two modules define an attribute the stricter
-  Type wins and both sources are kept. Type 1 attributes of Mandatory modules are required.
-  The items of the Shared / Per-frame Functional Groups Sequences of an enhanced IOD (the
-  "Include one or more Functional Group Macros" rows, PS3.3 C.7.6.16) are IOD classes of their
-  own whose fields are the IOD's Functional Group Macros (PS3.3 e.g. Table A.38-2), optional.
-
-Two different attributes whose field names collide in one class fail generation with a
-:class:`~dicomgen.core.errors.GenerationError` naming both sources.
+  item types) is copied too, its item classes referred to through ``item=`` thunks.
 """
 
 from __future__ import annotations
 
-import keyword as keyword_module
-import re
 from collections.abc import Iterable, Mapping
 
 import attrs
-
 from dicomgen.core.errors import GenerationError
 
 from ..ir.iod import (
@@ -40,308 +27,26 @@ from ..ir.iod import (
     DescriptionRow,
     HeadingRow,
     IncludeRow,
-    IODModuleRef,
-    IODRecord,
     Part03Result,
-    ValueSet,
 )
-from ..parse.conditions import And, Condition, Unparsed
+from .class_model import (
+    ClassModel,
+    ClassRef,
+    Level,
+    TypedField,
+    class_name,
+    conditional_copy,
+    field_name,
+    file_stem,
+    first_sentences,
+    value_terms,
+)
 from .includes import RowNode, include_graph, row_tree
 from .keywords import ElementInfo
-from .naming import pascal_case
-from .naming import snake_case as field_name
 
-__all__ = [
-    "ClassRef",
-    "TypedField",
-    "ClassModel",
-    "ModelBuilder",
-    "class_name",
-    "field_name",
-    "file_stem",
-    "first_sentences",
-    "stricter",
-    "merge_fields",
-    "flatten_iod",
-    "build_models",
-    "Models",
-    "RowErratum",
-]
+__all__ = ["ModelBuilder"]
 
-# Attribute Types from the strictest to the most lenient (PS3.5 Section 7.4).
-_TYPE_RANK = {"1": 0, "1C": 1, "2": 2, "2C": 3, "3": 4}
-_STR_VRS = frozenset("AE AS CS LO LT SH ST UC UR UT UI".split())
-_NUM_VRS = frozenset("US SS UL SL UV SV IS".split())
-_KIND_SUFFIX = {"module": "Module", "macro": "Macro", "iod": "IOD"}
 _KIND_PACKAGE = {"module": "modules", "macro": "macros", "iod": "iods"}
-
-
-@attrs.frozen(order=True)
-class ClassRef:
-    """Where a generated class lives: ``module`` under the package (``"macros.code_sequence"``)
-    and its qualified name in it (``"PatientModule.OtherPatientIDsSequenceItem"``)."""
-
-    module: str
-    qualname: str
-
-    @property
-    def top(self) -> str:
-        """The module-level name (``PatientModule``)."""
-        return self.qualname.split(".", 1)[0]
-
-
-@attrs.frozen
-class TypedField:
-    """One field of a typed class: the attribute's facts and where they come from."""
-
-    name: str
-    tag: int
-    tag_text: str
-    keyword: str
-    title: str
-    vrs: tuple[str, ...]
-    vm: str
-    type: str
-    required: bool
-    origin: str  # xml:id of the table the row is written in
-    summary: str = ""
-    item: ClassRef | None = None
-    item_note: str = ""
-    enum: tuple[str, ...] = ()
-    defined_terms: tuple[str, ...] = ()
-    condition: Condition | None = None
-    condition_text: str = ""
-    known: bool = True
-    retired: bool = False
-    repeating: bool = False
-    sources: tuple[str, ...] = ()
-    module: str = ""
-    usage: str = ""
-    module_condition: Condition | None = None
-    module_condition_text: str = ""
-
-    @property
-    def multi(self) -> bool:
-        return self.vm.strip() != "1"
-
-
-@attrs.define
-class ClassModel:
-    """A class to generate. ``fields`` are declared in the class body (own fields and
-    overrides); ``all_fields`` is every field including inherited ones (by name, in order)."""
-
-    kind: str  # "iod" | "module" | "macro" | "item"
-    title: str
-    xml_id: str
-    section: str
-    ref: ClassRef
-    bases: list[ClassRef] = attrs.field(factory=list)
-    fields: list[TypedField] = attrs.field(factory=list)
-    all_fields: dict[str, TypedField] = attrs.field(factory=dict)
-    items: list[ClassModel] = attrs.field(factory=list)
-    notes: list[str] = attrs.field(factory=list)
-    functional_groups: bool = False
-    sop_class_uids: tuple[str, ...] = ()
-    sequence: TypedField | None = None  # item classes: the SQ attribute they are items of
-    caption: str = ""
-    modules: tuple[IODModuleRef, ...] = ()  # IOD classes: the module table
-
-
-# --- names -----------------------------------------------------------------------------
-
-_DIGITS = {"2": "Two", "3": "Three", "4": "Four"}
-
-
-def class_name(title: str, kind: str) -> str:
-    """``("Patient", "module")`` -> ``PatientModule``; ``"3D Spatial Coordinates"`` macro
-    -> ``ThreeDSpatialCoordinatesMacro``; IODs get the suffix ``IOD``."""
-    base = pascal_case(title)
-    m = re.match(r"^_(\d)(?=[A-Z])", base)
-    if m and m.group(1) in _DIGITS:
-        base = _DIGITS[m.group(1)] + base[m.end() :]
-    if not base.isidentifier() or base.startswith("_"):
-        raise GenerationError(f"no class name for {kind} title {title!r}")
-    return base + _KIND_SUFFIX[kind]
-
-
-def file_stem(title: str, kind: str) -> str:
-    """The module file name (no ``.py``): the title's words in lower case joined by ``_``
-    (``"CT X-Ray Details Sequence"`` -> ``ct_x_ray_details_sequence``, ``"RT DVH"`` ->
-    ``rt_dvh``; a leading digit is spelled: ``"3D Spatial Coordinates"`` ->
-    ``three_d_spatial_coordinates``)."""
-    words = [w.lower() for w in re.split(r"[^0-9A-Za-z]+", _POSSESSIVE.sub("", title)) if w]
-    if words and words[0][0].isdigit():
-        m = re.match(r"(\d)(.*)$", words[0])
-        assert m is not None
-        if m.group(1) not in _DIGITS:
-            raise GenerationError(f"no module name for {kind} title {title!r}")
-        words[0:1] = [_DIGITS[m.group(1)].lower(), *([m.group(2)] if m.group(2) else [])]
-    stem = "_".join(words)
-    if not stem.isidentifier() or keyword_module.iskeyword(stem):
-        raise GenerationError(f"no module name for {kind} title {title!r}")
-    return stem
-
-
-_POSSESSIVE = re.compile(r"['\u2019]s\b")
-
-
-# --- text --------------------------------------------------------------------------------
-
-_ABBREV = re.compile(r"\b(e\.g|i\.e|etc|vs|cf|Fig|No|Sect|approx)\.", re.I)
-
-
-def first_sentences(text: str, min_len: int = 48, max_len: int = 220) -> str:
-    """The first sentence(s) of ``text`` (at least ``min_len`` characters when the text has
-    them, at most ``max_len`` - cut at a word with an ellipsis)."""
-    text = " ".join(text.split())
-    if not text:
-        return ""
-    masked = _ABBREV.sub(lambda m: m.group(0).replace(".", "\0"), text)
-    out = ""
-    for m in re.finditer(r"[^.]*(?:\.(?=\s|$)|$)", masked):
-        piece = m.group(0)
-        if not piece:
-            continue
-        out += piece
-        if len(out.strip()) >= min_len:
-            break
-    out = out.replace("\0", ".").strip()
-    if len(out) > max_len:
-        cut = out[: max_len - 3].rsplit(" ", 1)[0]
-        out = cut.rstrip(",;:") + "..."
-    return out
-
-
-# --- fields --------------------------------------------------------------------------------
-
-
-def stricter(a: str, b: str) -> str:
-    """The stricter of two Attribute Types (1 > 1C > 2 > 2C > 3)."""
-    return a if _TYPE_RANK.get(a, 9) <= _TYPE_RANK.get(b, 9) else b
-
-
-def _numeric_enum(value: str) -> str | None:
-    """``"0001H"`` -> ``"1"``, ``"12"`` -> ``"12"``; None when not a number."""
-    v = value.strip()
-    m = re.fullmatch(r"([0-9A-Fa-f]+)H", v)
-    if m:
-        return str(int(m.group(1), 16))
-    if re.fullmatch(r"-?\d+", v):
-        return str(int(v))
-    return None
-
-
-def _value_terms(vrs: tuple[str, ...], sets: Iterable[ValueSet], kind: str) -> tuple[str, ...]:
-    """The unqualified (whole-value) terms of ``kind`` in ``sets``, as the VR reads them."""
-    out: list[str] = []
-    for vs in sets:
-        if vs.kind != kind or vs.retired or vs.qualifier or vs.value_index is not None:
-            continue
-        for v in vs.values:
-            if vrs and vrs[0] in _NUM_VRS:
-                n = _numeric_enum(v)
-                if n is None:
-                    return ()  # not a numeric term list: do not pretend
-                v = n
-            if v and v not in out:
-                out.append(v)
-    return tuple(out)
-
-
-def merge_fields(a: TypedField, b: TypedField) -> TypedField:
-    """Two definitions of the same attribute: the stricter Type wins (its condition, item,
-    module and usage with it), sources of both are kept, required if either requires it."""
-    if a.tag != b.tag:
-        raise ValueError("merge_fields needs two definitions of one tag")
-    win, other = (a, b) if stricter(a.type, b.type) == a.type else (b, a)
-    sources = tuple(dict.fromkeys(a.sources + b.sources))
-    return attrs.evolve(
-        win,
-        required=a.required or b.required,
-        sources=sources,
-        enum=win.enum or other.enum,
-        defined_terms=win.defined_terms or other.defined_terms,
-        summary=win.summary or other.summary,
-    )
-
-
-def _and(a: Condition | None, b: Condition | None) -> Condition | None:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    items = (a.items if isinstance(a, And) else (a,)) + (b.items if isinstance(b, And) else (b,))
-    return And(items)
-
-
-def conditional_copy(f: TypedField, cond: Condition | None, text: str) -> TypedField:
-    """``f`` as included by an Include row with condition ``cond`` (``text`` as published):
-    optional; Type 1/2 become 1C/2C; a 1C/2C keeps its own condition too."""
-    if cond is None and not text:
-        return f
-    if cond is None:
-        cond = Unparsed(text)
-    new_type = {"1": "1C", "2": "2C"}.get(f.type, f.type)
-    ctext = text if not f.condition_text else f"{text} {f.condition_text}".strip()
-    return attrs.evolve(
-        f,
-        type=new_type,
-        required=False,
-        condition=_and(cond, f.condition),
-        condition_text=ctext,
-    )
-
-
-class _Level:
-    """The fields of one class body being assembled (name -> field, inherited names)."""
-
-    def __init__(self, where: str) -> None:
-        self.where = where
-        self.fields: dict[str, TypedField] = {}
-        self.inherited: set[str] = set()
-        self.bases: list[ClassRef] = []
-        self.notes: list[str] = []
-        self.conflicts: list[tuple[str, str]] = []  # (field name, message)
-        self.item_options: dict[str, list[ClassRef]] = {}  # field -> its different item classes
-        self.functional_groups = False
-
-    def add(self, f: TypedField, inherited: bool) -> None:
-        have = self.fields.get(f.name)
-        if have is None:
-            self.fields[f.name] = f
-            if inherited:
-                self.inherited.add(f.name)
-            return
-        if have.tag != f.tag:
-            raise GenerationError(
-                f"name collision in {self.where}: field {f.name!r} is {have.tag_text} "
-                f"{have.title} ({', '.join(have.sources) or have.origin}) and {f.tag_text} "
-                f"{f.title} ({', '.join(f.sources) or f.origin})"
-            )
-        if have == f:
-            if not inherited:
-                self.inherited.discard(f.name)
-            return
-        merged = merge_fields(have, f)
-        if have.item != f.item:
-            other = f.item if merged.item == have.item else have.item
-            self.conflicts.append(
-                (
-                    f.name,
-                    f"{self.where}: {f.name} {f.tag_text} has two item classes; "
-                    f"{merged.item.qualname if merged.item else None} kept, "
-                    f"{other.qualname if other else None} not (its extra attributes are untyped)",
-                )
-            )
-            options = self.item_options.setdefault(f.name, [])
-            for ref in (have.item, f.item):
-                if ref is not None and ref not in options:
-                    options.append(ref)
-        self.fields[f.name] = merged
-        self.inherited.discard(f.name)  # declared again (merged) in this class
-
-
-# --- the builder -------------------------------------------------------------------------------
 
 
 class ModelBuilder:
@@ -368,13 +73,15 @@ class ModelBuilder:
                 seen.add(x)
                 todo.extend(graph.get(x, ()))
             self.reach[start] = frozenset(seen)
-        self._top: dict[str, _Level] = {}
+        self._top: dict[str, Level] = {}
         self._busy: set[str] = set()
         self._models: dict[str, ClassModel] = {}
         self._extensions: dict[ClassRef, tuple[ClassRef, tuple[RowNode, ...], TypedField]] = {}
         self._unions: dict[ClassRef, tuple[tuple[ClassRef, ...], TypedField]] = {}
         self._union_built: set[ClassRef] = set()
         self.refs: dict[str, ClassRef] = {}
+        self._bases_graph: dict[ClassRef, list[ClassRef]] | None = None
+        self.mro_memo: dict[ClassRef, list[ClassRef] | None] = {}  # C3 orders (compose_iods)
         for t in self.tables.values():
             kind = "module" if t.kind == "module" else "macro"
             self.refs[t.xml_id] = ClassRef(
@@ -416,8 +123,8 @@ class ModelBuilder:
             summary=first_sentences(row.summary or row.description),
             item=item,
             item_note=note,
-            enum=_value_terms(vrs, row.value_sets, "enumerated"),
-            defined_terms=_value_terms(vrs, row.value_sets, "defined"),
+            enum=value_terms(vrs, row.value_sets, "enumerated"),
+            defined_terms=value_terms(vrs, row.value_sets, "defined"),
             condition=row.condition,
             condition_text=row.condition_text,
             known=info.known,
@@ -448,9 +155,9 @@ class ModelBuilder:
 
     def level(
         self, nodes: Iterable[RowNode], owner: ClassRef, file_table: str, where: str
-    ) -> _Level:
+    ) -> Level:
         """The fields, bases and notes of one class body (a table's depth 0, or an item)."""
-        lv = _Level(where)
+        lv = Level(where)
         for node in nodes:
             row = node.row
             if isinstance(row, HeadingRow):
@@ -511,7 +218,7 @@ class ModelBuilder:
         return lv
 
     # item classes of one attribute that several definitions give different item classes
-    def unite_items(self, lv: _Level, owner: ClassRef, module: str) -> None:
+    def unite_items(self, lv: Level, owner: ClassRef, module: str) -> None:
         """A field whose definitions (merged from several macros or modules) have different
         item classes gets an item class of its own, nested in ``owner``, with the fields of
         all of them (copied: item classes are slotted, so they cannot be combined by
@@ -538,11 +245,16 @@ class ModelBuilder:
             if ref.qualname.rsplit(".", 1)[0] != cls.ref.qualname:
                 continue
             self._union_built.add(ref)
-            lv = _Level(f"{ref.qualname} (items of {', '.join(r.qualname for r in refs)})")
-            for r in refs:
+            lv = Level(f"{ref.qualname} (items of {', '.join(r.qualname for r in refs)})")
+            # In an IOD file (imported by no table class) the united class inherits from the
+            # first item class and declares only what the others add or change.
+            inherit = ref.module.startswith("iods.") and refs[0].module != ref.module
+            if inherit:
+                lv.bases.append(refs[0])
+            for i, r in enumerate(refs):
                 _bases, fields = self.class_fields(r)
                 for f in fields.values():
-                    lv.add(f, False)
+                    lv.add(f, inherit and i == 0)
             self.unite_items(lv, ref, ref.module)
             item = self._class_from_level(
                 "item", f"{seq.title} Item", cls.xml_id, cls.section, ref, lv
@@ -566,7 +278,7 @@ class ModelBuilder:
         return last
 
     def _extend_last_sequence(
-        self, lv: _Level, node: RowNode, owner: ClassRef, file_table: str, where: str
+        self, lv: Level, node: RowNode, owner: ClassRef, file_table: str, where: str
     ) -> None:
         """Rows one level below an Include row add attributes to the items of the included
         macro's last sequence (e.g. PS3.3 Table C.18.4-1 extends the Referenced SOP Sequence
@@ -622,7 +334,7 @@ class ModelBuilder:
             ancestors[b] = anc
         return [b for b in bases if not any(b in ancestors[o] for o in bases if o != b)]
 
-    def top_level(self, xml_id: str) -> _Level:
+    def top_level(self, xml_id: str) -> Level:
         """The depth-0 body of table ``xml_id`` (memoised)."""
         lv = self._top.get(xml_id)
         if lv is not None:
@@ -643,7 +355,7 @@ class ModelBuilder:
 
     # classes ----------------------------------------------------------------------------------
     def _class_from_level(
-        self, kind: str, title: str, xml_id: str, section: str, ref: ClassRef, lv: _Level
+        self, kind: str, title: str, xml_id: str, section: str, ref: ClassRef, lv: Level
     ) -> ClassModel:
         declared = [f for n, f in lv.fields.items() if n not in lv.inherited]
         return ClassModel(
@@ -701,7 +413,7 @@ class ModelBuilder:
         base, children, seq = self._extensions[ref]
         where = f"{ref.qualname} ({file_table})"
         base_xml = next((x for x, r in self.refs.items() if r == base), None)
-        lv = _Level(where)
+        lv = Level(where)
         if base_xml is not None and file_table not in self.reach.get(base_xml, frozenset()) | {
             base_xml
         }:
@@ -741,164 +453,9 @@ class ModelBuilder:
         self._models[xml_id] = model
         return model
 
-
-# --- IODs ------------------------------------------------------------------------------------
-
-
-def _fg_item_refs(model: ClassModel) -> dict[ClassRef, ClassModel]:
-    out: dict[ClassRef, ClassModel] = {}
-
-    def walk(m: ClassModel) -> None:
-        for it in m.items:
-            if it.functional_groups:
-                out[it.ref] = it
-            walk(it)
-
-    walk(model)
-    return out
-
-
-def flatten_iod(
-    iod: IODRecord, builder: ModelBuilder, sop_class_uids: tuple[str, ...] = ()
-) -> ClassModel:
-    """The flat class of an IOD: every attribute of every module (see the module docstring)."""
-    name = class_name(iod.title, "iod")
-    ref = ClassRef(f"iods.{file_stem(iod.title, 'iod')}", name)
-    lv = _Level(f"{name} ({iod.xml_id})")
-    fg_items: list[ClassModel] = []
-    for m in iod.modules:
-        if m.table_xml_id not in builder.tables:
-            lv.notes.append(f"{m.module} Module: no module table in this document")
-            continue
-        module_model = builder.table_class(m.table_xml_id)
-        fg_refs = _fg_item_refs(module_model)
-        for f in module_model.all_fields.values():
-            src = builder.source(m.table_xml_id)
-            g = attrs.evolve(
-                f,
-                required=f.required and m.usage == "M",
-                sources=(src,),
-                module=m.module,
-                usage=m.usage,
-                module_condition=(
-                    m.condition
-                    if m.condition is not None or not m.condition_text
-                    else Unparsed(m.condition_text)
-                ),
-                module_condition_text=m.condition_text,
-            )
-            if f.item is not None and f.item in fg_refs:
-                item = _functional_group_item(iod, builder, ref, fg_refs[f.item], f)
-                fg_items.append(item)
-                g = attrs.evolve(g, item=item.ref)
-            lv.add(g, False)
-    builder.unite_items(lv, ref, ref.module)
-    model = ClassModel(
-        kind="iod",
-        title=iod.title,
-        xml_id=iod.xml_id,
-        section=iod.section_xml_id,
-        ref=ref,
-        fields=list(lv.fields.values()),
-        all_fields=dict(lv.fields),
-        items=fg_items,
-        notes=lv.notes,
-        sop_class_uids=tuple(sop_class_uids),
-        modules=iod.modules,
-    )
-    builder.union_items(model)
-    return model
-
-
-def _functional_group_item(
-    iod: IODRecord, builder: ModelBuilder, owner: ClassRef, module_item: ClassModel, seq: TypedField
-) -> ClassModel:
-    """The item class of a Shared / Per-frame Functional Groups Sequence of this IOD: the
-    module item's own fields plus the fields of each Functional Group Macro, optional."""
-    ref = ClassRef(owner.module, f"{owner.qualname}.{seq.keyword}Item")
-    lv = _Level(f"{ref.qualname} ({iod.functional_groups_xml_id or iod.xml_id})")
-    for f in module_item.all_fields.values():
-        lv.add(f, False)
-    for fg in iod.functional_groups:
-        if fg.table_xml_id not in builder.tables:
-            lv.notes.append(f"{fg.macro} Macro: no macro table in this document")
-            continue
-        for f in builder.top_level(fg.table_xml_id).fields.values():
-            lv.add(
-                attrs.evolve(
-                    f,
-                    required=False,
-                    sources=(builder.source(fg.table_xml_id),),
-                    module=fg.macro,
-                    usage=fg.usage,
-                    module_condition=(
-                        fg.condition
-                        if fg.condition is not None or not fg.condition_text
-                        else Unparsed(fg.condition_text)
-                    ),
-                    module_condition_text=fg.condition_text,
-                ),
-                False,
-            )
-    return ClassModel(
-        kind="item",
-        title=f"{seq.title} Item",
-        xml_id=iod.functional_groups_xml_id or iod.xml_id,
-        section=iod.section_xml_id,
-        ref=ref,
-        fields=list(lv.fields.values()),
-        all_fields=dict(lv.fields),
-        notes=lv.notes,
-        sequence=seq,
-    )
-
-
-# --- everything --------------------------------------------------------------------------------
-
-
-@attrs.frozen
-class Models:
-    """Every class to generate: tables (modules and macros) and IODs, sorted by reference."""
-
-    tables: tuple[ClassModel, ...]
-    iods: tuple[ClassModel, ...]
-    notes: tuple[str, ...]
-
-
-def build_models(
-    result: Part03Result,
-    elements: Mapping[str, ElementInfo],
-    sop_classes: Mapping[str, tuple[str, ...]] | None = None,
-) -> Models:
-    """Class models of every attribute table and IOD of ``result``.
-
-    ``sop_classes`` maps an IOD title to the SOP Class UIDs of that IOD (from PS3.4).
-    Class and file names are checked for collisions (GenerationError naming both tables).
-    """
-    builder = ModelBuilder(result, elements)
-    _check_names(
-        [(r.qualname, xml_id) for xml_id, r in builder.refs.items()]
-        + [(class_name(i.title, "iod"), i.xml_id) for i in result.iods],
-        "class",
-    )
-    _check_names(
-        [(r.module, xml_id) for xml_id, r in builder.refs.items()]
-        + [(f"iods.{file_stem(i.title, 'iod')}", i.xml_id) for i in result.iods],
-        "module file",
-    )
-    tables = [builder.table_class(x) for x in sorted(builder.tables)]
-    sop = sop_classes or {}
-    iods = [flatten_iod(i, builder, tuple(sorted(sop.get(i.title, ())))) for i in result.iods]
-    return Models(
-        tuple(sorted(tables, key=lambda m: m.ref)),
-        tuple(sorted(iods, key=lambda m: m.ref)),
-        tuple(builder.notes),
-    )
-
-
-def _check_names(pairs: list[tuple[str, str]], what: str) -> None:
-    seen: dict[str, str] = {}
-    for name, xml_id in sorted(pairs):
-        if name in seen and seen[name] != xml_id:
-            raise GenerationError(f"name collision for {what} {name!r}: {seen[name]} and {xml_id}")
-        seen.setdefault(name, xml_id)
+    def bases_graph(self) -> dict[ClassRef, list[ClassRef]]:
+        """The base classes of every table class (for method resolution orders; computed once,
+        when every table class is built)."""
+        if self._bases_graph is None:
+            self._bases_graph = {self.refs[x]: list(self.top_level(x).bases) for x in self.tables}
+        return self._bases_graph
