@@ -28,6 +28,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 if output would change"
     )
+    p.add_argument(
+        "--pixelmed-jar",
+        type=Path,
+        metavar="JAR",
+        help="read PS3.16 templates and context groups from PixelMed's jar (with pydicom's "
+        "2024c codes) into standard_xml/ir/part16; without it the committed PS3.16 IR is used",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
 
 
@@ -46,7 +53,11 @@ def run(args: argparse.Namespace) -> int:
             )
             return 1
     report, changed = pipeline.generate(
-        source_paths=paths, ir_dir=args.ir, out_root=args.out, check=args.check
+        source_paths=paths,
+        ir_dir=args.ir,
+        out_root=args.out,
+        check=args.check,
+        pixelmed_jar=args.pixelmed_jar,
     )
     if not args.quiet:
         print("\n".join(report.lines()))
