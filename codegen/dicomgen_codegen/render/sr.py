@@ -35,6 +35,22 @@ PY_TYPES = {
 }
 
 
+# Names a template module imports: no nested row class may take them.
+RESERVED = (
+    "Code",
+    "Container",
+    "ContentItem",
+    "Graphic",
+    "Quantity",
+    "Reference",
+    "ReferenceItem",
+    "Row",
+    "RowGroup",
+    "Template",
+    "TemporalRange",
+)
+
+
 @attrs.define
 class SRReport:
     counts: dict[str, int] = attrs.field(factory=dict)
@@ -282,7 +298,8 @@ def _flat_rows(rows: tuple[TemplateRow, ...], tid: str) -> str:
 
 def render_template(t: TemplateRecord, ctx: _Ctx) -> str:
     cls = ctx.names[t.tid]
-    body = _fields(t.rows, -1, ctx, "    ", {cls})
+    reserved = {cls, *RESERVED}
+    body = _fields(t.rows, -1, ctx, "    ", reserved)
     src = t.origin
     doc = f"TID {t.tid} {t.name}" + (f" ({src.source} {src.edition})" if src else "")
     tree = _row_tree(t.rows, t.tid, -1)

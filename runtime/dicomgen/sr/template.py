@@ -170,7 +170,11 @@ def _items_of(obj: Any) -> list[ContentItem]:
             elif row.include:
                 if not isinstance(v, Template):
                     raise InvalidValueError(f"{row.cite()}: {f.name} needs TID {row.include}")
-                out.extend(v.to_items())
+                for item in v.to_items():
+                    # PixelMed's extract does not carry the INCLUDE row's relationship; a
+                    # top-level row of an included template without one is CONTAINS
+                    item.relationship = item.relationship or "CONTAINS"
+                    out.append(item)
             else:
                 out.append(_build(row, v, f.name))
     return out
