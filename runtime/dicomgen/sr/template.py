@@ -138,7 +138,9 @@ class Template:
     def to_items(self) -> list[ContentItem]:
         """The content items of the template's top-level rows, with their subtrees."""
         items = _items_of(self)
-        if self.ROOT and items:
+        # Content Template Sequence (PS3.3 C.18.8): a template made of one CONTAINER claims
+        # its TID on it
+        if len(items) == 1 and isinstance(items[0], Container) and not items[0].template:
             items[0].template = self.TID
         return items
 
