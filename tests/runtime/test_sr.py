@@ -189,3 +189,10 @@ def test_cli_dump(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     out = capsys.readouterr().out
     assert out.splitlines()[0].startswith('1 CONTAINER:(126000, DCM, "Imaging Measurement Report")')
     assert main(["sr", "validate", str(path)]) == 0
+
+
+def test_readme_example_runs() -> None:
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    start = text.index("### Author a structured report")
+    code = text[text.index("```python\n", start) + 10 : text.index("```\n", start + 40)]
+    exec(compile(code, "README.md", "exec"), {})
