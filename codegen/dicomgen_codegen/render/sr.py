@@ -258,9 +258,8 @@ def _fields(
             else:
                 typ = _value_type(r, ctx)
         ann = f"list[{typ}]" if many else (typ if required else f"{typ} | None")
-        out.append(
-            f"{indent}{name}: {ann} = row_field(_R[{r.index}], required={required}, many={many})"
-        )
+        how = ", factory=list" if many else ("" if required else ", default=None")
+        out.append(f"{indent}{name}: {ann} = row_field(_R[{r.index}]{how})")
     return out
 
 
@@ -274,7 +273,7 @@ def _group_class(
 ) -> list[str]:
     inner = indent + "    "
     out = [
-        f"{indent}@attrs.define(kw_only=True)",
+        f"{indent}@sr_class",
         f"{indent}class {cls}(RowGroup):",
         f"{inner}{('Row ' + str(r.row) if r.row else 'Row') + ': ' + r.text!r}",
         "",
@@ -311,12 +310,11 @@ def render_template(t: TemplateRecord, ctx: _Ctx) -> str:
         "import datetime",
         "from typing import TYPE_CHECKING, ClassVar",
         "",
-        "import attrs",
-        "",
         "from dicomgen.sr.codes import Code",
         "from dicomgen.sr.content import Container, ContentItem, ReferenceItem",
         "from dicomgen.sr.template import (",
         "    Graphic, Quantity, Reference, Row, RowGroup, Template, TemporalRange, row_field,",
+        "    sr_class,",
         ")",
         "",
         "if TYPE_CHECKING:",
@@ -330,7 +328,7 @@ def render_template(t: TemplateRecord, ctx: _Ctx) -> str:
         "",
         _flat_rows(t.rows, t.tid),
         "",
-        "@attrs.define(kw_only=True)",
+        "@sr_class",
         f"class {cls}(Template):",
         f"    {doc!r}",
         "",

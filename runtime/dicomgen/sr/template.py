@@ -10,7 +10,15 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
+
+try:
+    from typing import dataclass_transform
+except ImportError:  # Python 3.10: the decorator only informs type checkers
+
+    def dataclass_transform(**_: Any) -> Any:  # type: ignore[no-redef]
+        return lambda f: f
+
 
 import attrs
 
@@ -111,14 +119,25 @@ class TemporalRange:
     time_offsets: tuple[float, ...] = ()
 
 
-def row_field(row: Row, *, required: bool, many: bool) -> Any:
-    """The attrs field of a generated row: required, or defaulting to None / an empty list."""
+_NO_DEFAULT: Any = attrs.NOTHING
+
+
+def row_field(row: Row, *, default: Any = _NO_DEFAULT, factory: Any = None) -> Any:
+    """The attrs field of a generated row: required unless ``default`` (None) or ``factory``
+    (list) is given; its metadata holds the :class:`Row`."""
     meta = {"sr_row": row}
-    if required:
-        return attrs.field(metadata=meta, kw_only=True)
-    if many:
-        return attrs.field(factory=list, metadata=meta, kw_only=True)
-    return attrs.field(default=None, metadata=meta, kw_only=True)
+    if factory is not None:
+        return attrs.field(factory=factory, metadata=meta, kw_only=True)
+    return attrs.field(default=default, metadata=meta, kw_only=True)
+
+
+_T = TypeVar("_T")
+
+
+@dataclass_transform(kw_only_default=True, field_specifiers=(attrs.field, row_field))
+def sr_class(cls: type[_T]) -> type[_T]:
+    """The class decorator of generated templates and rows (attrs, keyword-only)."""
+    return attrs.define(kw_only=True)(cls)
 
 
 class RowGroup:
