@@ -10,15 +10,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any, ClassVar, TypeVar
-
-try:
-    from typing import dataclass_transform
-except ImportError:  # Python 3.10: the decorator only informs type checkers
-
-    def dataclass_transform(**_: Any) -> Any:  # type: ignore[no-redef]
-        return lambda f: f
-
+from typing import Any, ClassVar, TypeVar, dataclass_transform
 
 import attrs
 
