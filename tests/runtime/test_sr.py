@@ -53,7 +53,7 @@ def _illegal_relationship(ds: Dataset) -> None:
 
 
 def _missing_mandatory(ds: Dataset) -> None:
-    del _item(ds, "111030").ContentSequence  # TID 1501 row 15: SCOORD's SELECTED FROM IMAGE
+    del ds.ConceptNameCodeSequence  # TID 1500 row 1: the document title (CID 7021)
 
 
 def _code_outside_cid(ds: Dataset) -> None:
@@ -111,7 +111,7 @@ def _row_not_in_template(ds: Dataset) -> None:
 
 BROKEN = {
     "illegal relationship": (_illegal_relationship, "relationship", "is not permitted"),
-    "missing mandatory row": (_missing_mandatory, "template", "missing mandatory"),
+    "missing mandatory row": (_missing_mandatory, "template", "TID 1500 row 1: missing mandatory"),
     "code outside non-extensible CID": (_code_outside_cid, "template", "is not in CID 244"),
     "wrong value type": (_wrong_value_type, "template", "the row requires UIDREF"),
     "VM exceeded": (_vm_exceeded, "template", "more than 1"),

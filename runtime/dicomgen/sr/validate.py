@@ -239,6 +239,8 @@ def _check_level(
     for i, item in enumerate(items, 1):
         path = (*parent, i) if parent else (1,)
         fits = [k for k, s in enumerate(slots) if _matches(s.row, item)]
+        # an item claiming a template (Content Template Sequence) fits that template's rows first
+        fits.sort(key=lambda k: bool(item.template) and slots[k].row.tid != item.template)
         free = [k for k in fits if slots[k].vm_max is None or counts[k] < (slots[k].vm_max or 0)]
         if free:
             counts[free[0]] += 1
@@ -256,13 +258,12 @@ def _check_level(
             ]
             if same_concept:
                 r = same_concept[0].row
+                if r.value_type != item.value_type:
+                    got, want = f"value type {item.value_type or 'by reference'}", r.value_type
+                else:
+                    got, want = f"relationship {item.relationship or '(none)'}", r.relationship
                 out.append(
-                    Finding(
-                        _p(path),
-                        "template",
-                        f"{r.cite()}: value type {item.value_type or 'by reference'}, the row "
-                        f"requires {r.value_type}",
-                    )
+                    Finding(_p(path), "template", f"{r.cite()}: {got}, the row requires {want}")
                 )
             else:
                 out.append(Finding(_p(path), "template", f"{_label(item)} is not in the template"))
