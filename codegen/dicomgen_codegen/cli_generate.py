@@ -45,9 +45,9 @@ def run(args: argparse.Namespace) -> int:
     if args.source:
         found = discover_sources(args.source)
         paths = {part: Path(src.path) for part, src in found.items()}
-        if not any(p in paths for p in pipeline.READ_PARTS):
+        if not any(p in paths for p in (*pipeline.READ_PARTS, pipeline.PART16)):
             print(
-                "dicomgen generate: no PS3.3/4/5/6/7 partNN.xml under "
+                "dicomgen generate: no PS3.3/4/5/6/7/16 partNN.xml under "
                 + ", ".join(map(str, args.source)),
                 file=sys.stderr,
             )

@@ -31,6 +31,7 @@ DEFAULT_IR = REPO / "standard_xml" / "ir"
 DEFAULT_OUT = REPO / "generated"
 REGISTRY_PARTS = (4, 5, 6, 7)
 READ_PARTS = (3, 4, 5, 6, 7)
+PART16 = 16
 PIXELMED_EDITION = "20220618"  # Debian libpixelmed-java 20220618
 
 
@@ -338,6 +339,16 @@ def extract_part16(jar: Path, notes: list[str] | None = None) -> Part16Result:
     )
 
 
+def extract_part16_docbook(path: Path, base: Part16Result | None) -> Part16Result:
+    """A PS3.16 DocBook edition over ``base`` (:func:`.passes.part16_merge.merge_docbook`)."""
+    from .parse.part16 import parse_part16
+    from .passes.part16_merge import merge_docbook
+
+    doc = load_part(path, PART16)
+    templates, groups = parse_part16(doc.root, doc.edition)
+    return merge_docbook(base, templates, groups, doc.edition)
+
+
 # --- the whole run ---------------------------------------------------------------
 
 
@@ -380,7 +391,11 @@ def generate(
         part16 = extract_part16(pixelmed_jar, report.notes)
         report.timings["parse PS3.16"] = time.perf_counter() - t1
         _save_ir("part16", p16_dir, save_collection(part16, p16_dir), ir_changed, check)
-    if source_paths:
+    if source_paths and PART16 in source_paths:
+        part16 = extract_part16_docbook(source_paths[PART16], part16)
+        report.timings["parse PS3.16 DocBook"] = time.perf_counter() - t0
+        _save_ir("part16", p16_dir, save_collection(part16, p16_dir), ir_changed, check)
+    if source_paths and any(p in source_paths for p in READ_PARTS):
         docs = load_docs({p: source_paths[p] for p in READ_PARTS if p in source_paths})
         report.timings["read xml"] = time.perf_counter() - t0
         t1 = time.perf_counter()

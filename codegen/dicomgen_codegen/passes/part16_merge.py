@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import attrs
 
-from ..ir.part16 import ContextGroupRecord, Part16Result
+from ..ir.part16 import ContextGroupRecord, Part16Result, TemplateRecord
 
 # Newest first: the order in which sources win.
 SOURCE_ORDER = ("docbook", "pydicom", "pixelmed")
@@ -69,4 +69,26 @@ def sorted_result(r: Part16Result) -> Part16Result:
         context_groups=tuple(sorted(r.context_groups, key=cid_key)),
         templates=tuple(sorted(r.templates, key=lambda t: tid_key(t.tid))),
         iod_constraints=tuple(sorted(r.iod_constraints, key=lambda c: c.iod)),
+    )
+
+
+def merge_docbook(
+    base: Part16Result | None,
+    templates: list[TemplateRecord],
+    groups: list[ContextGroupRecord],
+    edition: str,
+) -> Part16Result:
+    """``base`` (the in-house IR, or none) with a PS3.16 DocBook edition's templates and
+    context groups: a DocBook template replaces the one of the same TID, and a DocBook CID
+    wins as :func:`merge_context_groups` says."""
+    base = base or Part16Result()
+    by_tid = {t.tid: t for t in base.templates}
+    by_tid.update({t.tid: t for t in templates})
+    return sorted_result(
+        attrs.evolve(
+            base,
+            sources={**base.sources, "docbook": edition},
+            templates=tuple(by_tid.values()),
+            context_groups=merge_context_groups(groups, list(base.context_groups)),
+        )
     )

@@ -184,9 +184,9 @@ def _items_of(obj: Any) -> list[ContentItem]:
                 if not isinstance(v, Template):
                     raise InvalidValueError(f"{row.cite()}: {f.name} needs TID {row.include}")
                 for item in v.to_items():
-                    # PixelMed's extract does not carry the INCLUDE row's relationship; a
-                    # top-level row of an included template without one is CONTAINS
-                    item.relationship = item.relationship or "CONTAINS"
+                    # a top-level row of the included template without a relationship takes
+                    # the INCLUDE row's; PixelMed's extract has none there, then CONTAINS
+                    item.relationship = item.relationship or row.relationship or "CONTAINS"
                     out.append(item)
             else:
                 out.append(_build(row, v, f.name))
