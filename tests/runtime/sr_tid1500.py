@@ -13,10 +13,13 @@ from dicomgen_std.sr.templates import (
     TID1001,
     TID1005,
     TID1006,
+    TID1204,
     TID1500,
     TID1501,
     TID1600,
     TID1601,
+    TID2000,
+    TID2002,
 )
 
 CT = "1.2.840.10008.5.1.4.1.1.2"
@@ -64,6 +67,12 @@ def build_report(length_mm: float = 12.5) -> TID1500:
 
 def document(report: TID1500) -> Dataset:
     """The report as an SR Comprehensive data set with the modules' other attributes set."""
+    return write_tree(report.to_tree(), document_header())
+
+
+def document_header() -> Dataset:
+    """The SR document's attributes but its content (Patient, Study, Series, Equipment,
+    SR Document General, SOP Common), for a Comprehensive SR."""
     ds = Dataset()
     ds.SOPClassUID = COMPREHENSIVE_SR
     ds.SOPInstanceUID = "1.2.826.0.1.3680043.8.498.10"
@@ -98,4 +107,39 @@ def document(report: TID1500) -> Dataset:
     series.ReferencedSOPSequence = [sop]
     evidence.ReferencedSeriesSequence = [series]
     ds.CurrentRequestedProcedureEvidenceSequence = [evidence]
+    return ds
+
+
+ENHANCED_SR = "1.2.840.10008.5.1.4.1.1.88.22"
+
+
+def build_basic_report(text: str = "No abnormality.") -> TID2000:
+    """A TID 2000 Basic Diagnostic Imaging Report: one Findings heading with one TEXT."""
+    element = TID2002.DiagnosticImagingReportElementRow3(
+        concept_name=Code("DCM", "121071", "Finding"), value=text
+    )
+    heading = TID2000.DiagnosticImagingReportDocumentTitle.DiagnosticImagingReportHeading(
+        concept_name=Code("DCM", "121070", "Findings"),
+        report_narrative=TID2002(diagnostic_imaging_report_element_row_3=[element]),
+    )
+    return TID2000(
+        diagnostic_imaging_report_document_title=TID2000.DiagnosticImagingReportDocumentTitle(
+            concept_name=Code("LN", "18748-4", "Diagnostic Imaging Report"),
+            language_of_content_item_and_descendants=TID1204(
+                language_of_content_item_and_descendants=(
+                    TID1204.LanguageOfContentItemAndDescendants(
+                        value=Code("RFC5646", "en-US", "English (United States)")
+                    )
+                )
+            ),
+            observation_context=TID1001(procedure_context=TID1005(), subject_context=TID1006()),
+            diagnostic_imaging_report_heading=[heading],
+        )
+    )
+
+
+def basic_document(report: TID2000) -> Dataset:
+    """The TID 2000 report as an Enhanced SR data set."""
+    ds = document_header()
+    ds.SOPClassUID = ENHANCED_SR
     return write_tree(report.to_tree(), ds)

@@ -14,7 +14,7 @@ from dicomgen.core.dataset import Dataset
 from dicomgen.sr import dump_tree, read_tree, validate_sr, write_tree
 from dicomgen.sr.codes import Code
 
-from sr_tid1500 import build_report, document
+from sr_tid1500 import basic_document, build_basic_report, build_report, document
 
 
 def _doc() -> Dataset:
@@ -46,6 +46,16 @@ def test_report_is_valid_and_round_trips(tmp_path: Path) -> None:
     assert '"12.5" (mm, UCUM, "millimeter")' in text
     assert "<SELECTED FROM> IMAGE" in text
     assert write_tree(tree) == back
+
+
+def test_basic_diagnostic_report_is_valid_and_round_trips(tmp_path: Path) -> None:
+    ds = basic_document(build_basic_report("No abnormality."))
+    assert validate_sr(ds) == []
+    path = tmp_path / "b.dcm"
+    dicomgen.write(str(path), ds, transfer_syntax="1.2.840.10008.1.2.1")
+    tree = read_tree(dicomgen.read(str(path)))
+    assert tree.template == "2000"
+    assert "<CONTAINS> TEXT:(121071, DCM, \"Finding\") = 'No abnormality.'" in dump_tree(tree)
 
 
 def _illegal_relationship(ds: Dataset) -> None:
