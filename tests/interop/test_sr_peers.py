@@ -72,3 +72,59 @@ def test_highdicom_reads_measurements(report_file: Path) -> None:
     assert group.tracking_identifier == "lesion 1"
     (m,) = group.get_measurements()
     assert (m.name.value, float(m.value), m.unit.value) == ("410668003", 12.5, "mm")
+
+
+@pytest.mark.parametrize("iod", ["Comprehensive3DSR", "EnhancedSR"])
+def test_highdicom_written_report_reads_validates_and_writes_back(iod: str, tmp_path: Path) -> None:
+    """A TID 1500 report written by highdicom (as its tests build one) reads into a tree,
+    dumps, passes our checks and writes back unchanged."""
+    pytest.importorskip("highdicom")
+    import highdicom as hd
+    import numpy as np
+    import pydicom
+    from highdicom import sr
+    from pydicom.data import get_testdata_file
+    from pydicom.sr.codedict import codes
+
+    from dicomgen.sr import dump_tree, read_tree, validate_sr, write_tree
+
+    img = pydicom.dcmread(get_testdata_file("CT_small.dcm"))
+    observer = sr.ObserverContext(
+        observer_type=codes.DCM.Person,
+        observer_identifying_attributes=sr.PersonObserverIdentifyingAttributes(name="Foo^Bar"),
+    )
+    region = sr.ImageRegion(
+        graphic_type=sr.GraphicTypeValues.CIRCLE,
+        graphic_data=np.array([[45.0, 55.0], [45.0, 65.0]]),
+        source_image=sr.SourceImageForRegion.from_source_image(img),
+    )
+    group = sr.PlanarROIMeasurementsAndQualitativeEvaluations(
+        tracking_identifier=sr.TrackingIdentifier(uid=hd.UID(), identifier="Region0001"),
+        referenced_region=region,
+        finding_type=codes.SCT.Lesion,
+        measurements=[sr.Measurement(codes.SCT.Area, 10.0, codes.UCUM.SquareMillimeter)],
+    )
+    report = sr.MeasurementReport(
+        observation_context=sr.ObservationContext(observer_person_context=observer),
+        procedure_reported=codes.LN.CTUnspecifiedBodyRegion,
+        imaging_measurements=[group],
+    )
+    cls = getattr(sr, iod)
+    doc = cls(
+        evidence=[img],
+        content=report,
+        series_number=1,
+        series_instance_uid=hd.UID(),
+        sop_instance_uid=hd.UID(),
+        instance_number=1,
+        manufacturer="highdicom",
+    )
+    path = tmp_path / "hd.dcm"
+    doc.save_as(path)
+    ds = dicomgen.read(str(path))
+    tree = read_tree(ds)
+    assert 'NUM:(42798000, SCT, "Area") = "10.0"' in dump_tree(tree)
+    assert validate_sr(ds) == []
+    out = tmp_path / "back.dcm"
+    dicomgen.write(str(out), write_tree(tree))
+    assert dicomgen.read(str(out)) == ds
