@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lxml import etree
-
 from dicomgen_codegen.ir.io import load_collection
 from dicomgen_codegen.ir.part16 import Part16Result
 from dicomgen_codegen.parse.part16 import parse_part16
-from dicomgen_codegen.passes.part16_compare import compare_context_groups, compare_templates
+from dicomgen_codegen.passes.part16_compare import (
+    compare_context_groups,
+    compare_templates,
+)
+from lxml import etree
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "docbook" / "hand_written_part16_excerpt.xml"

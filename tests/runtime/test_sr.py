@@ -7,13 +7,11 @@ import importlib
 import pkgutil
 from pathlib import Path
 
-import pytest
-
 import dicomgen
+import pytest
 from dicomgen.core.dataset import Dataset
 from dicomgen.sr import dump_tree, read_tree, validate_sr, write_tree
 from dicomgen.sr.codes import Code
-
 from sr_tid1500 import basic_document, build_basic_report, build_report, document
 
 
@@ -170,8 +168,7 @@ def test_pydicom_sr_corpus_round_trips(tmp_path: Path) -> None:
 
 
 def test_every_cid_and_tid_imports() -> None:
-    import dicomgen_std.sr.cids as cids
-    import dicomgen_std.sr.templates as templates
+    from dicomgen_std.sr import cids, templates
 
     n_cids = n_codes = n_tids = n_rows = 0
     for pkg, kind in ((cids, "cid"), (templates, "tid")):

@@ -18,11 +18,10 @@ The published shape (the one NEMA's own extraction stylesheets read):
 from __future__ import annotations
 
 import re
-from typing import Iterator
-
-from lxml import etree
+from collections.abc import Iterator
 
 from dicomgen.core.errors import SpecParseError
+from lxml import etree
 
 from ..ir.part16 import (
     CodeRecord,

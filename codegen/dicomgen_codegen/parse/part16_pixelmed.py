@@ -15,9 +15,8 @@ import re
 import zipfile
 from pathlib import Path
 
-from lxml import etree
-
 from dicomgen.core.errors import GenerationError
+from lxml import etree
 
 from ..ir.part16 import (
     CodeRecord,

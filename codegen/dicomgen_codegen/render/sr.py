@@ -11,7 +11,13 @@ from __future__ import annotations
 import attrs
 
 from ..ir.model import Registry
-from ..ir.part16 import ContextGroupRecord, Part16Result, TemplateRecord, TemplateRow, ValueSet
+from ..ir.part16 import (
+    ContextGroupRecord,
+    Part16Result,
+    TemplateRecord,
+    TemplateRow,
+    ValueSet,
+)
 from .registries import render_package_init
 from .sr_names import camel, snake, unique
 

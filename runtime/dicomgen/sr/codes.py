@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Iterator
+from collections.abc import Iterator
+from typing import Any, ClassVar
 
 from dicomgen.core.errors import InvalidValueError
 
@@ -14,7 +15,7 @@ class Code:
     context groups subclass it to give each CID its own code type.
     """
 
-    __slots__ = ("scheme", "value", "meaning", "scheme_version")
+    __slots__ = ("meaning", "scheme", "scheme_version", "value")
 
     def __init__(self, scheme: str, value: str, meaning: str, scheme_version: str = "") -> None:
         if not scheme or not value:

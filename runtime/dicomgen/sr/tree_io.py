@@ -8,7 +8,6 @@ the children.
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -263,7 +262,7 @@ _VALUE_TAGS = (
 )
 
 
-def _ds_number(v: Decimal | float | int) -> str:
+def _ds_number(v: Decimal | float) -> str:
     text = format(v, "f") if isinstance(v, Decimal) else repr(v)
     if len(text) > 16:
         text = f"{float(v):.10g}"[:16]
@@ -368,7 +367,3 @@ def write_tree(root: ContentItem, dataset: Dataset | None = None) -> Dataset:
     if dataset is not None and root.source is None:
         root.source = dataset
     return write_item(root, root=True)
-
-
-def _dt(v: Any) -> Any:  # keeps datetime values as the runtime decodes them
-    return v if isinstance(v, (datetime.date, datetime.time, str)) else str(v)

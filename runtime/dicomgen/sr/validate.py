@@ -66,9 +66,8 @@ def check_items(root: ContentItem) -> list[Finding]:
         src = item.source
         where = _p(path)
 
-        def missing(tag: int, what: str) -> None:
-            present = (tag in src) if isinstance(src, Dataset) else None
-            if present is False:
+        def missing(tag: int, what: str, item: ContentItem = item, where: str = where) -> None:
+            if isinstance(item.source, Dataset) and tag not in item.source:
                 out.append(Finding(where, "content item", f"{item.value_type} without {what}"))
 
         if isinstance(item, Text):
