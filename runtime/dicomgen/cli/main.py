@@ -27,6 +27,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "get": ("dicomgen.cli.get", "retrieve from a DICOM peer with C-GET (getscu-like)"),
     "move": ("dicomgen.cli.move", "have a DICOM peer send instances with C-MOVE (movescu-like)"),
     "scp": ("dicomgen.cli.scp", "Storage + Q/R SCP storing into a folder (storescp-like)"),
+    "sr": ("dicomgen.cli.sr", "dump or validate a structured report's content tree"),
     "store": ("dicomgen.cli.store", "send DICOM files with C-STORE (storescu-like)"),
     "validate": ("dicomgen.cli.validate", "check DICOM files against their IOD (dciodvfy-like)"),
 }
