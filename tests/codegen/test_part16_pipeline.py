@@ -39,3 +39,11 @@ def test_report_lists_unexpressed_rows_with_their_text(tmp_path: Path) -> None:
     assert report.counts["PS3.16 rows not expressed"] == len(report.unexpressed)
     src = files["sr/templates/tid_1500.py"]
     assert "relationship='HAS CONCEPT MOD'" in src or 'relationship="HAS CONCEPT MOD"' in src
+
+
+def test_disambiguated_names_are_identifiers() -> None:
+    from dicomgen_codegen.render.sr_names import unique
+
+    taken = {"MusculusAdductorHallucis"}
+    name = unique("MusculusAdductorHallucis", taken, "MDC_7:970")
+    assert name.isidentifier() and name == "MusculusAdductorHallucis_MDC_7_970"

@@ -32,7 +32,9 @@ def snake(text: str) -> str:
 
 
 def unique(name: str, taken: set[str], suffix: str) -> str:
-    """``name``, or ``name`` + ``suffix`` (+ a counter) if taken; records the result."""
+    """``name``, or ``name`` + ``suffix`` (+ a counter) if taken; records the result. The
+    suffix keeps only identifier characters (a code value such as ``7:970`` -> ``7_970``)."""
+    suffix = re.sub(r"[^A-Za-z0-9_]+", "_", suffix).strip("_") or "x"
     out = name
     if out in taken:
         out = f"{name}_{suffix}"
