@@ -4,8 +4,9 @@
 applies to each received data set before it is stored, so the archive never holds the
 identified data set. UIDs are replaced with the store's key, so instances of one study sent
 in any order or association stay linked. What was done to each data set is appended as one
-JSON line to ``<store>/.deid/records.jsonl`` (the new SOP Instance UID and, per element, the
-action and the Table E.1-1 row that decided it). A data set the profile refuses (Burned In
+JSON line to ``<store>/.deid/records.jsonl`` once it is de-identified, before it is stored
+(the new SOP Instance UID and, per element, the action and the Table E.1-1 row that decided
+it); the index says which of them the archive holds. A data set the profile refuses (Burned In
 Annotation YES or absent without the Clean Pixel Data Option) raises :class:`DeidError`.
 """
 
