@@ -1,6 +1,7 @@
 """``dicomgen deid SRC OUT`` killed with SIGKILL while it writes, then rerun: no file under its
 final name is ever partial, and the resumed output tree equals an uninterrupted run's byte for
-byte (same key). The kill lands at several points of the run."""
+byte (same key). The kill lands at several points of the run, one of them while a file is
+being written (a temporary exists)."""
 
 from __future__ import annotations
 
@@ -56,8 +57,14 @@ def _outputs(out: Path) -> int:
     return n
 
 
-def _killed_at(command: list[str], out: Path, outputs: int) -> int:
-    """Start ``command``, SIGKILL it once ``outputs`` outputs exist; the outputs seen then."""
+def _writing(out: Path) -> bool:
+    """Whether a temporary (an output or record being written) exists under ``out``."""
+    return any(n.endswith(TMP_SUFFIX) for _, _, names in os.walk(out) for n in names)
+
+
+def _killed_at(command: list[str], out: Path, outputs: int, mid_write: bool) -> int:
+    """Start ``command``, SIGKILL it once ``outputs`` outputs exist (and, with ``mid_write``,
+    while a file is being written); the outputs seen then."""
     proc = subprocess.Popen(
         command, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -65,10 +72,10 @@ def _killed_at(command: list[str], out: Path, outputs: int) -> int:
         deadline = time.monotonic() + TIMEOUT
         while proc.poll() is None and time.monotonic() < deadline:
             seen = _outputs(out) if out.is_dir() else 0
-            if seen >= outputs:
+            if seen >= outputs and (not mid_write or _writing(out)):
                 proc.send_signal(signal.SIGKILL)
                 break
-            time.sleep(0.001)
+            time.sleep(0)  # a write lasts milliseconds: poll without sleeping
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -98,17 +105,20 @@ def run_inputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Pa
     return src, key, whole, written
 
 
-@pytest.mark.parametrize("fraction", [0.0, 0.35, 0.7])
+@pytest.mark.parametrize(
+    "fraction, mid_write", [(0.0, False), (0.35, False), (0.7, False), (0.5, True)]
+)
 def test_a_killed_run_never_leaves_a_partial_file_and_resumes_to_the_same_tree(
-    run_inputs: tuple[Path, Path, Path, int], tmp_path: Path, fraction: float
+    run_inputs: tuple[Path, Path, Path, int], tmp_path: Path, fraction: float, mid_write: bool
 ) -> None:
     src, key, whole, written = run_inputs
     cut = tmp_path / "cut"
-    seen = _killed_at(_command(src, cut, key), cut, max(1, int(written * fraction)))
+    seen = _killed_at(_command(src, cut, key), cut, max(1, int(written * fraction)), mid_write)
     assert 1 <= seen < written
     partial = _tree(cut)
     temporaries = [k for k in partial if k.endswith(TMP_SUFFIX)]
     assert len(temporaries) <= 2  # the record and the output being written when killed
+    assert temporaries or not mid_write
     finals = {k: v for k, v in partial.items() if not k.endswith(TMP_SUFFIX)}
     for rel, data in finals.items():
         assert data == (whole / rel).read_bytes(), rel
