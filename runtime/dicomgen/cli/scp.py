@@ -10,6 +10,11 @@ called AE title other than ``--aet`` (reason 7), ``--tls-cert/--tls-key`` serve 
 ``--user``/``--password`` require that user identity (PS3.7 D.3.3.7, type 2): an
 association without one is refused. Before association at most ``--max-pending``
 connections wait, each at most ``--acse-timeout`` seconds (README, "Limits").
+``--deid`` de-identifies each received data set before it is stored (PS3.15 Annex E: the
+Basic Profile plus each ``--deid-option``; UIDs replaced with the key of ``--deid-key``,
+default ``DIR/.deid/key``; the record of what was done in ``DIR/.deid/records.jsonl``); a
+data set it refuses (Burned In Annotation YES or absent, unless ``--deid-pixels-clean``) is
+answered with status C000 and its reason.
 Runs until interrupted (SIGINT/SIGTERM). Prints ``listening on HOST:PORT`` once ready.
 """
 
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -63,6 +69,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-fsync", action="store_true", help="do not fsync files (faster, less durable)"
     )
     parser.add_argument("--no-query-retrieve", action="store_true", help="storage only")
+    parser.add_argument(
+        "--deid", action="store_true", help="de-identify each data set before it is stored"
+    )
+    parser.add_argument(
+        "--deid-option",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a PS3.15 E.3 option for --deid (repeatable; see dicomgen deid --list-options)",
+    )
+    parser.add_argument(
+        "--deid-key",
+        type=Path,
+        metavar="KEYFILE",
+        help="secret key for --deid UIDs and date shifts (created if missing) [DIR/.deid/key]",
+    )
+    parser.add_argument(
+        "--deid-pixels-clean",
+        action="store_true",
+        help="state that received pixels hold no burned-in identifying text (--deid)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="print each stored file")
 
 
@@ -77,6 +104,27 @@ def parse_move_destinations(items: list[str]) -> dict[str, tuple[str, int]]:
             raise NetworkError(f"--move-dest {item!r} is not AET=HOST:PORT")
         out[aet.strip()] = (host, int(port))
     return out
+
+
+def deid_transform(args: argparse.Namespace, root: Path) -> Any:
+    """The de-identification applied on receipt (``--deid``), or None."""
+    if not args.deid:
+        if args.deid_option or args.deid_key or args.deid_pixels_clean:
+            from dicomgen.core.errors import DicomError
+
+            raise DicomError("--deid-option, --deid-key and --deid-pixels-clean need --deid")
+        return None
+    from dicomgen.deid import files
+    from dicomgen.deid.profile import Profile
+    from dicomgen.deid.receipt import RECORDS_NAME, OnReceipt
+
+    names = [*args.deid_option, *(["clean-pixel-data"] if args.deid_pixels_clean else [])]
+    profile = Profile(names)
+    keys, note = files.load_key(args.deid_key, root)
+    if note:
+        print(f"dicomgen scp: {note}", file=sys.stderr, flush=True)
+    records = root / files.STATE_DIR / RECORDS_NAME
+    return OnReceipt(profile, keys, records, fsync=not args.no_fsync)
 
 
 def build(args: argparse.Namespace) -> tuple:
@@ -108,6 +156,7 @@ def build(args: argparse.Namespace) -> tuple:
         user_identity_handler=user_check,
     )
     ae.add_supported_context(VERIFICATION_SOP_CLASS)
+    transform = deid_transform(args, Path(args.store))  # refuses bad options before opening
     storage = StorageSCP(args.store, fsync=not args.no_fsync, retrieve_ae_title=args.aet)
 
     def on_stored(request, result) -> None:  # noqa: ANN001
@@ -118,7 +167,7 @@ def build(args: argparse.Namespace) -> tuple:
                 flush=True,
             )
 
-    handlers: dict = {"C-STORE": StorageService(storage, on_stored=on_stored)}
+    handlers: dict = {"C-STORE": StorageService(storage, on_stored=on_stored, transform=transform)}
     qr = None
     if not args.no_query_retrieve:
         from dicomgen.net.services import query_retrieve as qr

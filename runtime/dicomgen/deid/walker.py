@@ -27,6 +27,11 @@ BINARY_VRS = frozenset({"OB", "OD", "OF", "OL", "OV", "OW", "UN"})
 DATE_VRS = frozenset({"DA", "DT"})
 TEXT_VRS = frozenset({"AE", "CS", "LO", "LT", "PN", "SH", "ST", "UC", "UT", "UR"})
 REMOVING = frozenset({"X", "Z", "D", "U"})
+# The data element of a curve (50xx,3000) or overlay (60xx,3000): the other elements of its
+# group only describe it, and Overlay Data is Type 1 in the Overlay Plane Module (PS3.3
+# C.9.2), so a group whose data the profile removed is removed whole (the module is optional).
+GROUP_DATA = frozenset({0x50003000, 0x60003000})
+REPEATING_GROUP_MASK = 0xFF00FFFF
 
 
 class Entry(NamedTuple):
@@ -125,6 +130,7 @@ class Deidentifier:
                     kept_blocks.add((group, elem >> 8))
                 continue
             self._apply(e, here, self.profile.decide(tag), out)
+        self._drop_described_groups(ds, out, path)
         for e in pending_creators:
             tag = int(e.tag)
             key = (tag >> 16, tag & 0xFF)
@@ -135,6 +141,19 @@ class Deidentifier:
             else:
                 self._entry(f"{path}{_tag_text(tag)}", e, "X", d)
         return out
+
+    def _drop_described_groups(self, ds: Dataset, out: Dataset, path: str) -> None:
+        """Remove the rest of each curve or overlay group whose data element was removed."""
+        for tag in [t for t in ds.keys() if t & REPEATING_GROUP_MASK in GROUP_DATA]:
+            if tag in out:
+                continue
+            group = tag >> 16
+            d = self.profile.decide(tag)
+            for rest in [t for t in out.keys() if t >> 16 == group]:
+                e = out[rest]
+                del out[rest]
+                note = f"describes the removed {_tag_text(tag)}: the group is removed whole"
+                self._entry(f"{path}{_tag_text(rest)}", e, "X", d, note)
 
     def _private(self, e: DataElement, here: str, creators: dict[int, str], out: Dataset) -> bool:
         d = self.profile.decide(int(e.tag))

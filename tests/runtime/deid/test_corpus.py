@@ -174,3 +174,18 @@ def test_a_typed_object_deidentifies_into_a_new_object_of_its_class() -> None:
     assert new.sop_instance_uid.startswith("2.25.")
     again = obj.deidentify(Profile(["clean-pixel-data"]), Keys(KEY))
     assert again.sop_instance_uid == new.sop_instance_uid
+
+
+def test_an_overlay_whose_data_is_removed_is_removed_whole() -> None:
+    ds = Dataset()
+    ds.add(DataElement(0x60000010, "US", 2))  # Overlay Rows
+    ds.add(DataElement(0x60000011, "US", 4))  # Overlay Columns
+    ds.add(DataElement(0x60000040, "CS", "G"))  # Overlay Type
+    ds.add(DataElement(0x60003000, "OW", b"\x01\x00"))  # Overlay Data
+    ds.add(DataElement(0x60020010, "US", 2))  # a second overlay without data: untouched
+    out, entries = Deidentifier(Profile(), Keys(KEY)).dataset(ds)
+    assert [t for t in out.keys() if t >> 24 == 0x60] == [0x60020010]
+    removed = {e.tag for e in entries if e.action == "X"}
+    assert {0x60000010, 0x60000011, 0x60000040, 0x60003000} <= removed
+    kept, _ = Deidentifier(Profile(["clean-graphics", "clean-pixel-data"]), Keys(KEY)).dataset(ds)
+    assert 0x60003000 in kept and 0x60000010 in kept

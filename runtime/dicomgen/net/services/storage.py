@@ -32,6 +32,12 @@ over :class:`~dicomgen.net.services.storage_scp.StorageSCP` (atomic files + inde
 
 :func:`add_storage_contexts` makes an AE accept every Storage SOP Class of the generated
 registry (``dicomgen_std.sop_classes.STORAGE_SOP_CLASSES``) with :data:`storage_transfer_syntaxes`.
+
+A ``transform`` given to :class:`StorageService` (de-identification on receipt, say) changes
+each data set before it is stored: the data set is then held in memory (never spilled, never
+stored from the event loop), decoded, checked against the request's SOP Class and Instance
+UIDs, transformed in a worker thread and the result stored; a transform that raises a
+:class:`~dicomgen.core.errors.DicomError` refuses the data set (C000, the error as comment).
 """
 
 from __future__ import annotations
@@ -43,9 +49,12 @@ import threading
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
+from ...core.errors import DicomError
 from ..dimse.store import StoreRequest
+from .store_status import STORE_CANNOT_UNDERSTAND, STORE_DOES_NOT_MATCH_SOP_CLASS
 
 if TYPE_CHECKING:
+    from ...core.dataset import Dataset
     from ..ae import AE
     from ..dimse.service import DimseEvent
     from .storage_scp import StorageSCP, StoreResult
@@ -161,7 +170,7 @@ class _StoreSink:
             return
         self.parts.append(data)
         self.size += len(data)
-        if self.size > self.service.spill_threshold:
+        if self.size > self.service.spill_threshold and self.service.transform is None:
             self._spill()
 
     def room(self) -> asyncio.Future[None] | None:
@@ -261,6 +270,8 @@ class StorageService:
     ``index_delay``: the longest a row queued by such a store waits before it is written
     (seconds; 0: right after the response). Rows queued meanwhile go in together, one
     transaction for all (at most ``StorageSCP.MAX_PENDING_ROWS``, then written at once).
+    ``transform(dataset) -> dataset``: applied to each data set before it is stored (see the
+    module docstring).
     """
 
     def __init__(
@@ -271,6 +282,7 @@ class StorageService:
         on_stored: Callable[[StoreRequest, Any], None] | None = None,
         inline_threshold: int = DEFAULT_INLINE_THRESHOLD,
         index_delay: float = DEFAULT_INDEX_DELAY,
+        transform: Callable[[Dataset], Dataset] | None = None,
     ) -> None:
         if index_delay < 0:
             raise ValueError(f"index_delay must be >= 0, not {index_delay}")
@@ -283,6 +295,7 @@ class StorageService:
         self._index_scheduled = False
         self._prepare_scheduled = False
         self.index_delay = index_delay
+        self.transform = transform
 
     def open_stream(self, request: StoreRequest) -> _StoreSink:
         return _StoreSink(self, request)
@@ -290,6 +303,8 @@ class StorageService:
     def _inline(self, size: int) -> bool:
         """Whether a data set of ``size`` bytes is stored in the event loop (no fsync to
         wait for: a small store costs less than a thread hand-over)."""
+        if self.transform is not None:
+            return False
         return size <= self.inline_threshold and not getattr(self.storage.files, "fsync", True)
 
     def _store_inline(
@@ -343,6 +358,8 @@ class StorageService:
         self._prepare_pending()
 
     async def store_bytes(self, request: StoreRequest, data: bytes) -> StoreResult:
+        if self.transform is not None:
+            return await asyncio.to_thread(self._store_transformed, self.transform, request, data)
         if self._inline(len(data)):
             return self._store_inline(request, data)
         return await asyncio.to_thread(
@@ -353,6 +370,35 @@ class StorageService:
             sop_instance_uid=request.sop_instance_uid,
             source_ae_title=request.calling_ae_title,
         )
+
+    def _store_transformed(
+        self, transform: Callable[[Dataset], Dataset], request: StoreRequest, data: bytes
+    ) -> StoreResult:
+        """Decode ``data``, check it is the request's instance, ``transform`` it and store
+        the result (in a worker thread)."""
+        from ...encoding.complete import check_complete
+        from ...encoding.reader import decode_dataset
+        from .storage_scp import StoreResult
+
+        ts = str(request.transfer_syntax).strip("\x00 ")
+        try:
+            ds = decode_dataset(data, ts)
+            check_complete(ds)
+        except DicomError as exc:
+            return StoreResult(STORE_CANNOT_UNDERSTAND, error_comment=f"cannot decode: {exc}")
+        for what, tag, wanted in (
+            ("SOP Class UID", 0x00080016, request.sop_class_uid),
+            ("SOP Instance UID", 0x00080018, request.sop_instance_uid),
+        ):
+            got, wanted = ds.first_text(tag), str(wanted or "").strip("\x00 ")
+            if wanted and got != wanted:
+                comment = f"{what} {got} differs from the request's {wanted}"
+                return StoreResult(STORE_DOES_NOT_MATCH_SOP_CLASS, error_comment=comment)
+        try:
+            out = transform(ds)
+        except DicomError as exc:
+            return StoreResult(STORE_CANNOT_UNDERSTAND, error_comment=str(exc))
+        return self.storage.store_dataset(out, ts, source_ae_title=request.calling_ae_title)
 
     def _index_pending(self) -> None:
         """Write the queued rows in a worker thread: the event loop never waits for SQLite
