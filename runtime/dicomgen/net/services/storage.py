@@ -40,7 +40,7 @@ import asyncio
 import logging
 import queue
 import threading
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from ..dimse.store import StoreRequest
@@ -126,6 +126,20 @@ def _wake(waiter: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]) -> Non
         pass
 
 
+def _settle(fut: Future[StoreResult], outcome: StoreResult | BaseException) -> None:
+    """Hand a store thread's result (or exception) to ``fut`` unless it has one already or
+    was cancelled (the association ended while the store ran)."""
+    try:
+        if fut.done():
+            return
+        if isinstance(outcome, BaseException):
+            fut.set_exception(outcome)
+        else:
+            fut.set_result(outcome)
+    except InvalidStateError:  # cancelled meanwhile
+        pass
+
+
 class _Aborted(Exception):
     """Raised inside the store thread when the association ended mid data set."""
 
@@ -146,6 +160,9 @@ class _StoreSink:
         self.size = 0
         self.queue: queue.SimpleQueue[Any] | None = None
         self.future: Future[StoreResult] | None = None
+        #: ``future`` in the event loop, chained before the store thread starts, so that the
+        #: results of one instance's stores reach the loop in publishing order.
+        self.answer: asyncio.Future[StoreResult] | None = None
         self.aborted = False
         self.backlog = 0  # bytes queued for the store thread, not yet written
         self._lock = threading.Lock()
@@ -199,6 +216,14 @@ class _StoreSink:
         self.parts = []
         self.queue = q
         self.future = Future()
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # fed outside an event loop: result() chains it
+            pass
+        else:
+            self.answer = asyncio.wrap_future(self.future)
+            # an aborted store's exception is nobody's to retrieve
+            self.answer.add_done_callback(lambda f: f.cancelled() or f.exception())
         req = self.request
         storage = self.service.storage
 
@@ -214,17 +239,17 @@ class _StoreSink:
 
         def run(fut: Future[StoreResult] = self.future) -> None:
             try:
-                fut.set_result(
-                    storage.store_stream(
-                        chunks(),
-                        req.transfer_syntax,
-                        sop_class_uid=req.sop_class_uid,
-                        sop_instance_uid=req.sop_instance_uid,
-                        source_ae_title=req.calling_ae_title,
-                    )
+                result = storage.store_stream(
+                    chunks(),
+                    req.transfer_syntax,
+                    sop_class_uid=req.sop_class_uid,
+                    sop_instance_uid=req.sop_instance_uid,
+                    source_ae_title=req.calling_ae_title,
+                    published=lambda r: _settle(fut, r),  # in publishing order: see _in_thread
                 )
+                _settle(fut, result)  # refused before publishing
             except BaseException as exc:  # noqa: BLE001 - handed to the awaiting side
-                fut.set_exception(exc)
+                _settle(fut, exc)
             finally:
                 self._wake_waiter()  # the association must not wait for a thread that ended
 
@@ -244,6 +269,8 @@ class _StoreSink:
         self._wake_waiter()
 
     async def result(self) -> StoreResult:
+        if self.answer is not None:
+            return await self.answer
         if self.future is not None:
             return await asyncio.wrap_future(self.future)
         data = b"".join(self.parts)
@@ -345,14 +372,32 @@ class StorageService:
     async def store_bytes(self, request: StoreRequest, data: bytes) -> StoreResult:
         if self._inline(len(data)):
             return self._store_inline(request, data)
-        return await asyncio.to_thread(
-            self.storage.store_encoded,
-            data,
-            request.transfer_syntax,
-            sop_class_uid=request.sop_class_uid,
-            sop_instance_uid=request.sop_instance_uid,
-            source_ae_title=request.calling_ae_title,
-        )
+        return await self._in_thread(request, data)
+
+    async def _in_thread(self, request: StoreRequest, data: bytes) -> StoreResult:
+        """``StorageSCP.store_encoded`` in a worker thread, its result handed to the event
+        loop while the instance is still held (``published``): results reach the loop, and
+        their responses go out, in the order the copies of one instance were published, so
+        the copy kept is the one answered last."""
+        fut: Future[StoreResult] = Future()
+        answer = asyncio.wrap_future(fut)  # before the thread starts: no result bypasses it
+
+        def run() -> None:
+            try:
+                result = self.storage.store_encoded(
+                    data,
+                    request.transfer_syntax,
+                    sop_class_uid=request.sop_class_uid,
+                    sop_instance_uid=request.sop_instance_uid,
+                    source_ae_title=request.calling_ae_title,
+                    published=lambda r: _settle(fut, r),
+                )
+                _settle(fut, result)  # refused before publishing
+            except BaseException as exc:  # noqa: BLE001 - handed to the awaiting side
+                _settle(fut, exc)
+
+        asyncio.get_running_loop().run_in_executor(None, run)
+        return await answer
 
     def _index_pending(self) -> None:
         """Write the queued rows in a worker thread: the event loop never waits for SQLite
