@@ -25,10 +25,10 @@ pytestmark = pytest.mark.timeout(300)
 UIDS = [f"2.25.{4242000 + i}" for i in range(10)]
 
 
-def copy_of(uid: str, study: int, marker: int = 0) -> object:
+def copy_of(uid: str, study: int, marker: int = 0, rows: int = 8) -> object:
     """A copy of ``uid`` in study ``study``; ``marker``: its Instance Number, told apart
-    from every other copy's."""
-    ds = make_dataset(study)
+    from every other copy's; ``rows`` x 8 pixels."""
+    ds = make_dataset(study, rows=rows)
     ds[0x00080018].value = uid
     ds[0x00200013].value = str(marker)
     ds[0x0020000D].value = f"2.25.777{study}"
@@ -143,9 +143,10 @@ class AnswerOrder:
             self.answered[request.sop_instance_uid].append(int(marker))
 
 
-async def restore_marked(port: int, seed: int) -> int:
+async def restore_marked(port: int, seed: int, sizes: tuple[int, ...]) -> int:
     """4 associations x 100 stores, each copy marked (Instance Number and the request's Move
-    Originator Message ID) with its own number; returns how many were answered Success."""
+    Originator Message ID) with its own number and ``rows`` of pixels one of ``sizes``;
+    returns how many were answered Success."""
     ok = [0]
 
     async def association(n: int) -> None:
@@ -156,7 +157,7 @@ async def restore_marked(port: int, seed: int) -> int:
             for i in range(100):
                 uid, study, marker = rnd.choice(UIDS), rnd.randrange(8), n * 1000 + i + 1
                 rsp = await assoc.send_c_store(
-                    copy_of(uid, study, marker),
+                    copy_of(uid, study, marker, rnd.choice(sizes)),
                     move_originator_aet="RACER",
                     move_originator_message_id=marker,
                 )
@@ -198,15 +199,24 @@ def check_last_answered(store: Path, answered: dict[str, list[int]], run: int) -
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "service_kw",
-    [{}, {"inline_threshold": 0}, {"inline_threshold": 0, "spill_threshold": 0}],
-    ids=["in the event loop", "in worker threads", "streamed"],
+    "setup",
+    [
+        ({}, (8,)),
+        ({"inline_threshold": 0}, (8,)),
+        ({"inline_threshold": 0, "spill_threshold": 0}, (8,)),
+        ({"inline_threshold": 1000, "spill_threshold": 3000}, (8, 64, 256)),
+    ],
+    ids=["in the event loop", "in worker threads", "streamed", "all three mixed"],
 )
-def test_the_copy_kept_is_the_one_answered_last(tmp_path: Path, service_kw: dict) -> None:
+def test_the_copy_kept_is_the_one_answered_last(
+    tmp_path: Path, setup: tuple[dict, tuple[int, ...]]
+) -> None:
     """Our SCP in process, 4 associations re-storing 10 instances under 8 studies: after
     each of 20 runs the file and the row of every instance are those of the store the SCP
-    answered last (stores made in the event loop, in worker threads, or streamed to a
-    thread)."""
+    answered last (stores made in the event loop, in worker threads, streamed to a thread,
+    or each copy by the way its size selects: 8 rows in the loop, 64 in a thread, 256
+    streamed)."""
+    service_kw, sizes = setup
     for run in range(20):
         store = tmp_path / f"store{run}"
         storage = StorageSCP(store, fsync=False)
@@ -216,7 +226,7 @@ def test_the_copy_kept_is_the_one_answered_last(tmp_path: Path, service_kw: dict
         service = StorageService(storage, on_stored=order, **service_kw)
         server = ae.serve_sync(("127.0.0.1", 0), {"C-STORE": service})
         try:
-            ok = asyncio.run(asyncio.wait_for(restore_marked(server.port, run), 120))
+            ok = asyncio.run(asyncio.wait_for(restore_marked(server.port, run, sizes), 120))
         finally:
             server.shutdown()
             storage.close()

@@ -40,6 +40,7 @@ import asyncio
 import logging
 import queue
 import threading
+from collections import Counter
 from concurrent.futures import Future, InvalidStateError
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
@@ -163,6 +164,7 @@ class _StoreSink:
         #: ``future`` in the event loop, chained before the store thread starts, so that the
         #: results of one instance's stores reach the loop in publishing order.
         self.answer: asyncio.Future[StoreResult] | None = None
+        self._unanswered = False  # counted in the service's stores in a thread not answered
         self.aborted = False
         self.backlog = 0  # bytes queued for the store thread, not yet written
         self._lock = threading.Lock()
@@ -224,6 +226,8 @@ class _StoreSink:
             self.answer = asyncio.wrap_future(self.future)
             # an aborted store's exception is nobody's to retrieve
             self.answer.add_done_callback(lambda f: f.cancelled() or f.exception())
+            self._unanswered = True
+            self.service._thread_started(self.request.sop_instance_uid)
         req = self.request
         storage = self.service.storage
 
@@ -267,10 +271,19 @@ class _StoreSink:
         if self.queue is not None:
             self.queue.put(_Aborted)
         self._wake_waiter()
+        self._answered()
+
+    def _answered(self) -> None:
+        if self._unanswered:
+            self._unanswered = False
+            self.service._thread_answered(self.request.sop_instance_uid)
 
     async def result(self) -> StoreResult:
         if self.answer is not None:
-            return await self.answer
+            try:
+                return await self.answer
+            finally:  # the response is sent before the event loop runs anything else
+                self._answered()
         if self.future is not None:
             return await asyncio.wrap_future(self.future)
         data = b"".join(self.parts)
@@ -310,14 +323,33 @@ class StorageService:
         self._index_scheduled = False
         self._prepare_scheduled = False
         self.index_delay = index_delay
+        # Stores in a worker thread not answered yet, per SOP Instance UID (event loop only):
+        # while one is, that instance's next stores run in a thread too, their results
+        # reaching the loop after it (a store in the loop would be answered first).
+        self._unanswered: Counter[str] = Counter()
 
     def open_stream(self, request: StoreRequest) -> _StoreSink:
         return _StoreSink(self, request)
 
-    def _inline(self, size: int) -> bool:
+    def _inline(self, size: int, sop_instance_uid: str) -> bool:
         """Whether a data set of ``size`` bytes is stored in the event loop (no fsync to
-        wait for: a small store costs less than a thread hand-over)."""
-        return size <= self.inline_threshold and not getattr(self.storage.files, "fsync", True)
+        wait for: a small store costs less than a thread hand-over), unless a store of the
+        same instance in a thread is not answered yet."""
+        return (
+            size <= self.inline_threshold
+            and not getattr(self.storage.files, "fsync", True)
+            and not self._unanswered.get(sop_instance_uid)
+        )
+
+    def _thread_started(self, sop_instance_uid: str) -> None:
+        self._unanswered[sop_instance_uid] += 1
+
+    def _thread_answered(self, sop_instance_uid: str) -> None:
+        n = self._unanswered[sop_instance_uid] - 1
+        if n > 0:
+            self._unanswered[sop_instance_uid] = n
+        else:
+            del self._unanswered[sop_instance_uid]
 
     def _store_inline(
         self, request: StoreRequest, data: bytes, prepare_soon: bool = True
@@ -355,7 +387,11 @@ class StorageService:
     def complete_now(self, request: StoreRequest, sink: _StoreSink) -> StoreResult | Any:
         """Store a data set held in memory at once when it is stored in the event loop
         (see the module docstring); ``NotImplemented`` otherwise (:meth:`complete` then)."""
-        if sink.queue is not None or sink.aborted or not self._inline(sink.size):
+        if (
+            sink.queue is not None
+            or sink.aborted
+            or not self._inline(sink.size, request.sop_instance_uid)
+        ):
             return NotImplemented
         data = b"".join(sink.parts)
         sink.parts = []
@@ -370,7 +406,7 @@ class StorageService:
         self._prepare_pending()
 
     async def store_bytes(self, request: StoreRequest, data: bytes) -> StoreResult:
-        if self._inline(len(data)):
+        if self._inline(len(data), request.sop_instance_uid):
             return self._store_inline(request, data)
         return await self._in_thread(request, data)
 
@@ -397,7 +433,11 @@ class StorageService:
                 _settle(fut, exc)
 
         asyncio.get_running_loop().run_in_executor(None, run)
-        return await answer
+        self._thread_started(request.sop_instance_uid)
+        try:
+            return await answer
+        finally:  # the response is sent before the event loop runs anything else
+            self._thread_answered(request.sop_instance_uid)
 
     def _index_pending(self) -> None:
         """Write the queued rows in a worker thread: the event loop never waits for SQLite
