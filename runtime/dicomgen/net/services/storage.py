@@ -30,6 +30,11 @@ over :class:`~dicomgen.net.services.storage_scp.StorageSCP` (atomic files + inde
   the data set's size (and a store that takes nothing for the DIMSE timeout ends the
   association).
 
+Stores of one SOP Instance are answered in the order their copies were published (a store in
+a thread hands its result to the event loop while the instance is still held, and while one
+is unanswered that instance's next stores run in a thread too): of concurrent re-stores, the
+copy kept, file and index row, is the one answered last.
+
 :func:`add_storage_contexts` makes an AE accept every Storage SOP Class of the generated
 registry (``dicomgen_std.sop_classes.STORAGE_SOP_CLASSES``) with :data:`storage_transfer_syntaxes`.
 """

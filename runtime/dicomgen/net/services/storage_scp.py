@@ -14,7 +14,9 @@
   (paths, SOP Class/Instance UIDs, stored transfer syntax) for the sub-operations.
 
 Everything is synchronous and thread safe; async handlers call it through
-``asyncio.to_thread``. A SOP Instance stored again replaces the earlier copy.
+``asyncio.to_thread``. A SOP Instance stored again replaces the earlier copy; concurrent
+stores of one instance publish and index one at a time, so the copy kept is the one
+published last.
 
 Indexing later: with ``defer_index=True`` a C-STORE returns once its file is published, and
 its index row is queued; :meth:`StorageSCP.index_pending` writes the queued rows in one
