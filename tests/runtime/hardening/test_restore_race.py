@@ -1,6 +1,6 @@
 """Concurrent re-stores of the same SOP Instances under different studies (4 associations,
 100 stores each over 10 SOP Instance UIDs) leave exactly one file and one index row per
-instance, the row naming the file, whose store was acknowledged with Success; 20 runs."""
+instance, the row naming the file, and that copy is the one the SCP answered last; 20 runs."""
 
 from __future__ import annotations
 
@@ -15,15 +15,22 @@ from net_processes import kill
 from net_store_helpers import EXPLICIT, SECONDARY_CAPTURE, make_dataset, start_our_scp
 
 from dicomgen.net import AE, Timeouts
+from dicomgen.net.dimse.store import StoreRequest
+from dicomgen.net.services import StorageSCP
+from dicomgen.net.services.storage import StorageService, add_storage_contexts
+from dicomgen.net.services.storage_scp import StoreResult
 
 pytestmark = pytest.mark.timeout(300)
 
 UIDS = [f"2.25.{4242000 + i}" for i in range(10)]
 
 
-def copy_of(uid: str, study: int) -> object:
-    ds = make_dataset(study)
+def copy_of(uid: str, study: int, marker: int = 0, rows: int = 8) -> object:
+    """A copy of ``uid`` in study ``study``; ``marker``: its Instance Number, told apart
+    from every other copy's; ``rows`` x 8 pixels."""
+    ds = make_dataset(study, rows=rows)
     ds[0x00080018].value = uid
+    ds[0x00200013].value = str(marker)
     ds[0x0020000D].value = f"2.25.777{study}"
     ds[0x0020000E].value = f"2.25.778{study}"
     return ds
@@ -119,3 +126,109 @@ def test_concurrent_restores_leave_one_file_and_one_row(tmp_path: Path, fsync: b
         finally:
             kill(proc)  # SIGTERM: a clean stop writes the queued rows
         check_store(store, acked, run)
+
+
+class AnswerOrder:
+    """Server side: the marker of each store of an instance answered with Success, in the
+    order the SCP answered them (``on_stored`` runs in the event loop right before the
+    response is handed to the association, with no wait in between)."""
+
+    def __init__(self) -> None:
+        self.answered: dict[str, list[int]] = {uid: [] for uid in UIDS}
+
+    def __call__(self, request: StoreRequest, result: StoreResult) -> None:
+        marker = request.command.MoveOriginatorMessageID
+        assert marker is not None and result.sop_instance_uid == request.sop_instance_uid
+        if result.ok:
+            self.answered[request.sop_instance_uid].append(int(marker))
+
+
+async def restore_marked(port: int, seed: int, sizes: tuple[int, ...]) -> int:
+    """4 associations x 100 stores, each copy marked (Instance Number and the request's Move
+    Originator Message ID) with its own number and ``rows`` of pixels one of ``sizes``;
+    returns how many were answered Success."""
+    ok = [0]
+
+    async def association(n: int) -> None:
+        rnd = random.Random(seed * 10 + n)
+        ae = AE(f"RACER{n}", timeouts=Timeouts(connect=5, acse=10, dimse=30, idle=30, artim=5))
+        ae.add_requested_context(SECONDARY_CAPTURE, [EXPLICIT])
+        async with ae.associate("127.0.0.1", port, "K1SCP") as assoc:
+            for i in range(100):
+                uid, study, marker = rnd.choice(UIDS), rnd.randrange(8), n * 1000 + i + 1
+                rsp = await assoc.send_c_store(
+                    copy_of(uid, study, marker, rnd.choice(sizes)),
+                    move_originator_aet="RACER",
+                    move_originator_message_id=marker,
+                )
+                assert rsp.status == 0, hex(rsp.status)
+                ok[0] += 1
+
+    await asyncio.gather(*(association(n) for n in range(4)))
+    return ok[0]
+
+
+def check_last_answered(store: Path, answered: dict[str, list[int]], run: int) -> None:
+    """One file and one row per instance, the row naming the file, and both the copy
+    answered last: the file's Instance Number and the row's are its marker."""
+    from dicomgen.media.part10 import read
+
+    with sqlite3.connect(store / "index.sqlite") as con:
+        rows = {
+            uid: (path, number)
+            for uid, path, number in con.execute(
+                "SELECT sop_uid, path, instance_number FROM instances"
+            )
+        }
+    files: dict[str, list[Path]] = {}
+    for path in store.rglob("*.dcm"):
+        if not path.name.startswith("."):
+            files.setdefault(path.stem, []).append(path)
+    stored = {uid for uid in UIDS if answered[uid]}
+    assert set(rows) == stored == set(files), f"run {run}"
+    for uid in stored:
+        last = str(answered[uid][-1])
+        (path,) = files[uid]
+        assert path.relative_to(store).as_posix() == rows[uid][0], f"run {run}: {uid}"
+        kept = read(path).first_text(0x00200013)
+        assert (kept, rows[uid][1]) == (
+            last,
+            last,
+        ), f"run {run}: {uid} answered last {last}, file {kept}, row {rows[uid][1]}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "setup",
+    [
+        ({}, (8,)),
+        ({"inline_threshold": 0}, (8,)),
+        ({"inline_threshold": 0, "spill_threshold": 0}, (8,)),
+        ({"inline_threshold": 1000, "spill_threshold": 3000}, (8, 64, 256)),
+    ],
+    ids=["in the event loop", "in worker threads", "streamed", "all three mixed"],
+)
+def test_the_copy_kept_is_the_one_answered_last(
+    tmp_path: Path, setup: tuple[dict, tuple[int, ...]]
+) -> None:
+    """Our SCP in process, 4 associations re-storing 10 instances under 8 studies: after
+    each of 20 runs the file and the row of every instance are those of the store the SCP
+    answered last (stores made in the event loop, in worker threads, streamed to a thread,
+    or each copy by the way its size selects: 8 rows in the loop, 64 in a thread, 256
+    streamed)."""
+    service_kw, sizes = setup
+    for run in range(20):
+        store = tmp_path / f"store{run}"
+        storage = StorageSCP(store, fsync=False)
+        order = AnswerOrder()
+        ae = AE("K1SCP", timeouts=Timeouts(connect=5, acse=10, dimse=30, idle=30, artim=5))
+        add_storage_contexts(ae, sop_classes=[SECONDARY_CAPTURE])
+        service = StorageService(storage, on_stored=order, **service_kw)
+        server = ae.serve_sync(("127.0.0.1", 0), {"C-STORE": service})
+        try:
+            ok = asyncio.run(asyncio.wait_for(restore_marked(server.port, run, sizes), 120))
+        finally:
+            server.shutdown()
+            storage.close()
+        assert ok == 400 == sum(map(len, order.answered.values())), f"run {run}"
+        check_last_answered(store, order.answered, run)

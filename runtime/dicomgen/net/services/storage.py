@@ -30,6 +30,11 @@ over :class:`~dicomgen.net.services.storage_scp.StorageSCP` (atomic files + inde
   the data set's size (and a store that takes nothing for the DIMSE timeout ends the
   association).
 
+Stores of one SOP Instance are answered in the order their copies were published (a store in
+a thread hands its result to the event loop while the instance is still held, and while one
+is unanswered that instance's next stores run in a thread too): of concurrent re-stores, the
+copy kept, file and index row, is the one answered last.
+
 :func:`add_storage_contexts` makes an AE accept every Storage SOP Class of the generated
 registry (``dicomgen_std.sop_classes.STORAGE_SOP_CLASSES``) with :data:`storage_transfer_syntaxes`.
 
@@ -46,7 +51,8 @@ import asyncio
 import logging
 import queue
 import threading
-from concurrent.futures import Future
+from collections import Counter
+from concurrent.futures import Future, InvalidStateError
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from ...core.errors import DicomError
@@ -135,6 +141,20 @@ def _wake(waiter: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]) -> Non
         pass
 
 
+def _settle(fut: Future[StoreResult], outcome: StoreResult | BaseException) -> None:
+    """Hand a store thread's result (or exception) to ``fut`` unless it has one already or
+    was cancelled (the association ended while the store ran)."""
+    try:
+        if fut.done():
+            return
+        if isinstance(outcome, BaseException):
+            fut.set_exception(outcome)
+        else:
+            fut.set_result(outcome)
+    except InvalidStateError:  # cancelled meanwhile
+        pass
+
+
 class _Aborted(Exception):
     """Raised inside the store thread when the association ended mid data set."""
 
@@ -155,6 +175,10 @@ class _StoreSink:
         self.size = 0
         self.queue: queue.SimpleQueue[Any] | None = None
         self.future: Future[StoreResult] | None = None
+        #: ``future`` in the event loop, chained before the store thread starts, so that the
+        #: results of one instance's stores reach the loop in publishing order.
+        self.answer: asyncio.Future[StoreResult] | None = None
+        self._unanswered = False  # counted in the service's stores in a thread not answered
         self.aborted = False
         self.backlog = 0  # bytes queued for the store thread, not yet written
         self._lock = threading.Lock()
@@ -208,6 +232,16 @@ class _StoreSink:
         self.parts = []
         self.queue = q
         self.future = Future()
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # fed outside an event loop: result() chains it
+            pass
+        else:
+            self.answer = asyncio.wrap_future(self.future)
+            # an aborted store's exception is nobody's to retrieve
+            self.answer.add_done_callback(lambda f: f.cancelled() or f.exception())
+            self._unanswered = True
+            self.service._thread_started(self.request.sop_instance_uid)
         req = self.request
         storage = self.service.storage
 
@@ -223,17 +257,17 @@ class _StoreSink:
 
         def run(fut: Future[StoreResult] = self.future) -> None:
             try:
-                fut.set_result(
-                    storage.store_stream(
-                        chunks(),
-                        req.transfer_syntax,
-                        sop_class_uid=req.sop_class_uid,
-                        sop_instance_uid=req.sop_instance_uid,
-                        source_ae_title=req.calling_ae_title,
-                    )
+                result = storage.store_stream(
+                    chunks(),
+                    req.transfer_syntax,
+                    sop_class_uid=req.sop_class_uid,
+                    sop_instance_uid=req.sop_instance_uid,
+                    source_ae_title=req.calling_ae_title,
+                    published=lambda r: _settle(fut, r),  # in publishing order: see _in_thread
                 )
+                _settle(fut, result)  # refused before publishing
             except BaseException as exc:  # noqa: BLE001 - handed to the awaiting side
-                fut.set_exception(exc)
+                _settle(fut, exc)
             finally:
                 self._wake_waiter()  # the association must not wait for a thread that ended
 
@@ -251,8 +285,19 @@ class _StoreSink:
         if self.queue is not None:
             self.queue.put(_Aborted)
         self._wake_waiter()
+        self._answered()
+
+    def _answered(self) -> None:
+        if self._unanswered:
+            self._unanswered = False
+            self.service._thread_answered(self.request.sop_instance_uid)
 
     async def result(self) -> StoreResult:
+        if self.answer is not None:
+            try:
+                return await self.answer
+            finally:  # the response is sent before the event loop runs anything else
+                self._answered()
         if self.future is not None:
             return await asyncio.wrap_future(self.future)
         data = b"".join(self.parts)
@@ -296,16 +341,35 @@ class StorageService:
         self._prepare_scheduled = False
         self.index_delay = index_delay
         self.transform = transform
+        # Stores in a worker thread not answered yet, per SOP Instance UID (event loop only):
+        # while one is, that instance's next stores run in a thread too, their results
+        # reaching the loop after it (a store in the loop would be answered first).
+        self._unanswered: Counter[str] = Counter()
 
     def open_stream(self, request: StoreRequest) -> _StoreSink:
         return _StoreSink(self, request)
 
-    def _inline(self, size: int) -> bool:
+    def _inline(self, size: int, sop_instance_uid: str) -> bool:
         """Whether a data set of ``size`` bytes is stored in the event loop (no fsync to
-        wait for: a small store costs less than a thread hand-over)."""
+        wait for: a small store costs less than a thread hand-over), unless a store of the
+        same instance in a thread is not answered yet or the data set is to be transformed."""
         if self.transform is not None:
             return False
-        return size <= self.inline_threshold and not getattr(self.storage.files, "fsync", True)
+        return (
+            size <= self.inline_threshold
+            and not getattr(self.storage.files, "fsync", True)
+            and not self._unanswered.get(sop_instance_uid)
+        )
+
+    def _thread_started(self, sop_instance_uid: str) -> None:
+        self._unanswered[sop_instance_uid] += 1
+
+    def _thread_answered(self, sop_instance_uid: str) -> None:
+        n = self._unanswered[sop_instance_uid] - 1
+        if n > 0:
+            self._unanswered[sop_instance_uid] = n
+        else:
+            del self._unanswered[sop_instance_uid]
 
     def _store_inline(
         self, request: StoreRequest, data: bytes, prepare_soon: bool = True
@@ -343,7 +407,11 @@ class StorageService:
     def complete_now(self, request: StoreRequest, sink: _StoreSink) -> StoreResult | Any:
         """Store a data set held in memory at once when it is stored in the event loop
         (see the module docstring); ``NotImplemented`` otherwise (:meth:`complete` then)."""
-        if sink.queue is not None or sink.aborted or not self._inline(sink.size):
+        if (
+            sink.queue is not None
+            or sink.aborted
+            or not self._inline(sink.size, request.sop_instance_uid)
+        ):
             return NotImplemented
         data = b"".join(sink.parts)
         sink.parts = []
@@ -360,16 +428,38 @@ class StorageService:
     async def store_bytes(self, request: StoreRequest, data: bytes) -> StoreResult:
         if self.transform is not None:
             return await asyncio.to_thread(self._store_transformed, self.transform, request, data)
-        if self._inline(len(data)):
+        if self._inline(len(data), request.sop_instance_uid):
             return self._store_inline(request, data)
-        return await asyncio.to_thread(
-            self.storage.store_encoded,
-            data,
-            request.transfer_syntax,
-            sop_class_uid=request.sop_class_uid,
-            sop_instance_uid=request.sop_instance_uid,
-            source_ae_title=request.calling_ae_title,
-        )
+        return await self._in_thread(request, data)
+
+    async def _in_thread(self, request: StoreRequest, data: bytes) -> StoreResult:
+        """``StorageSCP.store_encoded`` in a worker thread, its result handed to the event
+        loop while the instance is still held (``published``): results reach the loop, and
+        their responses go out, in the order the copies of one instance were published, so
+        the copy kept is the one answered last."""
+        fut: Future[StoreResult] = Future()
+        answer = asyncio.wrap_future(fut)  # before the thread starts: no result bypasses it
+
+        def run() -> None:
+            try:
+                result = self.storage.store_encoded(
+                    data,
+                    request.transfer_syntax,
+                    sop_class_uid=request.sop_class_uid,
+                    sop_instance_uid=request.sop_instance_uid,
+                    source_ae_title=request.calling_ae_title,
+                    published=lambda r: _settle(fut, r),
+                )
+                _settle(fut, result)  # refused before publishing
+            except BaseException as exc:  # noqa: BLE001 - handed to the awaiting side
+                _settle(fut, exc)
+
+        asyncio.get_running_loop().run_in_executor(None, run)
+        self._thread_started(request.sop_instance_uid)
+        try:
+            return await answer
+        finally:  # the response is sent before the event loop runs anything else
+            self._thread_answered(request.sop_instance_uid)
 
     def _store_transformed(
         self, transform: Callable[[Dataset], Dataset], request: StoreRequest, data: bytes

@@ -14,7 +14,9 @@
   (paths, SOP Class/Instance UIDs, stored transfer syntax) for the sub-operations.
 
 Everything is synchronous and thread safe; async handlers call it through
-``asyncio.to_thread``. A SOP Instance stored again replaces the earlier copy.
+``asyncio.to_thread``. A SOP Instance stored again replaces the earlier copy; concurrent
+stores of one instance publish and index one at a time, so the copy kept is the one
+published last.
 
 Indexing later: with ``defer_index=True`` a C-STORE returns once its file is published, and
 its index row is queued; :meth:`StorageSCP.index_pending` writes the queued rows in one
@@ -67,7 +69,7 @@ from ..store.files import FileStore, part10_header
 from ..store.index import Index
 from ..store.query import QueryOptions, Selection, find, select_instances
 from ..store.levels import Model
-from ..store.reservations import Reservations
+from ..store.reservations import InstanceLocks, Reservations
 
 from .store_status import (
     STORE_CANNOT_UNDERSTAND,
@@ -153,6 +155,7 @@ class StorageSCP:
         # Paths written or being written whose row is not committed yet, and the replaced
         # copies removed once no store to their path is under way.
         self._reserved = Reservations(self.files, self._index.path_of)
+        self._instances = InstanceLocks()  # publish + index of one instance, one at a time
         #: Rows of ``defer_index`` stores that could not be written to the index.
         self.index_failures: int = 0
         opts = query_options or QueryOptions()
@@ -523,6 +526,7 @@ class StorageSCP:
         sop_instance_uid: str | None = None,
         source_ae_title: str | None = None,
         defer_index: bool = False,
+        published: Callable[[StoreResult], None] | None = None,
     ) -> StoreResult:
         """Store a received data set (its encoded bytes, in ``transfer_syntax``).
 
@@ -532,6 +536,12 @@ class StorageSCP:
         than described) is refused with C000 and nothing is stored. The file
         holds ``data`` unchanged after a File Meta Information naming ``transfer_syntax``.
         ``defer_index``: queue the index row (see the module docstring).
+
+        The stores of one SOP Instance publish their file and index (or queue) its row one at
+        a time, so the copy published last is the one indexed. ``published`` is called with
+        the result while that instance is still held: the stores of one instance call it in
+        the order their copies were published, and answering in that order makes the copy
+        kept the one answered last. It is not called for a store refused before publishing.
         """
         from ...encoding.complete import check_complete
         from ...encoding.reader import decode_dataset
@@ -547,14 +557,18 @@ class StorageSCP:
             return uids
         cls, inst, study, series = uids
         target, rel = self.files.locate(study, series, inst)
-        self._reserved.reserve(rel, inst)
-        try:
-            head = part10_header(cls, inst, ts, source_ae_title=source_ae_title)
-            size = self.files.write_atomic(target, (head, data))
-        except (OSError, DicomError) as exc:
-            self._release(rel)
-            return _write_failed(exc, inst)
-        return self._index_or_queue(ds, Path(target), rel, inst, size, ts, defer_index)
+        with self._instances.hold(inst):
+            self._reserved.reserve(rel, inst)
+            try:
+                head = part10_header(cls, inst, ts, source_ae_title=source_ae_title)
+                size = self.files.write_atomic(target, (head, data))
+            except (OSError, DicomError) as exc:
+                self._release(rel)
+                return _write_failed(exc, inst)
+            result = self._index_or_queue(ds, Path(target), rel, inst, size, ts, defer_index)
+            if published is not None:
+                published(result)
+        return result
 
     def store_stream(
         self,
@@ -565,6 +579,7 @@ class StorageSCP:
         sop_instance_uid: str,
         source_ae_title: str | None = None,
         defer_index: bool = False,
+        published: Callable[[StoreResult], None] | None = None,
     ) -> StoreResult:
         """Store a data set arriving as ``chunks`` (bytes-like) without holding it in memory.
 
@@ -574,7 +589,7 @@ class StorageSCP:
         is published. Afterwards the file is read (a large file memory-mapped, not loaded,
         see :func:`dicomgen.media.part10.read`) to find the Study and Series, checked to be
         complete (:func:`~dicomgen.encoding.complete.check_complete`), and moved into place
-        atomically.
+        atomically. ``published``: as for :meth:`store_encoded`.
         """
         from ...encoding.complete import check_complete
         from ...media.part10 import read
@@ -611,18 +626,22 @@ class StorageSCP:
             target, rel = self.files.locate(study, series, inst)
             final = Path(target)
             size = staged.stat().st_size
-            self._reserved.reserve(rel, inst)
-            try:
-                self.files.publish(staged, final)
-            except OSError as exc:
-                self._release(rel)
-                return _write_failed(exc, inst)
-            except BaseException:
-                self._release(rel)
-                raise
+            with self._instances.hold(inst):
+                self._reserved.reserve(rel, inst)
+                try:
+                    self.files.publish(staged, final)
+                except OSError as exc:
+                    self._release(rel)
+                    return _write_failed(exc, inst)
+                except BaseException:
+                    self._release(rel)
+                    raise
+                result = self._index_or_queue(ds, final, rel, inst, size, ts, defer_index)
+                if published is not None:
+                    published(result)
         finally:
             self.files.discard(staged)
-        return self._index_or_queue(ds, final, rel, inst, size, ts, defer_index)
+        return result
 
     def store_dataset(
         self,

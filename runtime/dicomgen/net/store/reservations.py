@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Callable
 
 from ...core.errors import DicomError
@@ -102,4 +104,32 @@ class Reservations:
         self.files.remove(self.files.root / rel, busy=busy)
 
 
-__all__ = ["Reservations"]
+class InstanceLocks:
+    """One lock per SOP Instance UID in use, for the stores of one instance to publish their
+    file and index (or queue) its row one at a time: the copy published last is the one
+    indexed last. A lock lives while some store holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._locks: dict[str, tuple[threading.Lock, list[int]]] = {}
+
+    @contextmanager
+    def hold(self, sop_instance_uid: str) -> Iterator[None]:
+        with self._lock:
+            lock, users = self._locks.setdefault(sop_instance_uid, (threading.Lock(), [0]))
+            users[0] += 1
+        try:
+            with lock:
+                yield
+        finally:
+            with self._lock:
+                users[0] -= 1
+                if not users[0]:
+                    del self._locks[sop_instance_uid]
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._locks)
+
+
+__all__ = ["InstanceLocks", "Reservations"]
