@@ -57,6 +57,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=128,
         help="connections waiting to associate; more close the oldest [128]",
     )
+    parser.add_argument(
+        "--max-associate-pdu",
+        type=int,
+        default=1 << 18,
+        help="longest A-ASSOCIATE-RQ (or other non-P-DATA PDU) accepted, bytes [262144]",
+    )
+    parser.add_argument(
+        "--max-queued",
+        type=int,
+        default=4 << 20,
+        help="received bytes held per connection before reading pauses [4194304]",
+    )
     parser.add_argument("--timeout", "-to", type=float, default=60.0, help="idle timeout [60]")
     parser.add_argument(
         "--acse-timeout",
@@ -153,6 +165,8 @@ def build(args: argparse.Namespace) -> tuple:
         allowed_calling_aets=args.allow_aet,
         max_associations=args.max_associations,
         max_pending_connections=args.max_pending,
+        max_associate_length=args.max_associate_pdu,
+        max_queued_bytes=args.max_queued,
         user_identity_handler=user_check,
     )
     ae.add_supported_context(VERIFICATION_SOP_CLASS)

@@ -85,7 +85,8 @@ from .ul.provider import (
     UpperLayer,
 )
 from .ul.fsm import State
-from .ul.transport import Transport, start_server
+from .pdu.codec import MAX_ASSOCIATE_LENGTH
+from .ul.transport import MAX_QUEUED_BYTES, Transport, start_server
 
 if TYPE_CHECKING:
     from .sync import SyncAssociation, ThreadedServer
@@ -139,6 +140,8 @@ class AE:
         allowed_calling_aets: Iterable[str] | None = None,
         max_associations: int = 10,
         max_pending_connections: int = 128,
+        max_associate_length: int = MAX_ASSOCIATE_LENGTH,
+        max_queued_bytes: int = MAX_QUEUED_BYTES,
         async_operations: tuple[int, int] | None = None,
         user_identity_handler: UserIdentityHandler | None = None,
         extended_negotiation_handler: ExtendedNegotiationHandler | None = None,
@@ -156,6 +159,10 @@ class AE:
         )
         self.max_associations = max_associations
         self.max_pending_connections = max_pending_connections
+        #: Longest A-ASSOCIATE-RQ (and other non-P-DATA PDU) a peer may send this AE's server.
+        self.max_associate_length = max_associate_length
+        #: Received bytes held per connection before the server stops reading from it.
+        self.max_queued_bytes = max_queued_bytes
         self.async_operations = async_operations
         self.user_identity_handler = user_identity_handler
         self.extended_negotiation_handler = extended_negotiation_handler
@@ -514,6 +521,8 @@ class Server:
             port,
             ssl_context=ssl_context,
             max_pdata_length=self.ae._ul_config().max_pdata_length,
+            max_associate_length=self.ae.max_associate_length,
+            max_queued_bytes=self.ae.max_queued_bytes,
         )
 
     @property

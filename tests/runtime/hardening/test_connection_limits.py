@@ -133,3 +133,16 @@ def test_pending_connections_are_bounded() -> None:
         finally:
             for s in silent:
                 s.close()
+
+
+def test_associate_request_limit_is_configurable(tmp_path: Path) -> None:
+    """``--max-associate-pdu`` bounds the A-ASSOCIATE-RQ a peer may send: echoscu's request
+    (a few hundred bytes) is refused under a 100-byte limit and accepted under the default."""
+    for limit, accepted in (("100", False), ("262144", True)):
+        proc, port = start_our_scp(
+            tmp_path / f"store{limit}", "--no-fsync", "--max-associate-pdu", limit
+        )
+        try:
+            assert echoscu_ok(port) is accepted, limit
+        finally:
+            kill(proc)

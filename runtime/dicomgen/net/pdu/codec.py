@@ -45,11 +45,14 @@ _DECODERS: dict[int, Callable[[Cursor], PDU]] = {
 }
 
 
-def check_header(header: bytes, *, max_pdata_length: int = 0) -> tuple[int, int]:
+def check_header(
+    header: bytes, *, max_pdata_length: int = 0, max_associate_length: int = MAX_ASSOCIATE_LENGTH
+) -> tuple[int, int]:
     """Validate a 6-byte PDU header; return ``(pdu_type, pdu_length)``.
 
     ``max_pdata_length`` is the Maximum Length we announced (PS3.8 D.1): a P-DATA-TF whose
-    PDU-length exceeds it is refused (0 = no limit). Raises :class:`PDUError` with the
+    PDU-length exceeds it is refused (0 = no limit); any other PDU longer than
+    ``max_associate_length`` is refused. Raises :class:`PDUError` with the
     A-ABORT reason to use in ``err.context["reason"]``.
     """
     if len(header) != HEADER_LENGTH:
@@ -78,9 +81,9 @@ def check_header(header: bytes, *, max_pdata_length: int = 0) -> tuple[int, int]
                 offset=2,
                 reason=AbortReason.INVALID_PDU_PARAMETER_VALUE,
             )
-    elif length > MAX_ASSOCIATE_LENGTH:
+    elif length > max_associate_length:
         raise PDUError(
-            f"{PDUType(pdu_type).name} PDU-length {length} exceeds {MAX_ASSOCIATE_LENGTH}",
+            f"{PDUType(pdu_type).name} PDU-length {length} exceeds {max_associate_length}",
             offset=2,
             reason=AbortReason.INVALID_PDU_PARAMETER_VALUE,
         )

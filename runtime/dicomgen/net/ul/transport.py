@@ -45,7 +45,13 @@ from typing import Any
 
 from dicomgen.core.errors import NetworkError, NetworkTimeout, PDUError
 
-from ..pdu.codec import HEADER_LENGTH, PDU, check_header, decode_pdu_parts
+from ..pdu.codec import (
+    HEADER_LENGTH,
+    MAX_ASSOCIATE_LENGTH,
+    PDU,
+    check_header,
+    decode_pdu_parts,
+)
 
 #: PDUs at least this long are written at once (no join copy); smaller ones are coalesced.
 COALESCE_LIMIT = 1 << 16
@@ -65,9 +71,20 @@ class PDUProtocol(asyncio.BufferedProtocol):
     """Cuts the received byte stream into PDUs (see the module docstring) and keeps the
     write-side flow control of the connection."""
 
-    def __init__(self, max_pdata_length: int = 0, *, trusted: bool = True) -> None:
+    def __init__(
+        self,
+        max_pdata_length: int = 0,
+        *,
+        trusted: bool = True,
+        max_associate_length: int = MAX_ASSOCIATE_LENGTH,
+        max_queued_bytes: int = MAX_QUEUED_BYTES,
+    ) -> None:
         #: Maximum Length we announced: larger P-DATA-TF PDUs are refused (0 = no limit).
         self.max_pdata_length = max_pdata_length
+        #: Longest PDU other than P-DATA-TF accepted (A-ASSOCIATE-RQ/AC/RJ, release, abort).
+        self.max_associate_length = max_associate_length
+        #: Received PDU bytes held unread before reading from the socket pauses.
+        self.max_queued_bytes = max_queued_bytes
         self.transport: asyncio.Transport | None = None
         self._trusted = trusted
         self._scratch = bytearray(SCRATCH_SIZE if trusted else UNTRUSTED_SCRATCH)
@@ -189,7 +206,11 @@ class PDUProtocol(asyncio.BufferedProtocol):
         while end - start >= HEADER_LENGTH:
             header = bytes(view[start : start + HEADER_LENGTH])
             try:
-                pdu_type, length = check_header(header, max_pdata_length=self.max_pdata_length)
+                pdu_type, length = check_header(
+                    header,
+                    max_pdata_length=self.max_pdata_length,
+                    max_associate_length=self.max_associate_length,
+                )
             except PDUError as exc:
                 self._discarding = True  # the stream is no longer framed
                 self._start = self._end = 0
@@ -227,7 +248,7 @@ class PDUProtocol(asyncio.BufferedProtocol):
                 return
         self._ready.append(item)
         self._queued += size
-        if self._queued > MAX_QUEUED_BYTES and not self._reading_paused and self.transport:
+        if self._queued > self.max_queued_bytes and not self._reading_paused and self.transport:
             self._reading_paused = True
             self.transport.pause_reading()
         self._wake()
@@ -248,7 +269,7 @@ class PDUProtocol(asyncio.BufferedProtocol):
         item = self._ready.popleft()
         if not isinstance(item, PDUError):
             self._queued -= len(item[2])
-            if self._reading_paused and self._queued <= MAX_QUEUED_BYTES // 2:
+            if self._reading_paused and self._queued <= self.max_queued_bytes // 2:
                 self._reading_paused = False
                 if self.transport is not None and not self.transport.is_closing():
                     self.transport.resume_reading()
@@ -311,12 +332,19 @@ async def start_server(
     *,
     ssl_context: _ssl.SSLContext | None = None,
     max_pdata_length: int = 0,
+    max_associate_length: int = MAX_ASSOCIATE_LENGTH,
+    max_queued_bytes: int = MAX_QUEUED_BYTES,
 ) -> asyncio.Server:
     """Listen on ``host:port``; each connection runs ``on_transport(Transport)`` in a task."""
     loop = asyncio.get_running_loop()
 
     def factory() -> PDUProtocol:
-        protocol = _ServerProtocol(max_pdata_length, trusted=False)
+        protocol = _ServerProtocol(
+            max_pdata_length,
+            trusted=False,
+            max_associate_length=max_associate_length,
+            max_queued_bytes=max_queued_bytes,
+        )
         protocol.on_transport = on_transport
         return protocol
 
