@@ -9,7 +9,7 @@ column without caring about spans.
 from __future__ import annotations
 
 import attrs
-from lxml import etree
+import lxml.etree as etree  # compiled, no stubs: the form type checkers resolve
 
 from dicomgen.core.errors import SpecParseError
 

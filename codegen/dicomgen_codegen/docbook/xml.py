@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import attrs
-from lxml import etree
+import lxml.etree as etree  # compiled, no stubs: the form type checkers resolve
 
 from dicomgen.core.errors import StandardSourceError
 

@@ -35,7 +35,7 @@ import re
 from typing import Iterable
 
 import attrs
-from lxml import etree
+import lxml.etree as etree  # compiled, no stubs: the form type checkers resolve
 
 from dicomgen.core.errors import SpecParseError
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree
+import lxml.etree as etree  # compiled, no stubs: the form type checkers resolve
 
 from dicomgen.core.errors import SpecParseError
 

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 
 from dicomgen.core.errors import SpecParseError
-from lxml import etree
+import lxml.etree as etree  # compiled, no stubs: the form type checkers resolve
 
 from ..ir.part16 import (
     CodeRecord,

@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path
 
 from dicomgen.core.errors import GenerationError
-from lxml import etree
+import lxml.etree as etree  # compiled, no stubs: the form type checkers resolve
 
 from ..ir.part16 import (
     CodeRecord,
