@@ -9,7 +9,7 @@ column without caring about spans.
 from __future__ import annotations
 
 import attrs
-import lxml.etree as etree  # compiled, no stubs: the form type checkers resolve
+from lxml import etree  # pyright: ignore[reportAttributeAccessIssue] - compiled, no stubs
 
 from dicomgen.core.errors import SpecParseError
 

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import attrs
-import lxml.etree as etree  # compiled, no stubs: the form type checkers resolve
+from lxml import etree  # pyright: ignore[reportAttributeAccessIssue] - compiled, no stubs
 
 from dicomgen.core.errors import StandardSourceError
 

@@ -35,7 +35,7 @@ import re
 from typing import Iterable
 
 import attrs
-import lxml.etree as etree  # compiled, no stubs: the form type checkers resolve
+from lxml import etree  # pyright: ignore[reportAttributeAccessIssue] - compiled, no stubs
 
 from dicomgen.core.errors import SpecParseError
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-import lxml.etree as etree  # compiled, no stubs: the form type checkers resolve
+from lxml import etree  # pyright: ignore[reportAttributeAccessIssue] - compiled, no stubs
 
 from dicomgen.core.errors import SpecParseError
 

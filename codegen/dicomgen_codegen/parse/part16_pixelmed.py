@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path
 
 from dicomgen.core.errors import GenerationError
-import lxml.etree as etree  # compiled, no stubs: the form type checkers resolve
+from lxml import etree  # pyright: ignore[reportAttributeAccessIssue] - compiled, no stubs
 
 from ..ir.part16 import (
     CodeRecord,
