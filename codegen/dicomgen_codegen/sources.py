@@ -654,7 +654,7 @@ def _validator(headers: Message) -> str | None:
 
 def _verify(path: Path, part: int, edition: str, url: str) -> FetchedPart:
     """Check a downloaded file is well-formed DocBook of PS3.``part`` and ``edition``."""
-    from lxml import etree
+    from lxml import etree  # pyright: ignore[reportAttributeAccessIssue] - compiled, no stubs
 
     from .docbook.xml import identify, q
 

@@ -9,7 +9,7 @@ column without caring about spans.
 from __future__ import annotations
 
 import attrs
-from lxml import etree
+from lxml import etree  # pyright: ignore[reportAttributeAccessIssue] - compiled, no stubs
 
 from dicomgen.core.errors import SpecParseError
 

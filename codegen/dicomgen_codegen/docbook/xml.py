@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import attrs
-from lxml import etree
+from lxml import etree  # pyright: ignore[reportAttributeAccessIssue] - compiled, no stubs
 
 from dicomgen.core.errors import StandardSourceError
 

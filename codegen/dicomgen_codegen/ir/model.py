@@ -25,7 +25,9 @@ class Provenance:
     origin: str = ""
 
 
-def _prov() -> attrs.Attribute:  # provenance never takes part in equality or hashing
+def _prov() -> Provenance | None:
+    """A provenance field, never part of equality or hashing (typed as its value, like
+    ``attrs.field``)."""
     return attrs.field(eq=False, hash=False, default=None)
 
 

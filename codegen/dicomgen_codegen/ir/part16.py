@@ -19,7 +19,9 @@ class Origin:
     ident: str
 
 
-def _origin() -> attrs.Attribute:  # never takes part in equality or hashing
+def _origin() -> Origin | None:
+    """An origin field, never part of equality or hashing (typed as its value, like
+    ``attrs.field``)."""
     return attrs.field(eq=False, hash=False, default=None)
 
 

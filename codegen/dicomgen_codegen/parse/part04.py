@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from typing import Mapping, Sequence
 
-from lxml import etree
+from lxml import etree  # pyright: ignore[reportAttributeAccessIssue] - compiled, no stubs
 
 from dicomgen.core.errors import SpecParseError
 

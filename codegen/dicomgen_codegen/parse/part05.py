@@ -35,7 +35,7 @@ import re
 from typing import Iterable
 
 import attrs
-from lxml import etree
+from lxml import etree  # pyright: ignore[reportAttributeAccessIssue] - compiled, no stubs
 
 from dicomgen.core.errors import SpecParseError
 

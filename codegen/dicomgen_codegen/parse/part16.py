@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 
 from dicomgen.core.errors import SpecParseError
-from lxml import etree
+from lxml import etree  # pyright: ignore[reportAttributeAccessIssue] - compiled, no stubs
 
 from ..ir.part16 import (
     CodeRecord,

@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path
 
 from dicomgen.core.errors import GenerationError
-from lxml import etree
+from lxml import etree  # pyright: ignore[reportAttributeAccessIssue] - compiled, no stubs
 
 from ..ir.part16 import (
     CodeRecord,

@@ -41,7 +41,9 @@ def register(name: str, module: str, help_text: str) -> None:
 def _build_parser(argv: Sequence[str]) -> tuple[argparse.ArgumentParser, str | None]:
     from dicomgen import __version__
 
-    parser = argparse.ArgumentParser(prog="dicomgen", description=__doc__.splitlines()[0])
+    # The module docstring is None under ``python -OO``.
+    description = __doc__.splitlines()[0] if __doc__ else None
+    parser = argparse.ArgumentParser(prog="dicomgen", description=description)
     parser.add_argument("--version", action="version", version=f"dicomgen {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     chosen = next((a for a in argv if not a.startswith("-")), None)

@@ -348,8 +348,9 @@ def read_dicomdir(source: Any, *, strict: bool = False) -> DicomDir:
     from .part10 import read as read_part10
     from .records import RECORD_TYPES
 
-    path = os.fspath(source) if isinstance(source, (str, os.PathLike)) else None
-    if path is not None:
+    path = None
+    if isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
         try:
             with open(path, "rb") as f:
                 data = f.read()

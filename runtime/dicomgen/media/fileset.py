@@ -397,8 +397,9 @@ class FileSet:
         from ..encoding.complete import check_complete
         from .part10 import read
 
-        where = os.fspath(source) if isinstance(source, (str, os.PathLike)) else None
-        if where is not None:
+        where = None
+        if isinstance(source, (str, os.PathLike)):
+            where = os.fspath(source)
             try:  # the whole file (values stay undecoded views): a corrupt one is refused
                 ds = read(source)
                 check_complete(ds)

@@ -144,7 +144,7 @@ class Association:
         # MAX_WAITING of them no more P-DATA is taken until they are under it again.
         self._serving: set[int] = set()
         self._perform_limit = self.async_operations[1 if is_requestor else 0]
-        self._waiting: collections.deque[tuple[DimseMessage, PresentationContext]] = (
+        self._waiting: collections.deque[tuple[DimseMessage, PresentationContext, int]] = (
             collections.deque()
         )
         self._waiting_held = False
@@ -608,7 +608,7 @@ class Association:
             return
         if field & 0x8000:
             responded_to = message.command.MessageIDBeingRespondedTo
-            queue = self._responses.get(responded_to)
+            queue = None if responded_to is None else self._responses.get(responded_to)
             if queue is None:
                 log.warning("unexpected %s for Message ID %s", message.label, responded_to)
                 return
@@ -656,7 +656,7 @@ class Association:
                 self._perform_limit,
             )
         self._serving.add(message_id)
-        self._waiting.append((message, context))
+        self._waiting.append((message, context, message_id))
         if len(self._waiting) >= self.MAX_WAITING and not self._waiting_held:
             self._waiting_held = True
             self.provider.hold()
@@ -668,8 +668,8 @@ class Association:
         if self._closed.is_set():
             waiting.clear()  # the association ended: nobody to answer
         while waiting and len(self._serving) - len(waiting) < self._perform_limit:
-            message, context = waiting.popleft()
-            self._perform(message, context, message.command.MessageID)  # still in _serving
+            message, context, message_id = waiting.popleft()
+            self._perform(message, context, message_id)  # still in _serving
         if self._waiting_held and len(waiting) < self.MAX_WAITING:
             self._waiting_held = False
             self.provider.unhold()

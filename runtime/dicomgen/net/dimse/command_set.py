@@ -102,6 +102,14 @@ class CommandSetBase(dict[int, Any]):
     def __contains__(self, key: object) -> bool:
         return super().__contains__(tag_of(key) if isinstance(key, str) else key)
 
+    def required(self, keyword: str) -> int:
+        """The integer value of ``keyword``, a US/UL command element the message must carry;
+        DimseError naming the element when the command set lacks it."""
+        value = self.get(tag_of(keyword))
+        if value is None:
+            raise DimseError(f"the command set has no {keyword}")
+        return int(value)
+
     def describe(self) -> str:
         """``Keyword=value, ...`` in tag order (unknown elements by tag)."""
         entries = _entries()

@@ -33,7 +33,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from typing import TYPE_CHECKING, Any, AsyncIterator, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, AsyncGenerator, Iterable, Mapping
 
 import attrs
 
@@ -251,7 +251,7 @@ class ResponseStream:
     ) -> None:
         self.association = assoc
         self.request = request
-        self.message_id: int = int(request.command.MessageID)
+        self.message_id: int = request.command.required("MessageID")
         self.expected_field = expected_field
         self.timeout = timeout
         self.done = False
@@ -325,7 +325,7 @@ class FindStream(ResponseStream):
 
     async def __anext__(self) -> tuple[int, Dataset | None]:
         message = await self.next_message()
-        status = int(message.command.Status)
+        status = message.command.required("Status")
         self.error_comment = message.command.ErrorComment
         identifier = None
         if message.dataset is not None:
@@ -386,10 +386,10 @@ class QueryEvent(DimseEvent):
 
     @property
     def message_id(self) -> int:
-        return int(self.command.MessageID)
+        return self.command.required("MessageID")
 
 
-async def iterate(result: Any) -> AsyncIterator[Any]:
+async def iterate(result: Any) -> AsyncGenerator[Any, None]:
     """Items of a handler result: an async iterable, or a plain iterable whose ``next()`` runs
     in a worker thread (handlers that query a database must not block the event loop)."""
     if inspect.isawaitable(result):
@@ -459,7 +459,7 @@ class FindSCP:
         if identifier is None:
             await send(UNABLE_TO_PROCESS, comment="C-FIND-RQ without Identifier")
             return
-        with cancellation(assoc, int(request.command.MessageID)) as flag:
+        with cancellation(assoc, request.command.required("MessageID")) as flag:
             qevent = QueryEvent(assoc, request, event.context, identifier, flag)
             final: tuple[int, Any, str | None] = (Status.SUCCESS, None, None)
             gen = None

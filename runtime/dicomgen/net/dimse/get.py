@@ -127,7 +127,7 @@ class GetSCP:
     async def handle(self, event: DimseEvent, handler: Handler | None) -> None:
         field = CommandField.C_GET_RSP
         assoc, request = event.association, event.message
-        with cancellation(assoc, int(request.command.MessageID)) as flag:
+        with cancellation(assoc, request.command.required("MessageID")) as flag:
             qevent, plan = await prepare(event, handler, field, "C-GET", flag)
             if qevent is None:
                 return

@@ -168,7 +168,7 @@ class DatasetSink(Protocol):
     association ended or broke the protocol): the sink must then drop what it received.
     """
 
-    def write(self, data: bytes) -> None: ...
+    def write(self, data: bytes | memoryview) -> None: ...
 
     def close(self) -> None: ...
 
@@ -199,9 +199,9 @@ class MessageAssembler:
 
     def __init__(self, stream_opener: StreamOpener | None = None) -> None:
         self._context_id: int | None = None
-        self._command_parts: list[bytes] = []
+        self._command_parts: list[bytes | memoryview] = []
         self._command: CommandSet | None = None
-        self._data_parts: list[bytes] = []
+        self._data_parts: list[bytes | memoryview] = []
         self._opener = stream_opener
         self._sink: DatasetSink | None = None
 

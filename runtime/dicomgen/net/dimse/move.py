@@ -131,7 +131,7 @@ class RetrieveStream(ResponseStream):
             except DicomError as exc:
                 raise DimseError(f"cannot decode the {message.label} Identifier: {exc}") from exc
         return RetrieveResponse(
-            int(cmd.Status),
+            cmd.required("Status"),
             cmd.NumberOfRemainingSuboperations,
             cmd.NumberOfCompletedSuboperations,
             cmd.NumberOfFailedSuboperations,
@@ -443,7 +443,7 @@ class MoveSCP:
     async def handle(self, event: DimseEvent, handler: Handler | None) -> None:
         field = CommandField.C_MOVE_RSP
         assoc, request = event.association, event.message
-        message_id = int(request.command.MessageID)
+        message_id = request.command.required("MessageID")
         with cancellation(assoc, message_id) as flag:
             qevent, plan = await prepare(event, handler, field, "C-MOVE", flag)
             if qevent is None:

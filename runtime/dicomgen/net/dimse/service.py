@@ -103,7 +103,7 @@ def status_response(request: DimseMessage, status: int) -> DimseMessage:
         request.context_id,
         command_set_class().of(
             AffectedSOPClassUID=cmd.AffectedSOPClassUID or cmd.RequestedSOPClassUID,
-            CommandField=cmd.CommandField | 0x8000,
+            CommandField=request.command_field | 0x8000,
             MessageIDBeingRespondedTo=cmd.MessageID,
             CommandDataSetType=NO_DATASET,
             Status=status,

@@ -538,6 +538,7 @@ async def c_store_many(
                 prepared = prepare(source) if source is not nothing else None
                 yield current, work
                 continue
+            assert work is not None  # prepared for every source the loop runs on
             src, context, command, chunks = work
             advanced = False
             try:
@@ -618,7 +619,7 @@ class DiscardSink:
     """A :class:`~dicomgen.net.dimse.message.DatasetSink` that drops the data set (one that
     will be refused anyway, or a handler that keeps nothing)."""
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
         pass
 
     def close(self) -> None:
@@ -679,6 +680,7 @@ class StoreSCP:
         waiting (``complete_now``); False: :meth:`handle` must run (nothing was done)."""
         stream = event.message.stream
         refusal = self._refusal(event, handler)
+        request = None
         if refusal is None:
             complete_now = getattr(handler, "complete_now", None)
             if stream is None or complete_now is None:
@@ -694,7 +696,7 @@ class StoreSCP:
         else:
             status, comment = refusal
         event.association.send_message_now(store_response(event.message, status, comment))
-        responded_now = getattr(handler, "responded_now", None) if refusal is None else None
+        responded_now = getattr(handler, "responded_now", None) if request is not None else None
         if responded_now is not None:
             try:
                 responded_now(request)
@@ -716,6 +718,7 @@ class StoreSCP:
         if refusal is not None:
             status, comment = refusal
         else:
+            assert handler is not None  # _refusal refuses a request that has no handler
             try:
                 if stream is not None and hasattr(handler, "complete"):
                     result = await handler.complete(  # type: ignore[union-attr]

@@ -19,6 +19,7 @@ and see only committed transactions. Async code calls these methods in a worker 
 
 from __future__ import annotations
 
+import enum
 import json
 import sqlite3
 import threading
@@ -26,7 +27,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from ...core.dataset import Dataset
 from ...core.errors import DicomError, MediaError
@@ -235,7 +236,13 @@ def split_levels_json(ds: Dataset) -> dict[Level, str]:
     return dict(zip(Level, _split_levels_json(ds, {})))
 
 
-_UNPLANNED = object()
+class _Unplanned(enum.Enum):
+    """The marker of a tag not in the plan yet (``None`` there means "not indexed")."""
+
+    TOKEN = 0
+
+
+_UNPLANNED: Final = _Unplanned.TOKEN
 
 
 def _split_levels_json(ds: Dataset, texts: dict[int, str]) -> list[str]:
@@ -262,8 +269,8 @@ def _split_levels_json(ds: Dataset, texts: dict[int, str]) -> list[str]:
         raw = state[0] if state is not None else None
         if (vr in binary or e.undefined_length) and _left_out(e, vr, raw):
             continue
-        if state is not None and len(raw) <= _MAX_CACHED_VALUE:
-            key = (t, vr, bytes(raw), state[1], state[2])
+        if state is not None and len(state[0]) <= _MAX_CACHED_VALUE:
+            key = (t, vr, bytes(state[0]), state[1], state[2])
             cached = fragments.get(key)
             if cached is None:
                 text = _text(ds, t) if t in _COLUMN_TAGS else None

@@ -87,16 +87,16 @@ class AssociateRejected:
     reject: AssociateRJ
 
 
+def _pdata_nbytes(indication: PDataIndication) -> int:
+    return sum(len(pdv.data) for pdv in indication.pdu.pdvs)
+
+
 @attrs.frozen
 class PDataIndication:
     """P-DATA indication, DT-2 / AR-6; ``nbytes``: the data its PDVs carry."""
 
     pdu: PDataTF
-    nbytes: int = attrs.field(init=False)
-
-    @nbytes.default
-    def _nbytes(self) -> int:
-        return sum(len(pdv.data) for pdv in self.pdu.pdvs)
+    nbytes: int = attrs.field(init=False, default=attrs.Factory(_pdata_nbytes, takes_self=True))
 
 
 @attrs.frozen
@@ -191,8 +191,8 @@ class UpperLayer:
     def _dispatch(self, event: Event, **payload: Any) -> Transition:
         cell = transition(self.state, event)
         before = self.state
-        handler: Callable[..., State | None] = getattr(self, _ACTION_METHODS[cell.action])
-        chosen = handler(**payload)
+        action: Callable[..., State | None] = getattr(self, _ACTION_METHODS[cell.action])
+        chosen = action(**payload)
         self.state: State = chosen if chosen is not None else cell.next_state
         if self.state not in cell.next_states:  # pragma: no cover - guards the table/actions
             raise NetworkError(f"{cell.action.label} chose {self.state.name}, not allowed")
@@ -208,8 +208,8 @@ class UpperLayer:
             # After the transition, not inside it: what the user does on this P-DATA (send
             # a response, abort) is a transition of its own, from the state reached here.
             self._undelivered = None
-            handler = self.pdata_handler
-            if handler is None or not self.indications.empty() or not handler(pdu):
+            pdata_handler = self.pdata_handler
+            if pdata_handler is None or not self.indications.empty() or not pdata_handler(pdu):
                 self._emit(PDataIndication(pdu))
         return cell
 

@@ -40,7 +40,7 @@ import asyncio
 import ssl as _ssl
 from collections import deque
 from time import monotonic as _monotonic
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from dicomgen.core.errors import NetworkError, NetworkTimeout, PDUError
@@ -326,7 +326,7 @@ class PDUProtocol(asyncio.BufferedProtocol):
 
 
 async def start_server(
-    on_transport: Callable[["Transport"], Awaitable[None]],
+    on_transport: Callable[["Transport"], Coroutine[Any, Any, None]],
     host: str | None,
     port: int,
     *,
@@ -352,7 +352,7 @@ async def start_server(
 
 
 class _ServerProtocol(PDUProtocol):
-    on_transport: Callable[["Transport"], Awaitable[None]]
+    on_transport: Callable[["Transport"], Coroutine[Any, Any, None]]
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
