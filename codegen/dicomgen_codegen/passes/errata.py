@@ -85,7 +85,8 @@ def apply_errata(obj: Any, errata: tuple[Erratum, ...]) -> tuple[Any, ErrataResu
     for e in errata:
         if not hasattr(obj, e.collection):
             continue
-        records = list(changes.get(e.collection, getattr(obj, e.collection)))
+        current = changes.get(e.collection)
+        records = list(getattr(obj, e.collection) if current is None else current)
         if not records:
             continue  # that part was not read this time
         key_field = _KEYS[e.collection]

@@ -50,11 +50,10 @@ def parse_vrs(text: str) -> tuple[str, ...]:
 
 def data_elements(entries: list[dict[str, Any]] | None = None) -> tuple[DataElementRecord, ...]:
     """The extract's data elements (``entries``: the parsed ``attributes.json``), sorted."""
-    if entries is None:
-        entries = extract_files.load("attributes")
+    rows: list[dict[str, Any]] = extract_files.load("attributes") if entries is None else entries
     origin = extract_files.source_label()
     out = []
-    for row, e in enumerate(entries, start=1):
+    for row, e in enumerate(rows, start=1):
         tag = normal_tag(e.get("tag", ""))
         if not tag:
             raise GenerationError(f"{PART} attributes.json entry {row}: tag {e.get('tag')!r}")

@@ -15,7 +15,7 @@ import re
 
 import attrs
 import lxml.html
-from lxml import etree
+from lxml import etree  # pyright: ignore[reportAttributeAccessIssue] - compiled, no stubs
 
 from ...docbook.text import clean
 from ...ir.iod import ValueSet
@@ -32,7 +32,9 @@ def parse_fragment(html: str) -> etree._Element:
     """The element tree of an HTML fragment (wrapped in one ``div``)."""
     if not html.strip():
         return lxml.html.fragment_fromstring("<div></div>")
-    return lxml.html.fragment_fromstring(html, create_parent="div")
+    # create_parent takes a tag name too (lxml documents it); the stub reads it as bool
+    parent: str = "div"
+    return lxml.html.fragment_fromstring(html, create_parent=parent)  # pyright: ignore
 
 
 def _raw(el: etree._Element, out: list[str]) -> None:

@@ -142,7 +142,9 @@ class StorageSCP:
         reconcile: bool = True,
     ) -> None:
         self.files: FileStore = FileStore(root, fsync=fsync)
-        self._index = Index(index_path if index_path is not None else self.files.root / INDEX_NAME)
+        self._index = Index(
+            Path(index_path) if index_path is not None else self.files.root / INDEX_NAME
+        )
         self._marker = Path(str(self._index.path) + OPEN_MARKER_SUFFIX)
         self._closed = False
         self._checkpoints = False  # see below: whether the open-marker's time may move

@@ -24,7 +24,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -658,7 +658,7 @@ class Index:
         found = self._query("SELECT path FROM instances WHERE sop_uid=?", (sop_instance_uid,))
         return found[0][0] if found else None
 
-    def instance_files(self) -> Iterator[tuple[str, str, int, float]]:
+    def instance_files(self) -> Generator[tuple[str, str, int, float], None, None]:
         """``(path, SOP Instance UID, size, indexed at)`` of every indexed instance in the
         order of the paths as text (``indexed at``: seconds since the epoch, when its row
         was written). Streamed from one read transaction: what the index held when the
