@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import struct
 import sys
 import tempfile
@@ -67,7 +66,7 @@ def write_file(path: Path, frames: int) -> int:
         ]
     )
     meta = _short(0x0002, 0x0000, b"UL", struct.pack("<L", len(meta_body))) + meta_body
-    us = lambda v: struct.pack("<H", v)  # noqa: E731
+    us = lambda v: struct.pack("<H", v)
     body = b"".join(
         [
             _short(0x0008, 0x0016, b"UI", _pad(SOP_CLASS)),
@@ -106,7 +105,7 @@ def _status() -> dict[str, int]:
     return out
 
 
-def measure(name: str, fn) -> dict[str, float]:  # noqa: ANN001
+def measure(name: str, fn) -> dict[str, float]:
     gc.collect()
     before = _status()
     tracemalloc.start()
@@ -134,7 +133,7 @@ def measure(name: str, fn) -> dict[str, float]:  # noqa: ANN001
     return res
 
 
-def ours(path: Path):  # noqa: ANN201
+def ours(path: Path):
     import dicomgen
     from dicomgen.pixels import pixel_array
 
@@ -142,7 +141,7 @@ def ours(path: Path):  # noqa: ANN201
     return pixel_array(ds, frame=FRAME), ds
 
 
-def ours_without_reader(path: Path):  # noqa: ANN201
+def ours_without_reader(path: Path):
     """Fallback when the reader is unavailable: mmap + our frame slicing only."""
     import mmap
 
@@ -166,7 +165,7 @@ def _frames_from(header: bytes) -> bytes:
     return header[i + 8 : i + 8 + n].strip()
 
 
-def theirs(path: Path):  # noqa: ANN201
+def theirs(path: Path):
     import pydicom
 
     ds = pydicom.dcmread(path)
@@ -198,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{time.perf_counter() - t0:.1f} s; reading frame {FRAME}")  # fmt: skip
         try:
             res_ours = measure("dicomgen", lambda: ours(path))
-        except Exception as exc:  # noqa: BLE001 - report, then measure the pixel layer alone
+        except Exception as exc:
             print(f"dicomgen.read failed ({type(exc).__name__}: {exc}); "
                   "measuring the pixel layer on a raw mmap instead")  # fmt: skip
             res_ours = measure("dicomgen*", lambda: ours_without_reader(path))

@@ -90,8 +90,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 MF_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.7.3"  # Multi-frame Grayscale Word SC Image Storage
 SC_SOP_CLASS = "1.2.840.10008.5.1.4.1.1.7"
@@ -138,9 +139,7 @@ def kill(proc: subprocess.Popen) -> None:
             proc.wait(5)
 
 
-def dataset(
-    sop_class: str, uid: str, rows: int, cols: int, frames: int, pixels: bytes
-):  # noqa: ANN201
+def dataset(sop_class: str, uid: str, rows: int, cols: int, frames: int, pixels: bytes):
     from dicomgen.core.dataset import Dataset
 
     ds = Dataset()
@@ -358,7 +357,7 @@ def pynetdicom_scp_main(folder: str) -> None:
     from pynetdicom import AE as PynAE
     from pynetdicom import evt
 
-    def handle_store(event):  # noqa: ANN001, ANN202
+    def handle_store(event):
         name = os.path.join(folder, f"{event.request.AffectedSOPInstanceUID}.dcm")
         with open(name, "wb") as f:
             f.write(event.encoded_dataset())

@@ -11,7 +11,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -36,7 +36,7 @@ def _skip_reason(report: pytest.TestReport) -> str:
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # noqa: ANN201
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
     if not os.environ.get("CI") or not report.skipped or hasattr(report, "wasxfail"):
@@ -47,7 +47,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
         report.longrepr = f"skipped on CI, where this reason does not hold: {reason}"
 
 
-def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001
+def pytest_terminal_summary(terminalreporter) -> None:
     skipped = terminalreporter.stats.get("skipped", [])
     counts: dict[str, int] = {}
     for report in skipped:
@@ -63,7 +63,7 @@ def standard_xml_dir() -> Path:
     return Path(env) if env else REPO.parent / "shared" / "standard_xml"
 
 
-@lru_cache(maxsize=None)
+@cache
 def newest_part_path(part: int) -> Path:
     """The newest edition of ``partNN.xml`` under the shared folder."""
     from dicomgen_codegen.sources import discover_sources
@@ -74,8 +74,8 @@ def newest_part_path(part: int) -> Path:
     return Path(found[part].path)
 
 
-@lru_cache(maxsize=None)
-def _load(path: str, part: int):  # noqa: ANN202
+@cache
+def _load(path: str, part: int):
     from dicomgen_codegen.docbook.xml import load_part
 
     return load_part(path, part)
@@ -90,10 +90,10 @@ def standard_xml() -> Path:
 
 
 @pytest.fixture(scope="session")
-def docbook(standard_xml: Path):  # noqa: ANN201
+def docbook(standard_xml: Path):
     """``docbook(6)`` -> the parsed newest PS3.6; ``docbook(3, "2016c-excerpt")`` a given folder."""
 
-    def get(part: int, edition: str | None = None):  # noqa: ANN202
+    def get(part: int, edition: str | None = None):
         if edition is None:
             path = newest_part_path(part)
         else:

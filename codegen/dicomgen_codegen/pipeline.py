@@ -9,16 +9,16 @@ failure never leaves a partial ``generated/``.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import attrs
 
 from dicomgen.core.errors import GenerationError
 
 from .docbook.xml import DocBookPart, load_part
-from .ir.io import load_collection, save_collection, write_if_changed
 from .ir.deid import Part15Result
+from .ir.io import load_collection, save_collection, write_if_changed
 from .ir.iod import Part03Report, Part03Result
 from .ir.model import Registry
 from .ir.part16 import Part16Result
@@ -286,7 +286,7 @@ def extract_part03(doc: DocBookPart) -> Part03Result:
     from .parse.part03 import parse_part03
 
     r = parse_part03(doc)
-    key = lambda x: x.xml_id  # noqa: E731
+    key = lambda x: x.xml_id
     return attrs.evolve(
         r,
         iods=tuple(sorted(r.iods, key=key)),
@@ -323,8 +323,8 @@ def render_classes(
     _registry.py: keywords from the PS3.6 dictionary by tag, PS3.3 row errata, the class
     model (:mod:`.passes.typed_models`), then the view models and templates."""
     from .passes.errata import apply_row_errata
-    from .passes.typed_models import build_models
     from .passes.keywords import fill_keywords
+    from .passes.typed_models import build_models
     from .render.iods import render_typed_package
 
     filled = fill_keywords(part03, reg.data_elements)

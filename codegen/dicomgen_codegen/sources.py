@@ -34,10 +34,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterable, Sequence
 from email.message import Message
 from http.client import HTTPException
 from pathlib import Path
-from typing import Callable, Iterable, Sequence, TextIO
+from typing import TextIO
 
 import attrs
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from dicomgen.core.errors import GenerationError
 from dicomgen.cli.main import main
+from dicomgen.core.errors import GenerationError
 from dicomgen_codegen import pipeline
 from dicomgen_codegen.render import writer
 
@@ -28,7 +28,7 @@ def _tree(root: Path) -> dict[str, bytes]:
     }
 
 
-def test_committed_generated_is_what_the_committed_ir_makes(capsys) -> None:  # noqa: ANN001
+def test_committed_generated_is_what_the_committed_ir_makes(capsys) -> None:
     assert main(["generate", "--check", "-q"]) == 0, capsys.readouterr().err
 
 
@@ -84,7 +84,7 @@ def test_a_failure_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     before = _tree(out)
     real = pipeline.render_all
 
-    def broken(reg):  # noqa: ANN001, ANN202 - one module that does not import
+    def broken(reg):
         files = real(reg)
         files["dicomgen_std/uids.py"] = files["dicomgen_std/uids.py"].replace(
             "from dicomgen.core.uid import UID", "from dicomgen.core.uid import NoSuchName"

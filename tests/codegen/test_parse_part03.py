@@ -8,6 +8,7 @@ from pathlib import Path
 
 import cattrs
 import pytest
+from conftest import standard_xml_dir
 
 from dicomgen.core.errors import SpecParseError
 from dicomgen_codegen.docbook.xml import load_part
@@ -21,7 +22,6 @@ from dicomgen_codegen.ir.iod import (
 )
 from dicomgen_codegen.parse.conditions import ABSENT, Equals, Unparsed, evaluate, is_parsed
 from dicomgen_codegen.parse.part03 import classify_header, parse_part03, reachable_tables
-from conftest import standard_xml_dir
 from dicomgen_codegen.passes.includes import (
     FlatRow,
     RecursiveInclude,

@@ -18,26 +18,26 @@ FIX = Path(__file__).resolve().parents[1] / "fixtures" / "docbook"
 
 
 @pytest.fixture(scope="module")
-def ps34(docbook):  # noqa: ANN001, ANN201
+def ps34(docbook):
     return docbook(4, "2020c")
 
 
 @pytest.fixture(scope="module")
-def titles(docbook):  # noqa: ANN001, ANN201
+def titles(docbook):
     return part04.iod_titles(docbook(3, "2016c-excerpt"))
 
 
 @pytest.fixture(scope="module")
-def sops(ps34, titles):  # noqa: ANN001, ANN201
+def sops(ps34, titles):
     return part04.parse_sop_classes(ps34, titles)
 
 
 @pytest.fixture(scope="module")
-def by_uid(sops):  # noqa: ANN001, ANN201
+def by_uid(sops):
     return {r.uid: r for r in sops}
 
 
-def test_storage_table_has_151_standard_sop_classes(sops) -> None:  # noqa: ANN001
+def test_storage_table_has_151_standard_sop_classes(sops) -> None:
     b51 = [r for r in sops if r.source.xml_id == "table_B.5-1"]
     assert len(b51) == 151
     assert all(r.service == "Storage" for r in b51)
@@ -46,12 +46,12 @@ def test_storage_table_has_151_standard_sop_classes(sops) -> None:  # noqa: ANN0
     assert len([r for r in sops if r.service == "Storage"]) == 155
 
 
-def test_sorted_by_uid_and_unique(sops) -> None:  # noqa: ANN001
+def test_sorted_by_uid_and_unique(sops) -> None:
     keys = [tuple(int(p) for p in r.uid.split(".")) for r in sops]
     assert keys == sorted(keys) and len(set(keys)) == len(keys)
 
 
-def test_spot_checks(by_uid) -> None:  # noqa: ANN001
+def test_spot_checks(by_uid) -> None:
     ct = by_uid["1.2.840.10008.5.1.4.1.1.2"]
     assert (ct.name, ct.iod, ct.iod_ref, ct.service) == (
         "CT Image Storage",
@@ -82,14 +82,14 @@ def test_spot_checks(by_uid) -> None:  # noqa: ANN001
     assert by_uid["1.2.840.10008.5.1.4.38.1"].service == "Non-Patient Object Storage"
 
 
-def test_every_uid_is_a_sop_class_for_pydicom(sops) -> None:  # noqa: ANN001
+def test_every_uid_is_a_sop_class_for_pydicom(sops) -> None:
     from pydicom._uid_dict import UID_dictionary  # test oracle only
 
     for r in sops:
         assert UID_dictionary[r.uid][1] in ("SOP Class", "Meta SOP Class"), r.uid
 
 
-def test_names_agree_with_ps36(sops, docbook) -> None:  # noqa: ANN001
+def test_names_agree_with_ps36(sops, docbook) -> None:
     a1 = {u.uid: u for u in part06.parse_uids(docbook(6, "2015b"))}
     differ = set()
     for r in sops:
@@ -120,7 +120,7 @@ def test_names_agree_with_ps36(sops, docbook) -> None:  # noqa: ANN001
     }
 
 
-def test_service_of_annex_titles(ps34) -> None:  # noqa: ANN001
+def test_service_of_annex_titles(ps34) -> None:
     got = {
         c: part04.service_of_annex(ps34.by_id(c))
         for c in ("chapter_B", "chapter_F", "chapter_K", "chapter_CC")
@@ -130,7 +130,7 @@ def test_service_of_annex_titles(ps34) -> None:  # noqa: ANN001
                    "chapter_CC": "Unified Procedure Step"}  # fmt: skip
 
 
-def test_2015b_name_conflict_between_tables_is_reported(docbook) -> None:  # noqa: ANN001
+def test_2015b_name_conflict_between_tables_is_reported(docbook) -> None:
     doc = docbook(4, "2015b")
     tables = [t for t in part04.SOP_CLASS_TABLES if doc.find(t) is not None] + ["table_I.5-1"]
     with pytest.raises(SpecParseError) as err:

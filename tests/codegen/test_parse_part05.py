@@ -19,24 +19,24 @@ FIX = Path(__file__).resolve().parents[1] / "fixtures" / "docbook"
 
 
 @pytest.fixture(scope="module")
-def ps35(docbook):  # noqa: ANN001, ANN201
+def ps35(docbook):
     return docbook(5, "2020c")
 
 
 @pytest.fixture(scope="module")
-def vrs(ps35):  # noqa: ANN001, ANN201
+def vrs(ps35):
     return {r.code: r for r in part05.parse_vrs(ps35)}
 
 
 @pytest.fixture(scope="module")
-def props(ps35):  # noqa: ANN001, ANN201
+def props(ps35):
     return part05.parse_transfer_syntax_properties(ps35)
 
 
 # --------------------------------------------------------------------------- VRs
 
 
-def test_vr_count_and_codes(vrs, docbook) -> None:  # noqa: ANN001
+def test_vr_count_and_codes(vrs, docbook) -> None:
     assert len(vrs) == 34
     assert {"OV", "SV", "UV"} <= set(vrs)
     assert set(vrs) == {v.value for v in VR}  # the runtime enum knows the same VRs
@@ -44,7 +44,7 @@ def test_vr_count_and_codes(vrs, docbook) -> None:  # noqa: ANN001
     assert len(old) == 30 and not old & {"OV", "SV", "UV"} and "OL" not in old
 
 
-def test_vr_spot_checks_against_the_xml(vrs) -> None:  # noqa: ANN001
+def test_vr_spot_checks_against_the_xml(vrs) -> None:
     pn = vrs["PN"]
     assert (pn.name, pn.max_length, pn.fixed) == ("Person Name", 64, False)
     assert pn.length.startswith("64 chars maximum per component group")
@@ -63,7 +63,7 @@ def test_vr_spot_checks_against_the_xml(vrs) -> None:  # noqa: ANN001
     assert vrs["SQ"].definition.startswith("Value is a Sequence of zero or more Items")
 
 
-def test_vr_lengths_agree_with_the_runtime_vr_facts(vrs) -> None:  # noqa: ANN001
+def test_vr_lengths_agree_with_the_runtime_vr_facts(vrs) -> None:
     for v in VR:
         rec = vrs[v.value]
         if v.max_length is not None:
@@ -72,7 +72,7 @@ def test_vr_lengths_agree_with_the_runtime_vr_facts(vrs) -> None:  # noqa: ANN00
             assert rec.max_length == v.fixed_size, v
 
 
-def test_vr_provenance(vrs) -> None:  # noqa: ANN001
+def test_vr_provenance(vrs) -> None:
     src = vrs["AE"].source
     assert (src.part, src.edition, src.xml_id, src.row) == ("PS3.5", "2020c", "table_6.2-1", 1)
 
@@ -111,7 +111,7 @@ def test_vr_row_without_code_is_an_error() -> None:
 # --------------------------------------------------------------------------- transfer syntaxes
 
 
-def test_transfer_syntax_encodings_2020c(props) -> None:  # noqa: ANN001
+def test_transfer_syntax_encodings_2020c(props) -> None:
     def facts(uid: str) -> tuple:
         p = props[uid]
         return (p.implicit_vr, p.little_endian, p.deflated, p.encapsulated, p.lossy)
@@ -141,14 +141,14 @@ def test_transfer_syntax_encodings_2020c(props) -> None:  # noqa: ANN001
     assert len(props) == 28
 
 
-def test_transfer_syntax_2015b_still_describes_big_endian(docbook) -> None:  # noqa: ANN001
+def test_transfer_syntax_2015b_still_describes_big_endian(docbook) -> None:
     old = part05.parse_transfer_syntax_properties(docbook(5, "2015b"))
     be = old["1.2.840.10008.1.2.2"]
     assert (be.implicit_vr, be.little_endian, be.derivation) == (False, False, "stated")
     assert "1.2.840.10008.1.2.4.107" not in old
 
 
-def test_transfer_syntax_encodings_agree_with_pydicom(props) -> None:  # noqa: ANN001
+def test_transfer_syntax_encodings_agree_with_pydicom(props) -> None:
     from pydicom.uid import UID  # test oracle only
 
     checked = 0

@@ -14,23 +14,23 @@ FIX = Path(__file__).resolve().parents[1] / "fixtures" / "docbook"
 
 
 @pytest.fixture(scope="module")
-def ps36(docbook):  # noqa: ANN001, ANN201
+def ps36(docbook):
     return docbook(6)
 
 
 @pytest.fixture(scope="module")
-def elements(ps36):  # noqa: ANN001, ANN201
+def elements(ps36):
     return {r.tag: r for r in part06.parse_data_elements(ps36)}
 
 
-def test_counts(ps36, elements) -> None:  # noqa: ANN001
+def test_counts(ps36, elements) -> None:
     data = [r for r in elements.values() if r.kind == "data"]
     assert len(data) >= 3879
     assert len(part06.parse_uids(ps36)) >= 358
     assert len(part06.parse_context_group_uids(ps36)) >= 927
 
 
-def test_spot_checks_against_the_xml(elements) -> None:  # noqa: ANN001
+def test_spot_checks_against_the_xml(elements) -> None:
     pn = elements["(0010,0010)"]
     assert (pn.name, pn.keyword, pn.vrs, pn.vm, pn.retired) == (
         "Patient's Name",
@@ -51,7 +51,7 @@ def test_spot_checks_against_the_xml(elements) -> None:  # noqa: ANN001
     assert elements["(0018,9445)"].keyword == ""  # a reserved row with no name
 
 
-def test_uids_and_context_groups(ps36) -> None:  # noqa: ANN001
+def test_uids_and_context_groups(ps36) -> None:
     uids = {u.uid: u for u in part06.parse_uids(ps36)}
     ct = uids["1.2.840.10008.5.1.4.1.1.2"]
     assert (ct.name, ct.keyword, ct.type) == ("CT Image Storage", "CTImageStorage", "SOP Class")
@@ -64,7 +64,7 @@ def test_uids_and_context_groups(ps36) -> None:  # noqa: ANN001
     assert groups["1.2.840.10008.6.1.1010"].cid == "9000"
 
 
-def test_provenance_is_recorded_and_not_part_of_equality(elements) -> None:  # noqa: ANN001
+def test_provenance_is_recorded_and_not_part_of_equality(elements) -> None:
     import attrs
 
     pn = elements["(0010,0010)"]

@@ -14,36 +14,36 @@ import pytest
 
 from dicomgen.core.errors import SpecParseError
 from dicomgen_codegen.docbook.tables import get_table
-from dicomgen_codegen.docbook.xml import load_part, q, XML_ID, text_of
+from dicomgen_codegen.docbook.xml import XML_ID, load_part, q, text_of
 from dicomgen_codegen.parse import part07
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "docbook"
 
 
 @pytest.fixture(scope="module")
-def ps37(docbook):  # noqa: ANN001, ANN201
+def ps37(docbook):
     return docbook(7, "2020c")
 
 
 @pytest.fixture(scope="module")
-def elements(ps37):  # noqa: ANN001, ANN201
+def elements(ps37):
     return {r.tag: r for r in part07.parse_command_elements(ps37)}
 
 
 @pytest.fixture(scope="module")
-def fields(ps37):  # noqa: ANN001, ANN201
+def fields(ps37):
     return {r.name: r for r in part07.parse_command_fields(ps37)}
 
 
 @pytest.fixture(scope="module")
-def statuses(ps37):  # noqa: ANN001, ANN201
+def statuses(ps37):
     return part07.parse_statuses(ps37)
 
 
 # --------------------------------------------------------------------------- elements
 
 
-def test_command_element_counts(elements) -> None:  # noqa: ANN001
+def test_command_element_counts(elements) -> None:
     current = [r for r in elements.values() if not r.retired]
     retired = [r for r in elements.values() if r.retired]
     assert (len(current), len(retired)) == (24, 22)
@@ -52,7 +52,7 @@ def test_command_element_counts(elements) -> None:  # noqa: ANN001
     assert {r.source.xml_id for r in retired} == {"table_E.2-1"}
 
 
-def test_command_element_spot_checks(elements) -> None:  # noqa: ANN001
+def test_command_element_spot_checks(elements) -> None:
     cf = elements["(0000,0100)"]
     assert (cf.name, cf.keyword, cf.vrs, cf.vm, cf.retired) == (
         "Command Field",
@@ -69,7 +69,7 @@ def test_command_element_spot_checks(elements) -> None:  # noqa: ANN001
     assert all("\u200b" not in r.keyword for r in elements.values())
 
 
-def test_command_elements_agree_with_pydicom(elements) -> None:  # noqa: ANN001
+def test_command_elements_agree_with_pydicom(elements) -> None:
     from pydicom.datadict import DicomDictionary  # test oracle only
 
     for tag_text, r in elements.items():
@@ -79,7 +79,7 @@ def test_command_elements_agree_with_pydicom(elements) -> None:  # noqa: ANN001
         assert bool(is_retired) == r.retired, tag_text
 
 
-def test_2015b_command_elements_parse(docbook) -> None:  # noqa: ANN001
+def test_2015b_command_elements_parse(docbook) -> None:
     old = part07.parse_command_elements(docbook(7, "2015b"))
     assert len(old) >= 40 and any(r.tag == "(0000,0100)" for r in old)
 
@@ -96,7 +96,7 @@ def test_bad_row_names_part_table_and_row() -> None:
 # --------------------------------------------------------------------------- command fields
 
 
-def test_command_field_codes(fields) -> None:  # noqa: ANN001
+def test_command_field_codes(fields) -> None:
     assert len(fields) == 23
     assert fields["C-STORE-RQ"].code == 0x0001
     assert fields["C-STORE-RSP"].code == 0x8001
@@ -107,7 +107,7 @@ def test_command_field_codes(fields) -> None:  # noqa: ANN001
     assert fields["C-ECHO-RQ"].source.xml_id == "table_E.1-1"
 
 
-def test_command_fields_agree_with_the_per_message_tables(ps37, fields) -> None:  # noqa: ANN001
+def test_command_fields_agree_with_the_per_message_tables(ps37, fields) -> None:
     """PS3.7 9.3 and 10.3 state each value again, in the table of each message."""
     seen = 0
     for t in ps37.root.iter(q("table")):
@@ -133,12 +133,12 @@ def test_command_field_without_response_is_an_error() -> None:
 # --------------------------------------------------------------------------- statuses
 
 
-def _lookup(statuses, code: int, service: str = ""):  # noqa: ANN001, ANN202
+def _lookup(statuses, code: int, service: str = ""):
     hits = [s for s in statuses if s.service == service and s.code_min <= code <= s.code_max]
     return min(hits, key=lambda s: (s.code_max - s.code_min, s.meaning == ""), default=None)
 
 
-def test_status_class_convention(statuses) -> None:  # noqa: ANN001
+def test_status_class_convention(statuses) -> None:
     conv = [s for s in statuses if s.service == "" and s.meaning == ""]
     # ranges of the convention never overlap
     spans = sorted((s.code_min, s.code_max) for s in conv)
@@ -168,7 +168,7 @@ def test_status_class_convention(statuses) -> None:  # noqa: ANN001
     assert _lookup(conv, 0xFF02) is None and _lookup(conv, 0x0300) is None
 
 
-def test_annex_c_status_types_agree_with_pynetdicom(statuses) -> None:  # noqa: ANN001
+def test_annex_c_status_types_agree_with_pynetdicom(statuses) -> None:
     from pynetdicom.status import GENERAL_STATUS  # test oracle only
 
     typed = {s.code_min: s for s in statuses if s.service == "" and s.meaning}
@@ -179,7 +179,7 @@ def test_annex_c_status_types_agree_with_pynetdicom(statuses) -> None:  # noqa: 
         assert typed[code].status_class == cls, hex(code)
 
 
-def test_per_service_statuses(statuses) -> None:  # noqa: ANN001
+def test_per_service_statuses(statuses) -> None:
     services = {s.service for s in statuses} - {""}
     assert services == {"C-STORE", "C-FIND", "C-GET", "C-MOVE", "C-ECHO", "N-EVENT-REPORT",
                         "N-GET", "N-SET", "N-ACTION", "N-CREATE", "N-DELETE"}  # fmt: skip
@@ -192,7 +192,7 @@ def test_per_service_statuses(statuses) -> None:  # noqa: ANN001
     assert _lookup(statuses, 0x0107, "N-SET").source.xml_id == "sect_10.1.3.1.9"
 
 
-def test_2015b_statuses_use_annex_c_for_the_shared_class(docbook) -> None:  # noqa: ANN001
+def test_2015b_statuses_use_annex_c_for_the_shared_class(docbook) -> None:
     old = part07.parse_statuses(docbook(7, "2015b"))
     conv = {(s.code_min, s.code_max): s.status_class for s in old if not s.meaning}
     assert conv[(0x0100, 0x01FF)] == "Annex C assigned Warning and Failure"

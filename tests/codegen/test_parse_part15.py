@@ -4,6 +4,7 @@ and pydicom's CID 7050; Table E.3.10-1; option columns matched to CID 7050 optio
 from __future__ import annotations
 
 import pytest
+from deid_extract import IR, compare, extract_rows
 
 from dicomgen.core.errors import SpecParseError
 from dicomgen_codegen.ir.deid import Part15Result
@@ -15,17 +16,13 @@ from dicomgen_codegen.parse.part15 import (
     tag_value_mask,
 )
 
-from deid_extract import IR, compare, extract_rows
-
 
 @pytest.fixture(scope="module")
-def parsed(docbook) -> Part15Result:  # noqa: ANN001
+def parsed(docbook) -> Part15Result:
     return parse_part15(docbook(15))
 
 
-def test_every_row_of_table_e1_1_is_in_the_committed_ir(
-    parsed: Part15Result, docbook
-) -> None:  # noqa: ANN001
+def test_every_row_of_table_e1_1_is_in_the_committed_ir(parsed: Part15Result, docbook) -> None:
     from dicomgen_codegen.docbook.tables import get_table
 
     table = get_table(docbook(15), "table_E.1-1")
@@ -110,7 +107,7 @@ def test_helpers() -> None:
     assert not _abbreviation_matches("Rtn. UIDs Opt.", "Retain Device Identity Option")
 
 
-def test_a_malformed_action_is_reported_with_table_and_row(docbook) -> None:  # noqa: ANN001
+def test_a_malformed_action_is_reported_with_table_and_row(docbook) -> None:
     import copy
 
     from dicomgen_codegen.docbook.xml import q

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lxml import etree
+
 from dicomgen_codegen.ir.io import load_collection
 from dicomgen_codegen.ir.part16 import Part16Result
 from dicomgen_codegen.parse.part16 import parse_part16
@@ -12,7 +14,6 @@ from dicomgen_codegen.passes.part16_compare import (
     compare_context_groups,
     compare_templates,
 )
-from lxml import etree
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "docbook" / "hand_written_part16_excerpt.xml"

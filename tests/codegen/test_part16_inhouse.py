@@ -15,7 +15,7 @@ JAR = Path("/usr/share/java/pixelmed.jar")
 
 
 @pytest.fixture(scope="module")
-def pixelmed():  # noqa: ANN201
+def pixelmed():
     if not JAR.is_file():
         pytest.skip("libpixelmed-java is not installed")
     xsl, groups = part16_pixelmed.read_jar(JAR)
@@ -23,7 +23,7 @@ def pixelmed():  # noqa: ANN201
     return templates, constraints, part16_pixelmed.parse_context_groups(groups, "test")
 
 
-def test_pixelmed_templates(pixelmed) -> None:  # noqa: ANN001
+def test_pixelmed_templates(pixelmed) -> None:
     templates, constraints, groups = pixelmed
     rows = [r for t in templates for r in t.rows]
     assert len(templates) == 157

@@ -16,17 +16,17 @@ from dicomgen_codegen.passes.transfer_syntaxes import (
 
 
 @pytest.fixture(scope="module")
-def a1(docbook):  # noqa: ANN001, ANN201
+def a1(docbook):
     return part06.parse_uids(docbook(6, "2015b"))
 
 
 @pytest.fixture(scope="module")
-def props(docbook):  # noqa: ANN001, ANN201
+def props(docbook):
     return part05.parse_transfer_syntax_properties(docbook(5, "2020c"))
 
 
 @pytest.fixture(scope="module")
-def built(a1, props):  # noqa: ANN001, ANN201
+def built(a1, props):
     problems: list[TSProblem] = []
     records = build_transfer_syntaxes(a1, props, problems)
     return {r.uid: r for r in records}, problems
@@ -52,7 +52,7 @@ def _props(uid: str, **kw: object) -> TSProps:
     return TSProps(uid=uid, **base)  # type: ignore[arg-type]
 
 
-def test_every_a1_transfer_syntax_is_built_or_reported(a1, built) -> None:  # noqa: ANN001
+def test_every_a1_transfer_syntax_is_built_or_reported(a1, built) -> None:
     records, problems = built
     listed = {u.uid for u in a1 if u.type == "Transfer Syntax"}
     unclassifiable = {p.uid for p in problems if p.kind == "unclassifiable"}
@@ -63,7 +63,7 @@ def test_every_a1_transfer_syntax_is_built_or_reported(a1, built) -> None:  # no
     assert "1.2.840.10008.5.1.4.39.1" not in records
 
 
-def test_spot_checks(built) -> None:  # noqa: ANN001
+def test_spot_checks(built) -> None:
     records, _ = built
     ivle = records["1.2.840.10008.1.2"]
     assert (ivle.keyword, ivle.implicit_vr, ivle.little_endian, ivle.encapsulated) == (
@@ -85,7 +85,7 @@ def test_spot_checks(built) -> None:  # noqa: ANN001
     assert records["1.2.840.10008.1.2"].source.part == "PS3.6"
 
 
-def test_problems_are_reported_with_their_kind(built) -> None:  # noqa: ANN001
+def test_problems_are_reported_with_their_kind(built) -> None:
     _, problems = built
     by_kind: dict[str, set[str]] = {}
     for p in problems:
@@ -99,9 +99,7 @@ def test_problems_are_reported_with_their_kind(built) -> None:  # noqa: ANN001
     assert "1.2.840.10008.1.2.5" not in by_kind["lossy_default"]
 
 
-def test_older_ps35_properties_replace_the_name_fallback(
-    a1, props, docbook
-) -> None:  # noqa: ANN001
+def test_older_ps35_properties_replace_the_name_fallback(a1, props, docbook) -> None:
     old = part05.parse_transfer_syntax_properties(docbook(5, "2015b"))
     problems: list[TSProblem] = []
     records = build_transfer_syntaxes(a1, {**old, **props}, problems)
@@ -110,7 +108,7 @@ def test_older_ps35_properties_replace_the_name_fallback(
     assert (be.little_endian, be.implicit_vr) == (False, False)
 
 
-def test_agrees_with_pydicom_for_the_native_syntaxes(built) -> None:  # noqa: ANN001
+def test_agrees_with_pydicom_for_the_native_syntaxes(built) -> None:
     from pydicom.uid import UID  # test oracle only
 
     records, _ = built
@@ -198,7 +196,7 @@ def test_facts_from_name(name: str, expected: tuple) -> None:
     assert (f.implicit_vr, f.little_endian, f.deflated, f.encapsulated, f.lossy) == expected
 
 
-def test_rebuilding_from_the_ir_gives_the_same_records(a1, built) -> None:  # noqa: ANN001
+def test_rebuilding_from_the_ir_gives_the_same_records(a1, built) -> None:
     records, _ = built
     props = part05.properties_from_records(records.values())
     assert props["1.2.840.10008.1.2.2"].derivation == "from IR"

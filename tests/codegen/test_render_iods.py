@@ -30,9 +30,7 @@ IR = REPO / "standard_xml" / "ir"
 GENERATED = REPO / "generated" / "dicomgen_std"
 
 
-def _field(
-    vrs: tuple[str, ...], vm: str = "1", required: bool = False, **kw
-) -> TypedField:  # noqa: ANN003
+def _field(vrs: tuple[str, ...], vm: str = "1", required: bool = False, **kw) -> TypedField:
     return TypedField(
         "f", 1, "(0000,0001)", "F", "F", vrs, vm, "1" if required else "3", required, "t", **kw
     )
@@ -52,7 +50,7 @@ def _field(
         (("UN",), "1", True, (), "bytes"),
     ],
 )
-def test_annotations_from_vr_and_vm(vrs, vm, required, enum, expected) -> None:  # noqa: ANN001
+def test_annotations_from_vr_and_vm(vrs, vm, required, enum, expected) -> None:
     ctx = FileContext("modules.x")
     assert (annotation_of(_field(vrs, vm, required, enum=enum), ctx)) == expected
 
@@ -83,7 +81,7 @@ def test_conditions_as_runtime_constructor_calls() -> None:
     )
     from dicomgen.core import conditions as C  # the code evaluates to the runtime's classes
 
-    value = eval(condition_code(cond), {"C": C})  # noqa: S307 - generated code under test
+    value = eval(condition_code(cond), {"C": C})
     assert value == C.And(
         (C.Present(0x00280008), C.Not(C.Equals(0x00080008, ("ORIGINAL",), 1)), C.Unparsed("if x"))
     )

@@ -24,7 +24,6 @@ from dicomgen_codegen.ir.iod import (
 )
 from dicomgen_codegen.ir.model import DataElementRecord, Provenance, Registry
 from dicomgen_codegen.parse.conditions import Equals, Present, Unparsed
-from dicomgen_codegen.passes.naming import snake_case as field_name
 from dicomgen_codegen.passes.class_model import (
     ClassModel,
     ClassRef,
@@ -35,17 +34,17 @@ from dicomgen_codegen.passes.class_model import (
     merge_fields,
     stricter,
 )
-from dicomgen_codegen.passes.compose_iods import c3_order
-from dicomgen_codegen.passes.typed_models import build_models
 from dicomgen_codegen.passes.errata import RowErratum, apply_row_errata, load_row_errata
 from dicomgen_codegen.passes.keywords import fill_keywords, keyword_from_name
+from dicomgen_codegen.passes.naming import snake_case as field_name
+from dicomgen_codegen.passes.typed_models import build_models
 
 REPO = Path(__file__).resolve().parents[2]
 IR = REPO / "standard_xml" / "ir"
 
 
 @lru_cache(maxsize=1)
-def _models():  # noqa: ANN202
+def _models():
     p3 = load_collection(Part03Result, IR / "part03")
     reg = load_collection(Registry, IR / "registry")
     filled = fill_keywords(p3, reg.data_elements)
@@ -156,7 +155,7 @@ def _result(*tables: AttributeTableRecord, iods: tuple[IODRecord, ...] = ()) -> 
     return Part03Result("PS3.3", "test", iods, tables, (), None)  # type: ignore[arg-type]
 
 
-def _table(xml_id: str, title: str, kind: str, *rows) -> AttributeTableRecord:  # noqa: ANN002
+def _table(xml_id: str, title: str, kind: str, *rows) -> AttributeTableRecord:
     return AttributeTableRecord(xml_id, title, f"{title} {kind.title()} Attributes", kind, "", rows)
 
 

@@ -14,7 +14,6 @@ their own transfer syntax), then
 
 from __future__ import annotations
 
-
 import io
 import re
 import shutil
@@ -29,13 +28,13 @@ import pytest
 pydicom = pytest.importorskip("pydicom")
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "runtime"))
-from test_pydicom_corpus import (
+from test_pydicom_corpus import (  # noqa: E402 - found through the path set above
     CORPUS,
     EXPECTED_ERRORS,
     VERBATIM,
     _compare,
     _pydicom_json,
-)  # noqa: E402
+)
 
 from dicomgen.core.dataset import Dataset  # noqa: E402
 from dicomgen.encoding.json import to_json  # noqa: E402

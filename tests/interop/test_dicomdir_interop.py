@@ -286,12 +286,11 @@ SYNTHETIC = [  # SOP Class keyword (PS3.6) -> record type we must choose (PS3.3 
 
 def _synthetic(n: int, sop_keyword: str):
     """A minimal instance carrying every Type 1/2 key of its record type (F.5)."""
-    from dicomgen_std.uids import UIDS
-
     from dicomgen.core.dataset import Dataset, dictionary_vr
     from dicomgen.core.dictionary import tag_for_keyword
     from dicomgen.core.element import DataElement
     from dicomgen.media.records import RECORD_TYPES, record_type_for
+    from dicomgen_std.uids import UIDS
 
     uid = next(u for u, e in UIDS.items() if e.keyword == sop_keyword)
     ds = Dataset()

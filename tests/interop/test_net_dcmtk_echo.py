@@ -14,10 +14,10 @@ import time
 from pathlib import Path
 
 import pytest
+from net_processes import dcmtk, free_port
 
 from dicomgen.core.errors import AssociationRejected
 from dicomgen.net import AE, VERIFICATION_SOP_CLASS, Timeouts
-from net_processes import dcmtk, free_port
 
 pytestmark = [pytest.mark.interop, pytest.mark.timeout(60)]
 
@@ -101,14 +101,14 @@ def test_garbage_and_truncated_then_echoscu() -> None:
                 try:
                     while s.recv(4096):
                         pass
-                except (socket.timeout, ConnectionResetError):
+                except (TimeoutError, ConnectionResetError):
                     pass
         r = echoscu(server.port, "-aec", "DGSCP")
         assert r.returncode == 0, r.stdout + r.stderr
 
 
 @pytest.fixture()
-def storescp(tmp_path: Path):  # noqa: ANN201
+def storescp(tmp_path: Path):
     procs: list[subprocess.Popen] = []
 
     def start(*args: str) -> int:
@@ -138,7 +138,7 @@ def storescp(tmp_path: Path):  # noqa: ANN201
             p.wait(timeout=10)
 
 
-def test_our_scu_to_storescp(storescp) -> None:  # noqa: ANN001
+def test_our_scu_to_storescp(storescp) -> None:
     port = storescp()
     ae = AE("DGSCU", timeouts=FAST)
     ae.add_requested_context(VERIFICATION_SOP_CLASS)
@@ -150,7 +150,7 @@ def test_our_scu_to_storescp(storescp) -> None:  # noqa: ANN001
     assert assoc.is_released
 
 
-def test_our_scu_refused_by_storescp(storescp) -> None:  # noqa: ANN001
+def test_our_scu_refused_by_storescp(storescp) -> None:
     port = storescp("--refuse")
     ae = AE("DGSCU", timeouts=FAST)
     ae.add_requested_context(VERIFICATION_SOP_CLASS)
@@ -159,7 +159,7 @@ def test_our_scu_refused_by_storescp(storescp) -> None:  # noqa: ANN001
     assert e.value.context["result"] == 1 and e.value.context["source"] == 1
 
 
-def test_cli_echo_against_storescp(storescp) -> None:  # noqa: ANN001
+def test_cli_echo_against_storescp(storescp) -> None:
     port = storescp()
     r = subprocess.run(
         [
@@ -193,9 +193,7 @@ def test_echoscu_tls_to_our_scp(cert: tuple[Path, Path]) -> None:
         assert "Received Echo Response" in r.stdout + r.stderr
 
 
-def test_our_tls_scu_to_storescp_mutual_auth(
-    storescp, cert: tuple[Path, Path]
-) -> None:  # noqa: ANN001
+def test_our_tls_scu_to_storescp_mutual_auth(storescp, cert: tuple[Path, Path]) -> None:
     crt, key = cert
     port = storescp("+tls", str(key), str(crt), "+cf", str(crt))  # storescp requires our cert
     ctx = ssl.create_default_context(cafile=str(crt))

@@ -95,8 +95,8 @@ def test_storescu_to_our_scp(tmp_path: Path, files: dict[str, list[Path]], optio
 
 def test_storescu_compressed_to_our_scp(tmp_path: Path, files: dict[str, list[Path]]) -> None:
     """Compressed files, storescu proposing each one's transfer syntax: stored unchanged."""
-    from dicomgen.net.dimse.store import FileSource
     from dicomgen.media.part10 import read
+    from dicomgen.net.dimse.store import FileSource
 
     groups: dict[str, list[Path]] = {}
     for p in files["compressed"]:

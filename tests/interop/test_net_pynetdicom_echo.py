@@ -37,7 +37,7 @@ def their_scu(title: str = "PYSCU", max_pdu: int = 16382) -> PAE:
 
 
 @pytest.fixture()
-def their_scp():  # noqa: ANN201
+def their_scp():
     servers = []
 
     def start(**attrs: object) -> int:
@@ -133,7 +133,7 @@ def test_pynetdicom_user_identity_and_abort() -> None:
         assert associate_rejected(their_scu(), server.port, ext_neg=[ui]) == [(1, 1, 1)]
 
 
-def test_our_scu_to_pynetdicom_scp(their_scp) -> None:  # noqa: ANN001
+def test_our_scu_to_pynetdicom_scp(their_scp) -> None:
     port = their_scp()
     ae = AE("DGSCU", timeouts=FAST)
     ae.add_requested_context(VERIFICATION_SOP_CLASS)
@@ -143,7 +143,7 @@ def test_our_scu_to_pynetdicom_scp(their_scp) -> None:  # noqa: ANN001
     assert assoc.is_released
 
 
-def test_our_scu_with_user_identity_to_pynetdicom(their_scp) -> None:  # noqa: ANN001
+def test_our_scu_with_user_identity_to_pynetdicom(their_scp) -> None:
     port = their_scp()
     ae = AE("DGSCU", timeouts=FAST, max_pdu=128)
     ae.add_requested_context(VERIFICATION_SOP_CLASS)
@@ -152,7 +152,7 @@ def test_our_scu_with_user_identity_to_pynetdicom(their_scp) -> None:  # noqa: A
         assert assoc.send_c_echo() == 0
 
 
-def test_our_scu_rejected_by_pynetdicom(their_scp) -> None:  # noqa: ANN001
+def test_our_scu_rejected_by_pynetdicom(their_scp) -> None:
     port = their_scp(require_calling_aet=["SOMEBODY"])
     ae = AE("DGSCU", timeouts=FAST)
     ae.add_requested_context(VERIFICATION_SOP_CLASS)

@@ -13,6 +13,9 @@ import io
 from typing import Any
 
 import pytest
+from qr_archive import CT, MR, filled_storage, move_destination, slow_patient_matches
+from qr_archive import INSTANCES as ARCHIVE
+from qr_archive import make as make_instance
 
 from dicomgen.core.dataset import Dataset
 from dicomgen.encoding.json import to_json
@@ -33,9 +36,6 @@ from dicomgen.net.dimse.move import c_move
 from dicomgen.net.dimse.normalized import NEvent, n_action
 from dicomgen.net.services import query_retrieve as qr
 from dicomgen.net.store.files import part10_header
-from qr_archive import CT, MR, filled_storage, move_destination, slow_patient_matches
-from qr_archive import INSTANCES as ARCHIVE
-from qr_archive import make as make_instance
 
 pynetdicom = pytest.importorskip("pynetdicom")
 pydicom = pytest.importorskip("pydicom")

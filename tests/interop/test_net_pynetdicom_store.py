@@ -110,7 +110,7 @@ class PynetdicomStorageSCP:
         )
         self.port = self.server.socket.getsockname()[1]
 
-    def on_store(self, event) -> int:  # noqa: ANN001 - pynetdicom's event
+    def on_store(self, event) -> int:
         with self.lock:
             self.count += 1
             n = self.count

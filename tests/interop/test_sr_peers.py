@@ -8,8 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import dicomgen
 import pytest
+
+import dicomgen
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "runtime"))
 from sr_tid1500 import (
@@ -81,10 +82,11 @@ def test_highdicom_written_report_reads_validates_and_writes_back(iod: str, tmp_
     import highdicom as hd
     import numpy as np
     import pydicom
-    from dicomgen.sr import dump_tree, read_tree, validate_sr, write_tree
     from highdicom import sr
     from pydicom.data import get_testdata_file
     from pydicom.sr.codedict import codes
+
+    from dicomgen.sr import dump_tree, read_tree, validate_sr, write_tree
 
     img = pydicom.dcmread(get_testdata_file("CT_small.dcm"))
     observer = sr.ObserverContext(

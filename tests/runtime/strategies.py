@@ -96,7 +96,7 @@ _ALL_VALUES = {**TEXT_VALUES, **BINARY_VALUES}
 
 
 @st.composite
-def datasets(draw: st.DrawFn, depth: int = 0):  # noqa: ANN201 - returns a Dataset
+def datasets(draw: st.DrawFn, depth: int = 0):
     """Random data sets of real dictionary elements (UTF-8 text), with nested sequences."""
     from dicomgen.core.dataset import Dataset
     from dicomgen.core.element import DataElement

@@ -35,7 +35,7 @@ XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 
 
 @pytest.fixture(scope="module")
-def part05(standard_xml: Path):  # noqa: ANN201
+def part05(standard_xml: Path):
     lxml = pytest.importorskip("lxml.etree")
     path = standard_xml / "2020c" / "part05.xml"
     if not path.exists():
@@ -43,7 +43,7 @@ def part05(standard_xml: Path):  # noqa: ANN201
     return lxml.parse(str(path), lxml.XMLParser(huge_tree=True, collect_ids=False))
 
 
-def _paras(tree, section_id: str) -> list[str]:  # noqa: ANN001
+def _paras(tree, section_id: str) -> list[str]:
     sect = tree.find(f".//*[@{XML_ID}='{section_id}']")
     assert sect is not None, section_id
     # only the example text: skip the tables that follow the examples
@@ -84,7 +84,7 @@ def _nfkc(s: str) -> str:
 # --- Annex H: Japanese ----------------------------------------------------------------------
 
 
-def test_annex_h31_japanese_pn_value_1_absent(part05) -> None:  # noqa: ANN001
+def test_annex_h31_japanese_pn_value_1_absent(part05) -> None:
     paras = _paras(part05, "sect_H.3.1")
     charsets = _charsets(paras)
     assert charsets == ("", "ISO 2022 IR 87")
@@ -99,7 +99,7 @@ def test_annex_h31_japanese_pn_value_1_absent(part05) -> None:  # noqa: ANN001
     assert pn.ideographic.family == "山田" and pn.phonetic.given == "たろう"
 
 
-def test_annex_h32_japanese_pn_value_1_ir13(part05) -> None:  # noqa: ANN001
+def test_annex_h32_japanese_pn_value_1_ir13(part05) -> None:
     paras = _paras(part05, "sect_H.3.2")
     charsets = _charsets(paras)
     assert charsets == ("ISO 2022 IR 13", "ISO 2022 IR 87")
@@ -117,7 +117,7 @@ def test_annex_h32_japanese_pn_value_1_ir13(part05) -> None:  # noqa: ANN001
 # --- Annex I: Korean ------------------------------------------------------------------------
 
 
-def test_annex_i2_korean_pn(part05) -> None:  # noqa: ANN001
+def test_annex_i2_korean_pn(part05) -> None:
     paras = _paras(part05, "sect_I.2")
     charsets = _charsets(paras)
     assert charsets == ("", "ISO 2022 IR 149")
@@ -129,7 +129,7 @@ def test_annex_i2_korean_pn(part05) -> None:  # noqa: ANN001
     assert encode_text(text, charsets, "PN") == raw
 
 
-def test_annex_i3_korean_long_text(part05) -> None:  # noqa: ANN001
+def test_annex_i3_korean_long_text(part05) -> None:
     paras = _paras(part05, "sect_I.3")
     charsets = _charsets(paras)
     lines = _after(paras, "Character String:", 3)
@@ -157,7 +157,7 @@ def test_annex_i3_korean_long_text(part05) -> None:  # noqa: ANN001
     "section, expected_charset",
     [("sect_J.1", "ISO_IR 192"), ("sect_J.3", "GB18030")],
 )
-def test_annex_j_pn(part05, section: str, expected_charset: str) -> None:  # noqa: ANN001
+def test_annex_j_pn(part05, section: str, expected_charset: str) -> None:
     paras = _paras(part05, section)
     charsets = _charsets(paras)
     assert charsets == (expected_charset,)
@@ -174,7 +174,7 @@ def test_annex_j_pn(part05, section: str, expected_charset: str) -> None:  # noq
     "section, expected_charset",
     [("sect_J.2", "ISO_IR 192"), ("sect_J.4", "GB18030")],
 )
-def test_annex_j_long_text(part05, section: str, expected_charset: str) -> None:  # noqa: ANN001
+def test_annex_j_long_text(part05, section: str, expected_charset: str) -> None:
     paras = _paras(part05, section)
     charsets = _charsets(paras)
     assert charsets == (expected_charset,)
@@ -194,7 +194,7 @@ def test_annex_j_long_text(part05, section: str, expected_charset: str) -> None:
 # --- Annex K: GB 2312 with code extension ---------------------------------------------------
 
 
-def test_annex_k2_chinese_pn(part05) -> None:  # noqa: ANN001
+def test_annex_k2_chinese_pn(part05) -> None:
     paras = _paras(part05, "sect_K.2")
     charsets = _charsets(paras)
     assert charsets == ("", "ISO 2022 IR 58")
@@ -208,7 +208,7 @@ def test_annex_k2_chinese_pn(part05) -> None:  # noqa: ANN001
     assert pn.ideographic.given == "小东"
 
 
-def test_annex_k3_chinese_long_text(part05) -> None:  # noqa: ANN001
+def test_annex_k3_chinese_long_text(part05) -> None:
     paras = _paras(part05, "sect_K.3")
     charsets = _charsets(paras)
     lines = _after(paras, "Character String (with CR LF after each line):", 3)

@@ -143,7 +143,7 @@ def test_first_text_of_an_undecoded_uid_is_that_of_its_value(raw: bytes) -> None
         return DataElement.from_raw(0x00080018, "UI", memoryview(raw))
 
     fast, decoded = Dataset([element()]), Dataset([element()])
-    decoded[0x00080018].value  # decoded first: the general path
+    _ = decoded[0x00080018].value  # decoded first: the general path
     assert fast.first_text(0x00080018) == decoded.first_text(0x00080018)
     assert not fast[0x00080018].is_decoded or not raw.isascii()
 

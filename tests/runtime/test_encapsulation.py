@@ -6,7 +6,6 @@ pydicom's ``encaps`` functions are the oracle for building and splitting values.
 from __future__ import annotations
 
 import struct
-import warnings
 
 import numpy as np
 import pytest

@@ -10,8 +10,8 @@ import pytest
 
 import dicomgen
 from dicomgen.core.errors import InvalidValueError
-from dicomgen.core.values.datetime_values import DA, DT, TM, DateRange
 from dicomgen.core.validation import ERROR, INFO, WARNING, Finding, ValidationResult
+from dicomgen.core.values.datetime_values import DA, DT, TM, DateRange
 
 UID_RE = re.compile(r"^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$")
 ROOT = "1.2.826.0.1.3680043.10.1071."

@@ -16,8 +16,14 @@ from dicomgen.core.dataset import Dataset
 from dicomgen.core.errors import DecodeError, DicomError, EncodeError, TransferSyntaxError
 from dicomgen.encoding.transfer_syntax import (
     DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN as DEFL,
+)
+from dicomgen.encoding.transfer_syntax import (
     EXPLICIT_VR_BIG_ENDIAN as EBE,
+)
+from dicomgen.encoding.transfer_syntax import (
     EXPLICIT_VR_LITTLE_ENDIAN as ELE,
+)
+from dicomgen.encoding.transfer_syntax import (
     IMPLICIT_VR_LITTLE_ENDIAN as ILE,
 )
 from dicomgen.encoding.writer import encode_dataset

@@ -40,12 +40,12 @@ from typing import Any
 
 import pytest
 
-pydicom = pytest.importorskip("pydicom")
-import pydicom.data  # noqa: E402
+pytest.importorskip("pydicom")
+import pydicom.data
 
-from dicomgen.core.errors import DicomError  # noqa: E402
-from dicomgen.encoding.json import to_json  # noqa: E402
-from dicomgen.media.part10 import read  # noqa: E402
+from dicomgen.core.errors import DicomError
+from dicomgen.encoding.json import to_json
+from dicomgen.media.part10 import read
 
 
 def _corpus() -> dict[str, Path]:

@@ -15,9 +15,17 @@ from dicomgen.core.errors import DecodeError, DicomError, EncodeError, TransferS
 from dicomgen.encoding.reader import DecodeWarning, decode_dataset
 from dicomgen.encoding.transfer_syntax import (
     DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN as DEFL,
+)
+from dicomgen.encoding.transfer_syntax import (
     EXPLICIT_VR_BIG_ENDIAN as EBE,
+)
+from dicomgen.encoding.transfer_syntax import (
     EXPLICIT_VR_LITTLE_ENDIAN as ELE,
+)
+from dicomgen.encoding.transfer_syntax import (
     IMPLICIT_VR_LITTLE_ENDIAN as ILE,
+)
+from dicomgen.encoding.transfer_syntax import (
     register,
     resolve,
     unregister,

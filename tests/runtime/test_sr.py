@@ -7,12 +7,13 @@ import importlib
 import pkgutil
 from pathlib import Path
 
-import dicomgen
 import pytest
+from sr_tid1500 import basic_document, build_basic_report, build_report, document
+
+import dicomgen
 from dicomgen.core.dataset import Dataset
 from dicomgen.sr import dump_tree, read_tree, validate_sr, write_tree
 from dicomgen.sr.codes import Code
-from sr_tid1500 import basic_document, build_basic_report, build_report, document
 
 
 def _doc() -> Dataset:

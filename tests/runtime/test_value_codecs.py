@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import BINARY_VALUES as _BINARY
+from strategies import TEXT_VALUES as _VALUES
 
 from dicomgen.core.errors import CharacterSetError, DecodeError, EncodeError, InvalidValueError
 from dicomgen.core.tag import Tag
@@ -29,8 +31,6 @@ from dicomgen.core.values import (
 )
 from dicomgen.core.vr import VR
 from dicomgen.encoding.values import decode_value, encode_value, validate_value
-from strategies import BINARY_VALUES as _BINARY
-from strategies import TEXT_VALUES as _VALUES
 
 # --- decoding: types, padding, VM ----------------------------------------------------------
 
@@ -338,7 +338,7 @@ def test_encode_text_types() -> None:
         ("DA", "1990.01.01"),  # legacy form is read, never written from a plain str
         ("TM", "2400"),
         ("TM", dt.datetime(2020, 1, 1)),
-        ("TM", dt.time(1, tzinfo=dt.timezone.utc)),
+        ("TM", dt.time(1, tzinfo=dt.UTC)),
         ("DT", "20201301"),
         ("DT", 3),
         ("IS", "1.5"),
@@ -553,7 +553,7 @@ def test_padding_is_vr_padding() -> None:
 
 def test_lenient_parsers_do_not_accept_non_ascii_digits_or_whitespace() -> None:
     # int() and float() accept "٣" and "1\t"; IS and DS must not
-    assert isinstance(decode_value("IS", "٣".encode("utf-8")), VerbatimText)
+    assert isinstance(decode_value("IS", "٣".encode()), VerbatimText)
     assert isinstance(decode_value("IS", b"0\x85"), VerbatimText)
     assert isinstance(decode_value("DS", b"1\t"), VerbatimText)
     with pytest.raises(InvalidValueError):

@@ -61,7 +61,7 @@ __all__ = [
 
 # The AST and its evaluation are the runtime's (generated code writes these very classes);
 # this module adds the parser from the standard's English.
-from dicomgen.core.conditions import (  # noqa: E402
+from dicomgen.core.conditions import (
     ABSENT,
     UNKNOWN,
     Absent,
@@ -84,8 +84,8 @@ from dicomgen.core.conditions import (  # noqa: E402
     tags_of,
 )
 
-from .condition_grammar import Fail, Parser, flat  # noqa: E402
-from .condition_patterns import LEAD, PHRASES, TRAIL  # noqa: E402
+from .condition_grammar import Fail, Parser, flat
+from .condition_patterns import LEAD, PHRASES, TRAIL
 
 # --- extraction ----------------------------------------------------------------
 

@@ -25,13 +25,13 @@ PS3.3 supplies: ``iod_ref`` keeps the target, ``iod`` is filled from ``iod_title
 from __future__ import annotations
 
 import re
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from lxml import etree  # pyright: ignore[reportAttributeAccessIssue] - compiled, no stubs
 
 from dicomgen.core.errors import SpecParseError
 
-from ..docbook.tables import Row, Table, get_table
+from ..docbook.tables import Table, get_table
 from ..docbook.xml import XML_ID, DocBookPart, q
 from ..ir.model import Provenance, SOPClassRecord
 from .part05 import rich_text

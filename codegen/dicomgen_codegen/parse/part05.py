@@ -32,7 +32,7 @@ Rules used for transfer syntaxes (each record's :attr:`TSProps.derivation` says 
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 import attrs
 from lxml import etree  # pyright: ignore[reportAttributeAccessIssue] - compiled, no stubs

@@ -20,8 +20,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dicomgen.core.errors import SpecParseError
 from lxml import etree  # pyright: ignore[reportAttributeAccessIssue] - compiled, no stubs
+
+from dicomgen.core.errors import SpecParseError
 
 from ..ir.part16 import (
     CodeRecord,

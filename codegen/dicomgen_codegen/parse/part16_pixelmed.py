@@ -15,8 +15,9 @@ import re
 import zipfile
 from pathlib import Path
 
-from dicomgen.core.errors import GenerationError
 from lxml import etree  # pyright: ignore[reportAttributeAccessIssue] - compiled, no stubs
+
+from dicomgen.core.errors import GenerationError
 
 from ..ir.part16 import (
     CodeRecord,

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 
 import attrs
+
 from dicomgen.core.errors import GenerationError
 
 from ..ir.iod import IODModuleRef, ValueSet

@@ -117,7 +117,7 @@ class FlatRow:
     included tables, outermost first, ending with ``origin`` when included);
     ``conditions`` the conditions of the Include rows on the way."""
 
-    row: Union[AttributeRow, DescriptionRow]
+    row: AttributeRow | DescriptionRow
     depth: int
     origin: str
     via: tuple[str, ...] = ()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import keyword as _py_keyword
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from dicomgen.core.errors import GenerationError
 

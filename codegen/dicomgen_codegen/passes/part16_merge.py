@@ -30,7 +30,7 @@ def merge_context_groups(*groups: list[ContextGroupRecord]) -> tuple[ContextGrou
         for g in records:
             by_cid.setdefault(g.cid, []).append(g)
     out = []
-    for cid, found in by_cid.items():
+    for _cid, found in by_cid.items():
         found.sort(key=_rank)
         first = found[0]
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 import attrs
+
 from dicomgen.core.errors import GenerationError
 
 from ..ir.iod import (

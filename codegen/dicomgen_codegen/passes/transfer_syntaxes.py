@@ -25,7 +25,7 @@ Endian" -> big endian, else little; "Deflate" -> deflated; a compression scheme 
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 import attrs
 

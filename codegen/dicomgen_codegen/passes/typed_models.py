@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import attrs
+
 from dicomgen.core.errors import GenerationError
 
 from ..ir.iod import Part03Result

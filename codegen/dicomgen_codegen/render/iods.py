@@ -23,8 +23,8 @@ from ..passes.class_model import ClassModel, TypedField, class_name
 from ..passes.typed_models import Models
 from .env import render
 from .filters import hex32, py
-from .registries import render_package_init
 from .layout import Call, Expr, Kw, Tup
+from .registries import render_package_init
 from .typed_code import FileContext, annotation_of, xml_label
 
 __all__ = [

@@ -310,7 +310,7 @@ def render_template(t: TemplateRecord, ctx: _Ctx) -> str:
     tree = _row_tree(t.rows, t.tid, -1)
     rows = _flat_rows(t.rows, t.tid)
     code = "\n".join([rows, *tree, *body])
-    used = lambda name: re.search(rf"\b{name}\b", code) is not None  # noqa: E731
+    used = lambda name: re.search(rf"\b{name}\b", code) is not None
     runtime = ["Row", "Template", "sr_class"] + [n for n in ("RowGroup", "row_field") if used(n)]
     typing_only = [n for n in _ANNOTATION_NAMES if used(n)]
     checking = ["import datetime"] if "datetime" in typing_only else []

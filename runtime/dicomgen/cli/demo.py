@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 STEPS: list[tuple[str, Callable[[Path], list[str]]]] = []
 
@@ -34,7 +34,7 @@ def regenerate(work: Path) -> list[str]:
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise DemoFailure(
             f"the generator is not installed ({exc}); pip install 'dicomgen[codegen]'"
-        )
+        ) from exc
     import filecmp
 
     out = work / "generated"

@@ -131,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
 
         try:
             name = UID(ds.read_transfer_syntax).name
-        except Exception:  # noqa: BLE001 - registry not available: show the UID
+        except Exception:
             name = ds.read_transfer_syntax
         out.write(f"# Used TransferSyntax: {name}\n")
     dump_dataset(ds, out, args.max_value_length)

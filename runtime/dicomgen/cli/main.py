@@ -12,7 +12,7 @@ import argparse
 import importlib
 import os
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 # subcommand -> (module, one-line help). Sorted by name.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {

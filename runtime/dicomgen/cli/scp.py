@@ -173,7 +173,7 @@ def build(args: argparse.Namespace) -> tuple:
     transform = deid_transform(args, Path(args.store))  # refuses bad options before opening
     storage = StorageSCP(args.store, fsync=not args.no_fsync, retrieve_ae_title=args.aet)
 
-    def on_stored(request, result) -> None:  # noqa: ANN001
+    def on_stored(request, result) -> None:
         if args.verbose:
             print(
                 f"I: {request.calling_ae_title}: {request.sop_instance_uid}"

@@ -70,7 +70,7 @@ def _resolve_ts(name: str) -> str:
 
     try:
         return resolve(name).uid
-    except Exception:  # noqa: BLE001 - a keyword, not a UID
+    except Exception:
         pass
     from dicomgen_std import transfer_syntaxes as registry
 

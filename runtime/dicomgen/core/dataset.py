@@ -60,7 +60,7 @@ def _int_of(chain: list[Dataset], tag: int) -> int | None:
         if e is not None:
             try:
                 v = e.value
-            except Exception:  # noqa: BLE001 - an undecodable value cannot decide a VR
+            except Exception:
                 continue
             if isinstance(v, (list, tuple)):
                 v = v[0] if v else None

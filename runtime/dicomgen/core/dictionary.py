@@ -5,14 +5,14 @@ The dictionary is imported on first use, so ``import dicomgen`` stays fast.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .registry_types import DictEntry
 
 
-def _std():  # noqa: ANN202 - the generated module
+def _std():
     import dicomgen_std.dictionary as d
 
     return d
@@ -27,7 +27,7 @@ def entry_for(tag: int) -> DictEntry | None:
     return d.lookup(tag)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _keywords() -> dict[str, int]:
     d = _std()
     out = {e.keyword: e.tag for e in d.REPEATERS if e.keyword}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Union
 
 from .errors import InvalidValueError
 
@@ -16,7 +15,7 @@ class Tag(int):
 
     __slots__ = ()
 
-    def __new__(cls, value: Union[int, str, tuple[int, int]], element: int | None = None) -> Tag:
+    def __new__(cls, value: int | str | tuple[int, int], element: int | None = None) -> Tag:
         if element is not None:
             if not isinstance(value, int):
                 raise InvalidValueError(f"tag group must be an int, not {type(value).__name__}")

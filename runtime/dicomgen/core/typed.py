@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, Self, Union
+from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, Self
 
 import attrs
 
@@ -167,7 +167,7 @@ class DicomObject:
 
     def to_file(
         self,
-        path: Union[str, os.PathLike[str], BinaryIO],
+        path: str | os.PathLike[str] | BinaryIO,
         transfer_syntax: Any = None,
     ) -> None:
         """Write this IOD as a DICOM file (PS3.10 7) via :func:`dicomgen.media.part10.write`.
@@ -186,7 +186,7 @@ class DicomObject:
         part10.write(path, ds, transfer_syntax)
 
     @classmethod
-    def from_file(cls, path: Union[str, os.PathLike[str], BinaryIO, bytes]) -> Self:
+    def from_file(cls, path: str | os.PathLike[str] | BinaryIO | bytes) -> Self:
         """Read a DICOM file (PS3.10) into this class.
 
         Raises :class:`ValidationError` when the file's SOP Class UID is not one of the
@@ -251,7 +251,7 @@ def iod_class_for(sop_class_uid: str) -> type[DicomObject] | None:
     return cls
 
 
-def load(path: Union[str, os.PathLike[str], BinaryIO, bytes]) -> DicomObject:
+def load(path: str | os.PathLike[str] | BinaryIO | bytes) -> DicomObject:
     """Read a DICOM file into the IOD class of its SOP Class UID (0008,0016)."""
     from ..media import part10
 

@@ -357,7 +357,7 @@ def _compile_encoder(codec: _Codec, qualname: str) -> Callable[..., Dataset]:
         lines.append(f"        elems[{t}] = _DE({t}, {vr_code}, v)")
     lines.append("    return _finish(obj, _codec, ds, elems, parents, used, deferred, ambiguous)")
     source = "\n".join(lines) + "\n"
-    exec(compile(source, f"<dicomgen encoder {qualname}>", "exec"), ns)  # noqa: S102
+    exec(compile(source, f"<dicomgen encoder {qualname}>", "exec"), ns)
     return ns["encode"]  # type: ignore[no-any-return]
 
 

@@ -113,7 +113,7 @@ def attribute(
     tag: int,
     vr: str,
     vm: str = "1",
-    type: str = "3",  # noqa: A002 - the contract's name (Attribute Type)
+    type: str = "3",
     *,
     keyword: str,
     name: str = "",

@@ -16,8 +16,9 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterator, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 from ..core.dataset import Dataset
 from ..core.errors import DicomError

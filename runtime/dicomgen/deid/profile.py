@@ -9,9 +9,10 @@ object conformant whatever the attribute's Type (see :func:`tables`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from types import SimpleNamespace
-from typing import Any, Iterable, NamedTuple
+from typing import Any, NamedTuple
 
 from ..core.errors import DicomError
 from .rows import ProfileRow
@@ -43,22 +44,22 @@ def tables() -> SimpleNamespace:
       modified dates).
     """
     m = std()
-    A, O = m.Action, m.Option  # noqa: N806
+    A, Opt = m.Action, m.Option
     rows = m.ROWS
     return SimpleNamespace(
         compound={A.Z_D: A.D, A.X_Z: A.Z, A.X_D: A.D, A.X_Z_D: A.D, A.X_Z_U: A.U},
         protective_order=(A.X, A.Z, A.D, A.U, A.C, A.K),
         exclusive=frozenset(
             {
-                O.RETAIN_LONGITUDINAL_TEMPORAL_INFORMATION_FULL_DATES,
-                O.RETAIN_LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED_DATES,
+                Opt.RETAIN_LONGITUDINAL_TEMPORAL_INFORMATION_FULL_DATES,
+                Opt.RETAIN_LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED_DATES,
             }
         ),
         exact={r.tag: r for r in rows if r.mask == 0xFFFFFFFF},
         patterns=tuple(r for r in rows if r.mask != 0xFFFFFFFF and r.mask != r.tag),
         private=tuple(r for r in rows if r.mask == r.tag == 0x00010000),
         safe=frozenset((s.creator.strip().upper(), s.group, s.offset) for s in m.SAFE_PRIVATE),
-        names={o.name.lower().replace("_", "-"): o for o in O},
+        names={o.name.lower().replace("_", "-"): o for o in Opt},
     )
 
 

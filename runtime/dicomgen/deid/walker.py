@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from ..core.dataset import Dataset
 from ..core.element import DataElement
-from .profile import DeidError, Decision, Profile, is_safe_private, std, tables
+from .profile import Decision, DeidError, Profile, is_safe_private, std, tables
 from .values import Keys, clean_text, dummy, identifying_words, shift_dates, value_texts
 
 PIXEL_DATA = 0x7FE00010

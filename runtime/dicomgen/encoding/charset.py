@@ -37,8 +37,8 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Optional, Sequence
 
 from ..core.errors import CharacterSetError
 
@@ -83,7 +83,7 @@ class _GSet:
         self._codec = codec
         # ascii | sb (ISO 8859 high half) | kana (JIS X 0201) | jis0208 | jis0212 | euc (GR pairs)
         self._kind = kind
-        self._enc: dict[str, Optional[bytes]] = {}
+        self._enc: dict[str, bytes | None] = {}
 
     def __repr__(self) -> str:
         return f"<{self.ir}>"
@@ -104,13 +104,13 @@ class _GSet:
             run = b"".join(b"\x8f" + run[i : i + 2] for i in range(0, len(run), 2))
         return run.decode(self._codec, errors)
 
-    def encode_char(self, ch: str) -> Optional[bytes]:
+    def encode_char(self, ch: str) -> bytes | None:
         """The bytes of ``ch`` in this set as invoked in its element (GL for G0, GR for G1),
         or ``None`` if the set does not have it."""
         cache = self._enc
         if ch in cache:
             return cache[ch]
-        code: Optional[bytes] = None
+        code: bytes | None = None
         o = ord(ch)
         if self._kind == "ascii":
             code = bytes((o,)) if 0x20 <= o < 0x7F else None
@@ -194,8 +194,8 @@ class _Term:
         term: str,
         kind: str,
         codec: str = "",
-        g0: Optional[_GSet] = None,
-        g1: Optional[_GSet] = None,
+        g0: _GSet | None = None,
+        g1: _GSet | None = None,
     ) -> None:
         self.term = term
         self.kind = kind  # "single" (no extension), "2022" (code extension), "standalone"
@@ -228,7 +228,7 @@ _LOOSE = re.compile(r"^ISO[\s_-]*(2022)?[\s_-]*IR[\s_-]*(\d+)$")
 
 
 @lru_cache(maxsize=256)
-def normalize_charset(term: str) -> Optional[str]:
+def normalize_charset(term: str) -> str | None:
     """The Defined Term for ``term``, tolerating common misspellings of the separators
     (``ISO-IR 100``, ``ISO_IR100``, ``ISO IR 100``) and ``ISO_IR 6`` for the default;
     ``None`` if unknown."""
@@ -320,7 +320,7 @@ def charset_problems(charsets: Sequence[str] | str | None) -> list[str]:
 class _Plan:
     __slots__ = ("codec", "g0", "g1", "sets")
 
-    def __init__(self, codec: str, g0: _GSet, g1: Optional[_GSet], sets: tuple[_GSet, ...]) -> None:
+    def __init__(self, codec: str, g0: _GSet, g1: _GSet | None, sets: tuple[_GSet, ...]) -> None:
         self.codec = codec  # non-empty: decode/encode the whole value with this Python codec
         self.g0 = g0  # ISO 2022 initial designations
         self.g1 = g1
@@ -582,7 +582,7 @@ def _encode_2022(text: str, plan: _Plan, delims: str, errors: str, vr: str) -> b
     out = bytearray()
     init0, init1 = plan.g0, plan.g1
     g0: _GSet = init0
-    g1: Optional[_GSet] = init1
+    g1: _GSet | None = init1
     sets = plan.sets
     for ch in text:
         o = ord(ch)

@@ -12,7 +12,6 @@ without its output ever being held in memory.
 from __future__ import annotations
 
 import zlib
-from typing import Union
 
 from ..core.errors import DecodeError
 from .limits import MAX_INFLATED, default_limits
@@ -21,12 +20,12 @@ from .limits import MAX_INFLATED, default_limits
 _CHUNK = 1 << 20
 
 
-def inflated_size(data: Union[bytes, memoryview], limit: int, *, offset: int = 0) -> int:
+def inflated_size(data: bytes | memoryview, limit: int, *, offset: int = 0) -> int:
     """The size ``data`` (raw DEFLATE) inflates to, found in bounded memory; DecodeError
     once it passes ``limit`` bytes or if the stream is corrupt."""
     d = zlib.decompressobj(-zlib.MAX_WBITS)
     total = 0
-    tail: Union[bytes, memoryview] = memoryview(data)
+    tail: bytes | memoryview = memoryview(data)
     try:
         while tail and not d.eof:
             total += len(d.decompress(tail, _CHUNK))
@@ -45,9 +44,7 @@ def inflated_size(data: Union[bytes, memoryview], limit: int, *, offset: int = 0
     return total
 
 
-def inflate(
-    data: Union[bytes, memoryview], *, offset: int = 0, limit: int | None = None
-) -> bytearray:
+def inflate(data: bytes | memoryview, *, offset: int = 0, limit: int | None = None) -> bytearray:
     """Inflate raw DEFLATE data; ``offset`` (where ``data`` starts) is named in errors.
     ``limit``: most bytes of output (default: the default limits' bound for ``data``'s size)."""
     if limit is None:
@@ -57,7 +54,7 @@ def inflate(
     view = memoryview(out)
     d = zlib.decompressobj(-zlib.MAX_WBITS)
     pos = 0
-    tail: Union[bytes, memoryview] = memoryview(data)
+    tail: bytes | memoryview = memoryview(data)
     while tail and not d.eof and pos < size:
         chunk = d.decompress(tail, min(_CHUNK, size - pos))
         view[pos : pos + len(chunk)] = chunk
@@ -69,7 +66,7 @@ def inflate(
     return out
 
 
-def deflate(data: Union[bytes, memoryview], level: int = 6) -> bytes:
+def deflate(data: bytes | memoryview, level: int = 6) -> bytes:
     """Raw DEFLATE (RFC 1951) of ``data``, as A.5 requires."""
     c = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
     return c.compress(data) + c.flush()

@@ -16,14 +16,14 @@ fetched through ``bulk_data_handler(tag, vr, uri) -> bytes``.
 
 from __future__ import annotations
 
-import datetime as _dt
-
 import base64
 import contextvars
+import datetime as _dt
 import json as _json
 import math
 import struct
-from typing import Any, Callable, Union
+from collections.abc import Callable
+from typing import Any, Union
 
 from ..core.dataset import Dataset
 from ..core.element import DataElement
@@ -377,7 +377,7 @@ def from_json(
         _DEPTH.reset(token)
 
 
-def from_json_str(text: Union[str, bytes], **kwargs: Any) -> Dataset:
+def from_json_str(text: str | bytes, **kwargs: Any) -> Dataset:
     """:func:`from_json` of a JSON text."""
     try:
         obj = _json.loads(text)

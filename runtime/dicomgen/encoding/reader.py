@@ -24,7 +24,7 @@ import struct
 import warnings
 from typing import Any, Union
 
-from ..core.dataset import Dataset, dictionary_vr, resolve_ambiguous_vr
+from ..core.dataset import Dataset, resolve_ambiguous_vr
 from ..core.element import UNSET, DataElement
 from ..core.errors import DecodeError, DicomError
 from ..core.tag import Tag

@@ -45,8 +45,9 @@ import operator
 import struct
 import sys
 from array import array
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from typing import Any, Callable, Iterable, Optional, Sequence
+from typing import Any
 
 from ..core.errors import CharacterSetError, DecodeError, EncodeError, InvalidValueError
 from ..core.tag import Tag
@@ -98,7 +99,7 @@ _INT_RANGES = {
 }
 
 
-def _array_code(fmt: str) -> Optional[str]:
+def _array_code(fmt: str) -> str | None:
     """An :mod:`array` type code with the same item size as struct code ``fmt``."""
     size = _SIZES[fmt]
     if fmt in "fd":
@@ -135,7 +136,7 @@ _NONE: frozenset[str] = frozenset()
 # and validate_value. Each returns a problem description or None. --------------------------
 
 
-def _check_ae(s: str) -> Optional[str]:
+def _check_ae(s: str) -> str | None:
     if len(s) > 16:
         return f"AE value {s!r} is longer than 16 characters"
     if not s.isascii() or _controls(s, _NONE) or "\\" in s:
@@ -145,13 +146,13 @@ def _check_ae(s: str) -> Optional[str]:
     return None
 
 
-def _check_as(s: str) -> Optional[str]:
+def _check_as(s: str) -> str | None:
     if len(s) != 4 or not s[:3].isdigit() or not s[:3].isascii() or s[3] not in _AS_UNITS:
         return f"AS value {s!r} is not nnnD, nnnW, nnnM or nnnY"
     return None
 
 
-def _check_cs(s: str) -> Optional[str]:
+def _check_cs(s: str) -> str | None:
     if len(s) > 16:
         return f"CS value {s!r} is longer than 16 characters"
     if not _CS_CHARS.issuperset(s):
@@ -159,8 +160,8 @@ def _check_cs(s: str) -> Optional[str]:
     return None
 
 
-def _charset_text_check(vr: str, limit: Optional[int], allowed: frozenset[str]) -> Callable:
-    def check(s: str) -> Optional[str]:
+def _charset_text_check(vr: str, limit: int | None, allowed: frozenset[str]) -> Callable:
+    def check(s: str) -> str | None:
         if limit is not None and len(s) > limit:
             return f"{vr} value {s[:20]!r}... is {len(s)} characters (max {limit})"
         if _controls(s, allowed):
@@ -170,7 +171,7 @@ def _charset_text_check(vr: str, limit: Optional[int], allowed: frozenset[str]) 
     return check
 
 
-def _check_ui(s: str) -> Optional[str]:
+def _check_ui(s: str) -> str | None:
     if len(s) > 64:
         return f"UI value {s!r} is longer than 64 characters"
     if not _UI_CHARS.issuperset(s):
@@ -178,7 +179,7 @@ def _check_ui(s: str) -> Optional[str]:
     return None
 
 
-def _check_ur(s: str) -> Optional[str]:
+def _check_ur(s: str) -> str | None:
     if s[:1] == " ":
         return f"UR value {s!r} has leading spaces"
     if not s.isascii() or _controls(s, _NONE) or not _URI_BAD.isdisjoint(s.rstrip(" ")):
@@ -186,7 +187,7 @@ def _check_ur(s: str) -> Optional[str]:
     return None
 
 
-_CHECKS: dict[str, Callable[[str], Optional[str]]] = {
+_CHECKS: dict[str, Callable[[str], str | None]] = {
     "AE": _check_ae,
     "AS": _check_as,
     "CS": _check_cs,
@@ -201,7 +202,7 @@ _CHECKS: dict[str, Callable[[str], Optional[str]]] = {
 }
 
 
-def _check_da(s: str) -> Optional[str]:
+def _check_da(s: str) -> str | None:
     if "-" in s:
         try:
             r = DateRange.parse(s)
@@ -220,7 +221,7 @@ def _check_da(s: str) -> Optional[str]:
     return None
 
 
-def _check_tm(s: str) -> Optional[str]:
+def _check_tm(s: str) -> str | None:
     if "-" in s:
         try:
             r = TimeRange.parse(s)
@@ -235,7 +236,7 @@ def _check_tm(s: str) -> Optional[str]:
     return None
 
 
-def _check_dt(s: str) -> Optional[str]:
+def _check_dt(s: str) -> str | None:
     single_problem = f"DT value {s!r} is not YYYYMMDDHHMMSS.FFFFFF&ZZXX"
     if len(s) <= 26 and DT_RE.fullmatch(s):
         try:
@@ -255,7 +256,7 @@ def _check_dt(s: str) -> Optional[str]:
     return single_problem
 
 
-def _check_is(s: str) -> Optional[str]:
+def _check_is(s: str) -> str | None:
     if len(s) > 12:
         return f"IS value {s!r} is longer than 12 characters"
     if not IS_RE.fullmatch(s):
@@ -265,7 +266,7 @@ def _check_is(s: str) -> Optional[str]:
     return None
 
 
-def _check_ds(s: str) -> Optional[str]:
+def _check_ds(s: str) -> str | None:
     if len(s) > 16:
         return f"DS value {s!r} is longer than 16 characters"
     if not DS_RE.fullmatch(s):
@@ -273,7 +274,7 @@ def _check_ds(s: str) -> Optional[str]:
     return None
 
 
-def _check_pn(s: str) -> Optional[str]:
+def _check_pn(s: str) -> str | None:
     if "\\" in s:
         return f"PN value {s!r} contains a backslash"
     p = PersonName(s).problems()
@@ -887,7 +888,7 @@ def _item_problems(vr: str, item: Any) -> list[str]:
     return []
 
 
-def validate_value(vr: str, value: Any, charsets: Optional[Sequence[str]] = None) -> list[str]:
+def validate_value(vr: str, value: Any, charsets: Sequence[str] | None = None) -> list[str]:
     """Every way ``value`` breaks the rules of VR ``vr`` (PS3.5 6.2, 6.4); ``[]`` if none.
 
     Checks types, lengths (``VR.max_length``), character repertoires, DA/TM/DT/IS/DS/AS/UI

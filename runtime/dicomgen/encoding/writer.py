@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import struct
 from array import array
-from typing import Any, BinaryIO, Callable
+from collections.abc import Callable
+from typing import Any, BinaryIO
 
 from ..core.dataset import Dataset
 from ..core.element import UNSET, DataElement
@@ -249,7 +250,7 @@ def write_dataset(
     buffered: list[Any] = []
     size = 0
 
-    def out(b: Any) -> None:  # noqa: F811 - small writes are batched, large go straight out
+    def out(b: Any) -> None:
         nonlocal written, size
         n = len(b)
         if n >= 65536:

@@ -39,20 +39,21 @@ import os
 import re
 import shutil
 import uuid
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 from ..core.dataset import Dataset, dictionary_vr
 from ..core.element import DataElement
 from ..core.errors import DicomError, MediaError
 from . import file_ids as fids
 from .dicomdir import (
+    RECORD_TYPE,
     REFERENCED_FILE_ID,
     REFERENCED_SOP_CLASS_IN_FILE,
     REFERENCED_SOP_INSTANCE_IN_FILE,
     REFERENCED_TS_IN_FILE,
-    RECORD_TYPE,
     DicomDir,
     Record,
     encode_dicomdir,
@@ -424,7 +425,6 @@ class FileSet:
         rtype = record_type_for(sop_class)
         invented: dict[str, str] = {}
         # build every record first so that a failure leaves the tree untouched
-        plan: list[tuple[str, str, str | None, Dataset | None]] = []
         if rtype in SINGLE_LEVEL:
             parent_chain: list[tuple[str, str, str | None]] = []
         else:

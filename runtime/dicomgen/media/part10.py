@@ -25,6 +25,7 @@ from typing import IO, Any, BinaryIO, Union
 from ..core.dataset import Dataset
 from ..core.element import DataElement
 from ..core.errors import DecodeError, DicomError, EncodeError, TransferSyntaxError
+from ..core.implementation import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME
 from ..core.tag import Tag
 from ..encoding import reader as _reader
 from ..encoding.transfer_syntax import (
@@ -34,8 +35,6 @@ from ..encoding.transfer_syntax import (
     TransferSyntaxLike,
     resolve,
 )
-
-from ..core.implementation import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME
 
 DEFAULT_DEFER_SIZE = 4 << 20
 """Files larger than this (bytes) are memory-mapped instead of read into memory."""
@@ -288,7 +287,7 @@ def encode_file_meta(fm: Dataset) -> bytes:
 
 
 def write(
-    target: Union[str, "os.PathLike[str]", BinaryIO],
+    target: str | os.PathLike[str] | BinaryIO,
     dataset: Dataset,
     transfer_syntax: TransferSyntaxLike | None = None,
     *,

@@ -33,7 +33,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl as _ssl
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Generator, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -46,7 +47,6 @@ from dicomgen.core.errors import (
 from dicomgen.core.implementation import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME
 
 from .association import Association
-from .heap import TRIM_DELAY, release_free_memory
 from .contexts import (
     DEFAULT_TRANSFER_SYNTAXES,
     ContextDefinition,
@@ -56,6 +56,7 @@ from .contexts import (
     negotiate_contexts,
 )
 from .dimse.service import Handler, normalize_handlers
+from .heap import TRIM_DELAY, release_free_memory
 from .pdu import (
     DICOM_APPLICATION_CONTEXT,
     AssociateAC,
@@ -75,17 +76,16 @@ from .pdu import (
     UserIdentityRQSubItem,
     UserInformationItem,
 )
+from .pdu.codec import MAX_ASSOCIATE_LENGTH
+from .ul.fsm import State
 from .ul.provider import (
     AbortIndication,
     AssociateAccepted,
     AssociateIndication,
     AssociateRejected,
-    Closed,
     ULConfig,
     UpperLayer,
 )
-from .ul.fsm import State
-from .pdu.codec import MAX_ASSOCIATE_LENGTH
 from .ul.transport import MAX_QUEUED_BYTES, Transport, start_server
 
 if TYPE_CHECKING:
@@ -266,7 +266,7 @@ class AE:
         ssl_context: _ssl.SSLContext | None = None,
         server_hostname: str | None = None,
         handlers: Mapping[Any, Handler] | None = None,
-    ) -> "AssociationRequest":
+    ) -> AssociationRequest:
         """Request an association with ``ae_title`` at ``host:port``.
 
         ``await ae.associate(...)`` gives the :class:`Association`; ``async with`` also
@@ -306,7 +306,7 @@ class AE:
         )
         try:
             ind = await asyncio.wait_for(provider.next_indication(), self.timeouts.acse)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             await provider.abort()
             await _bounded(provider.wait_closed(self.timeouts.artim), self.timeouts.artim)
             raise NetworkTimeout(
@@ -432,7 +432,7 @@ class AE:
         handlers: Mapping[Any, Handler] | None = None,
         *,
         ssl_context: _ssl.SSLContext | None = None,
-    ) -> "Server":
+    ) -> Server:
         """Listen on ``address`` (port 0 = any free port; see ``server.port``)."""
         server = Server(self, normalize_handlers(handlers))
         await server._start(address, ssl_context)
@@ -463,7 +463,7 @@ def _min_window(ours: int, theirs: int) -> int:
 async def _bounded(awaitable: Awaitable[Any], timeout: float | None) -> None:
     try:
         await asyncio.wait_for(awaitable, timeout)
-    except (asyncio.TimeoutError, NetworkError):
+    except (TimeoutError, NetworkError):
         pass
 
 
@@ -541,7 +541,7 @@ class Server:
             self._tasks.add(task)
         try:
             await self._serve_connection(transport)
-        except Exception:  # noqa: BLE001 - one bad connection must not stop the server
+        except Exception:
             log.exception("connection from %s failed", transport.peer)
         finally:
             self.served += 1
@@ -587,7 +587,7 @@ class Server:
         provider.connection_indication(transport)
         try:
             ind = await asyncio.wait_for(provider.next_indication(), artim + 5)
-        except asyncio.TimeoutError:  # pragma: no cover - ARTIM fires first
+        except TimeoutError:  # pragma: no cover - ARTIM fires first
             await provider.abort()
             return
         self._pending.pop(transport, None)
@@ -637,10 +637,10 @@ class Server:
         if self._server is not None:
             try:
                 await asyncio.wait_for(self._server.wait_closed(), timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
-    async def __aenter__(self) -> "Server":
+    async def __aenter__(self) -> Server:
         return self
 
     async def __aexit__(self, *exc: Any) -> None:

@@ -22,7 +22,8 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from dicomgen.core.errors import (
     AssociationAborted,
@@ -34,7 +35,7 @@ from dicomgen.core.errors import (
 from .contexts import PresentationContext
 from .dimse.cancel import dispatch_cancel
 from .dimse.command_set import encode_command
-from .dimse.fields import CommandField
+from .dimse.fields import CommandField, Status
 from .dimse.message import (
     DatasetSink,
     DimseMessage,
@@ -43,7 +44,6 @@ from .dimse.message import (
     encoded_fragments,
     fragment_size,
 )
-from .dimse.fields import Status
 from .dimse.service import (
     SCP_SERVICES,
     DimseEvent,
@@ -366,7 +366,7 @@ class Association:
                     item = await queue.get()
             else:  # Python 3.10
                 item = await asyncio.wait_for(queue.get(), wait)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self._forget(message_id)
             await self.abort()
             raise NetworkTimeout(
@@ -412,7 +412,7 @@ class Association:
         await self.provider.release_request()
         try:
             await asyncio.wait_for(asyncio.shield(self._released), wait)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             await self.abort()
             raise NetworkTimeout(f"A-RELEASE not confirmed within {wait} s; aborted") from None
         except AssociationAborted:
@@ -432,7 +432,7 @@ class Association:
     async def wait_closed(self, timeout: float | None = None) -> None:
         try:
             await asyncio.wait_for(self._closed.wait(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise NetworkTimeout(f"association not closed within {timeout} s") from None
 
     def __repr__(self) -> str:
@@ -442,7 +442,7 @@ class Association:
             f" {self.provider.state.name}, {len(self.accepted_contexts)} accepted contexts)>"
         )
 
-    async def __aenter__(self) -> "Association":
+    async def __aenter__(self) -> Association:
         return self
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
@@ -475,7 +475,7 @@ class Association:
             log.info("association with %s ended: %s", self.peer_ae_title, exc)
             self._abort_now(str(exc))
             return
-        except Exception:  # noqa: BLE001 - never leave the association half alive
+        except Exception:
             log.exception("association with %s failed", self.peer_ae_title)
             self._abort_now("internal error")
             return
@@ -534,7 +534,7 @@ class Association:
             if self.abort_detail is None:
                 self.abort_detail = str(exc)
             await self._abort_quietly()
-        except Exception:  # noqa: BLE001 - never leave the association half alive
+        except Exception:
             log.exception("association with %s failed", self.peer_ae_title)
             if self.abort_detail is None:
                 self.abort_detail = "internal error"
@@ -554,7 +554,7 @@ class Association:
         peer back); abort the association if it has none within the DIMSE timeout."""
         try:
             await asyncio.wait_for(waiter, self.timeouts.dimse)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.abort_detail = (
                 f"the receiver of a data set took no data for {self.timeouts.dimse} s"
             )

@@ -7,7 +7,7 @@ requestor's reading of an A-ASSOCIATE-AC.
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import attrs
 

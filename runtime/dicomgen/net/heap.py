@@ -12,7 +12,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gc
-from typing import Callable
+from collections.abc import Callable
 
 #: Seconds after the last connection of a burst ended before the heap is trimmed (a trim
 #: walks the whole heap: once per burst, not once per connection).

@@ -16,7 +16,8 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
-from typing import TYPE_CHECKING, Any, Coroutine, Mapping, TypeVar
+from collections.abc import Coroutine, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from dicomgen.core.errors import NetworkTimeout
 
@@ -77,7 +78,7 @@ class SyncAssociation:
         self._assoc = assoc
 
     @classmethod
-    def open(cls, ae: AE, host: str, port: int, ae_title: str, **kwargs: Any) -> "SyncAssociation":
+    def open(cls, ae: AE, host: str, port: int, ae_title: str, **kwargs: Any) -> SyncAssociation:
         runner = LoopThread(f"dicomgen-assoc-{host}:{port}")
         try:
 
@@ -127,7 +128,7 @@ class SyncAssociation:
             coro, timeout if timeout is not None else _bound(self._assoc.ae, "dimse")
         )
 
-    def __enter__(self) -> "SyncAssociation":
+    def __enter__(self) -> SyncAssociation:
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
@@ -147,7 +148,7 @@ class ThreadedServer:
     @classmethod
     def start(
         cls, ae: AE, address: tuple[str, int], handlers: Mapping[Any, Any] | None, **kwargs: Any
-    ) -> "ThreadedServer":
+    ) -> ThreadedServer:
         runner = LoopThread(f"dicomgen-server-{address[0]}:{address[1]}")
         try:
             server = runner.run(ae.start_server(address, handlers, **kwargs), 10.0)
@@ -174,7 +175,7 @@ class ThreadedServer:
         finally:
             self._runner.stop()
 
-    def __enter__(self) -> "ThreadedServer":
+    def __enter__(self) -> ThreadedServer:
         return self
 
     def __exit__(self, *exc: Any) -> None:

@@ -15,7 +15,8 @@ decoded; the value stays a memoryview into the file's buffer or mmap.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
 

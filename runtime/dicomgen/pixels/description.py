@@ -9,7 +9,8 @@ Interpretation; PS3.3 C.7.6.6 (Multi-frame Module): Number of Frames; PS3.5 8.1.
 from __future__ import annotations
 
 import struct
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import attrs
 

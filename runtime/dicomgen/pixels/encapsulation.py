@@ -14,7 +14,7 @@ copied until a frame made of several fragments is joined.
 from __future__ import annotations
 
 import struct
-from typing import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from dicomgen.core.errors import PixelDataError
 from dicomgen.core.tag import ITEM, SEQUENCE_DELIMITATION

@@ -8,7 +8,7 @@ data is sign-extended from Bits Stored (PS3.5 8.1.1: the unused high bits are un
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 

@@ -58,7 +58,7 @@ def _same(a: Any, b: Any) -> bool:
         return False  # nothing to leak
     try:
         return bool(a == b) or str(a) == str(b)
-    except Exception:  # noqa: BLE001 - values pydicom cannot compare are not equal
+    except Exception:
         return False
 
 

@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
 
-import bench_deid  # noqa: E402
+import bench_deid
 
 
 def test_a_missing_peer_python_or_package_is_skipped(tmp_path: Path) -> None:

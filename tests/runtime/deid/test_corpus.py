@@ -10,6 +10,7 @@ from pathlib import Path
 import pydicom
 import pydicom.data
 import pytest
+from deid_check import leftovers
 
 from dicomgen.core.dataset import Dataset
 from dicomgen.core.element import DataElement
@@ -18,8 +19,6 @@ from dicomgen.deid.profile import DeidError, Profile
 from dicomgen.deid.values import Keys
 from dicomgen.deid.walker import Deidentifier
 from dicomgen.media import part10
-
-from deid_check import leftovers
 
 KEY = b"corpus-test-key-0123456789abcdef"
 pytestmark = pytest.mark.filterwarnings("ignore")
@@ -34,18 +33,18 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, files.
     return src, out, result
 
 
-def _pairs(corpus) -> list[tuple[Path, Path]]:  # noqa: ANN001
+def _pairs(corpus) -> list[tuple[Path, Path]]:
     src, out, result = corpus
     return [(src / rel, out / rel) for rel in result.written]
 
 
-def test_most_of_the_corpus_is_written_and_failures_are_reported(corpus) -> None:  # noqa: ANN001
+def test_most_of_the_corpus_is_written_and_failures_are_reported(corpus) -> None:
     _, _, result = corpus
     assert len(result.written) >= 140
     assert all(f.message for f in result.failed)
 
 
-def test_no_protected_element_keeps_its_value(corpus) -> None:  # noqa: ANN001
+def test_no_protected_element_keeps_its_value(corpus) -> None:
     bad = {}
     for a, b in _pairs(corpus):
         found = leftovers(a, b)
@@ -54,7 +53,7 @@ def test_no_protected_element_keeps_its_value(corpus) -> None:  # noqa: ANN001
     assert bad == {}
 
 
-def test_uids_stay_linked_across_files_and_references(corpus) -> None:  # noqa: ANN001
+def test_uids_stay_linked_across_files_and_references(corpus) -> None:
     pairs = _pairs(corpus)
     mapping: dict[str, str] = {}
     studies: dict[str, set[str]] = {}
@@ -95,7 +94,7 @@ def test_uids_stay_linked_across_files_and_references(corpus) -> None:  # noqa: 
     assert all(written[k] == v for k, v in mapping.items())
 
 
-def test_pixels_are_byte_identical(corpus) -> None:  # noqa: ANN001
+def test_pixels_are_byte_identical(corpus) -> None:
     n = 0
     for a, b in _pairs(corpus):
         x, y = pydicom.dcmread(a, force=True), pydicom.dcmread(b, force=True)

@@ -147,7 +147,7 @@ def test_records_name_the_rule_of_each_element(inputs: Path, tmp_path: Path) -> 
 
 def test_refused_without_pixels_clean_and_list_options(
     inputs: Path, tmp_path: Path, capsys
-) -> None:  # noqa: ANN001
+) -> None:
     assert main(["deid", str(inputs / "CT_small.dcm"), str(tmp_path / "o"), "-q"]) == 1
     assert "Burned In Annotation" in capsys.readouterr().err
     assert not (tmp_path / "o" / "CT_small.dcm").exists()
@@ -155,7 +155,7 @@ def test_refused_without_pixels_clean_and_list_options(
     assert "retain-uids" in capsys.readouterr().out
 
 
-def test_the_output_folder_cannot_be_an_input_folder(inputs: Path, capsys) -> None:  # noqa: ANN001
+def test_the_output_folder_cannot_be_an_input_folder(inputs: Path, capsys) -> None:
     before = _tree(inputs)
     assert main(["deid", str(inputs), str(inputs), "--pixels-clean", "-q"]) == 1
     assert "is an input folder" in capsys.readouterr().err

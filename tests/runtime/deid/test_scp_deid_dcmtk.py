@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pydicom
 import pytest
+from deid_check import leftovers
 from net_processes import dcmtk, kill
 from net_store_helpers import pydicom_dir, start_our_scp
 
 from dicomgen.deid.values import Keys
-
-from deid_check import leftovers
 
 KEY = b"scp-dcmtk-deid-key-0123456789abc"
 LINKED = ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "FrameOfReferenceUID")

@@ -31,7 +31,7 @@ pytestmark = [pytest.mark.interop, pytest.mark.timeout(120)]
 
 
 @pytest.fixture(scope="module")
-def scp(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def scp(tmp_path_factory: pytest.TempPathFactory):
     store = tmp_path_factory.mktemp("store")
     proc, port = start_our_scp(store, "--no-fsync")
     try:
@@ -56,7 +56,7 @@ def send(port: int, data: bytes, uid: str) -> int:
 
 
 @pytest.mark.parametrize("defect", ["truncated", "short_pixels", "large_truncated"])
-def test_scp_refuses_incomplete_dataset(scp, defect: str) -> None:  # noqa: ANN001
+def test_scp_refuses_incomplete_dataset(scp, defect: str) -> None:
     store, port = scp
     size = 2200 if defect == "large_truncated" else 64  # 2200^2 x 2 bytes: the streamed path
     ds = make_dataset(hash(defect) % 1000, rows=size, cols=size)
@@ -80,9 +80,7 @@ def dicomgen_store(port: int, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_store_goes_on_past_a_bad_file_and_halts_on_request(
-    scp, tmp_path: Path
-) -> None:  # noqa: ANN001
+def test_store_goes_on_past_a_bad_file_and_halts_on_request(scp, tmp_path: Path) -> None:
     store, port = scp
     good = generated_files(tmp_path / "a", 3, [EXPLICIT])
     bad = tmp_path / "truncated.dcm"

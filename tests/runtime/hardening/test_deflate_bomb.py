@@ -11,6 +11,14 @@ import time
 from pathlib import Path
 
 import pytest
+from net_processes import kill
+from net_store_helpers import start_our_scp
+
+from dicomgen.core.errors import DecodeError
+from dicomgen.encoding.deflate import deflate, inflate, inflated_size
+from dicomgen.encoding.limits import Limits
+from dicomgen.encoding.reader import decode_dataset
+
 from .hostile import (
     DEFLATED,
     SECONDARY_CAPTURE,
@@ -19,13 +27,6 @@ from .hostile import (
     deflate_bomb_file,
     proc_status,
 )
-from net_processes import kill
-from net_store_helpers import start_our_scp
-
-from dicomgen.core.errors import DecodeError
-from dicomgen.encoding.deflate import deflate, inflate, inflated_size
-from dicomgen.encoding.limits import Limits
-from dicomgen.encoding.reader import decode_dataset
 
 pytestmark = pytest.mark.timeout(120)
 

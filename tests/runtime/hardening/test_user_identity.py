@@ -18,7 +18,7 @@ STUDY_ROOT_GET = "1.2.840.10008.5.1.4.1.2.2.3"
 
 
 @pytest.fixture(scope="module")
-def scp(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def scp(tmp_path_factory: pytest.TempPathFactory):
     store = tmp_path_factory.mktemp("store")
     proc, port = start_our_scp(store, "--user", "alice", "--password", "secret")
     try:
@@ -31,14 +31,14 @@ def run(cmd: list[str]) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, capture_output=True, text=True, timeout=60)
 
 
-def test_dcmtk_echoscu_without_identity_is_rejected(scp) -> None:  # noqa: ANN001
+def test_dcmtk_echoscu_without_identity_is_rejected(scp) -> None:
     _, port = scp
     out = run([dcmtk("echoscu"), "-to", "10", "-aec", "K1SCP", "127.0.0.1", str(port)])
     assert out.returncode != 0
     assert "Association Rejected" in out.stdout + out.stderr
 
 
-def test_dcmtk_storescu_with_and_without_identity(scp, tmp_path: Path) -> None:  # noqa: ANN001
+def test_dcmtk_storescu_with_and_without_identity(scp, tmp_path: Path) -> None:
     store, port = scp
     sent, other = generated_files(tmp_path, 2, [EXPLICIT])
     base = [dcmtk("storescu"), "-to", "10", "-aec", "K1SCP"]
@@ -62,7 +62,7 @@ def test_dcmtk_storescu_with_and_without_identity(scp, tmp_path: Path) -> None: 
     "abstract_syntax", ["1.2.840.10008.1.1", PATIENT_ROOT_FIND, STUDY_ROOT_GET]
 )
 def test_pynetdicom_without_identity_is_rejected_for_every_service(
-    scp, abstract_syntax: str  # noqa: ANN001
+    scp, abstract_syntax: str
 ) -> None:
     pynetdicom = pytest.importorskip("pynetdicom")
     from pynetdicom import evt

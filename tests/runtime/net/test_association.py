@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import socket
 import struct
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
 
@@ -25,7 +26,6 @@ from dicomgen.net.contexts import (
     negotiate_contexts,
 )
 from dicomgen.net.dimse import DimseMessage
-from dicomgen_std.commands import CommandSet
 from dicomgen.net.pdu import (
     Abort,
     AssociateAC,
@@ -36,6 +36,7 @@ from dicomgen.net.pdu import (
     UserIdentityRQSubItem,
     decode_pdu,
 )
+from dicomgen_std.commands import CommandSet
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -277,7 +278,7 @@ def _raw_exchange(port: int, data: bytes, *, wait: float = 3.0, close_write: boo
         try:
             while chunk := s.recv(4096):
                 out += chunk
-        except (socket.timeout, ConnectionResetError):
+        except (TimeoutError, ConnectionResetError):
             pass
         return out
 

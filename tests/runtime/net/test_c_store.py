@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from net_store_helpers import (  # noqa: E402
+from net_store_helpers import (
     BIG,
     DEFLATED,
     EXPLICIT,
@@ -29,28 +29,28 @@ from net_store_helpers import (  # noqa: E402
     temp_files,
 )
 
-from dicomgen.core.errors import DicomError, DimseError  # noqa: E402
-from dicomgen.net import AE, Timeouts  # noqa: E402
-from dicomgen.net.dimse import MessageAssembler  # noqa: E402
-from dicomgen_std.commands import CommandSet  # noqa: E402
-from dicomgen.net.dimse.message import (  # noqa: E402
+from dicomgen.core.errors import DicomError, DimseError
+from dicomgen.net import AE, Timeouts
+from dicomgen.net.dimse import MessageAssembler
+from dicomgen.net.dimse.message import (
     PDV_OVERHEAD,
     encode_pdata,
     encoded_fragments,
     fragment_size,
 )
-from dicomgen.net.dimse.store import (  # noqa: E402
+from dicomgen.net.dimse.store import (
     FileSource,
     StoreStatus,
     store_request,
 )
-from dicomgen.net.pdu import PDV, PDataTF, decode_pdu  # noqa: E402
-from dicomgen.net.services.storage import (  # noqa: E402
+from dicomgen.net.pdu import PDV, PDataTF, decode_pdu
+from dicomgen.net.services.storage import (
     StorageService,
     add_storage_contexts,
     storage_transfer_syntaxes,
 )
-from dicomgen.net.services.storage_scp import StorageSCP  # noqa: E402
+from dicomgen.net.services.storage_scp import StorageSCP
+from dicomgen_std.commands import CommandSet
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -162,7 +162,7 @@ class Peer:
 
 
 @pytest.fixture
-def peer(tmp_path: Path):  # noqa: ANN201
+def peer(tmp_path: Path):
     p = Peer(tmp_path / "store", spill_threshold=50_000)
     try:
         yield p
@@ -309,7 +309,7 @@ def test_odd_length_dataset_is_refused_before_sending(tmp_path: Path, peer: Peer
 def test_plain_function_handler_and_failing_handler(tmp_path: Path) -> None:
     seen = []
 
-    async def on_store(event):  # noqa: ANN001, ANN202
+    async def on_store(event):
         if event.command.AffectedSOPInstanceUID.endswith(".3") and not seen:
             seen.append(event.dataset)
             return 0xB000, "coerced"

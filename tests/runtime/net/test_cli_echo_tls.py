@@ -7,11 +7,11 @@ import ssl
 from pathlib import Path
 
 import pytest
+from net_processes import free_port
 
 from dicomgen.cli.main import main
 from dicomgen.core.errors import NetworkError
 from dicomgen.net import AE, VERIFICATION_SOP_CLASS, Timeouts
-from net_processes import free_port
 
 pytestmark = pytest.mark.timeout(60)
 FAST = Timeouts(connect=3, acse=3, dimse=3, idle=5, artim=1)

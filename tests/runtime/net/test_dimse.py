@@ -26,11 +26,11 @@ H = bytes.fromhex
 
 
 @pytest.fixture(scope="module")
-def part07(docbook):  # noqa: ANN001, ANN201
+def part07(docbook):
     return docbook(7, "2020c")
 
 
-def test_command_fields_match_ps3_7(part07) -> None:  # noqa: ANN001
+def test_command_fields_match_ps3_7(part07) -> None:
     text = " ".join("".join(part07.root.itertext()).split())
     found = set(
         re.findall(r"shall be set to ([0-9A-F]{4})H for the ([A-Z]-[A-Z-]+?) [Mm]essage", text)
@@ -42,7 +42,7 @@ def test_command_fields_match_ps3_7(part07) -> None:  # noqa: ANN001
     assert expected == {f.label: int(f) for f in CommandField}
 
 
-def test_command_set_fields_are_table_e1_1(part07) -> None:  # noqa: ANN001
+def test_command_set_fields_are_table_e1_1(part07) -> None:
     """The generated CommandSet has one typed property per element of PS3.7 Table E.1-1, and
     the dictionary agrees on its VR."""
     import typing

@@ -15,20 +15,20 @@ from types import SimpleNamespace
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from net_store_helpers import (  # noqa: E402
+from net_store_helpers import (
     EXPLICIT,
     SECONDARY_CAPTURE,
     make_dataset,
     stored_by_uid,
 )
 
-from dicomgen.core.errors import NetworkError  # noqa: E402
-from dicomgen.media.part10 import write  # noqa: E402
-from dicomgen.net import AE, Timeouts  # noqa: E402
-from dicomgen.net.services import StorageSCP  # noqa: E402
-from dicomgen.net.services import storage as storage_mod  # noqa: E402
-from dicomgen.net.services.storage import StorageService, add_storage_contexts  # noqa: E402
-from dicomgen.net.store import files as files_mod  # noqa: E402
+from dicomgen.core.errors import NetworkError
+from dicomgen.media.part10 import write
+from dicomgen.net import AE, Timeouts
+from dicomgen.net.services import StorageSCP
+from dicomgen.net.services import storage as storage_mod
+from dicomgen.net.services.storage import StorageService, add_storage_contexts
+from dicomgen.net.store import files as files_mod
 
 TIMEOUTS = Timeouts(connect=5, acse=5, dimse=15, idle=15, artim=2)
 MAX_PDU = 1 << 20
@@ -41,7 +41,7 @@ def _scu(timeouts: Timeouts = TIMEOUTS) -> AE:
     return ae
 
 
-def _serve(handlers: dict, timeouts: Timeouts = TIMEOUTS):  # noqa: ANN202
+def _serve(handlers: dict, timeouts: Timeouts = TIMEOUTS):
     ae = AE("K1SCP", timeouts=timeouts, max_pdu=MAX_PDU)
     add_storage_contexts(ae)
     ae.add_supported_context("1.2.840.10008.1.1")
@@ -66,7 +66,7 @@ def test_a_slow_store_holds_the_peer_back(tmp_path: Path, monkeypatch) -> None:
     size = path.stat().st_size
     real_write = os.write
 
-    def slow_write(fd: int, data) -> int:  # noqa: ANN001
+    def slow_write(fd: int, data) -> int:
         if len(data) >= 1 << 19:
             time.sleep(0.02)
         return real_write(fd, data)
@@ -106,7 +106,7 @@ class _SlowStorage:
         self.fail_after = fail_after
         self.ended = threading.Event()
 
-    def store_stream(self, chunks, *a, **k):  # noqa: ANN001, ANN002, ANN003
+    def store_stream(self, chunks, *a, **k):
         try:
             for n, chunk in enumerate(chunks):
                 if self.fail_after is not None and n >= self.fail_after:
@@ -118,7 +118,7 @@ class _SlowStorage:
             self.ended.set()
 
 
-def _sink(storage: _SlowStorage):  # noqa: ANN202
+def _sink(storage: _SlowStorage):
     service = StorageService(storage, spill_threshold=1 << 20)  # type: ignore[arg-type]
     req = SimpleNamespace(
         transfer_syntax=EXPLICIT,
@@ -201,7 +201,7 @@ def test_a_store_that_takes_nothing_ends_the_association(tmp_path: Path, monkeyp
     stuck = _SlowStorage()
     quick = Timeouts(connect=3, acse=3, dimse=1, idle=10, artim=1)
 
-    async def echo(event):  # noqa: ANN001, ANN202
+    async def echo(event):
         return 0
 
     service = StorageService(stuck, spill_threshold=1 << 20)  # type: ignore[arg-type]

@@ -14,6 +14,7 @@ import pytest
 
 from dicomgen.core.errors import NetworkError, PDUError
 from dicomgen.net.pdu import (
+    PDV,
     Abort,
     AbortReason,
     AbortSource,
@@ -21,7 +22,6 @@ from dicomgen.net.pdu import (
     AssociateRJ,
     AssociateRQ,
     PDataTF,
-    PDV,
     PresentationContextRQItem,
     ReleaseRP,
     ReleaseRQ,
@@ -34,19 +34,19 @@ EDITION = "2020c"
 
 
 @pytest.fixture(scope="module")
-def part08(docbook):  # noqa: ANN001, ANN201
+def part08(docbook):
     return docbook(8, EDITION)
 
 
 @pytest.fixture(scope="module")
-def xml_table(part08):  # noqa: ANN001, ANN201
+def xml_table(part08):
     from dicomgen_codegen.docbook.tables import get_table
 
     return get_table(part08, "table_9-10")
 
 
 @pytest.fixture(scope="module")
-def xml_actions(part08) -> dict[str, str]:  # noqa: ANN001
+def xml_actions(part08) -> dict[str, str]:
     from dicomgen_codegen.docbook.tables import get_table
 
     out = {}
@@ -68,17 +68,17 @@ def _parse_cell(text: str) -> tuple[str, tuple[int, ...]] | None:
     return m.group(1).upper(), nexts
 
 
-def _xml_cell(xml_table, state: State, event: Event):  # noqa: ANN001, ANN202
+def _xml_cell(xml_table, state: State, event: Event):
     row = xml_table.rows[event.number - 1]
     return _parse_cell(row.texts()[state.number])
 
 
-def test_table_shape(xml_table) -> None:  # noqa: ANN001
+def test_table_shape(xml_table) -> None:
     assert xml_table.header[1:] == tuple(f"Sta{s.number}" for s in State)
     assert [r.texts()[0] for r in xml_table.rows] == [e.value for e in Event]
 
 
-def test_action_definitions_match(xml_actions) -> None:  # noqa: ANN001
+def test_action_definitions_match(xml_actions) -> None:
     assert set(xml_actions) == {a.label for a in Action}
 
 
@@ -86,7 +86,7 @@ ALL_CELLS = [(s, e) for e in Event for s in State]
 
 
 @pytest.mark.parametrize("state,event", ALL_CELLS, ids=lambda x: x.name)
-def test_cell_data(xml_table, state: State, event: Event) -> None:  # noqa: ANN001
+def test_cell_data(xml_table, state: State, event: Event) -> None:
     expected = _xml_cell(xml_table, state, event)
     if expected is None:
         assert (state, event) not in TRANSITIONS
@@ -175,8 +175,8 @@ def _expected_effects(definition: str) -> tuple[set[type], bool | None, bool, bo
     return sent, artim, indication, closed
 
 
-def _run_cell(state: State, event: Event, *, requestor: bool, rq: AssociateRQ = RQ):  # noqa: ANN202
-    async def go():  # noqa: ANN202
+def _run_cell(state: State, event: Event, *, requestor: bool, rq: AssociateRQ = RQ):
+    async def go():
         ul = prov.UpperLayer(prov.ULConfig(artim_timeout=60), requestor=requestor)
         ul.transport = FakeTransport()  # type: ignore[assignment]
         ul.state = state
@@ -199,7 +199,7 @@ CONDITIONAL = {"AE-6", "AR-8"}
 
 
 @pytest.mark.parametrize("state,event", ALL_CELLS, ids=lambda x: x.name)
-def test_cell_behaviour(xml_table, xml_actions, state: State, event: Event) -> None:  # noqa: ANN001
+def test_cell_behaviour(xml_table, xml_actions, state: State, event: Event) -> None:
     expected = _xml_cell(xml_table, state, event)
     if expected is None:
 
@@ -236,7 +236,7 @@ def test_cell_behaviour(xml_table, xml_actions, state: State, event: Event) -> N
         assert not ul.transport.closed
 
 
-def test_conditional_actions(xml_table) -> None:  # noqa: ANN001
+def test_conditional_actions(xml_table) -> None:
     # AE-6, Sta2 + Evt6: acceptable -> Sta3 with an indication; otherwise RJ and Sta13
     assert _xml_cell(xml_table, State.STA2, Event.EVT6) == ("AE-6", (3, 13))
     ul, artim, inds = _run_cell(State.STA2, Event.EVT6, requestor=False)

@@ -7,6 +7,7 @@ import asyncio
 from typing import Any
 
 import pytest
+from ps3_7_tables import table_tags
 
 from dicomgen.core.dataset import Dataset
 from dicomgen.core.errors import DimseError
@@ -23,7 +24,6 @@ from dicomgen.net.dimse.normalized import (
     n_set,
 )
 from dicomgen.net.services.normalized import ManagedInstances
-from ps3_7_tables import table_tags
 
 FAST = Timeouts(connect=5, acse=5, dimse=5, idle=15, artim=2)
 #: Storage Commitment Push Model SOP Class (PS3.4 J.3): N-ACTION and N-EVENT-REPORT
@@ -156,7 +156,7 @@ def test_no_handler_and_failing_handler() -> None:
 
 
 @pytest.fixture(scope="module")
-def part07(docbook):  # noqa: ANN001, ANN201
+def part07(docbook):
     return docbook(7, "2020c")
 
 

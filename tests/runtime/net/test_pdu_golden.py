@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from dicomgen.net.pdu import (
+    PDV,
     Abort,
     AbortSource,
     AssociateAC,
@@ -17,7 +18,6 @@ from dicomgen.net.pdu import (
     ImplementationVersionNameSubItem,
     MaximumLengthSubItem,
     PDataTF,
-    PDV,
     PresentationContextACItem,
     PresentationContextRQItem,
     ReleaseRP,

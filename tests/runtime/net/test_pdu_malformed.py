@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 import pytest
+from test_pdu_golden import AC_GOLDEN, RQ_GOLDEN
 
 from dicomgen.core.errors import PDUError
 from dicomgen.net.pdu import AbortReason, check_header, decode_pdu
-
-from test_pdu_golden import AC_GOLDEN, RQ_GOLDEN
 
 H = bytes.fromhex
 

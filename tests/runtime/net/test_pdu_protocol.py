@@ -13,7 +13,7 @@ import random
 import pytest
 
 from dicomgen.core.errors import PDUError
-from dicomgen.net.pdu import PDataTF, PDV, ReleaseRQ
+from dicomgen.net.pdu import PDV, PDataTF, ReleaseRQ
 from dicomgen.net.pdu.codec import decode_pdu_parts
 from dicomgen.net.ul import transport as tr
 from dicomgen.net.ul.transport import PDUProtocol, Transport
@@ -200,7 +200,7 @@ def test_listener_is_offered_pdus_only_while_none_waits_so_the_order_is_kept():
     offered: list = []
     answers = iter([True, False])  # takes the first, declines the second
 
-    def listener(pdu_type: int, header: bytes, body) -> bool:  # noqa: ANN001
+    def listener(pdu_type: int, header: bytes, body) -> bool:
         offered.append(decode_pdu_parts(pdu_type, header, bytes(body)))
         return next(answers, True)
 

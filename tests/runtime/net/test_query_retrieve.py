@@ -12,28 +12,6 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-
-from dicomgen.core.dataset import Dataset
-from dicomgen.core.errors import DimseError
-from dicomgen.encoding.json import to_json
-from dicomgen.net import AE, Timeouts
-from dicomgen.net.dimse import encode_command
-from dicomgen_std.commands import CommandSet
-from dicomgen.net.dimse.cancel import cancel_request
-from dicomgen.net.dimse.find import (
-    PATIENT_ROOT_FIND,
-    STUDY_ROOT_FIND,
-    STUDY_ROOT_GET,
-    STUDY_ROOT_MOVE,
-    as_identifier,
-    encode_identifier,
-    c_find,
-    sop_class_for,
-)
-from dicomgen.net.dimse.get import ReceivedInstances, add_get_contexts, c_get
-from dicomgen.net.dimse.move import Retrieval, c_move
-from dicomgen.net.services import StorageSCP
-from dicomgen.net.services import query_retrieve as qr
 from ps3_7_tables import table_tags
 from qr_archive import (
     CT,
@@ -44,6 +22,28 @@ from qr_archive import (
     move_destination,
     slow_patient_matches,
 )
+
+from dicomgen.core.dataset import Dataset
+from dicomgen.core.errors import DimseError
+from dicomgen.encoding.json import to_json
+from dicomgen.net import AE, Timeouts
+from dicomgen.net.dimse import encode_command
+from dicomgen.net.dimse.cancel import cancel_request
+from dicomgen.net.dimse.find import (
+    PATIENT_ROOT_FIND,
+    STUDY_ROOT_FIND,
+    STUDY_ROOT_GET,
+    STUDY_ROOT_MOVE,
+    as_identifier,
+    c_find,
+    encode_identifier,
+    sop_class_for,
+)
+from dicomgen.net.dimse.get import ReceivedInstances, add_get_contexts, c_get
+from dicomgen.net.dimse.move import Retrieval, c_move
+from dicomgen.net.services import StorageSCP
+from dicomgen.net.services import query_retrieve as qr
+from dicomgen_std.commands import CommandSet
 
 FAST = Timeouts(connect=5, acse=5, dimse=5, idle=15, artim=2)
 
@@ -514,7 +514,7 @@ ANNEX_C_FIELDS = {0x00000901, 0x00000902, 0x00000903}
 
 
 @pytest.fixture(scope="module")
-def part07(docbook):  # noqa: ANN001, ANN201
+def part07(docbook):
     return docbook(7, "2020c")
 
 

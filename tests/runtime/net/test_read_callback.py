@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from net_store_helpers import (  # noqa: E402
+from net_store_helpers import (
     EXPLICIT,
     SECONDARY_CAPTURE,
     make_dataset,
@@ -26,14 +27,14 @@ from net_store_helpers import (  # noqa: E402
     stored_by_uid,
 )
 
-from dicomgen.core.errors import DimseError  # noqa: E402
-from dicomgen.net import AE, VERIFICATION_SOP_CLASS, Timeouts  # noqa: E402
-from dicomgen.net.association import Association  # noqa: E402
-from dicomgen.net.dimse.echo import echo_request  # noqa: E402
-from dicomgen.net.dimse.store import StoreSCP, store_response  # noqa: E402
-from dicomgen.net.services.storage import StorageService, add_storage_contexts  # noqa: E402
-from dicomgen.net.services.storage_scp import StorageSCP  # noqa: E402
-from dicomgen.net.store.levels import Level  # noqa: E402
+from dicomgen.core.errors import DimseError
+from dicomgen.net import AE, VERIFICATION_SOP_CLASS, Timeouts
+from dicomgen.net.association import Association
+from dicomgen.net.dimse.echo import echo_request
+from dicomgen.net.dimse.store import StoreSCP, store_response
+from dicomgen.net.services.storage import StorageService, add_storage_contexts
+from dicomgen.net.services.storage_scp import StorageSCP
+from dicomgen.net.store.levels import Level
 
 pytestmark = pytest.mark.timeout(60)
 

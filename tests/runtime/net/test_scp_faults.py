@@ -13,8 +13,9 @@ import ssl
 import struct
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -24,12 +25,12 @@ from net_store_helpers import (
     make_dataset,
     stored_by_uid,
     temp_files,
-)  # noqa: E402
+)
 
-from dicomgen.core.errors import AssociationAborted, AssociationRejected  # noqa: E402
-from dicomgen.net import AE, VERIFICATION_SOP_CLASS, Timeouts  # noqa: E402
-from dicomgen.net.dimse.store import _encode_chunks, store_request  # noqa: E402
-from dicomgen.net.pdu import UserIdentityRQSubItem  # noqa: E402
+from dicomgen.core.errors import AssociationAborted, AssociationRejected
+from dicomgen.net import AE, VERIFICATION_SOP_CLASS, Timeouts
+from dicomgen.net.dimse.store import _encode_chunks, store_request
+from dicomgen.net.pdu import UserIdentityRQSubItem
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -109,7 +110,7 @@ def raw_exchange(port: int, data: bytes, *, read_timeout: float = 5.0) -> bytes:
                 if not chunk:
                     break
                 got += chunk
-        except (socket.timeout, ConnectionResetError):
+        except (TimeoutError, ConnectionResetError):
             pass
     return got
 

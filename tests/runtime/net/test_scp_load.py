@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from net_processes import kill  # noqa: E402
-from net_store_helpers import (  # noqa: E402
+from net_processes import kill
+from net_store_helpers import (
     SECONDARY_CAPTURE,
     make_dataset,
     start_our_scp,
@@ -20,7 +20,7 @@ from net_store_helpers import (  # noqa: E402
     temp_files,
 )
 
-from dicomgen.net import AE, Timeouts  # noqa: E402
+from dicomgen.net import AE, Timeouts
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(90)]
 

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from net_store_helpers import EXPLICIT, SECONDARY_CAPTURE, generated_files  # noqa: E402
+from net_store_helpers import EXPLICIT, SECONDARY_CAPTURE, generated_files
 
-from dicomgen.core.errors import DecodeError, DimseError, PDUError  # noqa: E402
-from dicomgen.net import AE, Timeouts  # noqa: E402
-from dicomgen.net.dimse.store import StoreResponse, c_store_many  # noqa: E402
-from dicomgen.net.pdu import PDV, PDataTF, decode_pdu  # noqa: E402
-from dicomgen.net.pdu.codec import check_header, decode_pdu_parts  # noqa: E402
+from dicomgen.core.errors import DecodeError, DimseError, PDUError
+from dicomgen.net import AE, Timeouts
+from dicomgen.net.dimse.store import StoreResponse, c_store_many
+from dicomgen.net.pdu import PDV, PDataTF, decode_pdu
+from dicomgen.net.pdu.codec import check_header, decode_pdu_parts
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -68,7 +68,7 @@ def test_c_store_many_sends_in_order_and_reports_bad_sources(tmp_path: Path) -> 
     files = generated_files(tmp_path / "in", 6, [EXPLICIT])
     received: list[str] = []
 
-    def on_store(event) -> int:  # noqa: ANN001
+    def on_store(event) -> int:
         received.append(str(event.command.AffectedSOPInstanceUID))
         return 0
 
@@ -107,7 +107,7 @@ def test_c_store_many_stops_when_the_association_is_aborted(tmp_path: Path) -> N
         scp.add_supported_context(SECONDARY_CAPTURE, [EXPLICIT])
         seen = 0
 
-        async def on_store(event) -> int:  # noqa: ANN001
+        async def on_store(event) -> int:
             nonlocal seen
             seen += 1
             if seen == 2:

@@ -18,7 +18,7 @@ from dicomgen.net.store.levels import Level
 from .conftest import EXPLICIT_LE, make_instance, query, results
 
 
-def _dcm(root) -> list[str]:  # noqa: ANN001
+def _dcm(root) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.dcm"))
 
 
@@ -69,7 +69,7 @@ def test_queued_rows_are_written_in_one_transaction(scp, monkeypatch):
     commits: list[int] = []
     real = index_mod.Index._commit
 
-    def counting(self, rows):  # noqa: ANN001
+    def counting(self, rows):
         commits.append(len(rows))
         return real(self, rows)
 
@@ -98,7 +98,7 @@ def test_a_failing_batch_is_retried_row_by_row(scp, monkeypatch):
     """The shared transaction fails on one row: the others are still written."""
     real = index_mod.Index._write
 
-    def fail_on_two(self, con, row):  # noqa: ANN001
+    def fail_on_two(self, con, row):
         if row.sop_uid == "1.2.3.2":
             raise sqlite3.OperationalError("disk I/O error")
         return real(self, con, row)
@@ -117,7 +117,7 @@ def test_an_unindexed_store_keeps_its_file_and_is_reconciled_next_time(
     root = tmp_path / "s"
     scp = StorageSCP(root, fsync=False)
 
-    def broken(self, rows):  # noqa: ANN001
+    def broken(self, rows):
         raise MediaError("cannot index: database or disk is full")
 
     monkeypatch.setattr(index_mod.Index, "_commit", broken)
@@ -137,7 +137,7 @@ def test_an_unindexed_store_keeps_its_file_and_is_reconciled_next_time(
 
 
 def test_without_defer_an_index_failure_answers_a700_and_removes_the_file(scp, monkeypatch):
-    def broken(self, rows):  # noqa: ANN001
+    def broken(self, rows):
         raise MediaError("cannot index: database or disk is full")
 
     monkeypatch.setattr(index_mod.Index, "_commit", broken)
@@ -184,7 +184,7 @@ def test_a_row_that_cannot_be_built_is_counted_and_its_path_released(scp, monkey
 
     real = index_mod.Index._row
 
-    def fail_on_two(self, ds, path, size, ts):  # noqa: ANN001
+    def fail_on_two(self, ds, path, size, ts):
         if ds.SOPInstanceUID == "1.2.3.2":
             raise DecodeError("a value that cannot be decoded")
         return real(self, ds, path, size, ts)
@@ -209,7 +209,7 @@ def test_stores_go_on_while_a_batch_is_written(scp, monkeypatch):
     real = index_mod.Index._commit
     order: list[list[str]] = []
 
-    def slow(self, rows):  # noqa: ANN001
+    def slow(self, rows):
         order.append([r.sop_uid for r in rows])
         if len(order) == 1:
             entered.set()
@@ -253,7 +253,7 @@ def test_a_failed_write_releases_its_path(scp, monkeypatch):
 
     data = encode_dataset(make_instance("1.2.3.5"), EXPLICIT_LE)
 
-    def no_write(self, fd, chunks):  # noqa: ANN001
+    def no_write(self, fd, chunks):
         raise OSError(5, "I/O error")
 
     monkeypatch.setattr(files_mod.FileStore, "_write_fd", no_write)

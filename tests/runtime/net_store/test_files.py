@@ -145,7 +145,7 @@ def test_nameless_temporary_files_publish_new_and_replaced_files(tmp_path, monke
     made: list[str] = []
     real_open = files_mod.os.open
 
-    def spy(path, flags, *a):  # noqa: ANN001
+    def spy(path, flags, *a):
         fd = real_open(path, flags, *a)  # counted once made (a missing folder fails first)
         if flags & os.O_TMPFILE == os.O_TMPFILE:
             made.append("nameless")
@@ -170,12 +170,12 @@ def test_where_nameless_files_are_refused_named_ones_are_used(tmp_path, monkeypa
 
     real_open, real_link = files_mod.os.open, files_mod.os.link
 
-    def no_tmpfile(path, flags, *a):  # noqa: ANN001
+    def no_tmpfile(path, flags, *a):
         if flags & os.O_TMPFILE == os.O_TMPFILE:
             raise OSError(errno.EOPNOTSUPP, "Operation not supported")
         return real_open(path, flags, *a)
 
-    def no_proc_link(src, dst, **k):  # noqa: ANN001
+    def no_proc_link(src, dst, **k):
         if str(src).startswith("/proc/"):
             raise OSError(errno.ENOENT, "No such file or directory")
         return real_link(src, dst, **k)

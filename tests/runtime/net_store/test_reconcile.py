@@ -43,7 +43,7 @@ def test_clean_reopen_does_not_reconcile(tmp_path, monkeypatch):
     _store(scp, "1.2.3.1")
     scp.close()
 
-    def fail(self):  # noqa: ANN001
+    def fail(self):
         raise AssertionError("reconciled after a clean close")
 
     monkeypatch.setattr(StorageSCP, "reconcile", fail)

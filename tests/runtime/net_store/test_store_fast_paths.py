@@ -184,6 +184,7 @@ def test_store_bytes_inline_or_in_a_worker_thread(tmp_path, fsync, inline_thresh
     worker thread; the result is the same."""
     import asyncio
     import threading
+
     from dicomgen.net.services import StorageSCP
     from dicomgen.net.services.storage import StorageService
 
@@ -225,6 +226,7 @@ def test_inline_stores_write_their_index_row_after_the_response(
     at once."""
     import asyncio
     import threading
+
     from dicomgen.net.services import StorageSCP
     from dicomgen.net.services.storage import StorageService
     from dicomgen.net.store.levels import Level
@@ -232,7 +234,7 @@ def test_inline_stores_write_their_index_row_after_the_response(
     batches: list[tuple[int, bool]] = []  # (rows, written in the event loop's thread)
     real_commit = index_mod.Index._commit
 
-    def commit(self, rows):  # noqa: ANN001
+    def commit(self, rows):
         batches.append((len(rows), threading.current_thread() is loop_thread))
         return real_commit(self, rows)
 
@@ -270,6 +272,7 @@ def test_inline_stores_build_their_index_row_right_after_the_response(tmp_path):
     """The row of a store made in the event loop is built by a callback that runs right
     after the handler's step (the response is sent in it), not when the rows are written."""
     import asyncio
+
     from dicomgen.net.services import StorageSCP
     from dicomgen.net.services.storage import StorageService
 
@@ -297,6 +300,7 @@ def test_stores_completed_now_build_their_row_when_told_the_response_is_sent(tmp
     schedules no callback for its row: ``responded_now``, called once the response is out,
     builds it in the same callback; a row never built that way is built with its batch."""
     import asyncio
+
     from dicomgen.net.services import StorageSCP
     from dicomgen.net.services.storage import StorageService
 

@@ -34,10 +34,9 @@ import attrs
 from dicomgen.core.errors import GenerationError
 
 from ...ir.iod import IncludeRow, TableRow
-from ..conditions import Condition
-
 from ...passes.errata import ERRATA_DIR, EXTRACT_INCLUDES
 from ...passes.errata import EXTRACT_COLLECTION as COLLECTION
+from ..conditions import Condition
 
 _OPS = ("lift", "include")
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Any, Union
+from typing import Any
 
 from ..errors import InvalidValueError
 
@@ -180,7 +180,7 @@ class DA(_KeepsText, _dt.date):
 
     __slots__ = ("_original",)
 
-    def __new__(cls, value: Union[str, _dt.date, int], *args: int, **kwargs: int) -> DA:
+    def __new__(cls, value: str | _dt.date | int, *args: int, **kwargs: int) -> DA:
         original = None
         if isinstance(value, str):
             d = parse_da(value)
@@ -255,7 +255,7 @@ class TM(_KeepsPrecision, _dt.time):
 
     __slots__ = ("_original", "_precision")
 
-    def __new__(cls, value: Union[str, _dt.time, int], *args: Any, **kwargs: Any) -> TM:
+    def __new__(cls, value: str | _dt.time | int, *args: Any, **kwargs: Any) -> TM:
         if isinstance(value, str):
             t, precision = parse_tm(value)
             self = super().__new__(cls, t.hour, t.minute, t.second, t.microsecond)
@@ -344,7 +344,7 @@ class DT(_KeepsPrecision, _dt.datetime):
 
     __slots__ = ("_original", "_precision")
 
-    def __new__(cls, value: Union[str, _dt.datetime, int], *args: Any, **kwargs: Any) -> DT:
+    def __new__(cls, value: str | _dt.datetime | int, *args: Any, **kwargs: Any) -> DT:
         if isinstance(value, str):
             d, precision = parse_dt(value)
             self = super().__new__(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from decimal import ROUND_DOWN, Context, Decimal
-from typing import Any, Union
+from typing import Any
 
 from ..errors import InvalidValueError
 
@@ -35,7 +35,7 @@ def format_is(value: int) -> str:
     return str(int(value))
 
 
-def format_ds(value: Union[float, int, Decimal]) -> str:
+def format_ds(value: float | int | Decimal) -> str:
     """The shortest DS text (at most 16 characters) for a number.
 
     Uses ``repr`` (the shortest string that reads back as the same float) when it fits and
@@ -79,7 +79,7 @@ class IS(int):
     text such as ``"1.0"`` is read (value 1) and kept verbatim; validation reports it.
     """
 
-    def __new__(cls, value: Union[str, int, float]) -> IS:
+    def __new__(cls, value: str | int | float) -> IS:
         if isinstance(value, str):
             s = value.strip(" \x00")
             if not (s.isascii() and s.isprintable()):  # int() would take other digits/spaces
@@ -140,7 +140,7 @@ class DS(float):
 
     __slots__ = ("_original",)
 
-    def __new__(cls, value: Union[str, float, int, Decimal]) -> DS:
+    def __new__(cls, value: str | float | int | Decimal) -> DS:
         if isinstance(value, str):
             s = value.strip(" \x00")
             try:

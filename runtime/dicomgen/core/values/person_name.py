@@ -11,7 +11,8 @@ from a file is written back unchanged, and exposes the parsed components.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, NamedTuple, Union
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple, Union
 
 from ..errors import InvalidValueError
 
@@ -94,7 +95,7 @@ class PersonName:
 
     __slots__ = ("_original", "_groups")
 
-    def __init__(self, value: Union[str, PersonName] = "") -> None:
+    def __init__(self, value: str | PersonName = "") -> None:
         if isinstance(value, PersonName):
             original = value._original
         elif isinstance(value, str):
@@ -230,7 +231,7 @@ class PersonName:
             out.append(f"PN {s!r} contains a backslash")
         return out
 
-    def same_name(self, other: Union[PersonName, str]) -> bool:
+    def same_name(self, other: PersonName | str) -> bool:
         """True if both have the same components, ignoring leading/trailing spaces of
         components and omitted trailing delimiters (PS3.5 Table 6.2-1: not significant)."""
         o = other if isinstance(other, PersonName) else PersonName(other)

@@ -10,13 +10,13 @@ on first use of a networking name.)
 
 # Registration order matters only for import cycles: every service module imports
 # ``command_set``/``fields``/``message``/``service`` (never the association) at module level.
-from . import cancel as _cancel  # noqa: F401  (C-CANCEL-RQ: cancel flags for FIND/MOVE/GET)
-from . import echo as _echo  # noqa: F401  (registers the Verification SCP)
-from . import find as _find  # noqa: F401  (registers the C-FIND SCP)
-from . import get as _get  # noqa: F401  (registers the C-GET SCP)
-from . import move as _move  # noqa: F401  (registers the C-MOVE SCP)
-from . import normalized as _normalized  # noqa: F401  (registers the DIMSE-N SCPs)
-from . import store as _store  # noqa: F401  (registers the Storage SCP, C-STORE)
+from . import cancel as _cancel
+from . import echo as _echo
+from . import find as _find
+from . import get as _get
+from . import move as _move
+from . import normalized as _normalized
+from . import store as _store
 from .command_set import CommandSetBase, command_set_class, decode_command, encode_command
 from .fields import (
     DATASET_PRESENT,

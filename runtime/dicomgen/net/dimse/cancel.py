@@ -23,22 +23,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import weakref
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from .command_set import command_set_class
 from .fields import NO_DATASET, CommandField
 from .message import DimseMessage
 
 if TYPE_CHECKING:
-    from dicomgen_std.commands import CommandSet
     from ..association import Association
 
 #: association -> {Message ID of an operation being performed: its cancel flag}
-_FLAGS: "weakref.WeakKeyDictionary[Association, dict[int, asyncio.Event]]" = (
+_FLAGS: weakref.WeakKeyDictionary[Association, dict[int, asyncio.Event]] = (
     weakref.WeakKeyDictionary()
 )
 #: association -> Message IDs cancelled before the operation registered its flag
-_EARLY: "weakref.WeakKeyDictionary[Association, set[int]]" = weakref.WeakKeyDictionary()
+_EARLY: weakref.WeakKeyDictionary[Association, set[int]] = weakref.WeakKeyDictionary()
 
 
 def cancel_request(context_id: int, message_id: int) -> DimseMessage:

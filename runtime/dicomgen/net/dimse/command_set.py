@@ -17,9 +17,9 @@ writer does not produce.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterable
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Mapping
+from collections.abc import Iterable, Mapping
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from dicomgen.core.errors import DimseError
 
@@ -31,14 +31,14 @@ if TYPE_CHECKING:
 _GROUP_LENGTH = 0x00000000
 
 
-@lru_cache(maxsize=None)
+@cache
 def _entries() -> dict[int, tuple[str, tuple[str, ...], str, bool]]:
     from dicomgen_std.commands import COMMAND_DICTIONARY
 
     return COMMAND_DICTIONARY
 
 
-@lru_cache(maxsize=None)
+@cache
 def command_vrs() -> dict[int, str]:
     """``{tag: VR}`` of every group 0000 element, built once from the generated command
     entries of the data dictionary (PS3.7 Tables E.1-1, E.2-1).
@@ -48,7 +48,7 @@ def command_vrs() -> dict[int, str]:
     return {tag: vrs[0] for tag, (_kw, vrs, _vm, _ret) in _entries().items() if vrs}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _by_keyword() -> dict[str, int]:
     return {kw: tag for tag, (kw, _vrs, _vm, _ret) in _entries().items()}
 
@@ -66,7 +66,7 @@ def tag_of(keyword: str) -> int:
     return tag
 
 
-@lru_cache(maxsize=None)
+@cache
 def command_set_class() -> type[CommandSet]:
     """The generated :class:`dicomgen_std.commands.CommandSet` (imported on first use)."""
     from dicomgen_std.commands import CommandSet

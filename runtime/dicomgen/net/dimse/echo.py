@@ -18,7 +18,6 @@ from .message import DimseMessage
 from .service import DimseEvent, Handler, call_handler, register_service
 
 if TYPE_CHECKING:
-    from dicomgen_std.commands import CommandSet
     from ..association import Association
 
 

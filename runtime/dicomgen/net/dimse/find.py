@@ -33,7 +33,8 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from typing import TYPE_CHECKING, Any, AsyncGenerator, Iterable, Mapping
+from collections.abc import AsyncGenerator, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -46,7 +47,6 @@ from .message import DimseMessage, encode_message_dataset
 from .service import DimseEvent, Handler, register_service
 
 if TYPE_CHECKING:
-    from dicomgen_std.commands import CommandSet
     from dicomgen.core.dataset import Dataset
 
     from ..association import Association
@@ -320,7 +320,7 @@ class FindStream(ResponseStream):
         self.into = into
         self.error_comment: str | None = None
 
-    def __aiter__(self) -> "FindStream":
+    def __aiter__(self) -> FindStream:
         return self
 
     async def __anext__(self) -> tuple[int, Dataset | None]:
@@ -478,7 +478,7 @@ class FindSCP:
                     break
             except (AssociationAborted, NetworkTimeout):
                 raise
-            except Exception as exc:  # noqa: BLE001 - a failing handler gets C000H, not an abort
+            except Exception as exc:
                 log.warning("C-FIND handler failed: %s", exc, exc_info=True)
                 final = (UNABLE_TO_PROCESS, None, f"{type(exc).__name__}: {exc}")
             finally:

@@ -28,15 +28,16 @@ requestor stores the current one).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .cancel import cancellation
 from .fields import CommandField, Priority, Status
 from .find import encode_identifier, identifier_request, sop_class_for
 from .message import DimseMessage
 from .move import UNCOMPRESSED, RetrieveStream, prepare, run_suboperations
-from .cancel import cancellation
 from .service import DimseEvent, Handler, register_service
 
 if TYPE_CHECKING:

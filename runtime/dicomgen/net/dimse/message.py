@@ -15,7 +15,8 @@ collecting them into one bytes object.
 from __future__ import annotations
 
 import struct
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Iterator, Protocol
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
@@ -26,8 +27,8 @@ from .command_set import decode_command, encode_command
 from .fields import NO_DATASET, CommandField
 
 if TYPE_CHECKING:
-    from dicomgen_std.commands import CommandSet
     from dicomgen.core.dataset import Dataset
+    from dicomgen_std.commands import CommandSet
 
 #: Fragment size used when the peer announced no limit (Maximum Length 0).
 UNLIMITED_FRAGMENT = 1 << 22

@@ -31,7 +31,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -118,7 +119,7 @@ class RetrieveStream(ResponseStream):
         super().__init__(assoc, request, field, timeout)
         self.context = context
 
-    def __aiter__(self) -> "RetrieveStream":
+    def __aiter__(self) -> RetrieveStream:
         return self
 
     async def __anext__(self) -> RetrieveResponse:
@@ -206,7 +207,7 @@ def retrieve_response(
     request: DimseMessage,
     field: int,
     status: int,
-    counts: "Counts",
+    counts: Counts,
     *,
     identifier: bytes | None = None,
     error_comment: str | None = None,
@@ -399,7 +400,7 @@ async def prepare(
         result = await call_handler(handler, qevent)
     except (AssociationAborted, NetworkTimeout):
         raise
-    except Exception as exc:  # noqa: BLE001 - a failing handler gets C000H, not an abort
+    except Exception as exc:
         log.warning("%s handler failed: %s", name, exc, exc_info=True)
         return await fail(UNABLE_TO_PROCESS, f"{type(exc).__name__}: {exc}")
     if isinstance(result, int):

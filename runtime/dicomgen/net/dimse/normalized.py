@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import TYPE_CHECKING, Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -34,12 +35,13 @@ from dicomgen.core.errors import AssociationAborted, DicomError, DimseError, Net
 
 from .command_set import command_set_class
 from .fields import DATASET_PRESENT, NO_DATASET, CommandField, Status
-from .find import tag_of_key, encode_identifier, response_to
+from .find import encode_identifier, response_to, tag_of_key
 from .message import DimseMessage
 from .service import DimseEvent, Handler, call_handler, register_service
 
 if TYPE_CHECKING:
     from dicomgen_std.commands import CommandSet
+
     from ..association import Association
     from ..contexts import PresentationContext
 
@@ -316,7 +318,7 @@ class NormalizedSCP:
                     status, reply = _split(await call_handler(handler, nevent))
                 except (AssociationAborted, NetworkTimeout):
                     raise
-                except Exception as exc:  # noqa: BLE001 - answer 0110H, keep the association
+                except Exception as exc:
                     log.warning("%s handler failed: %s", CommandField(field).label, exc)
                     status, reply, comment = PROCESSING_FAILURE, None, str(exc)
                 sop_instance = nevent.sop_instance

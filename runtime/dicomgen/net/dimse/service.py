@@ -9,7 +9,8 @@ Services added later (C-STORE, C-FIND, ...) call :func:`register_service`.
 from __future__ import annotations
 
 import inspect
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping, Protocol, Union
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
@@ -20,8 +21,8 @@ from .fields import NO_DATASET, CommandField, Status
 from .message import DimseMessage
 
 if TYPE_CHECKING:
-    from dicomgen_std.commands import CommandSet
     from dicomgen.core.dataset import Dataset
+    from dicomgen_std.commands import CommandSet
 
     from ..association import Association
     from ..contexts import PresentationContext
@@ -49,7 +50,7 @@ class DimseEvent:
         return self.message.decode_dataset(self.context.transfer_syntax)
 
 
-Handler = Callable[[DimseEvent], Union[Any, Awaitable[Any]]]
+Handler = Callable[[DimseEvent], Any | Awaitable[Any]]
 
 
 class ServiceProvider(Protocol):

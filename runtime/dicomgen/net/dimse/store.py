@@ -31,7 +31,8 @@ from __future__ import annotations
 import logging
 import mmap
 import os
-from typing import TYPE_CHECKING, Any, AsyncIterator, Iterable, Iterator, Protocol
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
@@ -43,8 +44,8 @@ from .message import DatasetSink, DimseMessage
 from .service import DimseEvent, Handler, call_handler, register_service
 
 if TYPE_CHECKING:
-    from dicomgen_std.commands import CommandSet
     from dicomgen.core.dataset import Dataset
+    from dicomgen_std.commands import CommandSet
 
     from ..association import Association
     from ..contexts import PresentationContext
@@ -691,7 +692,7 @@ class StoreSCP:
                 if result is NotImplemented:
                     return False
                 status, comment = _as_status(result)
-            except Exception as exc:  # noqa: BLE001 - answer with a failure, keep serving
+            except Exception as exc:
                 status, comment = self._failed(exc, stream)
         else:
             status, comment = refusal
@@ -700,7 +701,7 @@ class StoreSCP:
         if responded_now is not None:
             try:
                 responded_now(request)
-            except Exception:  # noqa: BLE001 - the response is sent; keep serving
+            except Exception:
                 log.exception("C-STORE handler's responded_now failed")
         return True
 
@@ -727,7 +728,7 @@ class StoreSCP:
                 else:
                     result = await call_handler(handler, event)
                 status, comment = _as_status(result)
-            except Exception as exc:  # noqa: BLE001 - answer with a failure, keep serving
+            except Exception as exc:
                 status, comment = self._failed(exc, stream)
         await event.association.send_message(store_response(message, status, comment))
 

@@ -71,7 +71,7 @@ class Cursor:
     def skip(self, n: int, field: str) -> None:
         self._need(n, field)
 
-    def sub(self, n: int, what: str) -> "Cursor":
+    def sub(self, n: int, what: str) -> Cursor:
         """A cursor over the next ``n`` bytes (an item's value); this cursor moves past them."""
         p = self._need(n, f"{what} (length {n})")
         return Cursor(self.data, p, p + n, what)

@@ -10,7 +10,7 @@ import attrs
 
 from dicomgen.core.errors import PDUError
 
-from ._wire import AbortReason, Cursor, ascii_bytes, text_field
+from ._wire import AbortReason, Cursor, ascii_bytes
 from .items import (
     DICOM_APPLICATION_CONTEXT,
     ApplicationContextItem,
@@ -177,7 +177,7 @@ class AssociateRQ(_AssociateBase):
     unknown_items: tuple[UnknownSubItem, ...] = attrs.field(default=(), converter=tuple)
 
     @classmethod
-    def decode_body(cls, cur: Cursor) -> "AssociateRQ":
+    def decode_body(cls, cur: Cursor) -> AssociateRQ:
         return cls._decode(cur, PresentationContextRQItem, ItemType.PRESENTATION_CONTEXT_RQ)
 
 
@@ -201,7 +201,7 @@ class AssociateAC(_AssociateBase):
     unknown_items: tuple[UnknownSubItem, ...] = attrs.field(default=(), converter=tuple)
 
     @classmethod
-    def decode_body(cls, cur: Cursor) -> "AssociateAC":
+    def decode_body(cls, cur: Cursor) -> AssociateAC:
         return cls._decode(cur, PresentationContextACItem, ItemType.PRESENTATION_CONTEXT_AC)
 
 
@@ -220,7 +220,7 @@ class AssociateRJ:
         )
 
     @classmethod
-    def decode_body(cls, cur: Cursor) -> "AssociateRJ":
+    def decode_body(cls, cur: Cursor) -> AssociateRJ:
         cur.skip(1, "reserved")
         return cls(cur.u8("result"), cur.u8("source"), cur.u8("reason/diag."))
 

@@ -9,7 +9,8 @@ reading it; :func:`decode_pdu` decodes a complete PDU.
 from __future__ import annotations
 
 import struct
-from typing import Callable, Union
+from collections.abc import Callable
+from typing import Union
 
 from dicomgen.core.errors import PDUError
 

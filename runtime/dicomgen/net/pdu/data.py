@@ -54,7 +54,7 @@ class PDataTF:
         return struct.pack(">BBI", self.pdu_type, 0, len(body)) + body
 
     @classmethod
-    def decode_view(cls, body: bytes, base: int = 6) -> "PDataTF":
+    def decode_view(cls, body: bytes, base: int = 6) -> PDataTF:
         """Decode the body of a P-DATA-TF (the bytes after its 6-byte header) in place: each
         PDV's ``data`` is a memoryview into ``body``. ``base`` is the offset of ``body`` in
         the PDU, for error offsets. Same checks as :meth:`decode_body`."""
@@ -105,7 +105,7 @@ class PDataTF:
         return cls(pdvs)
 
     @classmethod
-    def decode_body(cls, cur: Cursor) -> "PDataTF":
+    def decode_body(cls, cur: Cursor) -> PDataTF:
         pdvs = []
         while cur.remaining:
             start = cur.pos

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import enum
 import struct
-from typing import Callable, Iterator, Union
+from collections.abc import Callable, Iterator
+from typing import Union
 
 import attrs
 
@@ -79,7 +80,7 @@ class ApplicationContextItem:
         return _uid_item(ItemType.APPLICATION_CONTEXT, self.name, "application context name")
 
     @classmethod
-    def decode(cls, cur: Cursor) -> "ApplicationContextItem":
+    def decode(cls, cur: Cursor) -> ApplicationContextItem:
         return cls(text_field(cur.take(cur.remaining, "application-context-name")))
 
 
@@ -93,7 +94,7 @@ class AbstractSyntaxSubItem:
         return _uid_item(ItemType.ABSTRACT_SYNTAX, self.name, "abstract syntax name")
 
     @classmethod
-    def decode(cls, cur: Cursor) -> "AbstractSyntaxSubItem":
+    def decode(cls, cur: Cursor) -> AbstractSyntaxSubItem:
         return cls(text_field(cur.take(cur.remaining, "abstract-syntax-name")))
 
 
@@ -107,7 +108,7 @@ class TransferSyntaxSubItem:
         return _uid_item(ItemType.TRANSFER_SYNTAX, self.name, "transfer syntax name")
 
     @classmethod
-    def decode(cls, cur: Cursor) -> "TransferSyntaxSubItem":
+    def decode(cls, cur: Cursor) -> TransferSyntaxSubItem:
         return cls(text_field(cur.take(cur.remaining, "transfer-syntax-name")))
 
 
@@ -129,13 +130,13 @@ class PresentationContextRQItem:
         return item_header(ItemType.PRESENTATION_CONTEXT_RQ, len(body)) + body
 
     @classmethod
-    def decode(cls, cur: Cursor) -> "PresentationContextRQItem":
+    def decode(cls, cur: Cursor) -> PresentationContextRQItem:
         start = cur.pos
         context_id = cur.u8("presentation-context-ID")
         cur.skip(3, "reserved")
         abstract: str | None = None
         transfer: list[str] = []
-        for item_type, reserved, sub in iter_items(cur, "presentation context sub-item"):
+        for item_type, _reserved, sub in iter_items(cur, "presentation context sub-item"):
             if item_type == ItemType.ABSTRACT_SYNTAX:
                 if abstract is not None:
                     raise PDUError(
@@ -183,13 +184,13 @@ class PresentationContextACItem:
         return item_header(ItemType.PRESENTATION_CONTEXT_AC, len(body)) + body
 
     @classmethod
-    def decode(cls, cur: Cursor) -> "PresentationContextACItem":
+    def decode(cls, cur: Cursor) -> PresentationContextACItem:
         context_id = cur.u8("presentation-context-ID")
         cur.skip(1, "reserved")
         result = cur.u8("result/reason")
         cur.skip(1, "reserved")
         ts = ""
-        for item_type, reserved, sub in iter_items(cur, "presentation context sub-item"):
+        for item_type, _reserved, sub in iter_items(cur, "presentation context sub-item"):
             if item_type != ItemType.TRANSFER_SYNTAX:
                 raise PDUError(
                     f"unexpected sub-item 0x{item_type:02X} in an A-ASSOCIATE-AC presentation context",
@@ -213,7 +214,7 @@ class MaximumLengthSubItem:
         return item_header(ItemType.MAXIMUM_LENGTH, 4) + struct.pack(">I", self.maximum_length)
 
     @classmethod
-    def decode(cls, cur: Cursor) -> "MaximumLengthSubItem":
+    def decode(cls, cur: Cursor) -> MaximumLengthSubItem:
         return cls(cur.u32("maximum-length-received"))
 
 
@@ -227,7 +228,7 @@ class ImplementationClassUIDSubItem:
         return _uid_item(ItemType.IMPLEMENTATION_CLASS_UID, self.uid, "implementation class UID")
 
     @classmethod
-    def decode(cls, cur: Cursor) -> "ImplementationClassUIDSubItem":
+    def decode(cls, cur: Cursor) -> ImplementationClassUIDSubItem:
         return cls(text_field(cur.take(cur.remaining, "implementation-class-uid")))
 
 
@@ -244,7 +245,7 @@ class ImplementationVersionNameSubItem:
         return item_header(ItemType.IMPLEMENTATION_VERSION_NAME, len(raw)) + raw
 
     @classmethod
-    def decode(cls, cur: Cursor) -> "ImplementationVersionNameSubItem":
+    def decode(cls, cur: Cursor) -> ImplementationVersionNameSubItem:
         return cls(text_field(cur.take(cur.remaining, "implementation-version-name")))
 
 
@@ -261,7 +262,7 @@ class AsyncOperationsWindowSubItem:
         )
 
     @classmethod
-    def decode(cls, cur: Cursor) -> "AsyncOperationsWindowSubItem":
+    def decode(cls, cur: Cursor) -> AsyncOperationsWindowSubItem:
         return cls(
             cur.u16("maximum-number-operations-invoked"),
             cur.u16("maximum-number-operations-performed"),
@@ -285,7 +286,7 @@ class RoleSelectionSubItem:
         return item_header(ItemType.ROLE_SELECTION, len(body)) + body
 
     @classmethod
-    def decode(cls, cur: Cursor) -> "RoleSelectionSubItem":
+    def decode(cls, cur: Cursor) -> RoleSelectionSubItem:
         n = cur.u16("UID-length")
         uid = text_field(cur.take(n, "SOP-class-uid"))
         return cls(uid, cur.u8("SCU-role"), cur.u8("SCP-role"))
@@ -304,7 +305,7 @@ class SOPClassExtendedNegotiationSubItem:
         return item_header(ItemType.SOP_CLASS_EXTENDED_NEGOTIATION, len(body)) + body
 
     @classmethod
-    def decode(cls, cur: Cursor) -> "SOPClassExtendedNegotiationSubItem":
+    def decode(cls, cur: Cursor) -> SOPClassExtendedNegotiationSubItem:
         n = cur.u16("SOP-class-uid-length")
         uid = text_field(cur.take(n, "SOP-class-uid"))
         return cls(uid, cur.take(cur.remaining, "service-class-application-information"))
@@ -350,7 +351,7 @@ class SOPClassCommonExtendedNegotiationSubItem:
         )
 
     @classmethod
-    def decode(cls, cur: Cursor, version: int = 0) -> "SOPClassCommonExtendedNegotiationSubItem":
+    def decode(cls, cur: Cursor, version: int = 0) -> SOPClassCommonExtendedNegotiationSubItem:
         sop = text_field(cur.take(cur.u16("SOP-class-uid-length"), "SOP-class-uid"))
         svc = text_field(cur.take(cur.u16("service-class-uid-length"), "service-class-uid"))
         rel = cur.sub(cur.u16("related-general-sop-class-identification-length"), "related UIDs")
@@ -384,7 +385,7 @@ class UserIdentityRQSubItem:
         return item_header(ItemType.USER_IDENTITY_RQ, len(body)) + body
 
     @classmethod
-    def decode(cls, cur: Cursor) -> "UserIdentityRQSubItem":
+    def decode(cls, cur: Cursor) -> UserIdentityRQSubItem:
         kind = cur.u8("user-identity-type")
         positive = cur.u8("positive-response-requested")
         primary = cur.take(cur.u16("primary-field-length"), "primary-field")
@@ -405,7 +406,7 @@ class UserIdentityACSubItem:
         return item_header(ItemType.USER_IDENTITY_AC, len(body)) + body
 
     @classmethod
-    def decode(cls, cur: Cursor) -> "UserIdentityACSubItem":
+    def decode(cls, cur: Cursor) -> UserIdentityACSubItem:
         return cls(cur.take(cur.u16("server-response-length"), "server-response"))
 
 
@@ -505,7 +506,7 @@ class UserInformationItem:
         return item_header(ItemType.USER_INFORMATION, len(body)) + body
 
     @classmethod
-    def decode(cls, cur: Cursor) -> "UserInformationItem":
+    def decode(cls, cur: Cursor) -> UserInformationItem:
         subs: list[SubItem] = []
         for item_type, reserved, sub in iter_items(cur, "user information sub-item"):
             if item_type == ItemType.SOP_CLASS_COMMON_EXTENDED_NEGOTIATION:

@@ -30,7 +30,7 @@ class ReleaseRQ:
         return struct.pack(">BBII", self.pdu_type, 0, 4, 0)
 
     @classmethod
-    def decode_body(cls, cur: Cursor) -> "ReleaseRQ":
+    def decode_body(cls, cur: Cursor) -> ReleaseRQ:
         cur.skip(4, "reserved")
         return cls()
 
@@ -45,7 +45,7 @@ class ReleaseRP:
         return struct.pack(">BBII", self.pdu_type, 0, 4, 0)
 
     @classmethod
-    def decode_body(cls, cur: Cursor) -> "ReleaseRP":
+    def decode_body(cls, cur: Cursor) -> ReleaseRP:
         cur.skip(4, "reserved")
         return cls()
 
@@ -66,7 +66,7 @@ class Abort:
         return struct.pack(">BBIBBBB", self.pdu_type, 0, 4, 0, 0, self.source, self.reason)
 
     @classmethod
-    def decode_body(cls, cur: Cursor) -> "Abort":
+    def decode_body(cls, cur: Cursor) -> Abort:
         cur.skip(2, "reserved")
         return cls(cur.u8("source"), cur.u8("reason/diag."))
 

@@ -17,7 +17,8 @@ Modification List (a zero-length one removes the value, PS3.7 10.1.3.1.4) and re
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Union
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Union
 
 from ..dimse.normalized import NEvent
 

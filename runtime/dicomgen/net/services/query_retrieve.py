@@ -21,7 +21,8 @@ its own, and add them with ``scp_role=True`` there).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from ..contexts import DEFAULT_TRANSFER_SYNTAXES
 from ..dimse.find import QR_SOP_CLASSES, QueryEvent
@@ -85,7 +86,7 @@ class QueryRetrieveHandlers:
         """C-FIND (PS3.4 C.4.1.3): Pending per match, then the final status. A sync generator:
         :class:`~dicomgen.net.dimse.find.FindSCP` advances it in a worker thread."""
         errors: list[str] = []
-        cancelled: Callable[[], bool] = lambda: event.cancelled.is_set()  # noqa: E731
+        cancelled: Callable[[], bool] = lambda: event.cancelled.is_set()
         for status, identifier in self.storage.find(
             event.identifier, event.sop_class, cancelled=cancelled, errors=errors
         ):

@@ -52,8 +52,9 @@ import logging
 import queue
 import threading
 from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, InvalidStateError
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ...core.errors import DicomError
 from ..dimse.store import StoreRequest
@@ -266,7 +267,7 @@ class _StoreSink:
                     published=lambda r: _settle(fut, r),  # in publishing order: see _in_thread
                 )
                 _settle(fut, result)  # refused before publishing
-            except BaseException as exc:  # noqa: BLE001 - handed to the awaiting side
+            except BaseException as exc:
                 _settle(fut, exc)
             finally:
                 self._wake_waiter()  # the association must not wait for a thread that ended
@@ -401,7 +402,7 @@ class StorageService:
         self._prepare_scheduled = False
         try:
             self.storage.prepare_pending()
-        except Exception:  # noqa: BLE001 - index_pending builds what is left and reports
+        except Exception:
             log.exception("preparing the queued index rows failed")
 
     def complete_now(self, request: StoreRequest, sink: _StoreSink) -> StoreResult | Any:
@@ -451,7 +452,7 @@ class StorageService:
                     published=lambda r: _settle(fut, r),
                 )
                 _settle(fut, result)  # refused before publishing
-            except BaseException as exc:  # noqa: BLE001 - handed to the awaiting side
+            except BaseException as exc:
                 _settle(fut, exc)
 
         asyncio.get_running_loop().run_in_executor(None, run)
@@ -503,7 +504,7 @@ class StorageService:
     def _write_pending(self) -> None:
         try:
             self.storage.index_pending()
-        except Exception:  # noqa: BLE001 - keep serving; the rows stay out of the index
+        except Exception:
             log.exception("writing the queued index rows failed")
 
     async def complete(self, request: StoreRequest, sink: _StoreSink) -> StoreResult:

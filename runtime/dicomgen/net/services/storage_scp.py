@@ -67,10 +67,9 @@ from ...core.dataset import Dataset
 from ...core.errors import DicomError
 from ..store.files import FileStore, part10_header
 from ..store.index import Index
-from ..store.query import QueryOptions, Selection, find, select_instances
 from ..store.levels import Model
+from ..store.query import QueryOptions, Selection, find, select_instances
 from ..store.reservations import InstanceLocks, Reservations
-
 from .store_status import (
     STORE_CANNOT_UNDERSTAND,
     STORE_DOES_NOT_MATCH_SOP_CLASS,
@@ -504,7 +503,7 @@ class StorageSCP:
             outcomes: list[str | None | Exception]
             try:
                 outcomes = list(self._index.add_prepared([row for _, row in batch]))
-            except Exception as exc:  # noqa: BLE001 - the index is closed, or a bug: count
+            except Exception as exc:
                 outcomes = [exc] * len(batch)
             written = 0
             for (rel, _), old in zip(batch, outcomes):

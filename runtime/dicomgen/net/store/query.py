@@ -523,7 +523,7 @@ def parse_identifier(identifier: Dataset, model: Model | str) -> ParsedQuery:
         if e.tag.is_private:
             continue  # unrecognised private keys may be ignored (C.4.1.1.3.2)
         try:
-            e.value
+            _ = e.value  # decoded here so that a bad key is refused up front
         except DicomError as exc:
             raise QueryError(f"key {e.tag} cannot be decoded: {exc}", UNABLE_TO_PROCESS) from exc
         lv = effective_level(t, m)

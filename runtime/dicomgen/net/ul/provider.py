@@ -33,8 +33,9 @@ import asyncio
 import logging
 import ssl as _ssl
 from collections import deque
+from collections.abc import Callable, Iterable
 from time import monotonic
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import attrs
 
@@ -49,11 +50,11 @@ from ..pdu import (
     AssociateRJ,
     AssociateRQ,
     PDataTF,
-    ReleaseRP,
-    ReleaseRQ,
     RejectReasonACSE,
     RejectResult,
     RejectSource,
+    ReleaseRP,
+    ReleaseRQ,
 )
 from ..pdu.codec import PDU, decode_pdu_parts
 from .fsm import TRANSITIONS, Action, Event, State, Transition, transition
@@ -508,7 +509,7 @@ class UpperLayer:
         if self._reader_task is not None:
             try:
                 await asyncio.wait_for(asyncio.shield(self._reader_task), timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise NetworkTimeout(f"association not closed within {timeout} s") from None
 
     async def _drain(self) -> None:
@@ -538,7 +539,7 @@ class UpperLayer:
             return False  # Evt19: the reader sends the A-ABORT and drops the rest
         try:
             self._dispatch(_PDU_EVENTS[type(pdu)], pdu=pdu)
-        except Exception:  # noqa: BLE001 - a bug must not kill the transport silently
+        except Exception:
             log.exception("handling a %s from %s failed", type(pdu).__name__, transport.peer)
             self.abort_now()
         transport.flush()

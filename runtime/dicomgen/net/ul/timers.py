@@ -7,7 +7,7 @@ An asyncio ``call_later`` handle: starting it again restarts it; when it fires i
 from __future__ import annotations
 
 import asyncio
-from typing import Callable
+from collections.abc import Callable
 
 
 class ArtimTimer:

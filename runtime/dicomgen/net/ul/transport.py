@@ -39,8 +39,8 @@ from __future__ import annotations
 import asyncio
 import ssl as _ssl
 from collections import deque
-from time import monotonic as _monotonic
 from collections.abc import Callable, Coroutine
+from time import monotonic as _monotonic
 from typing import Any
 
 from dicomgen.core.errors import NetworkError, NetworkTimeout, PDUError
@@ -326,7 +326,7 @@ class PDUProtocol(asyncio.BufferedProtocol):
 
 
 async def start_server(
-    on_transport: Callable[["Transport"], Coroutine[Any, Any, None]],
+    on_transport: Callable[[Transport], Coroutine[Any, Any, None]],
     host: str | None,
     port: int,
     *,
@@ -352,7 +352,7 @@ async def start_server(
 
 
 class _ServerProtocol(PDUProtocol):
-    on_transport: Callable[["Transport"], Coroutine[Any, Any, None]]
+    on_transport: Callable[[Transport], Coroutine[Any, Any, None]]
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
@@ -382,7 +382,7 @@ class Transport:
         ssl_context: _ssl.SSLContext | None = None,
         server_hostname: str | None = None,
         max_pdata_length: int = 0,
-    ) -> "Transport":
+    ) -> Transport:
         """Open a connection within ``timeout`` seconds (:class:`NetworkTimeout` otherwise)."""
         loop = asyncio.get_running_loop()
         try:
@@ -396,7 +396,7 @@ class Transport:
                 ),
                 timeout,
             )
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise NetworkTimeout(
                 f"TCP connection to {host}:{port} not established within {timeout} s",
                 host=host,
@@ -440,7 +440,7 @@ class Transport:
                         item = await protocol.next_item()
                 else:  # pragma: no cover - Python 3.10
                     item = await asyncio.wait_for(protocol.next_item(), timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise NetworkTimeout(f"no complete PDU received within {timeout} s") from None
         if isinstance(item, PDUError):
             raise item
@@ -457,7 +457,7 @@ class Transport:
 
         try:
             await asyncio.wait_for(until_eof(), timeout)  # asyncio.timeout() needs Python 3.11
-        except (asyncio.TimeoutError, OSError):
+        except (TimeoutError, OSError):
             pass
 
     def write(self, data: bytes) -> None:
@@ -538,7 +538,7 @@ class Transport:
                     await self.protocol.wait_writable()
             else:
                 await asyncio.wait_for(self.protocol.wait_writable(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise NetworkTimeout(f"peer did not accept sent data within {timeout} s") from None
         except (ConnectionError, OSError) as exc:
             raise NetworkError(f"connection lost while sending: {exc}") from exc
@@ -556,5 +556,5 @@ class Transport:
     async def wait_closed(self, timeout: float = 2.0) -> None:
         try:
             await asyncio.wait_for(self.protocol.wait_closed(), timeout)
-        except (asyncio.TimeoutError, OSError, _ssl.SSLError):
+        except (TimeoutError, OSError, _ssl.SSLError):
             pass
