@@ -1,7 +1,7 @@
 """The hand-written Python (runtime/, codegen/, tests/, bench/) is as black formats it and
 ruff-clean, with the project's settings (``[tool.black]``, ``[tool.ruff]`` in pyproject.toml):
-generated code is formatted by
-the generator itself (checked by the regeneration diff), this keeps the rest from drifting.
+generated code is formatted by the generator itself (checked by the regeneration diff), this
+keeps the rest from drifting.
 """
 
 from __future__ import annotations
