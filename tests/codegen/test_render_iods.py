@@ -18,6 +18,7 @@ from dicomgen_codegen.parse.conditions import And, Equals, Not, Present, Unparse
 from dicomgen_codegen.passes.class_model import ClassRef, TypedField
 from dicomgen_codegen.render.iods import field_args
 from dicomgen_codegen.render.layout import needs_black, text_of
+from conftest import excerpt_part03
 from dicomgen_codegen.render.typed_code import (
     FileContext,
     annotation_of,
@@ -108,13 +109,14 @@ def test_xml_labels() -> None:
 
 @lru_cache(maxsize=1)
 def _rendered() -> dict[str, str]:
-    p3 = load_collection(Part03Result, IR / "part03")
+    """The classes of the 4 IODs of the 2016c DocBook excerpt, rendered from its parse."""
+    p3 = excerpt_part03()
     reg, _errata = pipeline.finish_registry(load_collection(Registry, IR / "registry"))
     return pipeline.render_classes(p3, reg)
 
 
 def test_rendering_is_deterministic_and_complete() -> None:
-    p3 = load_collection(Part03Result, IR / "part03")
+    p3 = excerpt_part03()
     reg, _errata = pipeline.finish_registry(load_collection(Registry, IR / "registry"))
     report = pipeline.Report()
     again = pipeline.render_classes(p3, reg, report)
