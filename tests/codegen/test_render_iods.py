@@ -235,7 +235,11 @@ def test_registry_and_iod_class_for() -> None:
     from dicomgen_std.iods.enhanced_ct_image import EnhancedCTImageIOD
 
     assert IOD_CLASSES["1.2.840.10008.5.1.4.1.1.2"] == "dicomgen_std.iods.ct_image:CTImageIOD"
-    assert len(IOD_CLASSES) == 4
+    # every SOP class of the registry whose IOD the committed PS3.3 IR holds, and no other
+    titles = {i.title for i in load_collection(Part03Result, IR / "part03").iods}
+    sops = load_collection(Registry, IR / "registry").sop_classes
+    assert set(IOD_CLASSES) == {s.uid for s in sops if s.iod in titles}
+    assert len(IOD_CLASSES) >= 140
     assert iod_class_for("1.2.840.10008.5.1.4.1.1.2.1") is EnhancedCTImageIOD
 
 
