@@ -21,6 +21,7 @@ from dicomgen_codegen.parse.dicom_standard.errata import (
     load_include_errata,
 )
 from dicomgen_codegen.parse.dicom_standard.extract import ExtractResult, extract
+from conftest import excerpt_part03
 from dicomgen_codegen.parse.dicom_standard.precedence import (
     COMMITTED,
     DOCBOOK,
@@ -83,8 +84,12 @@ def test_ids_and_provenance_are_the_standards(found: ExtractResult) -> None:
     for rec in records:
         s = rec.source
         assert s is not None and (s.part, s.edition, s.origin) == ("PS3.3", "2020a", ORIGIN)
-        assert s.xml_id.startswith("table_"), rec
+        assert s.xml_id.startswith("table_") and not s.xml_id.startswith("table_PS3"), rec
     assert all(row.source.xml_id == t.xml_id for t in r.tables for row in t.rows)
+    # anchors that carry the part ("#table_PS3.3_A.75-1") give the DocBook id
+    pm = r.iod("Parametric Map")
+    assert pm is not None and pm.xml_id == "table_A.75-1"
+    assert r.table("table_C.8.32-1") is not None
 
 
 def test_usage_conditions_are_kept_and_parsed_by_the_shared_parser(found: ExtractResult) -> None:
@@ -222,7 +227,7 @@ def test_an_erratum_without_a_reason_is_refused(tmp_path: Path) -> None:
 
 def test_cross_check_with_the_2016c_docbook_ir(found: ExtractResult) -> None:
     extract_ir = found.result
-    docbook_ir = load_collection(Part03Result, IR / "part03")
+    docbook_ir = excerpt_part03()
     assert docbook_ir.edition == "2016c"
     c = compare_types(extract_ir, docbook_ir)
     for table, path, a, b in c.differences:
