@@ -22,7 +22,6 @@ from ...ir.iod import (
 )
 from ..conditions import Condition
 
-
 _PART_PREFIX_RE = re.compile(r"^table_PS3\.\d+_")
 
 
