@@ -33,6 +33,7 @@ from dicomgen_codegen.passes.class_model import (
     file_stem,
     first_sentences,
     merge_fields,
+    overridden_module,
     stricter,
 )
 from dicomgen_codegen.passes.compose_iods import c3_order
@@ -129,6 +130,31 @@ def test_stricter_type_and_merge() -> None:
         ("A",),
         "t_b",
     )
+
+
+def test_a_type_that_overrides_another_modules_wins_even_when_weaker() -> None:
+    """PS3.3 C.8.6.1: SC Equipment's Modality (Type 3) "shall override the definition in the
+    General Series Module" (Type 1)."""
+    text = "Source equipment. This type definition shall override the definition in the\n"
+    assert overridden_module(text + "General Series Module.") == "General Series"
+    assert overridden_module("Type of equipment. See Section C.7.3.1.1.1.") == ""
+    series = TypedField(
+        "modality", 0x00080060, "(0008,0060)", "Modality", "Modality", ("CS",), "1", "1", True,
+        "table_C.7-5a", sources=("s",), module="General Series",
+    )  # fmt: skip
+    sc = attrs.evolve(
+        series, type="3", required=False, origin="table_C.8-24", sources=("e",),
+        module="SC Equipment", overrides="General Series",
+    )  # fmt: skip
+    for m in (merge_fields(series, sc), merge_fields(sc, series)):
+        assert (m.type, m.required, m.module, set(m.sources)) == (
+            "3",
+            False,
+            "SC Equipment",
+            {"s", "e"},
+        )
+    other = attrs.evolve(sc, overrides="Patient")  # names another module: stricter Type wins
+    assert merge_fields(series, other).type == "1"
 
 
 def test_first_sentences() -> None:

@@ -39,6 +39,7 @@ from .class_model import (
     field_name,
     file_stem,
     first_sentences,
+    overridden_module,
     value_terms,
 )
 from .includes import RowNode, include_graph, row_tree
@@ -131,6 +132,7 @@ class ModelBuilder:
             retired=info.retired,
             repeating=info.repeating,
             sources=(self.source(origin),),
+            overrides=overridden_module(row.description),
         )
 
     def _item_ref(self, node: RowNode, owner: str, file_table: str) -> tuple[ClassRef, str, bool]:
