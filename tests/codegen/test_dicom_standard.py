@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import excerpt_part03
 
 from dicomgen.core.errors import GenerationError
 from dicomgen_codegen.ir.io import load_collection, save_collection
@@ -16,9 +17,12 @@ from dicomgen_codegen.parse.dicom_standard.compare import compare_types
 from dicomgen_codegen.parse.dicom_standard.dictionary import data_elements, merge_newest, parse_vrs
 from dicomgen_codegen.parse.dicom_standard.errata import (
     ExtractErratum,
+    RecursiveIncludeErratum,
     apply_extract_errata,
+    apply_recursive_include_errata,
     load_extract_errata,
     load_include_errata,
+    load_recursive_include_errata,
 )
 from dicomgen_codegen.parse.dicom_standard.extract import ExtractResult, extract
 from dicomgen_codegen.parse.dicom_standard.precedence import (
@@ -83,8 +87,12 @@ def test_ids_and_provenance_are_the_standards(found: ExtractResult) -> None:
     for rec in records:
         s = rec.source
         assert s is not None and (s.part, s.edition, s.origin) == ("PS3.3", "2020a", ORIGIN)
-        assert s.xml_id.startswith("table_"), rec
+        assert s.xml_id.startswith("table_") and not s.xml_id.startswith("table_PS3"), rec
     assert all(row.source.xml_id == t.xml_id for t in r.tables for row in t.rows)
+    # anchors that carry the part ("#table_PS3.3_A.75-1") give the DocBook id
+    pm = r.iod("Parametric Map")
+    assert pm is not None and pm.xml_id == "table_A.75-1"
+    assert r.table("table_C.8.32-1") is not None
 
 
 def test_usage_conditions_are_kept_and_parsed_by_the_shared_parser(found: ExtractResult) -> None:
@@ -170,7 +178,8 @@ def test_value_lists_of_referenced_sections(found: ExtractResult) -> None:
 def test_extract_errata_apply_and_fix_the_rows(found: ExtractResult) -> None:
     r = found.result
     assert len(load_extract_errata()) == 10 and len(load_include_errata()) == 10
-    assert sum(line.startswith("applied extract erratum") for line in found.errata_lines) == 20
+    assert len(load_recursive_include_errata()) == 1
+    assert sum(line.startswith("applied extract erratum") for line in found.errata_lines) == 21
     assert not any("obsolete" in line for line in found.errata_lines)
     # Cornea Measurement: the rows printed under Code Value are its siblings again
     t = r.table("table_C.8.25.16-8")
@@ -194,6 +203,32 @@ def test_extract_errata_apply_and_fix_the_rows(found: ExtractResult) -> None:
     fg = r.table("table_C.7.6.16-1")
     assert fg is not None
     assert sum(1 for x in fg.rows if isinstance(x, IncludeRow) and x.functional_groups) == 2
+    # the Document Relationship Macro includes itself in its Content Sequence item again,
+    # before the Document Content Macro, as the DocBook prints it
+    rel = r.table("table_C.17-6")
+    assert rel is not None
+    incs = [x for x in rel.rows if isinstance(x, IncludeRow)]
+    assert [(x.target, x.depth) for x in incs] == [("table_C.17-6", 1), ("table_C.17-5", 1)]
+    assert incs[0].condition_text == incs[1].condition_text != ""
+    assert incs[0].condition == incs[1].condition and incs[0].condition is not None
+
+
+def test_a_recursive_include_erratum_is_obsolete_once_the_include_is_printed() -> None:
+    e = RecursiveIncludeErratum("t", "t", "m", 1, "if by-value.", "why")
+    inc_m = IncludeRow(depth=1, target="m", text="Include Table m")
+    lines: list[str] = []
+    out = apply_recursive_include_errata("t", [inc_m], (e,), {"t": "T"}, lambda *_: None, lines)
+    assert [(x.target, x.depth, x.condition_text) for x in out] == [  # type: ignore[union-attr]
+        ("t", 1, "if by-value."),
+        ("m", 1, ""),
+    ]
+    assert lines[0].startswith("applied")
+    again: list[str] = []
+    assert apply_recursive_include_errata("t", out, (e,), {}, lambda *_: None, again) == out
+    assert "the include is printed" in again[0]
+    none: list[str] = []
+    assert apply_recursive_include_errata("t", [], (e,), {}, lambda *_: None, none) == []
+    assert "no such include" in none[0]
 
 
 def test_an_erratum_that_no_longer_matches_is_obsolete_not_applied() -> None:
@@ -222,7 +257,7 @@ def test_an_erratum_without_a_reason_is_refused(tmp_path: Path) -> None:
 
 def test_cross_check_with_the_2016c_docbook_ir(found: ExtractResult) -> None:
     extract_ir = found.result
-    docbook_ir = load_collection(Part03Result, IR / "part03")
+    docbook_ir = excerpt_part03()
     assert docbook_ir.edition == "2016c"
     c = compare_types(extract_ir, docbook_ir)
     for table, path, a, b in c.differences:

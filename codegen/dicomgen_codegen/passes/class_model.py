@@ -90,6 +90,9 @@ class TypedField:
     usage: str = ""
     module_condition: Condition | None = None
     module_condition_text: str = ""
+    overrides: str = ""
+    """Title of the module whose definition of this attribute this row's Type replaces
+    ("This Type definition shall override the definition in the General Series Module")."""
 
     @property
     def multi(self) -> bool:
@@ -216,6 +219,18 @@ def first_sentences(text: str, min_len: int = 48, max_len: int = 220) -> str:
 # --- fields --------------------------------------------------------------------------------
 
 
+_OVERRIDE_RE = re.compile(
+    r"\bType definition shall override the definition in the\s+(.+?)\s+Module\b", re.I
+)
+
+
+def overridden_module(description: str) -> str:
+    """The module whose Type this row replaces, as its description says ("This Type definition
+    shall override the definition in the SC Equipment Module" -> "SC Equipment"); "" if none."""
+    m = _OVERRIDE_RE.search(" ".join(description.split()))
+    return m.group(1) if m else ""
+
+
 def stricter(a: str, b: str) -> str:
     """The stricter of two Attribute Types (1 > 1C > 2 > 2C > 3)."""
     return a if _TYPE_RANK.get(a, 9) <= _TYPE_RANK.get(b, 9) else b
@@ -251,14 +266,21 @@ def value_terms(vrs: tuple[str, ...], sets: Iterable[ValueSet], kind: str) -> tu
 
 def merge_fields(a: TypedField, b: TypedField) -> TypedField:
     """Two definitions of the same attribute: the stricter Type wins (its condition, item,
-    module and usage with it), sources of both are kept, required if either requires it."""
+    module and usage with it), sources of both are kept, required if either requires it;
+    unless one definition says it overrides the other's module: then it wins outright."""
     if a.tag != b.tag:
         raise ValueError("merge_fields needs two definitions of one tag")
-    win, other = (a, b) if stricter(a.type, b.type) == a.type else (b, a)
+    overridden = (a.overrides and a.overrides == b.module) or (
+        b.overrides and b.overrides == a.module
+    )
+    if overridden:
+        win, other = (a, b) if a.overrides and a.overrides == b.module else (b, a)
+    else:
+        win, other = (a, b) if stricter(a.type, b.type) == a.type else (b, a)
     sources = tuple(dict.fromkeys(a.sources + b.sources))
     return attrs.evolve(
         win,
-        required=a.required or b.required,
+        required=win.required if overridden else a.required or b.required,
         sources=sources,
         enum=win.enum or other.enum,
         defined_terms=win.defined_terms or other.defined_terms,

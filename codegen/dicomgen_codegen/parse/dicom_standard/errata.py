@@ -14,6 +14,12 @@ Each ``[[extract_includes]]`` entry gives a recovered include row (``table``, th
 row ("if and only if Value Type (0040,A040) is NUM"): ``published`` is the condition it has
 ("": none), ``corrected`` the standard's text.
 
+Each ``[[extract_recursive_includes]]`` entry puts back an include row the extract cannot
+print because the macro includes itself (Document Relationship Macro, Table C.17-6, in its
+Content Sequence item): ``table`` gets an include of ``target`` just before ``occurrence`` of
+its include of ``before``, at that row's depth, with ``condition``. It is obsolete once the
+table has an include of ``target``.
+
 Rows printed twice with the same path (the SR content macros' Referenced SOP Sequence
 ...) are not defects: they are copies of different conditional macro inclusions, which macro
 recovery turns back into include rows.
@@ -34,7 +40,7 @@ import attrs
 from dicomgen.core.errors import GenerationError
 
 from ...ir.iod import IncludeRow, TableRow
-from ...passes.errata import ERRATA_DIR, EXTRACT_INCLUDES
+from ...passes.errata import ERRATA_DIR, EXTRACT_INCLUDES, EXTRACT_SELF
 from ...passes.errata import EXTRACT_COLLECTION as COLLECTION
 from ..conditions import Condition
 
@@ -185,5 +191,80 @@ def apply_include_errata(
             condition_text=e.corrected,
             condition=condition(e.corrected, table, row.source.row if row.source else None),
         )
+        lines.append(f"applied extract erratum {e.what()} ({e.file})")
+    return out
+
+
+@attrs.frozen
+class RecursiveIncludeErratum:
+    table: str
+    target: str
+    before: str
+    occurrence: int
+    condition: str
+    reason: str
+    file: str = ""
+
+    def what(self) -> str:
+        return f"{self.table} include of {self.target} before {self.before} #{self.occurrence}"
+
+
+def load_recursive_include_errata(
+    folder: Path = ERRATA_DIR,
+) -> tuple[RecursiveIncludeErratum, ...]:
+    """The ``[[extract_recursive_includes]]`` entries of ``errata/*.toml``."""
+    out = []
+    need = {"table", "target", "before", "occurrence", "condition", "reason"}
+    for path in sorted(folder.glob("*.toml")):
+        data = tomllib.loads(path.read_text("utf-8"))
+        for i, entry in enumerate(data.get(EXTRACT_SELF, ())):
+            missing = need - set(entry)
+            if missing or not str(entry.get("reason", "")).strip():
+                raise GenerationError(
+                    f"errata file {path.name}: {EXTRACT_SELF}[{i}] lacks "
+                    f"{sorted(missing) or ['reason']}"
+                )
+            out.append(
+                RecursiveIncludeErratum(file=path.name, **{k: entry[k] for k in sorted(need)})
+            )
+    return tuple(out)
+
+
+def apply_recursive_include_errata(
+    table: str,
+    rows: list[TableRow],
+    errata: tuple[RecursiveIncludeErratum, ...],
+    titles: dict[str, str],
+    condition: Callable[[str, str, int | None], Condition | None],
+    lines: list[str],
+) -> list[TableRow]:
+    """``rows`` of ``table`` with the include rows of ``errata`` inserted (``titles``: table id
+    -> macro title, for the row's text); one line per erratum of this table into ``lines``."""
+    out = list(rows)
+    for e in errata:
+        if e.table != table:
+            continue
+        includes = [i for i, r in enumerate(out) if isinstance(r, IncludeRow)]
+        if any(isinstance(out[i], IncludeRow) and out[i].target == e.target for i in includes):
+            lines.append(f"obsolete extract erratum {e.what()}: the include is printed ({e.file})")
+            continue
+        hits = [i for i in includes if out[i].target == e.before]  # type: ignore[attr-defined]
+        if len(hits) < e.occurrence:
+            lines.append(f"obsolete extract erratum {e.what()}: no such include ({e.file})")
+            continue
+        i = hits[e.occurrence - 1]
+        anchor = out[i]
+        assert isinstance(anchor, IncludeRow)
+        label = e.target.removeprefix("table_")
+        row_no = anchor.source.row if anchor.source else None
+        added = IncludeRow(
+            depth=anchor.depth,
+            target=e.target,
+            text=f"Include Table {label} \u201c{titles.get(e.target, '')} Macro Attributes\u201d",
+            condition_text=e.condition,
+            condition=condition(e.condition, table, row_no),
+            source=anchor.source,
+        )
+        out.insert(i, added)
         lines.append(f"applied extract erratum {e.what()} ({e.file})")
     return out

@@ -28,8 +28,10 @@ from . import files as extract_files
 from .errata import (
     apply_extract_errata,
     apply_include_errata,
+    apply_recursive_include_errata,
     load_extract_errata,
     load_include_errata,
+    load_recursive_include_errata,
 )
 from .iods import build_iods, page_id, table_id
 from .macros import MacroIndex, RecoveryStats, count_occurrences, recover
@@ -121,6 +123,7 @@ def extract(data: dict[str, Any] | None = None) -> ExtractResult:
     macro_rows = tables_of("macro_to_attributes", "macroId", macro_ids)
     errata = load_extract_errata()
     include_errata = load_include_errata()
+    recursive_errata = load_recursive_include_errata()
     applied, obsolete = apply_extract_errata({**module_rows, **macro_rows}, errata)
     lines = [f"applied extract erratum {e.what()} ({e.file})" for e in applied]
     lines += [f"obsolete extract erratum {e.what()}: {why} ({e.file})" for e, why in obsolete]
@@ -150,6 +153,9 @@ def extract(data: dict[str, Any] | None = None) -> ExtractResult:
             tid = table_id(m["linkToStandard"])
             rows = table_rows(tid, trees.get(tid, []), ctx)
             rows = apply_include_errata(tid, rows, include_errata, conditions, lines)
+            rows = apply_recursive_include_errata(
+                tid, rows, recursive_errata, titles, conditions, lines
+            )
             if any(r.get("type") == NO_TYPE for r in rows_by_table.get(tid, ())):
                 untyped.append(tid)
                 ctx.row_issues.append(
@@ -169,7 +175,7 @@ def extract(data: dict[str, Any] | None = None) -> ExtractResult:
     known = {r.xml_id for r in records}
     lines += [
         f"obsolete extract erratum {e.what()}: no such table ({e.file})"
-        for e in include_errata
+        for e in (*include_errata, *recursive_errata)
         if e.table not in known
     ]
     missing: list[ReportIssue] = []

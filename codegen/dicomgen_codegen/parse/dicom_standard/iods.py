@@ -9,6 +9,7 @@ published ("C - Required if …").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -21,10 +22,13 @@ from ...ir.iod import (
 )
 from ..conditions import Condition
 
+_PART_PREFIX_RE = re.compile(r"^table_PS3\.\d+_")
+
 
 def table_id(link: str) -> str:
-    """``"…/sect_C.7.html#table_C.7-1"`` -> ``"table_C.7-1"``."""
-    return link.rsplit("#", 1)[-1]
+    """``"…/sect_C.7.html#table_C.7-1"`` -> ``"table_C.7-1"``. Some anchors of the HTML carry
+    the part (``#table_PS3.3_A.75-1``); the DocBook id, which the IR keeps, does not."""
+    return _PART_PREFIX_RE.sub("table_", link.rsplit("#", 1)[-1])
 
 
 def page_id(link: str) -> str:

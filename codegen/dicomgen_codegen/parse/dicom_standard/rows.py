@@ -90,6 +90,12 @@ def _condition_text(block_list: list[tuple[object, str]]) -> str:
     return ""
 
 
+def _cited_re(number: str) -> re.Pattern[str]:
+    """A section number as cited in a sentence, whole: "C.7.3.1" is not cited by "See
+    Section C.7.3.1.1.1 for Defined Terms" (a final period ends the sentence, not the number)."""
+    return re.compile(rf"(?<![\w.]){re.escape(number)}(?![\w]|\.\w)")
+
+
 def _tags_in(text: str) -> set[str]:
     return {f"({a},{b})".upper() for a, b in _FOR_TAG_RE.findall(text)}
 
@@ -146,12 +152,13 @@ def attribute_row(table: str, node: Node, depth: int, ctx: RowContext) -> Attrib
             ctx.dangling.append(ReportIssue(table, node.index, f"description links to {ref}"))
             continue
         heading, section_sets = found
+        cited = _cited_re(ref.split("_", 1)[-1])
         says = any(
             _TERMS_RE.search(sentence)
             for el, text in block_list
             if not html.has_value_list(el)
             for sentence in re.split(r"(?<=\.)\s", text)
-            if ref.split("_", 1)[-1] in sentence
+            if cited.search(sentence)
         )
         for vs, context in section_sets:
             if any(_same_list(vs, have) for have in sets):
