@@ -19,7 +19,7 @@ import attrs
 
 from ..ir.iod import Part03Result
 from ..parse.conditions import Unparsed
-from ..passes.class_model import ClassModel, TypedField, class_name
+from ..passes.class_model import ClassModel, TypedField
 from ..passes.typed_models import Models
 from .env import render
 from .filters import hex32, py
@@ -31,7 +31,6 @@ __all__ = [
     "ClassView",
     "FieldView",
     "class_view",
-    "iod_class_name",
     "render_class_file",
     "render_typed_package",
 ]
@@ -279,8 +278,3 @@ def render_typed_package(
         entries=entries,
     )
     return out
-
-
-def iod_class_name(title: str) -> str:
-    """``"CT Image"`` -> ``"CTImageIOD"``."""
-    return class_name(title, "iod")

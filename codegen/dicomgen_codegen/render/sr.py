@@ -108,9 +108,9 @@ def _render_cid(g: ContextGroupRecord) -> str:
         f"    name = {_q(g.name)}",
         f"    version = {_q(g.version)}",
         f"    uid = {_q(g.uid)}",
-        f"    extensible = {g.extensible!r}",
-        f"    includes = {tuple(g.includes)!r}",
-        f"    code_type = {code_type}",
+        f"    extensible: ClassVar[bool | None] = {g.extensible!r}",
+        f"    includes: ClassVar[tuple[str, ...]] = {tuple(g.includes)!r}",
+        f"    code_type: ClassVar[type[Code]] = {code_type}",
     ]
     taken = {"cid", "name", "version", "uid", "extensible", "includes", "code_type"}
     for c in g.codes:
@@ -118,7 +118,8 @@ def _render_cid(g: ContextGroupRecord) -> str:
             camel(c.meaning or c.value), taken, f"{c.scheme}_{c.value}".replace(".", "_")
         )
         member = member.replace("-", "_")
-        out.append(f"    {member} = {code_type}({_q(c.scheme)}, {_q(c.value)}, {_q(c.meaning)})")
+        value = f"{code_type}({_q(c.scheme)}, {_q(c.value)}, {_q(c.meaning)})"
+        out.append(f"    {member}: ClassVar[{code_type}] = {value}")
     return "\n".join(out) + "\n"
 
 
@@ -134,6 +135,7 @@ def render_cids(groups: tuple[ContextGroupRecord, ...]) -> dict[str, str]:
         files[f"sr/cids/{mod}.py"] = (
             f'"""Context groups CID {first} .. CID {last} (PS3.16)."""\n\n'
             "from __future__ import annotations\n\n"
+            "from typing import ClassVar\n\n"
             "from dicomgen.sr.codes import Code, ContextGroup\n\n\n" + body
         )
         for g in gs:

@@ -244,11 +244,11 @@ def apply_recursive_include_errata(
     for e in errata:
         if e.table != table:
             continue
-        includes = [i for i, r in enumerate(out) if isinstance(r, IncludeRow)]
-        if any(isinstance(out[i], IncludeRow) and out[i].target == e.target for i in includes):
+        includes = [(i, r.target) for i, r in enumerate(out) if isinstance(r, IncludeRow)]
+        if any(target == e.target for _i, target in includes):
             lines.append(f"obsolete extract erratum {e.what()}: the include is printed ({e.file})")
             continue
-        hits = [i for i in includes if out[i].target == e.before]  # type: ignore[attr-defined]
+        hits = [i for i, target in includes if target == e.before]
         if len(hits) < e.occurrence:
             lines.append(f"obsolete extract erratum {e.what()}: no such include ({e.file})")
             continue
