@@ -134,16 +134,40 @@ def test_ctrl_c_while_working_ends_with_130(tmp_path: Path) -> None:
         (("dump", "{text}"), "dicomgen dump: error: not a DICOM file"),
         (("dump", "{folder}"), "dicomgen dump: error: cannot open file"),
         (("validate", "--iod", "nosuch:X", "{text}"), "dicomgen validate: error: --iod nosuch:X"),
+        (
+            ("dicomdir", "build", "{missing}", "{out}"),
+            "dicomgen dicomdir: source {missing} does not exist",
+        ),
+        (("dicomdir", "build", "{empty}", "{out}"), "dicomgen dicomdir: from {empty}: "),
+        (
+            ("store", "127.0.0.1", "1", "{empty}"),
+            "dicomgen store: no DICOM file to send in {empty}",
+        ),
     ],
-    ids=["missing", "not-dicom", "folder", "bad-iod"],
+    ids=[
+        "missing",
+        "not-dicom",
+        "folder",
+        "bad-iod",
+        "dicomdir-missing",
+        "dicomdir-empty",
+        "store",
+    ],
 )
 def test_errors_are_one_line_naming_the_file(
     tmp_path: Path, args: tuple[str, ...], expected: str
 ) -> None:
     text = tmp_path / "notes.txt"
     text.write_text("not DICOM\n")
-    names = {"missing": str(tmp_path / "gone.dcm"), "text": str(text), "folder": str(tmp_path)}
-    argv = [a.format(**names) for a in args]
+    (tmp_path / "empty").mkdir()
+    names = {
+        "missing": str(tmp_path / "gone.dcm"),
+        "text": str(text),
+        "folder": str(tmp_path),
+        "empty": str(tmp_path / "empty"),
+    }
+    argv = [a.format(**names, out=tmp_path / "out") for a in args]
+    expected = expected.format(**names)
     proc = subprocess.run(_dicomgen(*argv), capture_output=True, text=True, env=_env(), timeout=60)
     assert proc.returncode == 1
     lines = proc.stderr.splitlines()

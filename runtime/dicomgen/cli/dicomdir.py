@@ -11,6 +11,7 @@ Exit status: 0 on success, 1 on error (or when no file could be added).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 
@@ -40,6 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from dicomgen.core.errors import DicomError
     from dicomgen.media.fileset import FileSet
 
     if args.action == "list":
@@ -49,9 +51,17 @@ def run(args: argparse.Namespace) -> int:
         for problem in fs.problems:
             print(f"W: {problem}", file=sys.stderr)
         return 0
-    fs, report = FileSet.build(
-        args.src, args.out, fileset_id=args.fileset_id, profile=args.profile, invent=args.invent
-    )
+    missing = [src for src in args.src if not os.path.exists(src)]
+    if missing:
+        print(f"dicomgen dicomdir: source {', '.join(missing)} does not exist", file=sys.stderr)
+        return 1
+    try:
+        fs, report = FileSet.build(
+            args.src, args.out, fileset_id=args.fileset_id, profile=args.profile, invent=args.invent
+        )
+    except DicomError as exc:
+        print(f"dicomgen dicomdir: from {', '.join(args.src)}: {exc}", file=sys.stderr)
+        return 1
     if not args.quiet:
         for name, reason in report.skipped:
             print(f"W: skipped {name}: {reason}", file=sys.stderr)

@@ -141,7 +141,8 @@ async def _run(args: argparse.Namespace) -> int:
         sources.append((path, src.sop_class_uid, src.transfer_syntax or ""))
         src.close()
     if not sources:
-        print("dicomgen store: no DICOM file to send", file=sys.stderr)
+        where = ", ".join(args.paths)
+        print(f"dicomgen store: no DICOM file to send in {where}", file=sys.stderr)
         return 1
     t = args.timeout
     ae = AE(args.aet, max_pdu=args.max_pdu, timeouts=Timeouts(connect=t, acse=t, dimse=t, idle=t))
