@@ -136,3 +136,16 @@ def fresh_python() -> Callable[[str], str]:
         return proc.stdout
 
     return run
+
+
+@pytest.fixture(scope="session")
+def pyright_run(tmp_path_factory: pytest.TempPathFactory):
+    """The suite's one pyright run over runtime/, codegen/, generated/ and the test scripts."""
+    import shutil
+
+    from pyright_scripts import WRITERS
+    from pyright_session import run
+
+    if shutil.which("pyright") is None:
+        pytest.skip("pyright is not installed")
+    return run(tmp_path_factory.mktemp("pyright"), list(WRITERS))

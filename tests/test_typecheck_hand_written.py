@@ -1,20 +1,15 @@
 """The hand-written code type-checks: pyright in standard mode, with the repository's
-``pyrightconfig.json`` (``runtime/`` and ``codegen/``; ``generated/`` has a test of its own in
-basic mode), reports no error."""
+``pyrightconfig.json`` (``runtime/`` and ``codegen/``), reports no error. The check is part of
+the suite's one pyright run (``pyright_session``)."""
 
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from pyright_session import REPO, PyrightRun, shown
 
-REPO = Path(__file__).resolve().parents[1]
-
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
 
 
 def test_config_checks_hand_written_code_in_standard_mode() -> None:
@@ -25,36 +20,14 @@ def test_config_checks_hand_written_code_in_standard_mode() -> None:
     assert sorted(config["extraPaths"]) == ["codegen", "generated", "runtime"]
 
 
-def test_hand_written_code_has_no_pyright_error() -> None:
-    exe = shutil.which("pyright")
-    if exe is None:
-        pytest.skip("pyright is not installed")
-    proc = subprocess.run(
-        [
-            exe,
-            "--outputjson",
-            "--pythonpath",
-            sys.executable,
-            "-p",
-            str(REPO / "pyrightconfig.json"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        cwd=REPO,
-    )
-    try:
-        report = json.loads(proc.stdout)
-    except json.JSONDecodeError:
-        pytest.fail(f"pyright did not report JSON: {proc.stdout[-2000:]} {proc.stderr[-2000:]}")
-    sources = sum(1 for root in ("runtime", "codegen") for _ in (REPO / root).rglob("*.py"))
-    analyzed = report["summary"]["filesAnalyzed"]
-    assert analyzed >= sources, f"pyright analysed {analyzed} of {sources} source files"
-    errors = [d for d in report["generalDiagnostics"] if d["severity"] == "error"]
-    shown = [
-        f"{Path(e['file']).relative_to(REPO)}:{e['range']['start']['line'] + 1}:"
-        f" {e['message']} ({e.get('rule', '')})"
-        for e in errors
+def test_hand_written_code_has_no_pyright_error(pyright_run: PyrightRun) -> None:
+    sources = [p for root in ("runtime", "codegen") for p in (REPO / root).rglob("*.py")]
+    generated = list((REPO / "generated").rglob("*.py"))
+    analysed = pyright_run.summary["filesAnalyzed"]
+    assert analysed >= len(sources) + len(generated), f"pyright analysed {analysed} files"
+    errors = [
+        *pyright_run.errors_under(REPO / "runtime"),
+        *pyright_run.errors_under(REPO / "codegen"),
     ]
     if errors:
-        pytest.fail(f"{len(errors)} pyright errors:\n" + "\n".join(shown), pytrace=False)
+        pytest.fail(f"{len(errors)} pyright errors:\n" + shown(errors, 200), pytrace=False)

@@ -99,19 +99,17 @@ def test_a_failure_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 @pytest.mark.slow
 def test_output_is_byte_identical_across_hash_seeds(tmp_path: Path) -> None:
-    """Two full runs (black included, nothing reused) in fresh folders with different seeds."""
-    trees = []
-    for seed in ("1", "4242"):
-        out = tmp_path / f"out{seed}"
-        env = {**os.environ, "PYTHONHASHSEED": seed}
-        proc = subprocess.run(
-            [sys.executable, "-m", "dicomgen", "generate", "-q", "--out", str(out)],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        assert proc.returncode == 0, proc.stderr
-        trees.append(_tree(out))
-    assert trees[0] == trees[1]
-    assert trees[0] == _tree(GENERATED)
+    """A full run (black included, nothing reused) in a fresh folder under a fixed hash seed
+    makes the committed tree; ``--check`` above makes it again under the suite's own random
+    seed, so two seeds agree without paying for a second full run."""
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONHASHSEED": "4242"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "dicomgen", "generate", "-q", "--out", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert _tree(out) == _tree(GENERATED)

@@ -1,69 +1,30 @@
-"""Static typing of the generated SR templates and context groups, checked by pyright: the TID
-1500 report of the SR tests and the README example pass; a plain Code where a non-extensible
-CID's code type belongs, a number where a NUM needs a Quantity and a missing mandatory row are
-each rejected on their line."""
+"""Static typing of the generated SR templates and context groups, checked by pyright in the
+suite's one run: the TID 1500 report of the SR tests and the README example pass; a plain Code
+where a non-extensible CID's code type belongs, a number where a NUM needs a Quantity and a
+missing mandatory row are each rejected on their line."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
+from pyright_scripts import SR_BROKEN, SR_BROKEN_HEADER
+from pyright_session import PyrightRun, shown
 
-REPO = Path(__file__).resolve().parents[2]
-BROKEN = {
-    "laterality": (
-        'TID1501.MeasurementGroup.FindingSite(value=LUNG, laterality=Code("SCT", "7771000", "Left"))',
-        'parameter "laterality" of type "CID244Code | None"',
-    ),
-    "number": ("TID300(num=TID300.Num(value=12.5))", '"float" is not assignable to "Quantity"'),
-    "missing": ("TID1500()", 'Argument missing for parameter "measurement_report_document_title"'),
-}
-
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
 
 
-def test_sr_builders_type_check(tmp_path: Path) -> None:
-    exe = shutil.which("pyright")
-    if exe is None:
-        pytest.skip("pyright is not installed")
-    readme = (REPO / "README.md").read_text("utf-8")
-    start = readme.index("### Author a structured report")
-    example = readme[readme.index("```python\n", start) + 10 : readme.index("```\n", start + 40)]
-    (tmp_path / "readme_example.py").write_text(example)
-    shutil.copy(REPO / "tests" / "runtime" / "sr_tid1500.py", tmp_path / "sr_tid1500.py")
-    broken = [
-        "from dicomgen.sr import Code, Quantity",
-        "from dicomgen_std.sr.templates import TID300, TID1500, TID1501",
-        'LUNG = Code("SCT", "39607008", "Lung")',
-        *(line for line, _ in BROKEN.values()),
-    ]
-    (tmp_path / "broken.py").write_text("\n".join(broken) + "\n")
-    config = {
-        "include": ["."],
-        "extraPaths": [str(REPO / "runtime"), str(REPO / "generated")],
-        "pythonVersion": "3.11",
-        "typeCheckingMode": "standard",
-        "reportMissingModuleSource": "none",
-    }
-    (tmp_path / "pyrightconfig.json").write_text(json.dumps(config))
-    proc = subprocess.run(
-        [exe, "--outputjson", "-p", str(tmp_path / "pyrightconfig.json")],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
+@pytest.mark.parametrize("name", ["readme_sr_example.py", "sr_tid1500.py"])
+def test_sr_builders_type_check(pyright_run: PyrightRun, name: str) -> None:
+    errs = pyright_run.script_errors(name)
+    assert errs == [], shown(errs)
+
+
+def test_sr_misuse_is_rejected_on_its_line(pyright_run: PyrightRun) -> None:
+    got = sorted(
+        (e["range"]["start"]["line"], e["message"])
+        for e in pyright_run.script_errors("sr_broken.py")
     )
-    report = json.loads(proc.stdout)
-    errors = [d for d in report["generalDiagnostics"] if d["severity"] == "error"]
-    by_file: dict[str, list[dict]] = {}
-    for e in errors:
-        by_file.setdefault(Path(e["file"]).name, []).append(e)
-    assert "readme_example.py" not in by_file and "sr_tid1500.py" not in by_file, by_file
-    got = sorted((e["range"]["start"]["line"], e["message"]) for e in by_file["broken.py"])
-    assert len(got) == len(BROKEN), got
-    for (line, message), (_, fragment) in zip(got, BROKEN.values()):
+    assert len(got) == len(SR_BROKEN), got
+    for (_line, message), (_, fragment) in zip(got, SR_BROKEN.values(), strict=True):
         assert fragment in message, message
-    assert [line for line, _ in got] == [3, 4, 5]
+    first = len(SR_BROKEN_HEADER)
+    assert [line for line, _ in got] == list(range(first, first + len(SR_BROKEN)))
