@@ -6,6 +6,7 @@ each rejected on their line."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -67,3 +68,32 @@ def test_sr_builders_type_check(tmp_path: Path) -> None:
     for (line, message), (_, fragment) in zip(got, BROKEN.values()):
         assert fragment in message, message
     assert [line for line, _ in got] == [3, 4, 5]
+
+
+def test_sr_guide_page_is_strict_clean(tmp_path: Path) -> None:
+    """The Structured reports guide page (template classes -> typed Comprehensive SR ->
+    content tree -> validation) type-checks in pyright's strict mode."""
+    exe = shutil.which("pyright")
+    if exe is None:
+        pytest.skip("pyright is not installed")
+    page = (REPO / "docs" / "guide" / "05-structured-reports.md").read_text("utf-8")
+    blocks = re.findall(r"^```python\n(.*?)^```", page, re.S | re.M)
+    (tmp_path / "guide_sr.py").write_text("\n".join(blocks))
+    config = {
+        "include": ["guide_sr.py"],
+        "extraPaths": [str(REPO / "runtime"), str(REPO / "generated")],
+        "pythonVersion": "3.11",
+        "typeCheckingMode": "strict",
+        "reportMissingModuleSource": "none",
+    }
+    (tmp_path / "pyrightconfig.json").write_text(json.dumps(config))
+    proc = subprocess.run(
+        [exe, "--outputjson", "-p", str(tmp_path / "pyrightconfig.json")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    report = json.loads(proc.stdout)
+    assert report["summary"]["filesAnalyzed"] == 1
+    assert report["generalDiagnostics"] == [], report["generalDiagnostics"]

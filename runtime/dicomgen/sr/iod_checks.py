@@ -39,7 +39,8 @@ def sr_findings(ds: Dataset, iod_title: str) -> list[Finding]:
         return [
             IODFinding(ERROR, "sr-content", iod_title, MODULE, "", VALUE_TYPE, str(e), CONTENT_ITEM)
         ]
-    out = [_finding(f, iod_title, CONTENT_ITEM) for f in check_items(root)]
+    # the value elements a by-value item lacks are Type 1C findings of the module walk
+    out = [_finding(f, iod_title, CONTENT_ITEM) for f in check_items(root, elements=False)]
     sop = ds.get_value(SOP_CLASS_UID)
     iod = iod_of_sop_class(str(sop)) if sop else None
     if iod is None:

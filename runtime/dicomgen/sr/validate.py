@@ -62,15 +62,18 @@ def _label(item: ContentItem) -> str:
 # --- the Content Item macro (by-value items) ------------------------------------------------
 
 
-def check_items(root: ContentItem) -> list[Finding]:
-    """Value present for each by-value item as its value type requires (PS3.3 C.17.3.2)."""
+def check_items(root: ContentItem, elements: bool = True) -> list[Finding]:
+    """Value present for each by-value item as its value type requires (PS3.3 C.17.3.2).
+
+    ``elements=False`` leaves out the value elements missing from an item read from a data
+    set, which an IOD validation reports as Type 1C attributes of the Content Item macro."""
     out: list[Finding] = []
     for path, item in root.walk():
         src = item.source
         where = _p(path)
 
         def missing(tag: int, what: str, item: ContentItem = item, where: str = where) -> None:
-            if isinstance(item.source, Dataset) and tag not in item.source:
+            if elements and isinstance(item.source, Dataset) and tag not in item.source:
                 out.append(Finding(where, "content item", f"{item.value_type} without {what}"))
 
         if isinstance(item, Text):
