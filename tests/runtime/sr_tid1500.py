@@ -8,6 +8,7 @@ import datetime
 from dicomgen.core.dataset import Dataset
 from dicomgen.sr import Code, Graphic, Quantity, Reference, write_tree
 from dicomgen.sr.document import sr_content, sr_evidence
+from dicomgen.sr.template import Template
 from dicomgen_std.iods import ComprehensiveSRIOD
 from dicomgen_std.sr.cids import CID7021
 from dicomgen_std.sr.templates import (
@@ -150,8 +151,8 @@ def basic_document(report: TID2000) -> Dataset:
 EVIDENCE = {IMAGE_UID: ("1.2.826.0.1.3680043.8.498.20", "1.2.826.0.1.3680043.8.498.21")}
 
 
-def typed_document(report: TID1500) -> ComprehensiveSRIOD:
-    """The report as a typed Comprehensive SR object: the attributes of
+def typed_document(report: Template) -> ComprehensiveSRIOD:
+    """The report (a root template) as a typed Comprehensive SR object: the attributes of
     :func:`document_header`, the content and evidence from the report."""
     day, noon = datetime.date(2026, 12, 6), datetime.time(12, 0)
     return ComprehensiveSRIOD(

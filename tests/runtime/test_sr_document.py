@@ -163,3 +163,22 @@ def test_unknown_template_and_sop_class_are_not_checked() -> None:
     found = [f for f in sr_findings(ds, "Comprehensive SR") if f.rule.endswith("not-checked")]
     assert {f.rule for f in found} == {"sr-relationship-not-checked", "sr-template-not-checked"}
     assert "SOP Class 1.2.3.4" in str(found[0])
+
+
+@pytest.mark.parametrize(
+    "iod",
+    ["BasicTextSRIOD", "Comprehensive3DSRIOD", "EnhancedSRIOD", "KeyObjectSelectionDocumentIOD"],
+)
+def test_every_sr_iod_carries_a_tree(iod: str) -> None:
+    import dicomgen_std.iods as iods
+
+    cls = getattr(iods, iod)
+    ds = typed_document(build_basic_report("Seen.")).to_dataset()
+    ds.SOPClassUID = cls.__dicom__.sop_class_uids[0]
+    doc = cls.from_dataset(ds)
+    tree = content_tree(doc)
+    tree.add("CONTAINS", Text("Added.", concept_name=Code("DCM", "121106", "Comment")))
+    changed = with_content(doc, tree)
+    assert type(changed) is cls
+    assert dump_tree(content_tree(changed)) == dump_tree(tree)
+    assert "'Added.'" in dump_tree(content_tree(changed.to_dataset()))
