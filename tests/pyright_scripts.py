@@ -3,12 +3,14 @@
 - The complete CT Image, RT Dose and Enhanced CT Image of ``tests/generated/pyright/`` (strict),
   and copies of the CT script that omit a Type 1 attribute, pass a ``str`` where a date belongs
   or use a value outside an enumeration: each must be rejected with its error on its line.
-- The TID 1500 report of the SR tests and the README's SR example (standard), and a script
-  whose lines each misuse a generated template or context group.
+- The TID 1500 report of the SR tests and the README's SR example (standard), the code of the
+  Structured reports guide page (strict), and a script whose lines each misuse a generated
+  template or context group.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -88,6 +90,9 @@ def sr_scripts(scripts: Scripts) -> None:
     scripts.standard.append("sr_tid1500.py")
     lines = [*SR_BROKEN_HEADER, *(line for line, _ in SR_BROKEN.values())]
     scripts.add("sr_broken.py", "\n".join(lines) + "\n", strict=False)
+    page = (REPO / "docs" / "guide" / "05-structured-reports.md").read_text("utf-8")
+    blocks = re.findall(r"^```python\n(.*?)^```", page, re.S | re.M)
+    scripts.add("guide_sr.py", "\n".join(blocks), strict=True)
 
 
 WRITERS = (typed_iod_scripts, sr_scripts)

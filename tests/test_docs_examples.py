@@ -52,6 +52,7 @@ def test_the_guide_has_its_pages() -> None:
         "02-read-and-validate.md",
         "03-send-and-receive.md",
         "04-media.md",
+        "05-structured-reports.md",
     ]
     index = (GUIDE / "README.md").read_text()
     assert all(f"({name})" in index for name in names)

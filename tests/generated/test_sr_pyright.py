@@ -1,7 +1,8 @@
 """Static typing of the generated SR templates and context groups, checked by pyright in the
 suite's one run: the TID 1500 report of the SR tests and the README example pass; a plain Code
 where a non-extensible CID's code type belongs, a number where a NUM needs a Quantity and a
-missing mandatory row are each rejected on their line."""
+missing mandatory row are each rejected on their line; the Structured reports guide page
+(template classes -> typed Comprehensive SR -> content tree -> validation) is strict-clean."""
 
 from __future__ import annotations
 
@@ -28,3 +29,8 @@ def test_sr_misuse_is_rejected_on_its_line(pyright_run: PyrightRun) -> None:
         assert fragment in message, message
     first = len(SR_BROKEN_HEADER)
     assert [line for line, _ in got] == list(range(first, first + len(SR_BROKEN)))
+
+
+def test_sr_guide_page_is_strict_clean(pyright_run: PyrightRun) -> None:
+    diagnostics = pyright_run.by_file.get(pyright_run.scripts["guide_sr.py"], [])
+    assert diagnostics == [], shown(diagnostics)

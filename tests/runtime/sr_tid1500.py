@@ -7,6 +7,9 @@ import datetime
 
 from dicomgen.core.dataset import Dataset
 from dicomgen.sr import Code, Graphic, Quantity, Reference, write_tree
+from dicomgen.sr.document import sr_content, sr_evidence
+from dicomgen.sr.template import Template
+from dicomgen_std.iods import ComprehensiveSRIOD
 from dicomgen_std.sr.cids import CID7021
 from dicomgen_std.sr.templates import (
     TID300,
@@ -143,3 +146,39 @@ def basic_document(report: TID2000) -> Dataset:
     ds = document_header()
     ds.SOPClassUID = ENHANCED_SR
     return write_tree(report.to_tree(), ds)
+
+
+EVIDENCE = {IMAGE_UID: ("1.2.826.0.1.3680043.8.498.20", "1.2.826.0.1.3680043.8.498.21")}
+
+
+def typed_document(report: Template) -> ComprehensiveSRIOD:
+    """The report (a root template) as a typed Comprehensive SR object: the attributes of
+    :func:`document_header`, the content and evidence from the report."""
+    day, noon = datetime.date(2026, 12, 6), datetime.time(12, 0)
+    return ComprehensiveSRIOD(
+        **sr_content(report),
+        current_requested_procedure_evidence_sequence=sr_evidence(report, EVIDENCE),
+        sop_class_uid=COMPREHENSIVE_SR,
+        sop_instance_uid="1.2.826.0.1.3680043.8.498.10",
+        study_instance_uid="1.2.826.0.1.3680043.8.498.11",
+        series_instance_uid="1.2.826.0.1.3680043.8.498.12",
+        patient_name="Doe^Jane",
+        patient_id="42",
+        patient_birth_date=None,
+        patient_sex="F",
+        study_date=day,
+        study_time=noon,
+        referring_physician_name=None,
+        study_id="1",
+        accession_number=None,
+        modality="SR",
+        series_number=1,
+        referenced_performed_procedure_step_sequence=[],
+        manufacturer="dicomgen",
+        instance_number=1,
+        completion_flag="COMPLETE",
+        verification_flag="UNVERIFIED",
+        content_date=day,
+        content_time=noon,
+        performed_procedure_code_sequence=[],
+    )

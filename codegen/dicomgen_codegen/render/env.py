@@ -11,6 +11,7 @@ import jinja2
 from dicomgen.core.errors import GenerationError
 
 from .filters import FILTERS
+from .sr_filters import SR_FILTERS
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -26,6 +27,7 @@ def environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters.update(FILTERS)
+    env.filters.update(SR_FILTERS)
     return env
 
 

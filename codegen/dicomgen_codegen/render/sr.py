@@ -14,13 +14,16 @@ import attrs
 
 from ..ir.model import Registry
 from ..ir.part16 import (
+    CodeRecord,
     ContextGroupRecord,
     Part16Result,
     TemplateRecord,
     TemplateRow,
     ValueSet,
 )
+from .env import render
 from .registries import render_package_init
+from .sr_filters import complete, sr_row
 from .sr_names import camel, snake, unique
 
 PY_TYPES = {
@@ -66,20 +69,6 @@ class SRReport:
         return [f"PS3.16 row not expressed: {u}" for u in self.unexpressed]
 
 
-def _q(s: str) -> str:
-    return repr(s)
-
-
-def _complete(c: object) -> bool:
-    return bool(getattr(c, "scheme", "") and getattr(c, "value", ""))
-
-
-def _code(c: object) -> str:
-    if not _complete(c):
-        return "None"
-    return f"Code({_q(c.scheme)}, {_q(c.value)}, {_q(c.meaning)})"  # type: ignore[attr-defined]
-
-
 def _module_of_cid(cid: str) -> str:
     return f"cid_{int(cid) // 100 * 100:05d}" if cid.isdigit() else "cid_private"
 
@@ -87,40 +76,27 @@ def _module_of_cid(cid: str) -> str:
 # --- context groups ------------------------------------------------------------------
 
 
-def _render_cid(g: ContextGroupRecord) -> str:
-    cls = f"CID{g.cid}"
-    code_type = f"{cls}Code"
-    src = g.origin
-    doc = f"CID {g.cid} {g.name}"
-    if src is not None:
-        doc += f" ({src.source} {src.edition})"
-    out = [
-        f"class {code_type}(Code):",
-        f'    """A code of CID {g.cid}."""',
-        "",
-        "    __slots__ = ()",
-        "",
-        "",
-        f"class {cls}(ContextGroup):",
-        f"    {doc!r}",
-        "",
-        f"    cid = {_q(g.cid)}",
-        f"    name = {_q(g.name)}",
-        f"    version = {_q(g.version)}",
-        f"    uid = {_q(g.uid)}",
-        f"    extensible: ClassVar[bool | None] = {g.extensible!r}",
-        f"    includes: ClassVar[tuple[str, ...]] = {tuple(g.includes)!r}",
-        f"    code_type: ClassVar[type[Code]] = {code_type}",
-    ]
+@attrs.frozen
+class _Member:
+    name: str
+    code: CodeRecord
+
+
+def _members(g: ContextGroupRecord) -> list[_Member]:
+    """One class member per code, named from its meaning (or value), unique in the class."""
     taken = {"cid", "name", "version", "uid", "extensible", "includes", "code_type"}
+    out: list[_Member] = []
     for c in g.codes:
         member = unique(
             camel(c.meaning or c.value), taken, f"{c.scheme}_{c.value}".replace(".", "_")
         )
-        member = member.replace("-", "_")
-        value = f"{code_type}({_q(c.scheme)}, {_q(c.value)}, {_q(c.meaning)})"
-        out.append(f"    {member}: ClassVar[{code_type}] = {value}")
-    return "\n".join(out) + "\n"
+        out.append(_Member(member.replace("-", "_"), c))
+    return out
+
+
+def _cid_doc(g: ContextGroupRecord) -> str:
+    src = g.origin
+    return f"CID {g.cid} {g.name}" + (f" ({src.source} {src.edition})" if src is not None else "")
 
 
 def render_cids(groups: tuple[ContextGroupRecord, ...]) -> dict[str, str]:
@@ -130,13 +106,10 @@ def render_cids(groups: tuple[ContextGroupRecord, ...]) -> dict[str, str]:
     files: dict[str, str] = {}
     lazy: list[tuple[str, str]] = []
     for mod, gs in sorted(modules.items()):
-        body = "\n\n".join(_render_cid(g) for g in gs)
-        first, last = gs[0].cid, gs[-1].cid
-        files[f"sr/cids/{mod}.py"] = (
-            f'"""Context groups CID {first} .. CID {last} (PS3.16)."""\n\n'
-            "from __future__ import annotations\n\n"
-            "from typing import ClassVar\n\n"
-            "from dicomgen.sr.codes import Code, ContextGroup\n\n\n" + body
+        files[f"sr/cids/{mod}.py"] = render(
+            "sr_cids.py.j2",
+            doc=f"Context groups CID {gs[0].cid} .. CID {gs[-1].cid} (PS3.16).",
+            groups=[(g, _cid_doc(g), _members(g)) for g in gs],
         )
         for g in gs:
             lazy += [(f"CID{g.cid}", f"dicomgen_std.sr.cids.{mod}")]
@@ -157,6 +130,28 @@ class _Ctx:
     names: dict[str, str]  # tid -> class name
     imports: set[str] = attrs.field(factory=set)  # TYPE_CHECKING imports
     report: SRReport = attrs.field(factory=SRReport)
+
+
+@attrs.frozen
+class _Group:
+    """A row with children (or a concept chosen from a CID): a nested RowGroup class."""
+
+    cls: str
+    doc: str
+    index: int
+    lines: tuple[str, ...]  # concept_name / value declarations
+    fields: tuple[_Field, ...]
+
+
+@attrs.frozen
+class _Field:
+    """``name: annotation = row_field(_R[index]how)``, after its group class if any."""
+
+    name: str
+    annotation: str
+    index: int
+    how: str
+    group: _Group | None = None
 
 
 def _code_type(vs: ValueSet, ctx: _Ctx, row: TemplateRow, what: str) -> str:
@@ -187,33 +182,6 @@ def _value_type(row: TemplateRow, ctx: _Ctx) -> str:
     return PY_TYPES[vt]
 
 
-def _row_literal(row: TemplateRow, tid: str, children: list[str]) -> str:
-    args = [_q(tid), str(row.index), repr(row.row)]
-    kw = {
-        "relationship": _q(row.relationship) if row.relationship else None,
-        "value_type": _q(row.value_type) if row.value_type else None,
-        "concept": _code(row.concept.code) if row.concept.code else None,
-        "concept_cid": _q(row.concept.cid) if row.concept.cid else None,
-        "vm_min": str(row.vm_min) if row.vm_min != 1 else None,
-        "vm_max": repr(row.vm_max) if row.vm_max != 1 else None,
-        "requirement": _q(row.requirement) if row.requirement != "M" else None,
-        "value_cid": _q(row.value_set.cid) if row.value_set.cid else None,
-        "value_strength": _q(row.value_set.strength) if row.value_set.strength else None,
-        "value_code": _code(row.value_set.code) if row.value_set.code else None,
-        "units_cid": _q(row.units.cid) if row.units.cid else None,
-        "units_code": _code(row.units.code) if row.units.code else None,
-        "include": _q(row.include_tid) if row.include_tid else None,
-        "by_reference": "True" if row.by_reference else None,
-        "children": "(" + "".join(c + ", " for c in children) + ")" if children else None,
-    }
-    args += [f"{k}={v}" for k, v in kw.items() if v is not None]
-    return f"Row({', '.join(args)})"
-
-
-def _row_tree(rows: tuple[TemplateRow, ...], tid: str, parent: int) -> list[str]:
-    return [_row_literal(r, tid, _row_tree(rows, tid, r.index)) for r in rows if r.parent == parent]
-
-
 def _field_name(row: TemplateRow, ctx: _Ctx) -> str:
     if row.kind == "include":
         inc = ctx.names.get(row.include_tid, "")
@@ -227,14 +195,14 @@ def _field_name(row: TemplateRow, ctx: _Ctx) -> str:
 
 
 def _fields(
-    rows: tuple[TemplateRow, ...], parent: int, ctx: _Ctx, indent: str, taken_cls: set[str]
-) -> list[str]:
-    """The field lines (and nested classes) for the rows under ``parent``."""
-    out: list[str] = []
+    rows: tuple[TemplateRow, ...], parent: int, ctx: _Ctx, taken_cls: set[str]
+) -> tuple[_Field, ...]:
+    """The fields (with their group classes) for the rows under ``parent``."""
+    out: list[_Field] = []
     taken = {"concept_name", "value", "ROW", "TID", "NAME", "ROOT", "ROWS"}
     for r in (r for r in rows if r.parent == parent):
         for what, vs in (("concept", r.concept), ("value", r.value_set), ("units", r.units)):
-            if vs.code is not None and not _complete(vs.code):
+            if vs.code is not None and not complete(vs.code):
                 ctx.report.unexpressed.append(
                     f"TID {ctx.tpl.tid} {r.text}: {what} code without scheme or value "
                     f"{vs.code} (left out)"
@@ -247,6 +215,7 @@ def _fields(
                 f"TID {ctx.tpl.tid} {r.text}: condition of a {r.requirement} row is not in "
                 "the source (optional argument, not checked)"
             )
+        group = None
         if r.kind == "include":
             cls = ctx.names.get(r.include_tid)
             if cls is None:
@@ -256,102 +225,88 @@ def _fields(
                 continue
             ctx.imports.add(f"from dicomgen_std.sr.templates.tid_{r.include_tid} import {cls}")
             typ = cls
+        elif any(c.parent == r.index for c in rows) or r.concept.cid:
+            typ = unique(camel(name), taken_cls, str(r.row or r.index + 1))
+            group = _group(r, rows, typ, ctx, taken_cls)
+        elif r.by_reference:
+            typ = "ReferenceItem"
         else:
-            kids = [c for c in rows if c.parent == r.index]
-            if kids or r.concept.cid:
-                typ = unique(camel(name), taken_cls, str(r.row or r.index + 1))
-                out += _group_class(r, rows, typ, ctx, indent, taken_cls)
-            elif r.by_reference:
-                typ = "ReferenceItem"
-            else:
-                typ = _value_type(r, ctx)
+            typ = _value_type(r, ctx)
         ann = f"list[{typ}]" if many else (typ if required else f"{typ} | None")
         how = ", factory=list" if many else ("" if required else ", default=None")
-        out.append(f"{indent}{name}: {ann} = row_field(_R[{r.index}]{how})")
-    return out
+        out.append(_Field(name, ann, r.index, how, group))
+    return tuple(out)
 
 
-def _group_class(
-    r: TemplateRow,
-    rows: tuple[TemplateRow, ...],
-    cls: str,
-    ctx: _Ctx,
-    indent: str,
-    taken_cls: set[str],
-) -> list[str]:
-    inner = indent + "    "
-    out = [
-        f"{indent}@sr_class",
-        f"{indent}class {cls}(RowGroup):",
-        f"{inner}{('Row ' + str(r.row) if r.row else 'Row') + ': ' + r.text!r}",
-        "",
-        f"{inner}ROW: ClassVar[Row] = _R[{r.index}]",
-    ]
+def _group(
+    r: TemplateRow, rows: tuple[TemplateRow, ...], cls: str, ctx: _Ctx, taken_cls: set[str]
+) -> _Group:
+    lines: list[str] = []
     if r.concept.cid:
         ct = _code_type(ValueSet(cid=r.concept.cid), ctx, r, "concept name")
-        out.append(f"{inner}concept_name: {ct}")
+        lines.append(f"concept_name: {ct}")
     elif r.concept.code is None and r.value_type != "CONTAINER":
-        out.append(f"{inner}concept_name: Code | None = None")
+        lines.append("concept_name: Code | None = None")
     if r.value_type != "CONTAINER":
-        out.append(f"{inner}value: {_value_type(r, ctx)}")
-    out += _fields(rows, r.index, ctx, inner, taken_cls)
-    return [*out, ""]
+        lines.append(f"value: {_value_type(r, ctx)}")
+    doc = ("Row " + str(r.row) if r.row else "Row") + ": " + r.text
+    return _Group(cls, doc, r.index, tuple(lines), _fields(rows, r.index, ctx, taken_cls))
 
 
-def _flat_rows(rows: tuple[TemplateRow, ...], tid: str) -> str:
-    items = [_row_literal(r, tid, []) for r in rows]
-    return "_R: tuple[Row, ...] = (\n" + "".join(f"    {i},\n" for i in items) + ")\n"
+def _doc(t: TemplateRecord) -> str:
+    src = t.origin
+    return f"TID {t.tid} {t.name}" + (f" ({src.source} {src.edition})" if src else "")
 
 
 def render_template(t: TemplateRecord, ctx: _Ctx) -> str:
     cls = ctx.names[t.tid]
-    reserved = {cls, *RESERVED}
-    body = _fields(t.rows, -1, ctx, "    ", reserved)
-    src = t.origin
-    doc = f"TID {t.tid} {t.name}" + (f" ({src.source} {src.edition})" if src else "")
-    tree = _row_tree(t.rows, t.tid, -1)
-    rows = _flat_rows(t.rows, t.tid)
-    code = "\n".join([rows, *tree, *body])
-    used = lambda name: re.search(rf"\b{name}\b", code) is not None
-    runtime = ["Row", "Template", "sr_class"] + [n for n in ("RowGroup", "row_field") if used(n)]
-    typing_only = [n for n in _ANNOTATION_NAMES if used(n)]
-    checking = ["import datetime"] if "datetime" in typing_only else []
+    body = _fields(t.rows, -1, ctx, {cls, *RESERVED})
+    rows = [sr_row(r) for r in t.rows]
+    used = _used_names(body, rows)
+    checking = ["import datetime"] if "datetime" in used else []
     checking += sorted(
         [
             *ctx.imports,
-            *(f"from {m} import {', '.join(n)}" for m, n in _by_module(typing_only).items()),
+            *(f"from {m} import {', '.join(n)}" for m, n in _by_module(sorted(used)).items()),
         ]
     )
-    lines = [
-        f'"""{doc}."""',
-        "",
-        "from __future__ import annotations",
-        "",
-        "from typing " + ("import TYPE_CHECKING, ClassVar" if checking else "import ClassVar"),
-        "",
-        *(["from dicomgen.sr.codes import Code"] if used("Code") else []),
-        f"from dicomgen.sr.template import {', '.join(sorted(runtime))}",
-        "",
-        *(["if TYPE_CHECKING:", *[f"    {i}" for i in checking], ""] if checking else []),
-        "__all__ = [" + _q(cls) + ", " + _q(f"TID{t.tid}") + "]",
-        "",
-        rows,
-        "",
-        "@sr_class",
-        f"class {cls}(Template):",
-        f"    {doc!r}",
-        "",
-        f"    TID: ClassVar[str] = {_q(t.tid)}",
-        f"    NAME: ClassVar[str] = {_q(t.name)}",
-        f"    ROOT: ClassVar[bool] = {t.root!r}",
-        "    ROWS: ClassVar[tuple[Row, ...]] = (" + "".join(f"{x}, " for x in tree) + ")",
-        "",
-        *body,
-        "",
-        "",
-        f"TID{t.tid} = {cls}",
-    ]
-    return "\n".join(lines) + "\n"
+    runtime = ["Row", "Template", "sr_class", "template_rows", "top_rows"]
+    runtime += [n for n in ("RowGroup", "row", "row_field") if n in used]
+    return render(
+        "sr_template.py.j2",
+        doc=_doc(t),
+        cls=cls,
+        tid=t.tid,
+        name=t.name,
+        root=t.root,
+        rows=rows,
+        body=body,
+        uses_code="Code" in used,
+        runtime=sorted(runtime),
+        checking=checking,
+    )
+
+
+def _used_names(body: tuple[_Field, ...], rows: list[str]) -> set[str]:
+    """The names the template module's code uses, of those it may import."""
+    text = [*rows]
+
+    def walk(fields: tuple[_Field, ...]) -> None:
+        for f in fields:
+            text.append(f.annotation)
+            if f.group is not None:
+                text.extend(f.group.lines)
+                text.append("RowGroup")
+                walk(f.group.fields)
+
+    walk(body)
+    if body:
+        text.append("row_field")
+    if rows:
+        text.append("row")
+    code = "\n".join(text)
+    names = ("Code", "RowGroup", "row", "row_field", *_ANNOTATION_NAMES)
+    return {n for n in names if re.search(rf"\b{n}\b", code)}
 
 
 # Names used only in annotations of generated templates, and where they come from.
@@ -379,7 +334,7 @@ _MODULES = {
 def _by_module(names: list[str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for n in names:
-        if n != "datetime":
+        if n in _MODULES:
             out.setdefault(_MODULES[n], []).append(n)
     return out
 
@@ -410,29 +365,19 @@ def render_constraints(p16: Part16Result, reg: Registry | None) -> str:
         key = "".join(ch for ch in s.name.removesuffix(" Storage") if ch.isalnum())
         if key in by_iod:
             uids[s.uid] = key
-    lines = [
-        '"""Relationship content constraints of the SR IODs (PS3.3 A.35.x-2):',
-        "(source value type, relationship, target value type, by reference) permitted per IOD,",
-        'and the SR Storage SOP classes that use them."""',
-        "",
-        "from __future__ import annotations",
-        "",
-        "CONSTRAINTS: dict[str, frozenset[tuple[str, str, str, bool]]] = {",
+    tables = [
+        (
+            iod,
+            sorted(
+                {
+                    (x.source_value_type, x.relationship, x.target_value_type, x.by_reference)
+                    for x in c.constraints
+                }
+            ),
+        )
+        for iod, c in sorted(by_iod.items())
     ]
-    for iod, c in sorted(by_iod.items()):
-        lines.append(f"    {_q(iod)}: frozenset(")
-        lines.append("        (")
-        for x in sorted(set(c.constraints), key=lambda x: attrs.astuple(x)):
-            t = (x.source_value_type, x.relationship, x.target_value_type, x.by_reference)
-            lines.append(f"            {t!r},")
-        lines.append("        )")
-        lines.append("    ),")
-    lines.append("}")
-    lines.append("")
-    lines.append("IOD_OF_SOP_CLASS: dict[str, str] = {")
-    lines += [f"    {_q(u)}: {_q(k)}," for u, k in sorted(uids.items())]
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+    return render("sr_constraints.py.j2", tables=tables, uids=sorted(uids.items()))
 
 
 def render_sr_package(

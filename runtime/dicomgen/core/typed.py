@@ -48,7 +48,7 @@ from .typed_spec import (
 )
 
 if TYPE_CHECKING:
-    from .validation import Finding
+    from .validation import ValidationResult
 
 __all__ = [
     "ClassSpec",
@@ -157,7 +157,7 @@ class DicomObject:
 
     # --- validation ---------------------------------------------------------------------
 
-    def validate(self) -> list[Finding]:
+    def validate(self) -> ValidationResult:
         """Every way this object breaks the standard (PS3.3 5.4, 7.4; PS3.5 6.2, 6.4)."""
         from .validation import validate_dataset
 

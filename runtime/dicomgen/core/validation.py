@@ -568,4 +568,9 @@ def validate_dataset(ds: Dataset, cls: type[DicomObject]) -> ValidationResult:
     item class). Sequence items are checked against their item classes."""
     w = _Walker(cls.__dicom__.title, None)
     w.walk(cls, ds, [], "")
+    if cls.__dicom__.kind == "iod":
+        from ..sr.iod_checks import is_sr_document, sr_findings
+
+        if is_sr_document(ds):
+            w.out += sr_findings(ds, cls.__dicom__.title)
     return ValidationResult(w.out)

@@ -60,6 +60,8 @@ class Row:
     include: str = ""
     by_reference: bool = False
     children: tuple[Row, ...] = ()
+    parent: int = -1
+    """The index of the parent row, -1 for a top-level row."""
 
     def cite(self) -> str:
         where = f"row {self.row}" if self.row is not None else f"row #{self.index + 1}"
@@ -74,6 +76,75 @@ class Row:
             else (f"CID {self.concept_cid}" if self.concept_cid else "(no concept)")
         )
         return f"{self.relationship or '(root)'} {self.value_type} {concept}"
+
+
+def _cid(ref: str, what: str) -> tuple[str, str]:
+    """(CID, strength) of ``"DCID 603"`` / ``"BCID 244"`` / ``"ECID 7"`` / ``"CID 12"``."""
+    kind, _, cid = ref.partition(" ")
+    if kind not in ("BCID", "DCID", "ECID", "CID") or not cid:
+        raise InvalidValueError(f"template row {what}: {ref!r} is not 'BCID|DCID|ECID|CID n'")
+    return cid, kind[:-3]
+
+
+def row(
+    parent: int,
+    number: int | None,
+    relationship: str,
+    value_type: str,
+    concept: Code | str | None = None,
+    requirement: str = "M",
+    *,
+    vm: str = "1",
+    value_set: Code | str | None = None,
+    units: Code | str | None = None,
+    include: str = "",
+    by_reference: bool = False,
+    concept_cid: str = "",
+) -> Row:
+    """A template row written as PS3.16 writes it: the parent row's index (-1 at the top),
+    the row number, relationship, value type, concept (a code or ``"DCID n"``), requirement
+    type, VM (``"1"``, ``"1-n"``...), value set and units (a code or ``"DCID n"``);
+    ``concept_cid`` for a row that gives both a concept code and a CID.
+    :func:`template_rows` gives it its TID, index and children."""
+    lo, _, hi = vm.partition("-")
+    concept_cid = _cid(concept, "concept")[0] if isinstance(concept, str) else concept_cid
+    value_cid, strength = _cid(value_set, "value set") if isinstance(value_set, str) else ("", "")
+    return Row(
+        "",
+        -1,
+        number,
+        relationship,
+        value_type,
+        concept if isinstance(concept, Code) else None,
+        concept_cid,
+        int(lo),
+        (None if hi == "n" else int(hi)) if hi else int(lo),
+        requirement,
+        value_cid,
+        strength,
+        value_set if isinstance(value_set, Code) else None,
+        _cid(units, "units")[0] if isinstance(units, str) else "",
+        units if isinstance(units, Code) else None,
+        include,
+        by_reference,
+        parent=parent,
+    )
+
+
+def template_rows(tid: str, *rows: Row) -> tuple[Row, ...]:
+    """The rows of TID ``tid`` in table order, each with its TID, index and children (the
+    rows whose ``parent`` is its index)."""
+    out: list[Row] = [attrs.evolve(r, tid=tid, index=i) for i, r in enumerate(rows)]
+    for i in range(len(out) - 1, -1, -1):  # children come after their parent
+        kids = tuple(r for r in out[i + 1 :] if r.parent == i)
+        if kids:
+            out[i] = attrs.evolve(out[i], children=kids)
+    return tuple(out)
+
+
+def top_rows(rows: tuple[Row, ...]) -> tuple[Row, ...]:
+    """The top-level rows of :func:`template_rows`' result (the template's ``ROWS``)."""
+    return tuple(r for r in rows if r.parent == -1)
 
 
 @attrs.frozen

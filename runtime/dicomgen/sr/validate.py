@@ -41,6 +41,9 @@ class Finding:
     path: str
     rule: str  # "content item" | "relationship" | "template"
     message: str
+    severity: str = "error"
+    """``"error"``; ``"warning"`` for an item a template does not list (templates are
+    extensible unless they say otherwise); ``"info"`` for a check that could not be made."""
 
     def __str__(self) -> str:
         return f"{self.path}: {self.rule}: {self.message}"
@@ -59,15 +62,18 @@ def _label(item: ContentItem) -> str:
 # --- the Content Item macro (by-value items) ------------------------------------------------
 
 
-def check_items(root: ContentItem) -> list[Finding]:
-    """Value present for each by-value item as its value type requires (PS3.3 C.17.3.2)."""
+def check_items(root: ContentItem, elements: bool = True) -> list[Finding]:
+    """Value present for each by-value item as its value type requires (PS3.3 C.17.3.2).
+
+    ``elements=False`` leaves out the value elements missing from an item read from a data
+    set, which an IOD validation reports as Type 1C attributes of the Content Item macro."""
     out: list[Finding] = []
     for path, item in root.walk():
         src = item.source
         where = _p(path)
 
         def missing(tag: int, what: str, item: ContentItem = item, where: str = where) -> None:
-            if isinstance(item.source, Dataset) and tag not in item.source:
+            if elements and isinstance(item.source, Dataset) and tag not in item.source:
                 out.append(Finding(where, "content item", f"{item.value_type} without {what}"))
 
         if isinstance(item, Text):
@@ -105,6 +111,13 @@ def check_items(root: ContentItem) -> list[Finding]:
 
 
 # --- relationship content constraints -----------------------------------------------------
+
+
+def iod_of_sop_class(sop_class_uid: str) -> str | None:
+    """The SR IOD whose relationship content constraints apply to the SOP Class, or None."""
+    mod: Any = importlib.import_module("dicomgen_std.sr.iod_constraints")
+    iod: str | None = mod.IOD_OF_SOP_CLASS.get(sop_class_uid)
+    return iod
 
 
 def _constraints(sop_class_uid: str) -> tuple[str, frozenset[tuple[str, str, str, bool]]] | None:
@@ -224,7 +237,7 @@ def check_template(root: ContentItem, tid: str | None = None) -> list[Finding]:
         return []
     rows = _template_rows(tid)
     if rows is None:
-        return [Finding("1", "template", f"TID {tid} is not known")]
+        return [Finding("1", "template", f"TID {tid} is not known", severity="info")]
     out: list[Finding] = []
     _check_level([root], _expand(rows, True, -1, (tid,)), (), out)
     return out
@@ -265,7 +278,14 @@ def _check_level(
                     Finding(_p(path), "template", f"{r.cite()}: {got}, the row requires {want}")
                 )
             else:
-                out.append(Finding(_p(path), "template", f"{_label(item)} is not in the template"))
+                out.append(
+                    Finding(
+                        _p(path),
+                        "template",
+                        f"{_label(item)} is not in the template",
+                        severity="warning",
+                    )
+                )
     used_groups = {s.group for s, n in zip(slots, counts) if n}
     where = _p(parent) if parent else "1"
     for s, n in zip(slots, counts):
