@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 from .errors import DecodeError, DicomError, InvalidValueError
 from .tag import Tag
+from .values.multivalue import MultiValue
 
 
 class _Unset:
@@ -309,7 +310,7 @@ class DataElement:
         if self.vr == "SQ" and v is not UNSET:
             v = [item.copy() for item in v]
         elif isinstance(v, list):
-            v = list(v)
+            v = MultiValue(v) if isinstance(v, MultiValue) else list(v)
         e._value = v
         return e
 

@@ -36,7 +36,7 @@ import attrs
 from .dataset import Dataset
 from .element import DataElement
 from .errors import InvalidValueError, ValidationError
-from .typed_codec import _codec, _decode, _encode, _encode_generic  # noqa: F401 - tests use them
+from .typed_codec import _codec, _decode, _encode
 from .typed_spec import (
     ClassSpec,
     FieldSpec,
@@ -180,7 +180,7 @@ class DicomObject:
 
         ds = self.to_dataset()
         codec = _codec(type(self))
-        e = ds._elems.get(0x00080016)
+        e = ds.get_element(0x00080016)
         if (e is None or not e.value) and len(codec.sop_class_uids) == 1:
             ds.add(DataElement(0x00080016, "UI", codec.sop_class_uids[0]))
         part10.write(path, ds, transfer_syntax)
@@ -196,7 +196,7 @@ class DicomObject:
 
         ds = part10.read(path)
         uids = _codec(cls).sop_class_uids
-        e = ds._elems.get(0x00080016)
+        e = ds.get_element(0x00080016)
         uid = str(e.value).strip("\0 ") if e is not None and e.value else None
         if uids and uid is not None and uid not in uids:
             raise ValidationError(
@@ -256,7 +256,7 @@ def load(path: str | os.PathLike[str] | BinaryIO | bytes) -> DicomObject:
     from ..media import part10
 
     ds = part10.read(path)
-    e = ds._elems.get(0x00080016)
+    e = ds.get_element(0x00080016)
     uid = str(e.value).strip("\0 ") if e is not None and e.value else ""
     cls = iod_class_for(uid) if uid else None
     if cls is None:
