@@ -32,6 +32,7 @@ import attrs
 from . import conditions as C
 from .dataset import Dataset
 from .errors import DicomError
+from .services import service
 from .values import PersonName
 
 if TYPE_CHECKING:
@@ -458,9 +459,7 @@ class _Walker:
             return
         if value is None:
             return
-        from ..encoding.values import validate_value
-
-        for problem in validate_value(e.vr, value, cs):
+        for problem in service("validate_value")(e.vr, value, cs):
             self.add(
                 ERROR,
                 "vr",

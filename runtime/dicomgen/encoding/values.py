@@ -49,6 +49,7 @@ from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from ..core import services
 from ..core.errors import CharacterSetError, DecodeError, EncodeError, InvalidValueError
 from ..core.tag import Tag
 from ..core.uid import UID
@@ -924,3 +925,7 @@ def validate_value(vr: str, value: Any, charsets: Sequence[str] | None = None) -
     except (InvalidValueError, CharacterSetError, EncodeError) as e:
         problems.append(e.message)
     return problems
+
+
+services.register("decode_value", decode_value)
+services.register("validate_value", validate_value)

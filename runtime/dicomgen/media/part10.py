@@ -22,6 +22,7 @@ import os
 import struct
 from typing import IO, Any, BinaryIO, Union
 
+from ..core import services
 from ..core.dataset import Dataset
 from ..core.element import DataElement
 from ..core.errors import DecodeError, DicomError, EncodeError, TransferSyntaxError
@@ -346,3 +347,7 @@ __all__ = [
     "scan_meta",
     "write",
 ]
+
+
+services.register("read_file", read)
+services.register("write_file", write)
