@@ -70,13 +70,14 @@ def _wire_services() -> None:
     import of the module that registers it, done on the service's first use."""
     from dicomgen.core import services
 
-    for name, module in (
+    providers: tuple[tuple[services.ServiceName, str], ...] = (
         ("decode_value", "dicomgen.encoding.values"),
         ("validate_value", "dicomgen.encoding.values"),
         ("read_file", "dicomgen.media.part10"),
         ("write_file", "dicomgen.media.part10"),
         ("deidentify", "dicomgen.deid.typed"),
-    ):
+    )
+    for name, module in providers:
         services.set_loader(name, partial(importlib.import_module, module))
 
 

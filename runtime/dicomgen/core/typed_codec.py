@@ -130,7 +130,7 @@ class _Codec:
         self.module_conds = tuple(conds.get(i) for i in range(len(modules)))
         self.enc = tuple(enc)
         self.dec = dec
-        self.init_none = {f.name: None for f in spec.fields if f.required}
+        self.init_none: dict[str, Any] = {f.name: None for f in spec.fields if f.required}
         self.sop_class_uids = spec.sop_class_uids
         self.fast: Callable[..., Dataset] | None = None
 
@@ -385,7 +385,7 @@ def _lookup(chain: list[Dataset]) -> Callable[[int], Any]:
 def _decode(cls: type[DicomObject], ds: Dataset) -> Any:
     codec = _codec(cls)
     dec = codec.dec
-    kwargs = dict(codec.init_none)
+    kwargs: dict[str, Any] = dict(codec.init_none)
     orig: dict[int, tuple[Any, DataElement]] = {}
     extra: dict[int, DataElement] | None = None
     for tag, e in ds.items():
