@@ -21,7 +21,8 @@ The generator emits classes decorated with :func:`dicom_class` whose fields are 
 - :meth:`DicomObject.validate` checks the object against the standard
   (:mod:`dicomgen.core.validation`).
 - IOD classes read and write Part 10 files (:meth:`DicomObject.to_file`,
-  :meth:`DicomObject.from_file`); :func:`iod_class_for` maps a SOP Class UID to its IOD class
+  :meth:`DicomObject.from_file`) through the services the media layer registers
+  (:mod:`dicomgen.core.services`); :func:`iod_class_for` maps a SOP Class UID to its IOD class
   through ``dicomgen_std._registry.IOD_CLASSES`` (imported on first use).
 """
 
