@@ -2,7 +2,7 @@
 
 Downloads ``<base>/medical/dicom/<EDITION>/source/docbook/partNN/partNN.xml`` for each
 requested part into ``<dest>/<EDITION>/partNN.xml`` and records edition, size and
-sha256 in ``<dest>/<EDITION>/manifest.json`` (see :mod:`dicomgen_codegen.sources`).
+sha256 in ``<dest>/<EDITION>/manifest.json`` (see :mod:`dicomgen_codegen.fetch`).
 
 By default the parts the generator reads are fetched: PS3.3, 3.4, 3.5, 3.6, 3.7,
 3.15 and 3.16 (``--parts all`` fetches every published part). Parts already cached
@@ -20,16 +20,8 @@ from pathlib import Path
 
 from dicomgen.core.errors import StandardSourceError
 
-from .sources import (
-    ALL_PARTS,
-    DEFAULT_PARTS,
-    NEMA_BASE_URL,
-    FetchedPart,
-    TextProgress,
-    check_edition_name,
-    default_dest,
-    fetch_edition,
-)
+from .fetch import FetchedPart, TextProgress, default_dest, fetch_edition
+from .sources import ALL_PARTS, DEFAULT_PARTS, NEMA_BASE_URL, check_edition_name
 
 
 def _part_list(values: list[str]) -> list[int]:

@@ -1,13 +1,15 @@
 """dicomgen: a DICOM toolkit whose typed classes are generated from the standard.
 
 The package imports nothing heavy at import time; the public names below load on
-first use and are visible to type checkers through the ``TYPE_CHECKING`` block.
+first use and are visible to type checkers through the ``TYPE_CHECKING`` block. It also wires
+the layers: the services core calls in higher layers are loaded from here on first use.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -61,5 +63,24 @@ def _lazy_names(
 
 
 __getattr__, __dir__ = _lazy_names(__name__, globals(), _LAZY)
+
+
+def _wire_services() -> None:
+    """Give each service core calls in a higher layer (:mod:`dicomgen.core.services`) the
+    import of the module that registers it, done on the service's first use."""
+    from dicomgen.core import services
+
+    providers: tuple[tuple[services.ServiceName, str], ...] = (
+        ("decode_value", "dicomgen.encoding.values"),
+        ("validate_value", "dicomgen.encoding.values"),
+        ("read_file", "dicomgen.media.part10"),
+        ("write_file", "dicomgen.media.part10"),
+        ("deidentify", "dicomgen.deid.typed"),
+    )
+    for name, module in providers:
+        services.set_loader(name, partial(importlib.import_module, module))
+
+
+_wire_services()
 
 __all__ = sorted(_LAZY)

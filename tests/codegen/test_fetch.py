@@ -23,9 +23,7 @@ import pytest
 
 from dicomgen.cli.main import main
 from dicomgen.core.errors import StandardSourceError
-from dicomgen_codegen.sources import (
-    DEFAULT_PARTS,
-    MANIFEST_NAME,
+from dicomgen_codegen.fetch import (
     TextProgress,
     default_dest,
     fetch_edition,
@@ -33,6 +31,7 @@ from dicomgen_codegen.sources import (
     part_url,
     read_manifest,
 )
+from dicomgen_codegen.sources import DEFAULT_PARTS, MANIFEST_NAME
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -440,7 +439,7 @@ def test_server_errors_are_retried(server: NemaServer, standard_xml: Path, tmp_p
 
 def test_backoff_grows(server: NemaServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     waits: list[float] = []
-    monkeypatch.setattr("dicomgen_codegen.sources.time.sleep", waits.append)
+    monkeypatch.setattr("dicomgen_codegen.download.time.sleep", waits.append)
     server.routes[server.url_path("2020c", 22)] = lambda h: h.send_error(500)
     with pytest.raises(StandardSourceError, match="gave up after 4 attempts"):
         fetch_part("2020c", 22, tmp_path, base_url=server.base_url, retries=3, backoff=0.5)

@@ -164,18 +164,35 @@ class Dataset(MutableMapping[int, DataElement]):
                 self.add(e)
 
     @classmethod
-    def _from_sorted(cls: type[_D], elems: dict[int, DataElement], is_sorted: bool) -> _D:
-        """Fast constructor for readers: ``elems`` is taken over, not copied."""
+    def from_element_dict(cls: type[_D], elems: dict[int, DataElement], *, ordered: bool) -> _D:
+        """A data set over ``elems`` (``{tag: element}``), taken over, not copied: the fast
+        constructor of decoders and encoders. ``ordered``: the tags are in ascending order.
+
+        A builder may go on filling ``elems`` after construction and then call
+        :meth:`record_order` once it is done.
+        """
         ds = cls.__new__(cls)
         osa = object.__setattr__
         osa(ds, "_elems", elems)
-        osa(ds, "_sorted", is_sorted)
-        osa(ds, "_last", next(reversed(elems)) if elems and is_sorted else -1)
+        osa(ds, "_sorted", ordered)
+        osa(ds, "_last", next(reversed(elems)) if elems and ordered else -1)
         osa(ds, "file_meta", None)
         osa(ds, "item_undefined_length", None)
         osa(ds, "read_transfer_syntax", None)
         osa(ds, "preamble", None)
         return ds
+
+    def record_order(self, *, ordered: bool) -> None:
+        """Record the order of the elements a builder put straight into the dict given to
+        :meth:`from_element_dict`: ``ordered`` (ascending tags) or to be sorted when next
+        iterated."""
+        elems = self._elems
+        if ordered:
+            object.__setattr__(self, "_sorted", True)
+            object.__setattr__(self, "_last", next(reversed(elems)) if elems else -1)
+        else:
+            object.__setattr__(self, "_sorted", False)
+            object.__setattr__(self, "_last", -1)
 
     # --- mapping ----------------------------------------------------------------
 
@@ -273,6 +290,11 @@ class Dataset(MutableMapping[int, DataElement]):
             return self._elems.get(_resolve_key(key), default)
         except DicomKeyError:
             return default
+
+    def get_element(self, tag: int) -> DataElement | None:
+        """The DataElement of the integer ``tag``, or ``None``: the look-up of hot paths (no
+        keyword resolution)."""
+        return self._elems.get(tag)
 
     def get_value(self, key: Key, default: Any = None) -> Any:
         """The decoded value of ``key`` (a tag or keyword), or ``default`` if absent."""
@@ -419,7 +441,9 @@ class Dataset(MutableMapping[int, DataElement]):
 
     def copy(self) -> Dataset:
         """A copy whose elements (and sequence items) are copies; raw buffers are shared."""
-        ds = Dataset._from_sorted({t: e.copy() for t, e in self._order().items()}, True)
+        ds = Dataset.from_element_dict(
+            {t: e.copy() for t, e in self._order().items()}, ordered=True
+        )
         object.__setattr__(ds, "item_undefined_length", self.item_undefined_length)
         object.__setattr__(ds, "read_transfer_syntax", self.read_transfer_syntax)
         object.__setattr__(ds, "preamble", self.preamble)

@@ -18,7 +18,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from .errors import DecodeError, DicomError, InvalidValueError
+from .services import service
 from .tag import Tag
+from .values.multivalue import MultiValue
 
 
 class _Unset:
@@ -41,13 +43,11 @@ _decoder: Any = None
 
 
 def _decode_value(vr: str, raw: Any, le: bool, charsets: tuple[str, ...]) -> Any:
-    """``dicomgen.encoding.values.decode_value`` (loaded on first use, then cached)."""
+    """The ``decode_value`` service (:mod:`.services`), looked up on first use, then cached."""
     global _decoder
     dec = _decoder
     if dec is None:
-        from ..encoding.values import decode_value as dec
-
-        _decoder = dec
+        dec = _decoder = service("decode_value")
     return dec(vr, raw, little_endian=le, charsets=charsets)
 
 
@@ -309,7 +309,7 @@ class DataElement:
         if self.vr == "SQ" and v is not UNSET:
             v = [item.copy() for item in v]
         elif isinstance(v, list):
-            v = list(v)
+            v = MultiValue(v) if isinstance(v, MultiValue) else list(v)
         e._value = v
         return e
 

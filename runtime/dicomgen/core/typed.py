@@ -21,7 +21,8 @@ The generator emits classes decorated with :func:`dicom_class` whose fields are 
 - :meth:`DicomObject.validate` checks the object against the standard
   (:mod:`dicomgen.core.validation`).
 - IOD classes read and write Part 10 files (:meth:`DicomObject.to_file`,
-  :meth:`DicomObject.from_file`); :func:`iod_class_for` maps a SOP Class UID to its IOD class
+  :meth:`DicomObject.from_file`) through the services the media layer registers
+  (:mod:`dicomgen.core.services`); :func:`iod_class_for` maps a SOP Class UID to its IOD class
   through ``dicomgen_std._registry.IOD_CLASSES`` (imported on first use).
 """
 
@@ -36,7 +37,8 @@ import attrs
 from .dataset import Dataset
 from .element import DataElement
 from .errors import InvalidValueError, ValidationError
-from .typed_codec import _codec, _decode, _encode, _encode_generic  # noqa: F401 - tests use them
+from .services import service
+from .typed_codec import _codec, _decode, _encode
 from .typed_spec import (
     ClassSpec,
     FieldSpec,
@@ -151,9 +153,7 @@ class DicomObject:
     def deidentify(self, profile: Any = (), keys: Any = None) -> Self:
         """A de-identified copy of this object (PS3.15 Annex E); see
         :func:`dicomgen.deid.typed.deidentify`."""
-        from ..deid.typed import deidentify
-
-        return deidentify(self, profile, keys)
+        return service("deidentify")(self, profile, keys)
 
     # --- validation ---------------------------------------------------------------------
 
@@ -176,14 +176,12 @@ class DicomObject:
         with, else Explicit VR Little Endian. A missing SOP Class UID (0008,0016) is filled in
         from the class when the IOD has exactly one SOP Class.
         """
-        from ..media import part10
-
         ds = self.to_dataset()
         codec = _codec(type(self))
-        e = ds._elems.get(0x00080016)
+        e = ds.get_element(0x00080016)
         if (e is None or not e.value) and len(codec.sop_class_uids) == 1:
             ds.add(DataElement(0x00080016, "UI", codec.sop_class_uids[0]))
-        part10.write(path, ds, transfer_syntax)
+        service("write_file")(path, ds, transfer_syntax)
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str] | BinaryIO | bytes) -> Self:
@@ -192,11 +190,9 @@ class DicomObject:
         Raises :class:`ValidationError` when the file's SOP Class UID is not one of the
         class's SOP Classes.
         """
-        from ..media import part10
-
-        ds = part10.read(path)
+        ds = service("read_file")(path)
         uids = _codec(cls).sop_class_uids
-        e = ds._elems.get(0x00080016)
+        e = ds.get_element(0x00080016)
         uid = str(e.value).strip("\0 ") if e is not None and e.value else None
         if uids and uid is not None and uid not in uids:
             raise ValidationError(
@@ -253,10 +249,8 @@ def iod_class_for(sop_class_uid: str) -> type[DicomObject] | None:
 
 def load(path: str | os.PathLike[str] | BinaryIO | bytes) -> DicomObject:
     """Read a DICOM file into the IOD class of its SOP Class UID (0008,0016)."""
-    from ..media import part10
-
-    ds = part10.read(path)
-    e = ds._elems.get(0x00080016)
+    ds = service("read_file")(path)
+    e = ds.get_element(0x00080016)
     uid = str(e.value).strip("\0 ") if e is not None and e.value else ""
     cls = iod_class_for(uid) if uid else None
     if cls is None:

@@ -130,7 +130,7 @@ class _Codec:
         self.module_conds = tuple(conds.get(i) for i in range(len(modules)))
         self.enc = tuple(enc)
         self.dec = dec
-        self.init_none = {f.name: None for f in spec.fields if f.required}
+        self.init_none: dict[str, Any] = {f.name: None for f in spec.fields if f.required}
         self.sop_class_uids = spec.sop_class_uids
         self.fast: Callable[..., Dataset] | None = None
 
@@ -177,80 +177,12 @@ def _codec(cls: type[DicomObject]) -> _Codec:
 
 
 def _encode(obj: DicomObject, parents: list[Dataset], strict: bool, path: str) -> Dataset:
-    """The data set of ``obj``: the class's compiled encoder for objects built in Python, the
-    generic loop (which reuses the elements values were read from) for decoded objects."""
+    """The data set of ``obj``, through its class's compiled encoder (built on first use)."""
     codec = _codec(type(obj))
-    if obj._dicom_orig is None:
-        fast = codec.fast
-        if fast is None:
-            fast = codec.fast = _compile_encoder(codec, type(obj).__qualname__)
-        return fast(obj, parents, strict, path)
-    return _encode_generic(obj, codec, parents, strict, path)
-
-
-def _encode_generic(
-    obj: DicomObject, codec: _Codec, parents: list[Dataset], strict: bool, path: str
-) -> Dataset:
-    """The reference encoder: one loop over the class's field rows."""
-    orig = obj._dicom_orig
-    elems: dict[int, DataElement] = {}
-    ambiguous = None
-    deferred = None
-    module_of = codec.module_of
-    used: set[int] = set()
-    ds = Dataset._from_sorted(elems, True)
-    for name, tag, vr, vrs, t2, sq, conv, item, kw in codec.enc:
-        v = getattr(obj, name)
-        if orig is not None:
-            o = orig.get(tag)
-            if o is not None and o[0] is v:
-                elems[tag] = o[1].copy()
-                if module_of and name in module_of:
-                    used.add(module_of[name])
-                continue
-        if v is None:
-            if orig is not None and tag not in orig:
-                continue  # read from a data set without it: kept absent (lossless)
-            if t2 is True:
-                if vr is None:
-                    ambiguous = ambiguous or []
-                    ambiguous.append((tag, vrs))
-                    elems[tag] = DataElement(tag, vrs[0], None)
-                else:
-                    elems[tag] = DataElement(tag, vr, None)
-            elif t2:
-                deferred = deferred or []
-                deferred.append((tag, vr, vrs, t2))
-            continue
-        if module_of and name in module_of:
-            used.add(module_of[name])
-        if v.__class__ is str and not v:
-            v = None  # "" is an empty value (present, zero length), as read back
-        elif sq:
-            seq = DataElement(tag, "SQ", _items(v, ds, parents, strict, path, kw, item, tag))
-            if orig is not None:
-                o = orig.get(tag)
-                if o is not None and o[0] is _SQ_READ:  # keep how the sequence was encoded
-                    seq.undefined_length = o[1].undefined_length
-                    for new, old in zip(seq.value, o[1].value):
-                        if new.item_undefined_length is None:
-                            object.__setattr__(
-                                new, "item_undefined_length", old.item_undefined_length
-                            )
-            elems[tag] = seq
-            continue
-        if conv is not None and v is not None:
-            try:
-                v = conv(v)
-            except _CONVERSION_ERRORS as exc:
-                v = _bad_value(exc, v, strict, path, kw, tag)
-        if vr is None:
-            ambiguous = ambiguous or []
-            ambiguous.append((tag, vrs))
-            elems[tag] = DataElement(tag, vrs[0], v)
-        else:
-            elems[tag] = DataElement(tag, vr, v)
-    return _finish(obj, codec, ds, elems, parents, used, deferred, ambiguous)
+    fast = codec.fast
+    if fast is None:
+        fast = codec.fast = _compile_encoder(codec, type(obj).__qualname__)
+    return fast(obj, parents, strict, path)
 
 
 _CONVERSION_ERRORS = (DicomError, TypeError, ValueError)
@@ -296,21 +228,26 @@ def _items(
 def _compile_encoder(codec: _Codec, qualname: str) -> Callable[..., Dataset]:
     """Straight-line encoder source for one class, compiled once (as attrs builds __init__).
 
-    Same behaviour as :func:`_encode_generic` for objects that were not read from a data set.
+    Per field, in tag order: a value unchanged since it was read (``obj._dicom_orig``) is
+    written back from its original element; a read data set without the element keeps it
+    absent; ``None`` follows the field's Type 2 rule (:func:`_type2_rule`); "" is an empty
+    value; a sequence's items are encoded in turn; other values are converted to the VR's type.
     """
     ns: dict[str, Any] = {
         "_DE": DataElement,
-        "_from_sorted": Dataset._from_sorted,
+        "_new": Dataset.from_element_dict,
         "_finish": _finish,
         "_items": _items,
+        "_sq_form": _keep_sequence_form,
         "_bad": _bad_value,
         "_ERRS": _CONVERSION_ERRORS,
         "_codec": codec,
     }
     lines = [
         "def encode(obj, parents, strict, path):",
+        "    orig = obj._dicom_orig",
         "    elems = {}",
-        "    ds = _from_sorted(elems, True)",
+        "    ds = _new(elems, ordered=True)",
         "    used = set()",
         "    deferred = None",
         "    ambiguous = None",
@@ -322,26 +259,40 @@ def _compile_encoder(codec: _Codec, qualname: str) -> Callable[..., Dataset]:
         amb = f"_a{i}"
         if vr is None:
             ns[amb] = (tag, vrs)
+        mod = codec.module_of.get(name)
         lines.append(f"    v = obj.{name}")
-        lines.append("    if v is None:")
-        if t2 is True:
-            if vr is None:
-                lines.append(f"        ambiguous = ambiguous or []; ambiguous.append({amb})")
-            lines.append(f"        elems[{t}] = _DE({t}, {vr_code}, None)")
-        elif t2:
-            ns[f"_d{i}"] = (tag, vr, vrs, t2)
-            lines.append(f"        deferred = deferred or []; deferred.append(_d{i})")
+        lines.append(f"    if orig is not None and (o := orig.get({t})) is not None and o[0] is v:")
+        lines.append(f"        elems[{t}] = o[1].copy()")
+        if mod is not None:
+            lines.append(f"        used.add({mod})")
+        lines.append("    elif v is None:")
+        if t2:
+            lines.append(f"        if orig is None or {t} in orig:")
+            if t2 is True:
+                if vr is None:
+                    lines.append(
+                        f"            ambiguous = ambiguous or []; ambiguous.append({amb})"
+                    )
+                lines.append(f"            elems[{t}] = _DE({t}, {vr_code}, None)")
+            else:
+                ns[f"_d{i}"] = (tag, vr, vrs, t2)
+                lines.append(f"            deferred = deferred or []; deferred.append(_d{i})")
         else:
             lines.append("        pass")
         lines.append("    else:")
-        if name in codec.module_of:
-            lines.append(f"        used.add({codec.module_of[name]})")
+        if mod is not None:
+            lines.append(f"        used.add({mod})")
         if sq:
             ns[f"_i{i}"] = item
+            lines.append("        if v.__class__ is str and not v:")
+            lines.append(f"            elems[{t}] = _DE({t}, 'SQ', None)")
+            lines.append("        else:")
             lines.append(
-                f"        elems[{t}] = _DE({t}, 'SQ', "
+                f"            e = elems[{t}] = _DE({t}, 'SQ', "
                 f"_items(v, ds, parents, strict, path, {kw!r}, _i{i}, {t}))"
             )
+            lines.append("            if orig is not None:")
+            lines.append(f"                _sq_form(e, orig.get({t}))")
             continue
         lines.append("        if v.__class__ is str and not v:")
         lines.append("            v = None")
@@ -359,6 +310,17 @@ def _compile_encoder(codec: _Codec, qualname: str) -> Callable[..., Dataset]:
     source = "\n".join(lines) + "\n"
     exec(compile(source, f"<dicomgen encoder {qualname}>", "exec"), ns)
     return ns["encode"]  # type: ignore[no-any-return]
+
+
+def _keep_sequence_form(seq: DataElement, o: tuple[Any, DataElement] | None) -> None:
+    """A sequence that was read keeps how it was encoded (undefined lengths of the sequence
+    and of its items at the same positions)."""
+    if o is None or o[0] is not _SQ_READ:
+        return
+    seq.undefined_length = o[1].undefined_length
+    for new, old in zip(seq.value, o[1].value):
+        if new.item_undefined_length is None:
+            object.__setattr__(new, "item_undefined_length", old.item_undefined_length)
 
 
 def _finish(
@@ -393,14 +355,11 @@ def _finish(
             if t not in elems:
                 elems[t] = e.copy()
         resort = True
-    if resort:
-        object.__setattr__(ds, "_elems", dict(sorted(elems.items())))
+    ds.record_order(ordered=not resort)
     if ambiguous:
         chain = [ds, *parents]
         for tag, vrs in ambiguous:
-            elems = ds._elems
             elems[tag].vr = resolve_ambiguous_vr(tag, vrs, chain)
-    object.__setattr__(ds, "_last", next(reversed(ds._elems)) if ds._elems else -1)
     return ds
 
 
@@ -412,7 +371,7 @@ def _lookup(chain: list[Dataset]) -> Callable[[int], Any]:
 
     def lookup(tag: int) -> Any:
         for d in chain:
-            e = d._elems.get(tag)
+            e = d.get_element(tag)
             if e is not None:
                 try:
                     return e.value
@@ -426,10 +385,10 @@ def _lookup(chain: list[Dataset]) -> Callable[[int], Any]:
 def _decode(cls: type[DicomObject], ds: Dataset) -> Any:
     codec = _codec(cls)
     dec = codec.dec
-    kwargs = dict(codec.init_none)
+    kwargs: dict[str, Any] = dict(codec.init_none)
     orig: dict[int, tuple[Any, DataElement]] = {}
     extra: dict[int, DataElement] | None = None
-    for tag, e in ds._elems.items():
+    for tag, e in ds.items():
         f = dec.get(tag)
         if f is None:
             if extra is None:
@@ -456,5 +415,5 @@ def _decode(cls: type[DicomObject], ds: Dataset) -> Any:
     obj = cls(**kwargs)
     object.__setattr__(obj, "_dicom_orig", orig)
     if extra is not None:
-        object.__setattr__(obj, "extra_elements", Dataset._from_sorted(extra, ds._sorted))
+        object.__setattr__(obj, "extra_elements", Dataset.from_element_dict(extra, ordered=True))
     return obj

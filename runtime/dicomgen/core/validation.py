@@ -32,6 +32,7 @@ import attrs
 from . import conditions as C
 from .dataset import Dataset
 from .errors import DicomError
+from .services import service
 from .values import PersonName
 
 if TYPE_CHECKING:
@@ -195,7 +196,7 @@ def _kw(f: FieldSpec) -> str:
 def _lookup(chain: list[Dataset]) -> Callable[[int], Any]:
     def lookup(tag: int) -> Any:
         for ds in chain:
-            e = ds._elems.get(tag)
+            e = ds.get_element(tag)
             if e is not None:
                 try:
                     return e.value
@@ -245,7 +246,7 @@ class _Walker:
             if not f.module or not f.usage:
                 continue
             usage.setdefault(f.module, (f.usage, f.module_condition))
-            if f.tag in ds._elems or (elsewhere is not None and f.tag in elsewhere._elems):
+            if f.tag in ds or (elsewhere is not None and f.tag in elsewhere):
                 present[f.module] = True
         active: dict[str, bool] = {}
         lookup = _lookup(chain)
@@ -316,7 +317,7 @@ class _Walker:
             if f.module and not active.get(f.module, True):
                 continue
             path = prefix + _kw(f)
-            e = ds._elems.get(f.tag)
+            e = ds.get_element(f.tag)
             t = f.type.strip().upper()
             base = t[:1]
             conditional = t.endswith("C") or f.condition is not None
@@ -330,7 +331,7 @@ class _Walker:
                 if conditional:
                     needed = C.evaluate(f.condition, lookup) if f.condition is not None else None
                 rule = f"type{t.lower()}"
-                if e is None and elsewhere is not None and f.tag in elsewhere._elems:
+                if e is None and elsewhere is not None and f.tag in elsewhere:
                     continue  # in the Shared Functional Groups item
                 if e is None and defer_missing and f.usage:
                     continue  # reported on the Per-frame Functional Groups items
@@ -389,7 +390,7 @@ class _Walker:
             if e is not None:
                 self.check_value(f, e, module, path, cs, chain)
         by_tag = spec.by_tag
-        for tag in ds._elems:
+        for tag in ds:
             if tag not in by_tag and _standard_tag(tag):
                 from .dictionary import keyword_for
 
@@ -445,7 +446,7 @@ class _Walker:
                 return
             elsewhere = None
             if f.tag == PER_FRAME_FUNCTIONAL_GROUPS:
-                shared = chain[0]._elems.get(SHARED_FUNCTIONAL_GROUPS)
+                shared = chain[0].get_element(SHARED_FUNCTIONAL_GROUPS)
                 try:
                     items = shared.value if shared is not None else None
                 except DicomError:
@@ -458,9 +459,7 @@ class _Walker:
             return
         if value is None:
             return
-        from ..encoding.values import validate_value
-
-        for problem in validate_value(e.vr, value, cs):
+        for problem in service("validate_value")(e.vr, value, cs):
             self.add(
                 ERROR,
                 "vr",
@@ -554,7 +553,7 @@ def _numeric_in(s: str, terms: tuple[str, ...]) -> bool:
 
 def _charsets(chain: list[Dataset]) -> tuple[str, ...]:
     for ds in chain:
-        e = ds._elems.get(0x00080005)
+        e = ds.get_element(0x00080005)
         if e is not None:
             try:
                 return ds.specific_character_set

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, TypeVar
 
+from ..core import services
 from .profile import Profile
 from .values import Keys
 from .walker import Deidentifier
@@ -31,3 +32,6 @@ def deidentify(
     out, _ = Deidentifier(profile, keys).dataset(ds)
     object.__setattr__(out, "file_meta", None)
     return type(obj).from_dataset(out)
+
+
+services.register("deidentify", deidentify)

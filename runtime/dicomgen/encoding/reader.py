@@ -173,7 +173,7 @@ def _parse(
         raise DecodeError(f"sequences nested deeper than {ctx.max_depth} levels", offset=pos)
     buf = ctx.buf
     elems: dict[int, DataElement] = {}
-    ds = Dataset._from_sorted(elems, True)
+    ds = Dataset.from_element_dict(elems, ordered=True)
     last = -1
     is_sorted = True
     if implicit:
@@ -266,12 +266,7 @@ def _parse(
 
 
 def _finish(ds: Dataset, is_sorted: bool) -> Dataset:
-    if is_sorted:
-        elems = ds._elems
-        object.__setattr__(ds, "_last", next(reversed(elems)) if elems else -1)
-    else:
-        object.__setattr__(ds, "_sorted", False)
-        object.__setattr__(ds, "_last", -1)
+    ds.record_order(ordered=is_sorted)
     return ds
 
 

@@ -85,7 +85,7 @@ def _swapped(raw: Any, unit: str) -> Any:
 
 
 def _charsets(ds: Dataset, inherited: tuple[str, ...]) -> tuple[str, ...]:
-    if 0x00080005 in ds._elems:
+    if 0x00080005 in ds:
         return ds.specific_character_set
     return inherited
 

@@ -22,9 +22,8 @@ works with:
 * ``FileSet.build(sources, out_dir)`` creates a File-set from folders and files,
   returning the File-set and the files it skipped with the reason.
 
-File IDs of new files: ``PAnnnnnn/STnnnnnn/SEnnnnnn/<leaf>nnnnnn`` where the leaf
-prefix is the two-letter code of the record type (``IM`` for IMAGE, ``SR`` for SR
-DOCUMENT, ...): four components, well under the 8-level limit of PS3.12.
+File IDs of new files and the file operations of writing: :mod:`.fileset_layout`;
+the record keys of an instance: :mod:`.fileset_keys`.
 
 Profiles (PS3.11): ``STD-GEN-CD`` (Annex D, General Purpose CD-R Interchange) allows
 only Explicit VR Little Endian for the referenced files: native data in other
@@ -34,7 +33,6 @@ extension, not a PS3.11 profile: files are kept in their transfer syntax.
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
 import re
 import shutil
@@ -49,7 +47,6 @@ from ..core.element import DataElement
 from ..core.errors import DicomError, MediaError
 from . import file_ids as fids
 from .dicomdir import (
-    RECORD_TYPE,
     REFERENCED_FILE_ID,
     REFERENCED_SOP_CLASS_IN_FILE,
     REFERENCED_SOP_INSTANCE_IN_FILE,
@@ -59,155 +56,22 @@ from .dicomdir import (
     encode_dicomdir,
     read_dicomdir,
 )
-from .records import RECORD_TYPES, SINGLE_LEVEL, record_type_for
+from .fileset_instance import Instance
+from .fileset_keys import (
+    EXPLICIT_VR_LITTLE_ENDIAN,
+    PROFILES,
+    _tag,
+    _text,
+    _uid_from,
+    _value,
+    invented_key,
+    planned_transfer_syntax,
+    record_keys,
+)
+from .fileset_layout import allocate_file_ids, atomic_copy, prune_empty_dirs
+from .records import SINGLE_LEVEL, record_type_for
 
-EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1"
 _FILESET_ID = re.compile(r"[A-Z0-9_]{0,16}")
-
-PROFILES: dict[str, frozenset[str] | None] = {
-    # PS3.11 D.3 (STD-GEN-CD, STD-GEN-DVD-RAM): Explicit VR Little Endian Uncompressed
-    "STD-GEN-CD": frozenset({EXPLICIT_VR_LITTLE_ENDIAN}),
-    "STD-GEN-DVD-RAM": frozenset({EXPLICIT_VR_LITTLE_ENDIAN}),
-    # dicomgen extension: no transfer syntax restriction
-    "ANY": None,
-}
-"""Application profile -> transfer syntaxes allowed for referenced files (None: any)."""
-
-# Two-letter File ID prefix per record type (leaf components).
-_LEAF_PREFIX: dict[str, str] = {
-    "IMAGE": "IM", "RT DOSE": "RD", "RT STRUCTURE SET": "RS", "RT PLAN": "RP",
-    "RT TREAT RECORD": "RX", "PRESENTATION": "PR", "WAVEFORM": "WV", "SR DOCUMENT": "SR",
-    "KEY OBJECT DOC": "KY", "SPECTROSCOPY": "SP", "RAW DATA": "RW", "REGISTRATION": "RG",
-    "FIDUCIAL": "FD", "HANGING PROTOCOL": "HG", "ENCAP DOC": "ED", "VALUE MAP": "VM",
-    "STEREOMETRIC": "SX", "PALETTE": "PA", "IMPLANT": "IP", "IMPLANT ASSY": "IA",
-    "IMPLANT GROUP": "IG", "PLAN": "PL", "MEASUREMENT": "MX", "SURFACE": "SF",
-    "SURFACE SCAN": "SS", "TRACT": "TR", "ASSESSMENT": "AS", "RADIOTHERAPY": "RT",
-}  # fmt: skip
-
-_LEVEL_PREFIX = {"PATIENT": "PA", "STUDY": "ST", "SERIES": "SE"}
-
-# Type 1 keys a File-set Creator may invent when the instance lacks them (as dcmtk
-# dcmmkdir --invent does); others cannot be invented and make the instance unusable.
-_INVENTABLE = frozenset(
-    {"PatientID", "StudyDate", "StudyTime", "StudyID", "Modality", "SeriesNumber",
-     "InstanceNumber", "ContentDate", "ContentTime", "ContentLabel", "StructureSetLabel",
-     "RTPlanLabel", "SeriesInstanceUID", "PresentationCreationDate",
-     "PresentationCreationTime", "InstanceCreationDate"}
-)  # fmt: skip
-_DATE_FALLBACKS = ("StudyDate", "SeriesDate", "AcquisitionDate", "ContentDate",
-                   "InstanceCreationDate")  # fmt: skip
-_TIME_FALLBACKS = ("StudyTime", "SeriesTime", "AcquisitionTime", "ContentTime",
-                   "InstanceCreationTime")  # fmt: skip
-
-
-def _text(v: Any) -> str | None:
-    if v is None:
-        return None
-    if isinstance(v, (list, tuple)):
-        if not v:
-            return None
-        v = v[0]
-    s = str(v).strip("\x00 ")
-    return s or None
-
-
-def _value(ds: Dataset, keyword: str) -> Any:
-    """Decoded value of ``keyword``; an undecodable value counts as absent."""
-    try:
-        return ds.get_value(keyword)
-    except DicomError:
-        return None
-
-
-def _has_value(ds: Dataset, keyword: str) -> bool:
-    e = ds.get(keyword)
-    if e is None:
-        return False
-    try:
-        return not e.is_empty
-    except DicomError:
-        return False
-
-
-def _uid_from(*parts: str) -> str:
-    """A UID derived from ``parts`` (PS3.5 B.2: 2.25 + a name-based UUID as an integer)."""
-    return f"2.25.{uuid.uuid5(uuid.NAMESPACE_OID, '|'.join(parts)).int}"
-
-
-@dataclass(eq=False)
-class Instance:
-    """A SOP Instance of a File-set: its leaf record and where its file is."""
-
-    fileset: FileSet
-    record: Record
-    source: Any = None  # staged: a path or a Dataset to write; None once written/read
-    transfer_syntax: str | None = None
-    invented: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def record_type(self) -> str:
-        return self.record.record_type
-
-    @property
-    def file_id(self) -> tuple[str, ...] | None:
-        return self.record.file_id
-
-    @property
-    def sop_instance_uid(self) -> str | None:
-        return self.record.sop_instance_uid
-
-    @property
-    def sop_class_uid(self) -> str | None:
-        return self.record.sop_class_uid
-
-    @property
-    def transfer_syntax_uid(self) -> str | None:
-        return self.record.transfer_syntax_uid
-
-    def _ancestor(self, rtype: str) -> Record | None:
-        r = self.record.parent
-        while r is not None:
-            if r.record_type == rtype:
-                return r
-            r = r.parent
-        return None
-
-    @property
-    def patient(self) -> Record | None:
-        return self._ancestor("PATIENT")
-
-    @property
-    def study(self) -> Record | None:
-        return self._ancestor("STUDY")
-
-    @property
-    def series(self) -> Record | None:
-        return self._ancestor("SERIES")
-
-    @property
-    def path(self) -> Path | None:
-        """The file on disk (``None`` while staged, or if it cannot be found)."""
-        fid = self.file_id
-        if fid is None or self.fileset.root is None or self.source is not None:
-            return None
-        return fids.resolve(self.fileset.root, fid)
-
-    def read(self, **kwargs: Any) -> Dataset:
-        """The instance's data set (read from its file, or the staged data set)."""
-        from .part10 import read
-
-        if isinstance(self.source, Dataset):
-            return self.source
-        if self.source is not None:
-            return read(self.source, **kwargs)
-        p = self.path
-        if p is None:
-            raise MediaError(
-                f"referenced file {fids.file_id_str(self.file_id or ())!r} not found",
-                path=str(self.fileset.root),
-                offset=self.record.offset,
-            )
-        return read(p, **kwargs)
 
 
 @dataclass
@@ -421,7 +285,7 @@ class FileSet:
         if sop_inst in self._by_uid:
             raise MediaError(f"SOP Instance UID {sop_inst} is already in the File-set",
                              path=where)  # fmt: skip
-        ts = self._planned_transfer_syntax(ds, where)
+        ts = planned_transfer_syntax(ds, self.profile, where)
         rtype = record_type_for(sop_class)
         invented: dict[str, str] = {}
         # build every record first so that a failure leaves the tree untouched
@@ -440,20 +304,20 @@ class FileSet:
                 if not invent:
                     raise MediaError(f"the instance has no {key_kw}, the key that groups it "
                                      f"under a {level} record (PS3.3 F.5)", path=where)  # fmt: skip
-                key = self._invented_key(level, ds, parent, sop_inst)
+                key = invented_key(level, ds, parent, sop_inst)
                 invented[key_kw] = key
             if not new_records:  # parent is an existing record (or the root entity)
                 found = self._child(parent, level, key_kw, key)
                 if found is not None:
                     parent = found
                     continue
-            rds = self._record_keys(level, ds, invent, invented, parent, where)
+            rds = record_keys(level, ds, invent, invented, parent, where, self._next)
             rds.add(DataElement(_tag(key_kw), dictionary_vr(_tag(key_kw)), key))
             rec = Record(rds)
             rec.parent = parent
             new_records.append((parent, rec))
             parent = rec
-        leaf_ds = self._record_keys(rtype, ds, invent, invented, parent, where)
+        leaf_ds = record_keys(rtype, ds, invent, invented, parent, where, self._next)
         leaf_ds.add(DataElement(REFERENCED_SOP_CLASS_IN_FILE, "UI", sop_class))
         leaf_ds.add(DataElement(REFERENCED_SOP_INSTANCE_IN_FILE, "UI", sop_inst))
         leaf_ds.add(DataElement(REFERENCED_TS_IN_FILE, "UI", ts))
@@ -465,133 +329,6 @@ class FileSet:
         self._instances[id(leaf)] = inst
         self._by_uid[sop_inst] = inst
         return inst
-
-    def _invented_key(self, level: str, ds: Dataset, parent: Record | None, sop: str) -> str:
-        if level == "PATIENT":
-            name = _text(_value(ds, "PatientName")) or ""
-            return f"DG{uuid.uuid5(uuid.NAMESPACE_OID, 'patient|' + name).int % 10**10:010d}"
-        scope = _text(parent.get("PatientID") or parent.get("StudyInstanceUID")) if parent else ""
-        if level == "STUDY":
-            return _uid_from("study", scope or "", _text(_value(ds, "StudyID")) or "")
-        return _uid_from("series", scope or "", _text(_value(ds, "SeriesNumber")) or "", sop)
-
-    def _planned_transfer_syntax(self, ds: Dataset, where: str | None) -> str:
-        from ..encoding.transfer_syntax import resolve
-
-        meta_ts = None
-        if ds.file_meta is not None:
-            meta_ts = _text(ds.file_meta.get_value(0x00020010))
-        current = meta_ts or ds.read_transfer_syntax or EXPLICIT_VR_LITTLE_ENDIAN
-        allowed = PROFILES[self.profile]
-        if allowed is None or current in allowed:
-            return current
-        try:
-            encapsulated = resolve(current).encapsulated
-        except DicomError:
-            encapsulated = True
-        if encapsulated:
-            raise MediaError(
-                f"transfer syntax {current} is not allowed by profile {self.profile} and "
-                "compressed data is not re-encoded",
-                path=where,
-            )
-        return EXPLICIT_VR_LITTLE_ENDIAN
-
-    def _record_keys(
-        self,
-        rtype: str,
-        ds: Dataset,
-        invent: bool,
-        invented: dict[str, str],
-        parent: Record | None,
-        where: str | None,
-    ) -> Dataset:
-        """The record of type ``rtype`` for instance ``ds`` with its F.5 keys."""
-        spec = RECORD_TYPES[rtype]
-        rds = Dataset()
-        rds.add(DataElement(RECORD_TYPE, "CS", rtype))
-        copied_text = False
-        for kw in spec.type1:
-            if _has_value(ds, kw):
-                rds.add(_key_copy(ds[kw]))
-                copied_text = True
-                continue
-            if not invent or kw not in _INVENTABLE:
-                raise MediaError(
-                    f"the instance has no value for {kw}, a Type 1 key of the {rtype} record "
-                    "(PS3.3 F.5)"
-                    + ("" if invent else "; allow inventing it (invent=True, --invent)"),
-                    path=where,
-                )
-            v = self._invent(kw, ds, parent)
-            invented[kw] = v
-            rds.add(DataElement(_tag(kw), dictionary_vr(_tag(kw)), v))
-        for kw in spec.type2:
-            e = ds.get(kw)
-            if e is not None:
-                rds.add(_key_copy(e))
-                copied_text = True
-            else:
-                rds.add(DataElement(_tag(kw), dictionary_vr(_tag(kw)), None))
-        for kw in spec.type1c:
-            if _has_value(ds, kw):
-                rds.add(_key_copy(ds[kw]))
-        if rtype == "SR DOCUMENT" and _text(_value(ds, "VerificationFlag")) == "VERIFIED":
-            # F.5 SR Document Keys: Verification DateTime 1C, required if VERIFIED; in the
-            # instance it is in the Verifying Observer Sequence (PS3.3 C.17.2): latest item
-            if "VerificationDateTime" not in rds:
-                times = [
-                    _text(it.get_value("VerificationDateTime"))
-                    for it in (_value(ds, "VerifyingObserverSequence") or [])
-                ]
-                latest = max((t for t in times if t), default=None)
-                if latest is None:
-                    if not invent:
-                        raise MediaError(
-                            "VERIFIED SR document without Verification DateTime, a Type 1C key "
-                            "of the SR DOCUMENT record (PS3.3 F.5)",
-                            path=where,
-                        )
-                    latest = _dt.datetime.now().strftime("%Y%m%d%H%M%S")
-                    invented["VerificationDateTime"] = latest
-                rds.add(DataElement(_tag("VerificationDateTime"), "DT", latest))
-        if spec.concept_mods:
-            mods = [
-                it.copy()
-                for it in (_value(ds, "ContentSequence") or [])
-                if _text(it.get_value("RelationshipType")) == "HAS CONCEPT MOD"
-            ]
-            if mods:
-                rds.add(DataElement(_tag("ContentSequence"), "SQ", mods))
-        cs = ds.get("SpecificCharacterSet")
-        if cs is not None and copied_text:
-            rds.add(cs.copy())
-        return rds
-
-    def _invent(self, kw: str, ds: Dataset, parent: Record | None) -> str:
-        """A value for a missing Type 1 key (dcmmkdir ``--invent`` behaviour)."""
-        now = _dt.datetime.now()
-        if kw.endswith("Date"):
-            for k in _DATE_FALLBACKS:
-                v = _text(_value(ds, k))
-                if v:
-                    return str(v).replace("-", "")[:8]
-            return now.strftime("%Y%m%d")
-        if kw.endswith("Time"):
-            for k in _TIME_FALLBACKS:
-                v = _text(_value(ds, k))
-                if v:
-                    return str(v).replace(":", "")[:6]
-            return now.strftime("%H%M%S")
-        if kw in ("StudyID", "SeriesNumber", "InstanceNumber"):
-            return str(self._next(parent, kw))
-        if kw == "Modality":
-            return "OT"
-        if kw == "SeriesInstanceUID":
-            return _uid_from("series", str(id(parent)), str(self._next(parent, kw)))
-        if kw == "PatientID":
-            return self._invented_key("PATIENT", ds, None, "")
-        return "UNNAMED"  # labels: ContentLabel, StructureSetLabel, RTPlanLabel
 
     def remove(self, instance: Instance | str) -> None:
         """Stage the removal of ``instance`` (or of the instance with this SOP Instance UID).
@@ -621,64 +358,6 @@ class FileSet:
 
     # --- writing -----------------------------------------------------------------
 
-    def _allocate(self, root: Path) -> None:
-        """Give every staged instance a File ID (module doc)."""
-        alloc = fids.NameAllocator()
-        for inst in self.instances:
-            if inst.file_id is not None:
-                alloc.reserve(inst.file_id)
-        for inst in self._removed:
-            if inst.file_id is not None:
-                alloc.reserve(inst.file_id)
-        alloc.reserve_disk(root, ())
-        alloc.reserve(("DICOMDIR",))
-        dirs: dict[int, tuple[str, ...]] = {}
-        for inst in self.instances:
-            if inst.source is None or inst.file_id is not None:
-                continue
-            chain: list[Record] = []
-            r = inst.record.parent
-            while r is not None:
-                chain.append(r)
-                r = r.parent
-            prefix: tuple[str, ...] = ()
-            for rec in reversed(chain):
-                known = dirs.get(id(rec))
-                if known is None:
-                    known = self._existing_dir(rec)
-                if known is None:
-                    alloc.reserve_disk(root, prefix)
-                    known = prefix + (alloc.new(prefix, _LEVEL_PREFIX.get(rec.record_type,
-                                                                           "DR")),)  # fmt: skip
-                dirs[id(rec)] = known
-                prefix = known
-            alloc.reserve_disk(root, prefix)
-            leaf = alloc.new(prefix, _LEAF_PREFIX.get(inst.record_type, "IM"))
-            fid = fids.check_file_id(prefix + (leaf,))
-            inst.record.dataset.add(DataElement(REFERENCED_FILE_ID, "CS", list(fid)))
-
-    def _existing_dir(self, rec: Record) -> tuple[str, ...] | None:
-        """The folder shared by the existing files below ``rec`` at its depth, if any."""
-        depth = 0
-        r = rec
-        while r.parent is not None:
-            depth += 1
-            r = r.parent
-        prefixes = set()
-        for _, sub in rec.walk():
-            inst = self._instances.get(id(sub))
-            if inst is not None and inst.file_id is not None and inst.source is None:
-                if len(inst.file_id) < depth + 2:
-                    return None
-                prefixes.add(inst.file_id[: depth + 1])
-        if len(prefixes) == 1:
-            only = prefixes.pop()
-            try:
-                return fids.check_file_id(only)
-            except MediaError:
-                return None
-        return None
-
     def write(
         self,
         out_dir: str | os.PathLike[str] | None = None,
@@ -705,7 +384,7 @@ class FileSet:
         created = not target.exists()
         target.mkdir(parents=True, exist_ok=True)
         in_place = self.root is not None and target.resolve() == self.root.resolve()
-        self._allocate(target)
+        allocate_file_ids(self.instances, self._removed, target, self._instances)
         tmp_tag = f".dgtmp{os.getpid()}"
         written: list[Instance] = []
         try:
@@ -720,12 +399,12 @@ class FileSet:
                     if src is None:
                         raise MediaError(f"referenced file {fids.file_id_str(fid)!r} not found",
                                          path=str(self.root))  # fmt: skip
-                    _atomic_copy(src, dest, tmp_tag)
+                    atomic_copy(src, dest, tmp_tag)
                     continue
                 try:
                     self._write_instance(inst, dest, tmp_tag)
                 except DicomError as exc:
-                    _prune_empty_dirs(dest.parent, target)
+                    prune_empty_dirs(dest.parent, target)
                     if skipped is None:
                         raise
                     src = inst.source
@@ -758,7 +437,7 @@ class FileSet:
                 if fid is not None:
                     path = fids.to_path(target, fid)
                     path.unlink(missing_ok=True)
-                    _prune_empty_dirs(path.parent, target)
+                    prune_empty_dirs(path.parent, target)
                     inst.record.dataset.pop(REFERENCED_FILE_ID, None)
             if created:
                 try:
@@ -774,7 +453,7 @@ class FileSet:
                 p = fids.resolve(target, fid) if fid is not None else None
                 if p is not None:
                     p.unlink()
-                    _prune_empty_dirs(p.parent, target)
+                    prune_empty_dirs(p.parent, target)
         self._removed.clear()
         self.root = target
         self.dicomdir_name: str = dicomdir.name
@@ -873,38 +552,6 @@ def describe(rec: Record) -> str:
     return "  ".join(str(p) for p in parts)
 
 
-_OLD_DA = re.compile(r"(\d{4})[.-](\d{2})[.-](\d{2})")
-_OLD_TM = re.compile(r"(\d{2}):(\d{2})(?::(\d{2}(?:\.\d{1,6})?))?")
-
-
-def _key_copy(e: DataElement) -> DataElement:
-    """A copy of an instance element for a record key.
-
-    DA and TM values in the ACR-NEMA forms ``yyyy.mm.dd`` and ``hh:mm:ss`` (PS3.5 6.2,
-    retired, still found in old files) are rewritten in the current forms so that the
-    DICOMDIR is valid even when the instance is not.
-    """
-    if e.vr not in ("DA", "TM"):
-        return e.copy()
-    try:
-        text = str(e.value or "").strip()
-    except DicomError:
-        return e.copy()
-    m = (_OLD_DA if e.vr == "DA" else _OLD_TM).fullmatch(text)
-    if m is None:
-        return e.copy()
-    return DataElement(e.tag, e.vr, "".join(g for g in m.groups() if g))
-
-
-def _tag(keyword: str) -> int:
-    from ..core.dictionary import tag_for_keyword
-
-    t = tag_for_keyword(keyword)
-    if t is None:  # pragma: no cover - keywords above are all in the dictionary
-        raise MediaError(f"{keyword} is not a keyword of the data dictionary")
-    return t
-
-
 def _expand(sources: Iterable[Any], recursive: bool) -> Iterator[Any]:
     for src in sources:
         if isinstance(src, (str, os.PathLike)) and Path(src).is_dir():
@@ -914,28 +561,6 @@ def _expand(sources: Iterable[Any], recursive: bool) -> Iterator[Any]:
                     yield p
         else:
             yield src
-
-
-def _atomic_copy(src: Path, dest: Path, tmp_tag: str) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + tmp_tag)
-    try:
-        shutil.copyfile(src, tmp)
-        os.replace(tmp, dest)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
-def _prune_empty_dirs(folder: Path, root: Path) -> None:
-    root = root.resolve()
-    folder = folder.resolve()
-    while folder != root and root in folder.parents:
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
 
 
 __all__ = ["BuildReport", "FileSet", "Instance", "PROFILES", "describe"]

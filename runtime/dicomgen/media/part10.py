@@ -22,6 +22,7 @@ import os
 import struct
 from typing import IO, Any, BinaryIO, Union
 
+from ..core import services
 from ..core.dataset import Dataset
 from ..core.element import DataElement
 from ..core.errors import DecodeError, DicomError, EncodeError, TransferSyntaxError
@@ -54,7 +55,7 @@ class FileMeta(Dataset):
 
     @property
     def transfer_syntax_uid(self) -> str | None:
-        e = self._elems.get(0x00020010)
+        e = self.get_element(0x00020010)
         if e is None:
             return None
         v = e.value
@@ -88,7 +89,7 @@ class FileMeta(Dataset):
             (0x00020002, "SOP Class UID (0008,0016)"),
             (0x00020003, "SOP Instance UID (0008,0018)"),
         ):
-            if tag not in fm._elems:
+            if tag not in fm:
                 raise EncodeError(f"cannot write File Meta Information: the data set has no {what}")
         fm.add(DataElement(0x00020001, "OB", FILE_META_VERSION))
         fm.add(DataElement(0x00020010, "UI", str(ts.uid)))
@@ -210,7 +211,7 @@ def _read_meta(buf: memoryview, pos: int) -> tuple[FileMeta, int]:
         tag: DataElement.from_raw(Tag(tag), vr, raw, True)
         for tag, (vr, raw) in sorted(found.items())
     }
-    return FileMeta._from_sorted(elems, True), pos
+    return FileMeta.from_element_dict(elems, ordered=True), pos
 
 
 def read(
@@ -309,7 +310,7 @@ def write(
             uid = str(existing[0x00020010].value).strip("\x00 ")
         transfer_syntax = uid or dataset.read_transfer_syntax or EXPLICIT_VR_LITTLE_ENDIAN
     ts = resolve(transfer_syntax)
-    px = dataset._elems.get(0x7FE00010)
+    px = dataset.get_element(0x7FE00010)
     if px is not None and px.vr != "SQ":
         if ts.encapsulated and not px.undefined_length:
             raise EncodeError(
@@ -346,3 +347,7 @@ __all__ = [
     "scan_meta",
     "write",
 ]
+
+
+services.register("read_file", read)
+services.register("write_file", write)
