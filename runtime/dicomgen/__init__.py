@@ -76,6 +76,7 @@ def _wire_services() -> None:
         ("read_file", "dicomgen.media.part10"),
         ("write_file", "dicomgen.media.part10"),
         ("deidentify", "dicomgen.deid.typed"),
+        ("sr_findings", "dicomgen.sr.iod_checks"),
     )
     for name, module in providers:
         services.set_loader(name, partial(importlib.import_module, module))

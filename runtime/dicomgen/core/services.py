@@ -4,7 +4,9 @@
   (a data element decodes its value field with it; validation checks values with it);
 - ``read_file`` and ``write_file``: Part 10 files, :mod:`dicomgen.media.part10`
   (:meth:`DicomObject.from_file`, :meth:`DicomObject.to_file`, :func:`dicomgen.core.typed.load`);
-- ``deidentify``: :func:`dicomgen.deid.typed.deidentify` (:meth:`DicomObject.deidentify`).
+- ``deidentify``: :func:`dicomgen.deid.typed.deidentify` (:meth:`DicomObject.deidentify`);
+- ``sr_findings``: the content-tree checks of an SR document, :mod:`dicomgen.sr.iod_checks`
+  (validation of an SR IOD).
 
 A layer registers its functions when it is imported (:func:`register`). The root package
 ``dicomgen`` gives each service a loader that imports the layer providing it, so a service is
@@ -18,7 +20,9 @@ from typing import Any, Literal
 
 from .errors import DicomError
 
-ServiceName = Literal["decode_value", "validate_value", "read_file", "write_file", "deidentify"]
+ServiceName = Literal[
+    "decode_value", "validate_value", "read_file", "write_file", "deidentify", "sr_findings"
+]
 
 _services: dict[str, Callable[..., Any]] = {}
 _loaders: dict[str, Callable[[], object]] = {}

@@ -562,14 +562,15 @@ def _charsets(chain: list[Dataset]) -> tuple[str, ...]:
     return ()
 
 
+SR_VALUE_TYPE = 0x0040A040  # Value Type: present at the top level of an SR document
+
+
 def validate_dataset(ds: Dataset, cls: type[DicomObject]) -> ValidationResult:
     """Every finding of ``ds`` checked against the spec of ``cls`` (an IOD, module, macro or
     item class). Sequence items are checked against their item classes."""
     w = _Walker(cls.__dicom__.title, None)
     w.walk(cls, ds, [], "")
-    if cls.__dicom__.kind == "iod":
-        from ..sr.iod_checks import is_sr_document, sr_findings
-
-        if is_sr_document(ds):
-            w.out += sr_findings(ds, cls.__dicom__.title)
+    if cls.__dicom__.kind == "iod" and SR_VALUE_TYPE in ds:
+        # An SR document (or Key Object Selection): its content tree is checked by dicomgen.sr.
+        w.out += service("sr_findings")(ds, cls.__dicom__.title)
     return ValidationResult(w.out)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dicomgen.core import services
 from dicomgen.core.dataset import Dataset
 from dicomgen.core.errors import DicomError
 
@@ -21,11 +22,6 @@ if TYPE_CHECKING:
 MODULE = "SR Document Content"
 CONTENT_ITEM = "PS3.3 C.17.3.2 (Content Item macro, by value)"
 SOP_CLASS_UID = 0x00080016
-
-
-def is_sr_document(ds: Dataset) -> bool:
-    """An SR document (or Key Object Selection): Value Type (0040,A040) at the top level."""
-    return VALUE_TYPE in ds
 
 
 def sr_findings(ds: Dataset, iod_title: str) -> list[Finding]:
@@ -71,3 +67,6 @@ def _finding(f: SRFinding, iod_title: str, standard: str) -> Finding:
     rule = "sr-" + f.rule.replace(" ", "-") + ("-not-checked" if f.severity == "info" else "")
     path = f"content item {f.path}"
     return IODFinding(f.severity, rule, iod_title, MODULE, path, None, f.message, standard)
+
+
+services.register("sr_findings", sr_findings)
