@@ -47,7 +47,6 @@ from .typed_spec import (
     lazy_refs,
     uses,
 )
-
 from .typed_unchecked import Unchecked
 
 if TYPE_CHECKING:

@@ -86,7 +86,7 @@ def _describe(v: Any) -> str:
 
 
 def _one(v: Any, types: tuple[type, ...]) -> bool:
-    return isinstance(v, types) and not (v.__class__ is bool)
+    return isinstance(v, types) and v.__class__ is not bool
 
 
 _Checker = Callable[[Any], "str | None"]
