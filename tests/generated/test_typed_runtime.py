@@ -470,6 +470,14 @@ def test_missing_required_field_refused_strict_read_lenient() -> None:
     assert item.patient_id is None and not item.conforms  # read, reported by validate
     assert [f.rule for f in errors(item.validate())] == ["type1-missing"]
     assert item.to_dataset() == ds
+    assert item.issuer_of_patient_id == "issuer" and not hasattr(item, "no_such_field")
+    with pytest.raises(AttributeError):
+        item.patient_id = "P1"  # type: ignore[misc]  # read-only: checked() gives the object
+    with pytest.raises(NonConformingError):
+        item.checked()
+    ds.add(DataElement(0x00100020, "LO", "P1"))
+    fixed = PatientModule.OtherPatientIDsSequenceItem.from_dataset(ds, lenient=True)
+    assert fixed.conforms and fixed.checked().patient_id == "P1"
 
 
 def test_from_dataset_rejects_non_datasets() -> None:

@@ -17,7 +17,11 @@ The generator emits classes decorated with :func:`dicom_class` whose fields are 
   ``DS``); encoding to bytes is left to :mod:`dicomgen.encoding.values`.
 - Decoding is lossless: elements the class does not know (private, newer, retired) are kept in
   ``extra_elements`` and written back; a field whose value was not changed since it was read is
-  written back from its original element (same VR, same bytes, same emptiness).
+  written back from its original element (same VR, same bytes, same emptiness). A zero-length
+  element decodes to the empty value of its field's type (``""``, ``()``, ``[]``, else None).
+- Reading is strict: a data set whose values do not fit the annotations raises
+  :class:`NonConformingError` (:mod:`.typed_check`); ``lenient=True`` gives an
+  :class:`Unchecked` (:mod:`.typed_unchecked`) instead.
 - :meth:`DicomObject.validate` checks the object against the standard
   (:mod:`dicomgen.core.validation`).
 - IOD classes read and write Part 10 files (:meth:`DicomObject.to_file`,

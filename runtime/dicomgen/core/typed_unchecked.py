@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, BinaryIO, Generic, TypeVar
 
-from .errors import DicomKeyError, NonConformingError
+from .errors import NonConformingError
 
 if TYPE_CHECKING:
     from .dataset import Dataset
@@ -48,7 +48,7 @@ class Unchecked(Generic[T]):
         spec = self.cls.__dicom__
         if name in spec.by_name or name == "extra_elements":
             return getattr(self._obj, name)
-        raise DicomKeyError(f"{self.cls.__qualname__} has no attribute {name!r}")
+        raise AttributeError(f"{self.cls.__qualname__} has no attribute {name!r}")
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"an Unchecked {self.cls.__qualname__} is read-only")
