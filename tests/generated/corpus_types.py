@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ast
 import collections.abc
-import enum
 import importlib
 import os
 import sys
@@ -92,10 +91,8 @@ def fits(value: Any, t: Any) -> bool:
         return value is None
     if origin in (typing.Union, types.UnionType):
         return any(fits(value, a) for a in typing.get_args(t))
-    if origin is typing.Literal:
-        return any(
-            type(value) is type(a) or isinstance(value, str) for a in typing.get_args(t)
-        ) and (value in typing.get_args(t))
+    if origin is typing.Literal:  # Enumerated Values: text
+        return isinstance(value, str) and value in typing.get_args(t)
     if origin is list or origin is collections.abc.Sequence:
         (item,) = typing.get_args(t)
         if not isinstance(value, list if origin is list else (list, tuple)):
@@ -105,9 +102,7 @@ def fits(value: Any, t: Any) -> bool:
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     if t is int:
         return isinstance(value, int) and not isinstance(value, bool)
-    if isinstance(t, type) and issubclass(t, enum.Enum):
-        return isinstance(value, t)
-    return isinstance(value, t)
+    return isinstance(value, t)  # str, bytes, date/time, PersonName, item classes, enums
 
 
 def misfits(values: Any, cls: type[DicomObject], path: str = "") -> list[str]:

@@ -25,6 +25,8 @@ from corpus_types import corpus, hints, misfits
 from dicomgen.core.dataset import Dataset
 from dicomgen.core.errors import NonConformingError
 from dicomgen.core.typed import DicomObject, iod_class_for, load
+from dicomgen.core.typed_check import nonconformities
+from dicomgen.core.values import VerbatimText
 from dicomgen.media import part10
 
 pytest.importorskip("dicomgen_std._registry", reason="generated IOD classes not present")
@@ -62,6 +64,21 @@ def test_runtime_values_fit_their_annotations(name: str, path: str) -> None:
             lenient.checked()
         return
     assert misfits(obj, cls) == []
+
+
+def test_the_annotation_check_sees_dishonest_values() -> None:
+    paths = dict(FILES)
+    if "CT_small.dcm" not in paths:
+        pytest.skip("pydicom test file CT_small.dcm not available")
+    obj = load(paths["CT_small.dcm"])
+    assert misfits(obj, type(obj)) == []
+    object.__setattr__(obj, "frame_of_reference_uid", None)  # str field holding None
+    object.__setattr__(obj, "rows", VerbatimText("1A", "US"))  # int field holding text
+    object.__setattr__(obj, "patient_sex", "X")  # outside Literal["M", "F", "O"]
+    object.__setattr__(obj, "image_type", ("ORIGINAL", 2))  # Sequence[str] holding an int
+    expected = ["FrameOfReferenceUID", "ImageType", "PatientSex", "Rows"]
+    assert sorted(misfits(obj, type(obj))) == expected
+    assert sorted(p.path for p in nonconformities(obj)) == expected
 
 
 def _same(a: Dataset, b: Dataset, where: str = "") -> None:
