@@ -21,7 +21,7 @@ from dicomgen.core import conditions as C
 from dicomgen.core import typed
 from dicomgen.core.dataset import Dataset
 from dicomgen.core.element import DataElement
-from dicomgen.core.errors import DicomError, InvalidValueError, ValidationError
+from dicomgen.core.errors import DicomError, InvalidValueError, NonConformingError, ValidationError
 from dicomgen.core.typed import DicomObject, attribute, dicom_class
 from dicomgen.core.validation import Finding, errors, parse_vm, validate_dataset, vm_allows
 from dicomgen.core.values import DA, DS, IS, TM, PersonName
@@ -438,13 +438,15 @@ def test_changed_values_are_written_new_unchanged_kept() -> None:
     src = decode_dataset(encode_dataset(_file_dataset(), EXPLICIT_LE), EXPLICIT_LE)
     obj = TestImageIOD.from_dataset(src)
     obj.slice_thickness = 2.0
-    obj.device_serial_number = None  # unchanged (was empty): still present, empty
+    assert obj.device_serial_number == ""  # present, empty
     obj.patient_name = None  # Type 2: written empty
     obj.pixel_spacing = None  # Type 1C set to None: removed
     out = obj.to_dataset()
     assert str(out[0x00180050].value) == "2"
-    assert out[0x00181000].value is None
+    assert out[0x00181000].value is None  # unchanged: still present, empty
     assert out[0x00100010].value is None
+    obj.device_serial_number = None  # Type 3 set to None: removed
+    assert 0x00181000 not in obj.to_dataset()
     assert 0x00280030 not in out
     assert str(out[0x00200013].value) == "007"
 
@@ -452,17 +454,30 @@ def test_changed_values_are_written_new_unchanged_kept() -> None:
 def test_present_empty_type3_kept() -> None:
     ds = Dataset([DataElement(0x00100020, "LO", "P1"), DataElement(0x00100021, "LO", None)])
     item = PatientModule.OtherPatientIDsSequenceItem.from_dataset(ds)
-    assert item.issuer_of_patient_id is None
+    assert item.issuer_of_patient_id == ""  # present, empty: the empty value of its type
     assert item.to_dataset() == ds
     fresh = PatientModule.OtherPatientIDsSequenceItem(patient_id="P1")
     assert 0x00100021 not in fresh.to_dataset()
 
 
-def test_missing_required_field_can_be_read() -> None:
+def test_missing_required_field_refused_strict_read_lenient() -> None:
     ds = Dataset([DataElement(0x00100021, "LO", "issuer")])
-    item = PatientModule.OtherPatientIDsSequenceItem.from_dataset(ds)
-    assert item.patient_id is None  # no Type 1 value in the file: read, reported by validate
+    with pytest.raises(NonConformingError) as err:
+        PatientModule.OtherPatientIDsSequenceItem.from_dataset(ds)
+    assert "PatientID (0010,0020), Type 1 of Other Patient IDs Sequence Item: absent" in str(err)
+    assert [p.path for p in err.value.problems] == ["PatientID"]
+    item = PatientModule.OtherPatientIDsSequenceItem.from_dataset(ds, lenient=True)
+    assert item.patient_id is None and not item.conforms  # read, reported by validate
     assert [f.rule for f in errors(item.validate())] == ["type1-missing"]
+    assert item.to_dataset() == ds
+    assert item.issuer_of_patient_id == "issuer" and not hasattr(item, "no_such_field")
+    with pytest.raises(AttributeError):
+        item.patient_id = "P1"  # type: ignore[misc]  # read-only: checked() gives the object
+    with pytest.raises(NonConformingError):
+        item.checked()
+    ds.add(DataElement(0x00100020, "LO", "P1"))
+    fixed = PatientModule.OtherPatientIDsSequenceItem.from_dataset(ds, lenient=True)
+    assert fixed.conforms and fixed.checked().patient_id == "P1"
 
 
 def test_from_dataset_rejects_non_datasets() -> None:
@@ -769,7 +784,10 @@ def test_unexpected_vrs_and_undecodable_values_round_trip() -> None:
     ds.add(DataElement.from_raw(0x00081140, "UN", b"\xfe\xff\x00\xe0\x00\x00\x00\x00"))
     ds.add(DataElement.from_raw(0x00280002, "US", b"\x01\x00\x02"))
     ds.add(DataElement.from_raw(0x00200013, "IS", b"12.5"))  # not an integer string
-    obj = TestImageIOD.from_dataset(ds)
+    with pytest.raises(NonConformingError) as err:
+        TestImageIOD.from_dataset(ds)
+    assert [p.path for p in err.value.problems] == ["ReferencedImageSequence", "InstanceNumber"]
+    obj = TestImageIOD.from_dataset(ds, lenient=True)
     assert obj.samples_per_pixel is None  # undecodable: kept as read
     assert obj.to_dataset() == ds
     assert encode_dataset(obj.to_dataset(), EXPLICIT_LE) == encode_dataset(ds, EXPLICIT_LE)

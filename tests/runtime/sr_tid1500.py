@@ -91,10 +91,10 @@ def document_header() -> Dataset:
     ds.StudyID = "1"
     ds.AccessionNumber = ""
     ds.Modality = "SR"
-    ds.SeriesNumber = "1"
+    ds.SeriesNumber = 1
     ds.ReferencedPerformedProcedureStepSequence = []
     ds.Manufacturer = "dicomgen"
-    ds.InstanceNumber = "1"
+    ds.InstanceNumber = 1
     ds.CompletionFlag = "COMPLETE"
     ds.VerificationFlag = "UNVERIFIED"
     ds.ContentDate = datetime.date(2026, 12, 6)

@@ -175,6 +175,8 @@ def test_every_sr_iod_carries_a_tree(iod: str) -> None:
     cls = getattr(iods, iod)
     ds = typed_document(build_basic_report("Seen.")).to_dataset()
     ds.SOPClassUID = cls.__dicom__.sop_class_uids[0]
+    if iod == "KeyObjectSelectionDocumentIOD":
+        ds.Modality = "KO"  # Key Object Document Series: Enumerated Value KO
     doc = cls.from_dataset(ds)
     tree = content_tree(doc)
     tree.add("CONTAINS", Text("Added.", concept_name=Code("DCM", "121106", "Comment")))

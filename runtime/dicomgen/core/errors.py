@@ -7,6 +7,7 @@ where it happened as data (``offset``, ``tag``, ``path``; ``part``, ``table``,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -93,6 +94,26 @@ class DicomKeyError(DicomError, KeyError):
 
 class ValidationError(DicomError):
     """An object that does not conform to its IOD (raised when asked to be strict)."""
+
+
+class NonConformingError(ValidationError):
+    """A data set whose values do not fit the typed class it is read into (an absent Type 1
+    value, a value that is not of its VR's type or outside its Enumerated Values).
+
+    ``problems`` lists every such field (:class:`dicomgen.core.typed_check.Nonconformity`:
+    attribute path, tag, Type, module, problem); the message names the first ones. Read with
+    ``lenient=True`` to get the values anyway (:class:`dicomgen.core.typed_unchecked.Unchecked`).
+    """
+
+    def __init__(self, cls_name: str, problems: Sequence[Any], path: str | None) -> None:
+        self.problems = tuple(problems)
+        shown = "; ".join(str(p) for p in problems[:3])
+        more = f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
+        super().__init__(
+            f"not a conforming {cls_name}: {shown}{more}",
+            tag=problems[0].tag if problems else None,
+            path=path,
+        )
 
 
 # --- generator ----------------------------------------------------------------

@@ -17,7 +17,11 @@ The generator emits classes decorated with :func:`dicom_class` whose fields are 
   ``DS``); encoding to bytes is left to :mod:`dicomgen.encoding.values`.
 - Decoding is lossless: elements the class does not know (private, newer, retired) are kept in
   ``extra_elements`` and written back; a field whose value was not changed since it was read is
-  written back from its original element (same VR, same bytes, same emptiness).
+  written back from its original element (same VR, same bytes, same emptiness). A zero-length
+  element decodes to the empty value of its field's type (``""``, ``()``, ``[]``, else None).
+- Reading is strict: a data set whose values do not fit the annotations raises
+  :class:`NonConformingError` (:mod:`.typed_check`); ``lenient=True`` gives an
+  :class:`Unchecked` (:mod:`.typed_unchecked`) instead.
 - :meth:`DicomObject.validate` checks the object against the standard
   (:mod:`dicomgen.core.validation`).
 - IOD classes read and write Part 10 files (:meth:`DicomObject.to_file`,
@@ -30,14 +34,15 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, Self
+from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, Literal, Self, overload
 
 import attrs
 
 from .dataset import Dataset
 from .element import DataElement
-from .errors import InvalidValueError, ValidationError
+from .errors import InvalidValueError, NonConformingError, ValidationError
 from .services import service
+from .typed_check import nonconformities
 from .typed_codec import _codec, _decode, _encode
 from .typed_spec import (
     ClassSpec,
@@ -48,9 +53,12 @@ from .typed_spec import (
     lazy_refs,
     uses,
 )
+from .typed_unchecked import Unchecked
 
 if TYPE_CHECKING:
     from .validation import ValidationResult
+
+_Source = str | os.PathLike[str] | BinaryIO | bytes
 
 __all__ = [
     "ClassSpec",
@@ -60,6 +68,7 @@ __all__ = [
     "attribute",
     "dicom_class",
     "iod_class_for",
+    "Unchecked",
     "lazy_refs",
     "load",
     "uses",
@@ -74,12 +83,19 @@ def _same_value(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _eq_names(cls: type) -> tuple[str, ...]:
-    names = cls.__dict__.get("__dicom_eq__")
-    if names is None:
-        names = tuple(a.name for a in attrs.fields(cls) if a.eq)
-        type.__setattr__(cls, "__dicom_eq__", names)
-    return names
+def _is_empty(v: Any) -> bool:
+    return v is None or v == "" or (isinstance(v, (list, tuple)) and not v)
+
+
+def _eq_fields(cls: type) -> tuple[tuple[str, bool], ...]:
+    """(field name, Type 2) of the fields compared by ``==``."""
+    fields = cls.__dict__.get("__dicom_eq__")
+    if fields is None:
+        spec = cls.__dict__.get("__dicom__")
+        type2 = {f.name for f in spec.fields if f.type.startswith("2")} if spec else set()
+        fields = tuple((a.name, a.name in type2) for a in attrs.fields(cls) if a.eq)
+        type.__setattr__(cls, "__dicom_eq__", fields)
+    return fields
 
 
 @attrs.define(kw_only=True, slots=True, eq=False, repr=False, weakref_slot=False)
@@ -89,7 +105,8 @@ class DicomObject:
     ``extra_elements`` holds the elements read from a data set that the class does not know
     (private, newer, retired); :meth:`to_dataset` writes them back. Two objects are equal when
     they are of one class and their fields hold equal values (a list and a tuple of equal
-    values alike).
+    values alike; for a Type 2 attribute, ``None`` and an empty value alike, since both are
+    written as the same empty element).
     """
 
     __dicom__: ClassVar[ClassSpec]
@@ -98,9 +115,11 @@ class DicomObject:
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        return all(
-            _same_value(getattr(self, n), getattr(other, n)) for n in _eq_names(self.__class__)
-        )
+        for name, type2 in _eq_fields(self.__class__):
+            a, b = getattr(self, name), getattr(other, name)
+            if not _same_value(a, b) and not (type2 and _is_empty(a) and _is_empty(b)):
+                return False
+        return True
 
     def __ne__(self, other: object) -> bool:
         eq = self.__eq__(other)
@@ -138,9 +157,28 @@ class DicomObject:
             object.__setattr__(ds, "read_transfer_syntax", meta[2])
         return ds
 
+    @overload
     @classmethod
-    def from_dataset(cls, ds: Dataset) -> Self:
-        """The typed object of a data set; lossless (unknown elements -> ``extra_elements``)."""
+    def from_dataset(cls, ds: Dataset, *, lenient: Literal[False] = False) -> Self: ...
+    @overload
+    @classmethod
+    def from_dataset(cls, ds: Dataset, *, lenient: Literal[True]) -> Unchecked[Self]: ...
+    @overload
+    @classmethod
+    def from_dataset(cls, ds: Dataset, *, lenient: bool) -> Self | Unchecked[Self]: ...
+    @classmethod
+    def from_dataset(cls, ds: Dataset, *, lenient: bool = False) -> Self | Unchecked[Self]:
+        """The typed object of a data set; lossless (unknown elements -> ``extra_elements``).
+
+        Strict: raises :class:`NonConformingError` (naming each attribute: path, tag, Type,
+        module) when a value does not fit its field's annotation, e.g. an absent Type 1 value
+        or ``"1A"`` in an IS attribute. ``lenient=True`` returns an :class:`Unchecked` instead:
+        the values as decoded, typed ``object``, with the list of what does not conform.
+        """
+        return cls._read(ds, lenient, None)
+
+    @classmethod
+    def _read(cls, ds: Dataset, lenient: bool, source: str | None) -> Self | Unchecked[Self]:
         if not isinstance(ds, Dataset):
             raise InvalidValueError(f"from_dataset needs a Dataset, not {type(ds).__name__}")
         obj = _decode(cls, ds)
@@ -148,6 +186,11 @@ class DicomObject:
             object.__setattr__(
                 obj, "_dicom_file", (ds.file_meta, ds.preamble, ds.read_transfer_syntax)
             )
+        problems = nonconformities(obj)
+        if lenient:
+            return Unchecked(cls, obj, tuple(problems))
+        if problems:
+            raise NonConformingError(cls.__qualname__, problems, source)
         return obj
 
     def deidentify(self, profile: Any = (), keys: Any = None) -> Self:
@@ -183,24 +226,36 @@ class DicomObject:
             ds.add(DataElement(0x00080016, "UI", codec.sop_class_uids[0]))
         service("write_file")(path, ds, transfer_syntax)
 
+    @overload
     @classmethod
-    def from_file(cls, path: str | os.PathLike[str] | BinaryIO | bytes) -> Self:
+    def from_file(cls, path: _Source, *, lenient: Literal[False] = False) -> Self: ...
+    @overload
+    @classmethod
+    def from_file(cls, path: _Source, *, lenient: Literal[True]) -> Unchecked[Self]: ...
+    @overload
+    @classmethod
+    def from_file(cls, path: _Source, *, lenient: bool) -> Self | Unchecked[Self]: ...
+    @classmethod
+    def from_file(cls, path: _Source, *, lenient: bool = False) -> Self | Unchecked[Self]:
         """Read a DICOM file (PS3.10) into this class.
 
         Raises :class:`ValidationError` when the file's SOP Class UID is not one of the
-        class's SOP Classes.
+        class's SOP Classes, and :class:`NonConformingError` (naming each attribute) when a
+        value does not fit its field's annotation (see :meth:`from_dataset`);
+        ``lenient=True`` returns an :class:`Unchecked` instead of raising the latter.
         """
         ds = service("read_file")(path)
         uids = _codec(cls).sop_class_uids
         e = ds.get_element(0x00080016)
         uid = str(e.value).strip("\0 ") if e is not None and e.value else None
+        where = str(path) if isinstance(path, (str, os.PathLike)) else None
         if uids and uid is not None and uid not in uids:
             raise ValidationError(
                 f"{cls.__qualname__} stores SOP Class {', '.join(uids)}, the file has {uid}",
                 tag=0x00080016,
-                path=str(path) if isinstance(path, (str, os.PathLike)) else None,
+                path=where,
             )
-        return cls.from_dataset(ds)
+        return cls._read(ds, lenient, where)
 
     # --- display ------------------------------------------------------------------------
 
@@ -247,16 +302,22 @@ def iod_class_for(sop_class_uid: str) -> type[DicomObject] | None:
     return cls
 
 
-def load(path: str | os.PathLike[str] | BinaryIO | bytes) -> DicomObject:
-    """Read a DICOM file into the IOD class of its SOP Class UID (0008,0016)."""
+@overload
+def load(path: _Source, *, lenient: Literal[False] = False) -> DicomObject: ...
+@overload
+def load(path: _Source, *, lenient: Literal[True]) -> Unchecked[DicomObject]: ...
+@overload
+def load(path: _Source, *, lenient: bool) -> DicomObject | Unchecked[DicomObject]: ...
+def load(path: _Source, *, lenient: bool = False) -> DicomObject | Unchecked[DicomObject]:
+    """Read a DICOM file into the IOD class of its SOP Class UID (0008,0016); strict or
+    lenient as :meth:`DicomObject.from_file`."""
     ds = service("read_file")(path)
     e = ds.get_element(0x00080016)
     uid = str(e.value).strip("\0 ") if e is not None and e.value else ""
     cls = iod_class_for(uid) if uid else None
+    where = str(path) if isinstance(path, (str, os.PathLike)) else None
     if cls is None:
         raise ValidationError(
-            f"no IOD class for SOP Class UID {uid or '(absent)'}",
-            tag=0x00080016,
-            path=str(path) if isinstance(path, (str, os.PathLike)) else None,
+            f"no IOD class for SOP Class UID {uid or '(absent)'}", tag=0x00080016, path=where
         )
-    return cls.from_dataset(ds)
+    return cls._read(ds, lenient, where)

@@ -102,7 +102,7 @@ class _Codec:
     def __init__(self, cls: type[DicomObject]) -> None:
         spec = cls.__dicom__
         enc = []
-        dec: dict[int, tuple[str, int, Any, bool]] = {}
+        dec: dict[int, tuple[str, int, Any, bool, Any]] = {}
         modules: dict[str, int] = {}
         self.module_of: dict[str, int] = {}
         for f in spec.fields:
@@ -119,7 +119,7 @@ class _Codec:
                 )
             t2 = _type2_rule(f, modules)
             enc.append((f.name, Tag(f.tag), vr, vrs, t2, sq, conv, item, f.keyword or f.name))
-            dec[f.tag] = (f.name, sq, item, f.multi)
+            dec[f.tag] = (f.name, sq, item, f.multi, _empty_value(f))
         conds: dict[int, Any] = {}
         for f in spec.fields:
             if f.module in modules:
@@ -133,6 +133,26 @@ class _Codec:
         self.init_none: dict[str, Any] = {f.name: None for f in spec.fields if f.required}
         self.sop_class_uids = spec.sop_class_uids
         self.fast: Callable[..., Dataset] | None = None
+
+
+_TEXT_VRS = frozenset("AE AS CS LO LT SH ST UC UR UT UI PN".split())
+_BYTES_VRS = frozenset("OB OD OF OL OV OW UN".split())
+
+
+def _empty_value(f: FieldSpec) -> Any:
+    """The value a present but empty (zero-length) element decodes to: the empty value of the
+    field's type, so that writing it back gives an empty element again (PS3.5 7.4).
+
+    ``""`` for a text field, ``()`` for a multi-valued field, ``None`` where the type has no
+    empty value (numbers, dates, bytes, Enumerated Values; for Type 2 attributes ``None`` is
+    what is written empty). Sequences decode to ``[]`` (no items).
+    """
+    vrs = f.vrs
+    if f.multi and not _BYTES_VRS.intersection(vrs):
+        return ()
+    if not f.multi and _TEXT_VRS.issuperset(vrs) and not (f.enum and vrs != ("PN",)):
+        return ""
+    return None
 
 
 def _type2_rule(f: FieldSpec, modules: dict[str, int]) -> Any:
@@ -395,7 +415,7 @@ def _decode(cls: type[DicomObject], ds: Dataset) -> Any:
                 extra = {}
             extra[tag] = e
             continue
-        name, sq, item, multi = f
+        name, sq, item, multi, empty = f
         try:
             v = e.value
         except DicomError:
@@ -406,10 +426,15 @@ def _decode(cls: type[DicomObject], ds: Dataset) -> Any:
             kwargs[name] = [_decode(item, i) for i in v]
             orig[tag] = (_SQ_READ, e)
             continue
-        if multi and type(v) is MultiValue:
-            v = tuple(v)
-        elif multi and v is not None and not isinstance(v, (bytes, memoryview)):
-            v = (v,)
+        if v is None or v == "":  # absent value, or set empty as text on a hand-built data set
+            v = empty
+        else:
+            if type(v) is str and e.vr in ("IS", "DS"):
+                v = _number_text(e.vr, v)
+            if multi and type(v) in (MultiValue, list):
+                v = tuple(v)
+            elif multi and not isinstance(v, (bytes, memoryview)):
+                v = (v,)
         kwargs[name] = v
         orig[tag] = (v, e)
     obj = cls(**kwargs)
@@ -417,3 +442,14 @@ def _decode(cls: type[DicomObject], ds: Dataset) -> Any:
     if extra is not None:
         object.__setattr__(obj, "extra_elements", Dataset.from_element_dict(extra, ordered=True))
     return obj
+
+
+def _number_text(vr: str, text: str) -> Any:
+    """An IS/DS value set as text on a hand-built data set, as its values decode from a file
+    (:class:`IS`/:class:`DS`, a list when multi-valued); text that is no number stays text."""
+    kind = IS if vr == "IS" else DS
+    try:
+        values = [kind(part.strip()) for part in text.split("\\")]
+    except (ValueError, TypeError, DicomError):
+        return text
+    return values[0] if len(values) == 1 else values

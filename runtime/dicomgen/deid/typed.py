@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, TypeVar
 
 from ..core import services
+from ..encoding.reader import decode_dataset
+from ..encoding.writer import encode_dataset
 from .profile import Profile
 from .values import Keys
 from .walker import Deidentifier
@@ -14,6 +16,7 @@ if TYPE_CHECKING:
     from ..core.typed import DicomObject
 
 _T = TypeVar("_T", bound="DicomObject")
+EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1"
 
 
 def deidentify(
@@ -30,7 +33,10 @@ def deidentify(
         keys = Keys(keys)
     ds = obj.to_dataset()
     out, _ = Deidentifier(profile, keys).dataset(ds)
-    object.__setattr__(out, "file_meta", None)
+    # the replacement values are as the profile writes them (text, lists): encoded and decoded
+    # again, they become the VR's Python types that the class's annotations promise
+    ts = ds.read_transfer_syntax or EXPLICIT_VR_LITTLE_ENDIAN
+    out = decode_dataset(encode_dataset(out, ts), ts)
     return type(obj).from_dataset(out)
 
 
