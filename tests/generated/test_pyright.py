@@ -2,8 +2,8 @@
 
 The scripts in ``tests/generated/pyright/`` build a complete CT Image, RT Dose and Enhanced CT
 Image with the typed classes; pyright must accept them. Copies of the CT Image script that omit
-a Type 1 attribute, pass a ``str`` where a date belongs, or use a value outside an enumeration
-must be rejected with the specific error on the specific line (``typing.dataclass_transform``
+a Type 1 attribute, pass a ``str`` where a date belongs, use a value outside an enumeration or
+give a multi-valued attribute a bare ``str`` must be rejected with the specific error on the specific line (``typing.dataclass_transform``
 on ``dicom_class`` makes the generated ``__init__`` visible to pyright).
 """
 
@@ -48,6 +48,24 @@ BROKEN = (
         "reportArgumentType",
         ('parameter "patient_sex"', "Literal['M', 'F', 'O']"),
     ),
+    (
+        "ct_bare_str_multivalued.py",
+        '        image_type=("ORIGINAL", "PRIMARY", "AXIAL"),\n',
+        '        image_type="ORIGINAL",\n',
+        '        image_type="ORIGINAL",',
+        "reportArgumentType",
+        (
+            'parameter "image_type"',
+            'of type "list[str] | tuple[str, ...]"',
+        ),
+    ),
+)
+# Multi-valued attributes take a list as well as a tuple (a list display of str literals is
+# inferred as list[str] from the annotation): this copy must pass strict mode too.
+LIST_FORM = (
+    "ct_list_multivalued.py",
+    '        image_type=("ORIGINAL", "PRIMARY", "AXIAL"),\n',
+    '        image_type=["ORIGINAL", "PRIMARY", "AXIAL"],\n',
 )
 
 pytestmark = pytest.mark.slow
@@ -72,10 +90,12 @@ def diagnostics(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict
     for name, old, new, _marker, _rule, _msgs in BROKEN:
         assert old in ct, f"{old!r} not in ct_image_complete.py"
         (work / name).write_text(ct.replace(old, new))
+    assert LIST_FORM[1] in ct
+    (work / LIST_FORM[0]).write_text(ct.replace(LIST_FORM[1], LIST_FORM[2]))
     config = json.loads((SCRIPTS / "pyrightconfig.json").read_text())
     config["extraPaths"] = [str((SCRIPTS / p).resolve()) for p in config["extraPaths"]]
     assert set(config["strict"]) == set(COMPLETE)
-    config["strict"] = [*COMPLETE, *(b[0] for b in BROKEN)]
+    config["strict"] = [*COMPLETE, LIST_FORM[0], *(b[0] for b in BROKEN)]
     (work / "pyrightconfig.json").write_text(json.dumps(config))
     proc = subprocess.run(
         [exe, "--outputjson", "-p", str(work / "pyrightconfig.json")],
@@ -105,7 +125,7 @@ def test_config_resolves_runtime_and_generated() -> None:
     assert paths == {REPO / "runtime", REPO / "generated"}
 
 
-@pytest.mark.parametrize("name", COMPLETE)
+@pytest.mark.parametrize("name", [*COMPLETE, LIST_FORM[0]])
 def test_complete_scripts_pass_strict(
     diagnostics: dict[str, list[dict[str, Any]]], name: str
 ) -> None:
