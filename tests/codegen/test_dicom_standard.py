@@ -372,6 +372,42 @@ def test_a_list_introduced_for_another_attribute_is_not_taken() -> None:
     assert not _about(vs, context, heading, "Consent for Distribution Flag", "(0012,0085)", True)
 
 
+def test_a_list_in_a_module_table_row_is_about_that_row() -> None:
+    """A list in a referenced module table belongs to the row's attribute, even where the
+    row's description names another attribute (Synchronization Module, Table C.7-7)."""
+    from dicomgen_codegen.parse.dicom_standard import html
+    from dicomgen_codegen.parse.dicom_standard.rows import _about
+
+    root = html.parse_fragment(
+        "<div><table><tr><td><p>Acquisition Time Synchronized</p></td><td><p>(0018,1800)</p>"
+        "</td><td><p>1</p></td><td><p>Acquisition DateTime (0008,002A) synchronized with "
+        "external time reference.</p><p><strong>Enumerated Values:</strong></p>"
+        "<dl><dt>Y</dt><dd></dd><dt>N</dt><dd></dd></dl></td></tr></table></div>"
+    )
+    [(vs, context)] = html.value_sets_in_context(root, "sect_C.7.4.2")
+    assert vs.values == ("Y", "N") and "(0018,1800)" in context
+    heading = "C.7.4.2 Synchronization Module"
+    assert not _about(vs, context, heading, "Acquisition DateTime", "(0008,002A)", False)
+    # another module's row: taken only where the description says the section has its terms
+    assert not _about(vs, context, heading, "Acquisition Time Synchronized", "(0018,1800)", False)
+    assert _about(vs, context, heading, "Acquisition Time Synchronized", "(0018,1800)", True)
+
+
+def test_a_moved_subtree_goes_under_its_sequence() -> None:
+    rows = [
+        {"path": "m:30060080", "type": "1"},
+        {"path": "m:30060080:30060082", "type": "1"},
+        {"path": "m:00082218", "type": "3"},
+        {"path": "m:00082218:00080100", "type": "1C"},
+    ]
+    move = ExtractErratum("t", "m:00082218", 1, "move", 1, "m:30060080", "why")
+    applied, obsolete = apply_extract_errata({"t": rows}, (move,))
+    assert applied and not obsolete
+    assert [r["path"] for r in rows[2:]] == ["m:30060080:00082218", "m:30060080:00082218:00080100"]
+    applied, obsolete = apply_extract_errata({"t": rows}, (move,))
+    assert not applied and obsolete[0][1] == "no occurrence 1 of that path"
+
+
 def test_the_pipeline_switch_reads_part03_and_names_sop_class_iods() -> None:
     from dicomgen_codegen import pipeline
 
