@@ -177,13 +177,21 @@ def test_value_lists_of_referenced_sections(found: ExtractResult) -> None:
 
 def test_extract_errata_apply_and_fix_the_rows(found: ExtractResult) -> None:
     r = found.result
-    assert len(load_extract_errata()) == 10 and len(load_include_errata()) == 10
+    assert len(load_extract_errata()) == 19 and len(load_include_errata()) == 10
     assert len(load_recursive_include_errata()) == 1
-    assert sum(line.startswith("applied extract erratum") for line in found.errata_lines) == 21
+    assert sum(line.startswith("applied extract erratum") for line in found.errata_lines) == 30
     assert not any("obsolete" in line for line in found.errata_lines)
     # Cornea Measurement: the rows printed under Code Value are its siblings again
     t = r.table("table_C.8.25.16-8")
     assert t is not None and not any(row.depth > 1 for row in _rows(t) if row.tag == "(0008,0104)")
+    # RT ROI Observations: the item rows after the anatomy macro are back in the item
+    rt = r.table("table_C.8-44")
+    assert rt is not None
+    rows = _rows(rt)
+    for tag in ("(3006,00A4)", "(3006,00A6)"):
+        i = next(k for k, row in enumerate(rows) if row.tag == tag)
+        parent = next(row for row in reversed(rows[:i]) if row.depth == rows[i].depth - 1)
+        assert parent.tag == "(3006,0080)", (tag, parent.tag)  # not (0008,2228)
     # Event Code Sequence got its Code Sequence Macro item back
     us = r.table("table_C.8.24.3-1")
     assert us is not None
