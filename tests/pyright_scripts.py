@@ -2,7 +2,9 @@
 
 - The complete CT Image, RT Dose and Enhanced CT Image of ``tests/generated/pyright/`` (strict),
   and copies of the CT script that omit a Type 1 attribute, pass a ``str`` where a date belongs
-  or use a value outside an enumeration: each must be rejected with its error on its line.
+  use a value outside an enumeration or give a multi-valued attribute a bare ``str``: each must
+  be rejected with its error on its line; a copy giving that attribute a list passes.
+- The 20 minimal IOD builders of ``tests/iods_minimal/`` (strict).
 - The TID 1500 report of the SR tests and the README's SR example (standard), the code of the
   Structured reports guide page (strict), and a script whose lines each misuse a generated
   template or context group.
@@ -46,7 +48,23 @@ CT_BROKEN = (
         "reportArgumentType",
         ('parameter "patient_sex"', "Literal['M', 'F', 'O']"),
     ),
+    (
+        "ct_bare_str_multivalued.py",
+        '        image_type=("ORIGINAL", "PRIMARY", "AXIAL"),\n',
+        '        image_type="ORIGINAL",\n',
+        '        image_type="ORIGINAL",',
+        "reportArgumentType",
+        ('parameter "image_type"', 'of type "list[str] | tuple[str, ...]"'),
+    ),
 )
+# Multi-valued attributes take a list as well as a tuple (a list display of str literals is
+# inferred as list[str] from the annotation): this copy must pass strict mode too.
+LIST_FORM = (
+    "ct_list_multivalued.py",
+    '        image_type=("ORIGINAL", "PRIMARY", "AXIAL"),\n',
+    '        image_type=["ORIGINAL", "PRIMARY", "AXIAL"],\n',
+)
+MINIMAL_IODS = REPO / "tests" / "iods_minimal"
 
 # A line misusing the SR classes -> a fragment of the error pyright must report on it.
 SR_BROKEN = {
@@ -75,6 +93,12 @@ def typed_iod_scripts(scripts: Scripts) -> None:
         scripts.add(name, (TYPED_SCRIPTS / name).read_text("utf-8"), strict=True)
     for name, old, new, *_ in CT_BROKEN:
         scripts.add(name, ct_broken_text(old, new), strict=True)
+    scripts.add(LIST_FORM[0], ct_broken_text(*LIST_FORM[1:]), strict=True)
+
+
+def minimal_iod_builders(scripts: Scripts) -> None:
+    for path in sorted(MINIMAL_IODS.glob("build_*.py")):
+        scripts.add(path.name, path.read_text("utf-8"), strict=True)
 
 
 def readme_sr_example() -> str:
@@ -95,4 +119,4 @@ def sr_scripts(scripts: Scripts) -> None:
     scripts.add("guide_sr.py", "\n".join(blocks), strict=True)
 
 
-WRITERS = (typed_iod_scripts, sr_scripts)
+WRITERS = (typed_iod_scripts, sr_scripts, minimal_iod_builders)

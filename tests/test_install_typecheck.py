@@ -72,8 +72,6 @@ BROKEN: tuple[tuple[str, str, str, str, str, str, tuple[str, ...]], ...] = (
         ('"image_type"',),
     ),
 )
-# A bare str satisfies the generated annotation Sequence[str] of multi-valued attributes.
-BARE_STR_UNDETECTED = "ct_bare_str_multivalued.py"
 
 
 def _run(cmd: list[str], timeout: float, **kw: Any) -> subprocess.CompletedProcess[str]:
@@ -151,15 +149,12 @@ def test_pyright_resolves_and_accepts_the_user_script(
     assert pyright_errors["user_ct.py"] == []
 
 
-def _xfail_bare_str(name: str) -> Any:
-    marks = []
-    if name == BARE_STR_UNDETECTED:
-        marks.append(pytest.mark.xfail(reason="annotated Sequence[str]; a str is one", strict=True))
-    return pytest.param(*next(b for b in BROKEN if b[0] == name), marks=marks, id=name)
+def _broken(name: str) -> Any:
+    return pytest.param(*next(b for b in BROKEN if b[0] == name), id=name)
 
 
 @pytest.mark.parametrize(
-    "name, old, new, marker, rule, code, fragments", [_xfail_bare_str(b[0]) for b in BROKEN]
+    "name, old, new, marker, rule, code, fragments", [_broken(b[0]) for b in BROKEN]
 )
 def test_pyright_reports_the_broken_copy(
     pyright_errors: dict[str, list[tuple[int, str, str]]],
@@ -203,7 +198,7 @@ def test_mypy_resolves_the_packages(mypy_errors: dict[str, set[tuple[int, str, s
 
 
 @pytest.mark.parametrize(
-    "name, old, new, marker, rule, code, fragments", [_xfail_bare_str(b[0]) for b in BROKEN]
+    "name, old, new, marker, rule, code, fragments", [_broken(b[0]) for b in BROKEN]
 )
 def test_mypy_reports_the_broken_copy(
     mypy_errors: dict[str, set[tuple[int, str, str]]],

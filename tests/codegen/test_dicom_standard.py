@@ -177,13 +177,21 @@ def test_value_lists_of_referenced_sections(found: ExtractResult) -> None:
 
 def test_extract_errata_apply_and_fix_the_rows(found: ExtractResult) -> None:
     r = found.result
-    assert len(load_extract_errata()) == 10 and len(load_include_errata()) == 10
+    assert len(load_extract_errata()) == 19 and len(load_include_errata()) == 10
     assert len(load_recursive_include_errata()) == 1
-    assert sum(line.startswith("applied extract erratum") for line in found.errata_lines) == 21
+    assert sum(line.startswith("applied extract erratum") for line in found.errata_lines) == 30
     assert not any("obsolete" in line for line in found.errata_lines)
     # Cornea Measurement: the rows printed under Code Value are its siblings again
     t = r.table("table_C.8.25.16-8")
     assert t is not None and not any(row.depth > 1 for row in _rows(t) if row.tag == "(0008,0104)")
+    # RT ROI Observations: the item rows after the anatomy macro are back in the item
+    rt = r.table("table_C.8-44")
+    assert rt is not None
+    rows = _rows(rt)
+    for tag in ("(3006,00A4)", "(3006,00A6)"):
+        i = next(k for k, row in enumerate(rows) if row.tag == tag)
+        parent = next(row for row in reversed(rows[:i]) if row.depth == rows[i].depth - 1)
+        assert parent.tag == "(3006,0080)", (tag, parent.tag)  # not (0008,2228)
     # Event Code Sequence got its Code Sequence Macro item back
     us = r.table("table_C.8.24.3-1")
     assert us is not None
@@ -370,6 +378,42 @@ def test_a_list_introduced_for_another_attribute_is_not_taken() -> None:
     heading = "C.7.2.3.1.2 Consent For Clinical Trial Use Sequence"
     assert _about(vs, context, heading, "Distribution Type", "(0012,0084)", False)
     assert not _about(vs, context, heading, "Consent for Distribution Flag", "(0012,0085)", True)
+
+
+def test_a_list_in_a_module_table_row_is_about_that_row() -> None:
+    """A list in a referenced module table belongs to the row's attribute, even where the
+    row's description names another attribute (Synchronization Module, Table C.7-7)."""
+    from dicomgen_codegen.parse.dicom_standard import html
+    from dicomgen_codegen.parse.dicom_standard.rows import _about
+
+    root = html.parse_fragment(
+        "<div><table><tr><td><p>Acquisition Time Synchronized</p></td><td><p>(0018,1800)</p>"
+        "</td><td><p>1</p></td><td><p>Acquisition DateTime (0008,002A) synchronized with "
+        "external time reference.</p><p><strong>Enumerated Values:</strong></p>"
+        "<dl><dt>Y</dt><dd></dd><dt>N</dt><dd></dd></dl></td></tr></table></div>"
+    )
+    [(vs, context)] = html.value_sets_in_context(root, "sect_C.7.4.2")
+    assert vs.values == ("Y", "N") and "(0018,1800)" in context
+    heading = "C.7.4.2 Synchronization Module"
+    assert not _about(vs, context, heading, "Acquisition DateTime", "(0008,002A)", False)
+    # another module's row: taken only where the description says the section has its terms
+    assert not _about(vs, context, heading, "Acquisition Time Synchronized", "(0018,1800)", False)
+    assert _about(vs, context, heading, "Acquisition Time Synchronized", "(0018,1800)", True)
+
+
+def test_a_moved_subtree_goes_under_its_sequence() -> None:
+    rows = [
+        {"path": "m:30060080", "type": "1"},
+        {"path": "m:30060080:30060082", "type": "1"},
+        {"path": "m:00082218", "type": "3"},
+        {"path": "m:00082218:00080100", "type": "1C"},
+    ]
+    move = ExtractErratum("t", "m:00082218", 1, "move", 1, "m:30060080", "why")
+    applied, obsolete = apply_extract_errata({"t": rows}, (move,))
+    assert applied and not obsolete
+    assert [r["path"] for r in rows[2:]] == ["m:30060080:00082218", "m:30060080:00082218:00080100"]
+    applied, obsolete = apply_extract_errata({"t": rows}, (move,))
+    assert not applied and obsolete[0][1] == "no occurrence 1 of that path"
 
 
 def test_the_pipeline_switch_reads_part03_and_names_sop_class_iods() -> None:

@@ -2,8 +2,8 @@
 
 The scripts in ``tests/generated/pyright/`` build a complete CT Image, RT Dose and Enhanced CT
 Image with the typed classes; pyright must accept them. Copies of the CT Image script that omit
-a Type 1 attribute, pass a ``str`` where a date belongs, or use a value outside an enumeration
-must be rejected with the specific error on the specific line (``typing.dataclass_transform``
+a Type 1 attribute, pass a ``str`` where a date belongs, use a value outside an enumeration or
+give a multi-valued attribute a bare ``str`` must be rejected with the specific error on the specific line (``typing.dataclass_transform``
 on ``dicom_class`` makes the generated ``__init__`` visible to pyright).
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from pyright_scripts import COMPLETE, CT_BROKEN, TYPED_SCRIPTS, ct_broken_text
+from pyright_scripts import COMPLETE, CT_BROKEN, LIST_FORM, TYPED_SCRIPTS, ct_broken_text
 from pyright_session import REPO, PyrightRun, shown
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
@@ -26,7 +26,7 @@ def test_config_resolves_runtime_and_generated() -> None:
     assert set(config["strict"]) == set(COMPLETE)
 
 
-@pytest.mark.parametrize("name", COMPLETE)
+@pytest.mark.parametrize("name", [*COMPLETE, LIST_FORM[0]])
 def test_complete_scripts_pass_strict(pyright_run: PyrightRun, name: str) -> None:
     errs = pyright_run.script_errors(name)
     assert errs == [], shown(errs)

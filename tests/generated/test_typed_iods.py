@@ -167,18 +167,18 @@ def test_ct_small_typed_values_and_extra_elements() -> None:
     known = set(cls.__dicom__.by_tag)
     assert set(obj.extra_elements.keys()) == set(ds.keys()) - known
     assert any(t >> 16 & 1 for t in obj.extra_elements.keys())  # private elements kept
-    rows = getattr(obj, "rows")
+    rows = obj.rows
     assert rows == ds.Rows == 128
-    assert isinstance(getattr(obj, "study_date"), datetime.date)
-    assert tuple(getattr(obj, "image_position_patient")) == tuple(ds.ImagePositionPatient)
-    assert getattr(obj, "patient_name") == ds.PatientName
+    assert isinstance(obj.study_date, datetime.date)
+    assert tuple(obj.image_position_patient) == tuple(ds.ImagePositionPatient)
+    assert obj.patient_name == ds.PatientName
 
 
 def test_changed_object_written_with_new_values() -> None:
     obj = load(_testdata("CT_small.dcm"))
-    setattr(obj, "patient_name", "Changed^Name")
-    setattr(obj, "study_date", datetime.date(2001, 2, 3))
-    setattr(obj, "slice_thickness", 1.25)
+    obj.patient_name = "Changed^Name"
+    obj.study_date = datetime.date(2001, 2, 3)
+    obj.slice_thickness = 1.25
     out = io.BytesIO()
     obj.to_file(out)
     with warnings.catch_warnings():
@@ -240,8 +240,9 @@ def test_pydicom_corpus_round_trips_byte_exact() -> None:
     bytes as the file's data set (nothing lost, nothing re-encoded)."""
     import os
 
-    from dicomgen.core.errors import DicomError
     from pydicom.data import get_testdata_files
+
+    from dicomgen.core.errors import DicomError
 
     count = 0
     for path in sorted(get_testdata_files()):

@@ -10,7 +10,7 @@ import datetime
 import io
 import sys
 import types
-from typing import Literal, Sequence
+from typing import Literal
 
 import attrs
 import pytest
@@ -134,12 +134,12 @@ class TestImageIOD(DicomObject):
             name="Referenced SOP Instance UID", module="General Image",
         )  # fmt: skip
 
-    specific_character_set: Sequence[str] | None = attribute(
+    specific_character_set: list[str] | tuple[str, ...] | None = attribute(
         0x00080005, "CS", "1-n", "1C", keyword="SpecificCharacterSet",
         name="Specific Character Set", default=None, module="SOP Common", usage="M",
         condition=C.Unparsed("Required if an extended or replacement character set is used"),
     )  # fmt: skip
-    image_type: Sequence[str] | None = attribute(
+    image_type: list[str] | tuple[str, ...] | None = attribute(
         0x00080008, "CS", "2-n", "3", keyword="ImageType", name="Image Type", default=None,
         enum=("ORIGINAL", "DERIVED"), module="General Image", usage="M",
     )  # fmt: skip
@@ -194,7 +194,7 @@ class TestImageIOD(DicomObject):
         default=None, module="Image Pixel", usage="C", module_condition=C.Present(0x7FE00010),
         condition=C.Present(0x7FE00010),
     )  # fmt: skip
-    pixel_spacing: Sequence[float] | None = attribute(
+    pixel_spacing: list[float] | tuple[float, ...] | None = attribute(
         0x00280030, "DS", "2", "1C", keyword="PixelSpacing", name="Pixel Spacing", default=None,
         module="Image Plane", usage="C", module_condition=C.Present(0x7FE00010),
         condition=C.Present(0x7FE00010),
@@ -347,6 +347,18 @@ def test_bad_value_raises_naming_the_attribute_path() -> None:
     obj = _iod(referenced_image_sequence=[bad_item, 42])  # type: ignore[list-item]
     with pytest.raises(InvalidValueError, match=r"ReferencedImageSequence\[1\]"):
         obj.to_dataset()
+
+
+def test_bare_str_for_a_multi_valued_attribute_is_refused() -> None:
+    """A multi-valued attribute is annotated ``list[T] | tuple[T, ...]``: a bare ``str`` is a
+    type error, not coerced (``"A\\B"`` is not split), and ``to_dataset`` names the attribute."""
+    for bare in ("ORIGINAL", "ORIGINAL\\PRIMARY"):
+        obj = _iod(image_type=bare)  # type: ignore[arg-type]
+        with pytest.raises(InvalidValueError, match="ImageType.*list or tuple") as info:
+            obj.to_dataset()
+        assert info.value.tag == 0x00080008
+    one = _iod(image_type=["ORIGINAL"]).to_dataset()
+    assert one[0x00080008].value == "ORIGINAL"
 
 
 def test_sequences_nested_and_recursive_items() -> None:
@@ -749,7 +761,7 @@ def test_vm_parsing() -> None:
 
 def test_cli_validate(
     monkeypatch: pytest.MonkeyPatch, tmp_path: object, capsys: pytest.CaptureFixture[str]
-) -> None:  # noqa: E501
+) -> None:
     import pathlib
 
     from dicomgen.cli.main import main

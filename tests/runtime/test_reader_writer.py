@@ -83,6 +83,18 @@ def test_golden_long_vr_and_us() -> None:
     assert back[0x7FE00010].value == b"\x01\x02\x03\x04"
 
 
+@pytest.mark.parametrize("vr", ["OB", "UN"])
+def test_odd_length_bytes_padded_with_nul(vr: str) -> None:
+    """PS3.5 7.1.1: every Value Field has even length; OB and UN are padded with one NUL."""
+    ds = Dataset()
+    ds.add_new(0x00420011, vr, b"%PDF")  # even: written as given
+    ds.add_new(0x00421011, vr, b"abc")  # odd
+    data = encode_dataset(ds, ELE)
+    assert data.endswith(b"\x04\x00\x00\x00abc\x00"), data
+    assert b"\x04\x00\x00\x00%PDF" in data
+    assert decode_dataset(data, ELE)[0x00421011].value == b"abc\x00"
+
+
 def _seq_ds(undefined: bool | None) -> Dataset:
     item = _ds(ReferencedSOPClassUID="1.2.3", ReferencedSOPInstanceUID="1.2.3.4")
     item.item_undefined_length = undefined

@@ -148,8 +148,8 @@ def _one_type(vr: str, multi: bool, literal: tuple[str, ...], ctx: FileContext) 
     if vr == "PN":
         ctx.uses.add("PersonName")
     if multi and t != "bytes":
-        ctx.uses.add("Sequence")
-        return [f"Sequence[{t}]"]
+        # list or tuple, not Sequence: a bare str is a Sequence[str] and would pass
+        return [f"list[{t}]", f"tuple[{t}, ...]"]
     return t.split(" | ")
 
 

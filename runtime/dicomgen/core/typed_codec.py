@@ -66,8 +66,12 @@ _CONVERTERS: dict[str, Callable[[Any], Any]] = {
 
 def _multi(conv: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
     def convert(v: Any) -> Any:
-        if isinstance(v, (str, bytes)):  # one value, or values joined by backslashes
-            return conv(v) if conv is not None and isinstance(v, str) and "\\" not in v else v
+        if isinstance(v, str):  # annotated list | tuple: a bare str is a type error
+            raise InvalidValueError(
+                f"multi-valued: give a list or tuple of values, not the str {v!r}"
+            )
+        if isinstance(v, bytes):
+            return v
         n = len(v)
         if n == 1:  # one value is bare, as decode_value returns it
             x = v[0]

@@ -134,7 +134,7 @@ class _Encoder:
         if v is None:
             return b""
         if isinstance(v, (bytes, bytearray, memoryview)) and e.vr in ("OB", "UN"):
-            return v
+            return v if not len(v) & 1 else bytes(v) + b"\x00"  # PS3.5 7.1.1: even length
         data = _encode_value(e.vr, v, self.le, cs, e.tag)
         if len(data) & 1:
             from ..core.vr import VR

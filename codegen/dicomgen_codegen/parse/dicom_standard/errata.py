@@ -5,6 +5,9 @@ its ``occurrence`` (1 for the first row with that path in the table) and says wh
 
 * ``op = "lift"``: the rows printed under this row belong one level up (they are its
   siblings in the standard); ``published`` is how many rows the extract prints under it;
+* ``op = "move"``: this row and the rows printed under it belong under another sequence
+  row, ``corrected`` (a path of the same table); ``published`` is how many rows the extract
+  prints under it (the rows keep their order);
 * ``op = "include"``: the row is a sequence whose item rows the extract lost; ``corrected``
   is the id of the macro table its items include (inserted as an include row under it), or
   "" for the "Include one or more Functional Group Macros" of the functional group sequences.
@@ -44,7 +47,7 @@ from ...passes.errata import ERRATA_DIR, EXTRACT_INCLUDES, EXTRACT_SELF
 from ...passes.errata import EXTRACT_COLLECTION as COLLECTION
 from ..conditions import Condition
 
-_OPS = ("lift", "include")
+_OPS = ("lift", "move", "include")
 
 
 @attrs.frozen
@@ -119,6 +122,18 @@ def apply_extract_errata(
             parent = e.path.rsplit(":", 1)[0] + ":"
             for k in below:
                 rows[k] = {**rows[k], "path": parent + rows[k]["path"][len(prefix) :]}
+        elif e.op == "move":
+            prefix = e.path + ":"
+            below = [k for k in range(i + 1, len(rows)) if rows[k]["path"].startswith(prefix)]
+            if len(below) != e.published:
+                obsolete.append((e, f"{len(below)} rows under it, not {e.published}"))
+                continue
+            if _find(rows, e.corrected, 1) is None:
+                obsolete.append((e, f"no row {e.corrected} to move it under"))
+                continue
+            old = e.path.rsplit(":", 1)[0]
+            for k in (i, *below):
+                rows[k] = {**rows[k], "path": e.corrected + rows[k]["path"][len(old) :]}
         else:
             if any(r.get("path", "").startswith(e.path + ":") for r in rows):
                 obsolete.append((e, "the sequence has item rows"))

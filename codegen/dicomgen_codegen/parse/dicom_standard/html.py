@@ -111,6 +111,29 @@ def _context(holder: etree._Element) -> str:
     return ""
 
 
+ROW = "Table row: "
+"""Prefix of the context of a list printed in a table row's description cell."""
+
+
+def _row_of(el: etree._Element) -> str:
+    """For a list inside a table row's description cell: ``ROW`` and the text of the row's
+    earlier cells (the attribute's name and tag), which is what the list is about; its
+    description may name other attributes ("Acquisition DateTime (0008,002A) synchronized
+    with ...")."""
+    cell: etree._Element | None = el
+    while cell is not None and cell.tag != "td":
+        cell = cell.getparent()
+    if cell is None:
+        return ""
+    before = []
+    prev = cell.getprevious()
+    while prev is not None:
+        before.insert(0, text_of(prev))
+        prev = prev.getprevious()
+    label = " ".join(t for t in before if t)
+    return ROW + label if label else ""
+
+
 def value_sets_in_context(
     root: etree._Element, source_xml_id: str = ""
 ) -> list[tuple[ValueSet, str]]:
@@ -142,7 +165,9 @@ def value_sets_in_context(
             values.append(v)
             meanings.append("")
         qualifier = clean(m.group(3)).rstrip(":").strip()
-        context = _context(holder.getparent() if holder.getparent() is not None else holder)
+        context = _row_of(holder) or _context(
+            holder.getparent() if holder.getparent() is not None else holder
+        )
         vs = ValueSet(
             "enumerated" if m.group(2).lower().startswith("enum") else "defined",
             tuple(values),

@@ -104,8 +104,13 @@ def _about(vs: ValueSet, context: str, heading: str, name: str, tag: str, says_t
     """Whether a list of a referenced section is about this attribute: its title or the
     paragraph introducing it names this attribute's tag; or, naming no tag, the description
     says the section holds its terms or the section's heading names it. A list whose title or
-    introduction names only other tags is about those."""
+    introduction names only other tags is about those. A list of a table row is about that
+    row's attribute, and taken only where the description says the section holds its terms."""
     named = _tags_in(vs.qualifier) or _tags_in(context)
+    if context.startswith(html.ROW):
+        # a list of another table's row (an IOD's module constraining an attribute this row
+        # also has): taken only where this row's description says the section holds its terms
+        return tag.upper() in named and says_terms
     if named:
         return tag.upper() in named
     if says_terms:
