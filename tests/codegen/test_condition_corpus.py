@@ -17,6 +17,7 @@ from dicomgen_codegen.parse.condition_corpus import (
     html_blocks,
     load_corpus,
     measure,
+    module_presence,
     row_condition_text,
     shape_of,
     standard_dir,
@@ -93,7 +94,8 @@ def coverage() -> Coverage:
     std = standard_dir()
     corpus = load_corpus(std)
     assert corpus.rows_without_text <= 10  # Type 1C/2C rows whose description states none
-    cov = measure(corpus, attribute_names(std))
+    names = attribute_names(std)
+    cov = measure(corpus, names, module_presence(std, names))
     print("\n" + cov.report())
     return cov
 

@@ -24,6 +24,7 @@ from dicomgen.core.conditions import (
     Present,
 )
 
+from .condition_presence import presence_clause
 from .condition_patterns import (
     AND,
     CODE,
@@ -69,10 +70,16 @@ class Fail(Exception):
 
 
 class Parser:
-    def __init__(self, text: str, names: Mapping[str, int] | None) -> None:
+    def __init__(
+        self,
+        text: str,
+        names: Mapping[str, int] | None,
+        presence: Mapping[str, Condition] | None = None,
+    ) -> None:
         self.s = text
         self.i = 0
         self.names = names or {}
+        self.presence = presence or {}
         self.last: tuple[int, str] | None = None
         self.frame = False  # the clause being read is qualified "of this frame"
 
@@ -319,6 +326,11 @@ class Parser:
         known = self.phrase()
         if known is not None:
             return known
+        if self.presence:
+            found = presence_clause(self.s, self.i, self.presence)
+            if found is not None:
+                self.i = found[1]
+                return found[0]
         start = self.i
         either = bool(re.match(r"\s*either\b", self.s[start:], re.I))
         refs = [self.attr()]

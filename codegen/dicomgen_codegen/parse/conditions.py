@@ -138,31 +138,39 @@ def _body(text: str) -> str:
     return body.strip().rstrip(".;,: ").strip()
 
 
-def parse_condition(text: str, names: Mapping[str, int] | None = None) -> Condition:
+def parse_condition(
+    text: str,
+    names: Mapping[str, int] | None = None,
+    presence: Mapping[str, Condition] | None = None,
+) -> Condition:
     """Parse a condition sentence into the AST; :class:`Unparsed` when it is not understood.
 
     ``names`` optionally maps attribute names to tags, for conditions that name an
-    attribute without its tag ("Required if Rescale Intercept is present").
+    attribute without its tag ("Required if Rescale Intercept is present"); ``presence``
+    maps modules and functional group macros to the test of their presence
+    (:func:`~.condition_presence.presence_conditions`), for "Required if X Module is present".
     """
     if not text or not text.strip():
         return Unparsed(text)
     body = _body(text)
     if not body:
         return Unparsed(text)
-    whole = _parse_all(body, names)
+    whole = _parse_all(body, names, presence)
     if whole is not None:
         return whole
-    listed = _parse_alternatives(body, names)
+    listed = _parse_alternatives(body, names, presence)
     if listed is not None:
         return listed
-    return _parse_clauses(text, body, names)
+    return _parse_clauses(text, body, names, presence)
 
 
 _EITHER_LIST = re.compile(r"^either\s*:\s*(.*)$", re.I | re.S)
 _ALTERNATIVE_END = re.compile(r"[\s,;]*(?:\bor)?[\s,;.]*$", re.I)
 
 
-def _parse_alternatives(body: str, names: Mapping[str, int] | None) -> Condition | None:
+def _parse_alternatives(
+    body: str, names: Mapping[str, int] | None, presence: Mapping[str, Condition] | None
+) -> Condition | None:
     """ "either: A; B; C" (a list of alternatives, one per list item): ``Or`` of them, only
     when every alternative parses."""
     m = _EITHER_LIST.match(body)
@@ -173,7 +181,7 @@ def _parse_alternatives(body: str, names: Mapping[str, int] | None) -> Condition
         alt = _ALTERNATIVE_END.sub("", alt).strip()
         if not alt:
             continue
-        cond = _parse_all(alt, names)
+        cond = _parse_all(alt, names, presence)
         if cond is None:
             return None
         out.append(cond)
@@ -181,9 +189,13 @@ def _parse_alternatives(body: str, names: Mapping[str, int] | None) -> Condition
 
 
 def _parse_all(
-    body: str, names: Mapping[str, int] | None, *, single: bool = False
+    body: str,
+    names: Mapping[str, int] | None,
+    presence: Mapping[str, Condition] | None = None,
+    *,
+    single: bool = False,
 ) -> Condition | None:
-    p = Parser(body, names)
+    p = Parser(body, names, presence)
     try:
         cond = p.atom() if single else p.disj()
     except Fail:
@@ -194,7 +206,12 @@ def _parse_all(
 _CLAUSE_SPLIT = re.compile(r",?\s+and\s+(?:if\s+)?", re.I)
 
 
-def _parse_clauses(text: str, body: str, names: Mapping[str, int] | None) -> Condition:
+def _parse_clauses(
+    text: str,
+    body: str,
+    names: Mapping[str, int] | None,
+    presence: Mapping[str, Condition] | None,
+) -> Condition:
     """A conjunction of clauses some of which are prose: ``And`` of the parsed clauses and
     :class:`Unparsed` ones ("the patient is an animal and if X (..) is not present").
     Every parsed clause is then implied by the whole condition, so :func:`evaluate` can
@@ -208,7 +225,7 @@ def _parse_clauses(text: str, body: str, names: Mapping[str, int] | None) -> Con
     for part in parts:
         # each clause must be one statement about attributes, so that an "or" in it
         # cannot be a clause-level "or" of unknown precedence
-        cond = _parse_all(part, names, single=True)
+        cond = _parse_all(part, names, presence, single=True)
         if cond is None:
             if re.search(r"\bor\b", part, re.I):
                 return Unparsed(text)
