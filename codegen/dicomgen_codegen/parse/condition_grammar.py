@@ -24,7 +24,6 @@ from dicomgen.core.conditions import (
     Present,
 )
 
-from .condition_presence import presence_clause
 from .condition_patterns import (
     AND,
     CODE,
@@ -63,6 +62,7 @@ from .condition_patterns import (
     WITHIN,
     value_ends,
 )
+from .condition_presence import presence_clause
 
 
 class Fail(Exception):

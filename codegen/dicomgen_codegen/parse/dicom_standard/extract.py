@@ -34,8 +34,8 @@ from .errata import (
     load_recursive_include_errata,
 )
 from .iods import build_iods, page_id, table_id
-from .presence import extract_presence
 from .macros import MacroIndex, RecoveryStats, count_occurrences, recover
+from .presence import extract_presence
 from .rows import NO_TYPE, RowContext, table_rows
 from .tree import Node, Orphan, build_tree, normal_tag, raw_rows
 
