@@ -33,6 +33,7 @@ from ..parse.conditions import (
     Compare,
     Condition,
     Equals,
+    FirstItem,
     FrameLevel,
     HasCode,
     HasValue,
@@ -42,6 +43,7 @@ from ..parse.conditions import (
     PointsTo,
     Present,
     Unparsed,
+    Varies,
 )
 from .model import Provenance, _prov
 
@@ -337,6 +339,8 @@ _CONDITION_CLASSES = (
     HasCode,
     AnyItem,
     FrameLevel,
+    FirstItem,
+    Varies,
     And,
     Or,
     Not,

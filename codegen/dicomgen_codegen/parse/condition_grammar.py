@@ -14,6 +14,7 @@ from dicomgen.core.conditions import (
     Compare,
     Condition,
     Equals,
+    FirstItem,
     FrameLevel,
     HasCode,
     HasValue,
@@ -22,6 +23,7 @@ from dicomgen.core.conditions import (
     Or,
     PointsTo,
     Present,
+    Varies,
 )
 
 from .condition_patterns import (
@@ -30,12 +32,14 @@ from .condition_patterns import (
     CODE_SEP,
     FRAME,
     IN_ITEMS,
+    LAST_AND,
     NAME_BAD,
     NAME_BEFORE_VERB,
     OR,
     ORDINAL,
     ORDINALS,
     P_ABSENT,
+    P_CHANGES,
     P_CMP,
     P_CODE,
     P_EMPTY,
@@ -51,10 +55,13 @@ from .condition_patterns import (
     P_PRESENT,
     P_ZERO,
     PHRASES,
+    POSITION,
+    POSITION_IF,
     PREFIX,
     QUALIFIERS,
     REFSEP,
     SAME_ATTR,
+    SEQUENCE_NAME,
     TAG,
     VALUE,
     VALUE_N,
@@ -82,6 +89,7 @@ class Parser:
         self.presence = presence or {}
         self.last: tuple[int, str] | None = None
         self.frame = False  # the clause being read is qualified "of this frame"
+        self.sequence: int | None = None  # the sequence of a "first Item of ..." clause
 
     # attribute reference: Name (gggg,eeee) [Value n] [qualifiers]
     def attr(self) -> tuple[int, str, int | None]:
@@ -212,6 +220,12 @@ class Parser:
     def special_predicate(self, tag: int, name: str, index: int | None) -> Condition | None:
         """Numbers, tag-valued attributes and coded values; None when none of these."""
         s, i = self.s, self.i
+        m = P_CHANGES.match(s, i)
+        if m:
+            if self.sequence is None:
+                raise Fail  # "changes" along which sequence?
+            self.i = m.end()
+            return Varies(tag, self.sequence, name)
         m = P_NONNULL.match(s, i)
         if m:
             self.i = m.end()
@@ -313,6 +327,31 @@ class Parser:
                 return cond
         return None
 
+    def position(self) -> Condition | None:
+        """ "for first Item of X Sequence [if ...]": the item's position (and the condition);
+        the sequence is then the one a later "changes during Beam" refers to."""
+        m = POSITION.match(self.s, self.i)
+        if not m:
+            return None
+        sm = SEQUENCE_NAME.match(self.s, m.end())
+        if not sm:
+            return None
+        seq_name = sm.group(1)
+        if sm.group(2):
+            seq = int(sm.group(2) + sm.group(3), 16)
+        elif seq_name in self.names:
+            seq = self.names[seq_name]
+        else:
+            return None
+        self.i = sm.end()
+        self.sequence = seq
+        cond: Condition = FirstItem(seq, seq_name)
+        m = POSITION_IF.match(self.s, self.i)
+        if m:
+            self.i = m.end()
+            cond = And(flat(And, [cond, self.conj()]))
+        return cond
+
     def atom(self) -> Condition:
         """One clause; a clause about "this frame" is a :class:`FrameLevel` test."""
         outer, self.frame = self.frame, False
@@ -326,6 +365,9 @@ class Parser:
         known = self.phrase()
         if known is not None:
             return known
+        position = self.position()
+        if position is not None:
+            return position
         if self.presence:
             found = presence_clause(self.s, self.i, self.presence)
             if found is not None:
@@ -407,6 +449,8 @@ class Parser:
             m = AND.match(self.s, self.i)
             if not m:
                 break
+            if self.sequence is not None and m.group(0).lstrip().startswith(","):
+                break  # "first Item of X, or if Y changes, and Z": ", and" binds last
             self.i = m.end()
             try:
                 items.append(self.atom())
@@ -428,7 +472,15 @@ class Parser:
             except Fail:
                 self.i = save
                 break
-        return items[0] if len(items) == 1 else Or(flat(Or, items))
+        cond = items[0] if len(items) == 1 else Or(flat(Or, items))
+        m = LAST_AND.match(self.s, self.i) if self.sequence is not None else None
+        if m:
+            save, self.i = self.i, m.end()
+            try:
+                cond = And(flat(And, [cond, self.conj()]))
+            except Fail:
+                self.i = save
+        return cond
 
 
 _WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3}
@@ -457,6 +509,8 @@ def retarget(c: Condition, tag: int, name: str, index: int | None) -> Condition:
         return HasCode(tag, c.codes, name)
     if isinstance(c, (Equals, NotEquals)):
         return type(c)(tag, c.values, index, name)
+    if isinstance(c, Varies):
+        return Varies(tag, c.sequence, name)
     if isinstance(c, Not):
         return Not(retarget(c.item, tag, name, index))
     if isinstance(c, FrameLevel):

@@ -40,7 +40,7 @@ QUALIFIERS = re.compile(
 )
 NAME_BEFORE_VERB = re.compile(
     r"([A-Z0-9][^,;()]*?)(?=\s+(?:is|are|has|have|equals?|value|Value\s+\d|does|contains?"
-    r"|points|includes|exists?)\b|\s*!?=|\s*\.?$)"
+    r"|points|includes|exists?|changes?)\b|\s*!?=|\s*\.?$)"
 )
 SAME_ATTR = re.compile(r"\s*(?=Value\s+\d+\s+(?:is|equals?|has)\b)")
 VALUE_N = re.compile(r"\s*,?\s*Value\s+(\d+)\b", re.I)
@@ -130,7 +130,24 @@ VALUE = re.compile(
 VSEP = re.compile(r"\s*(?:,\s*or\s+|,\s*|\s+or\s+)")
 REFSEP = re.compile(r"\s*(?:,\s*(?:(or|and)\s+)?|\s(or|and)\s+)(?:the\s+)?", re.I)
 AND = re.compile(r"\s*,?\s*and\s+(?:if\s+)?(?:the\s+value\s+of\s+)?", re.I)
-OR = re.compile(r"\s*,?\s*or\s+(?:if\s+)?", re.I)
+OR = re.compile(
+    r"\s*,?\s*(?:or|and\s+in\s+(?:all\s+)?subsequent\s+control\s+points)\s+(?:if\s+)?", re.I
+)
+# "for first Item of Control Point Sequence", "for Control Point 0 of Control Point Delivery
+# Sequence (3008,0040)": the sequence follows
+POSITION = re.compile(
+    r"\s*(?:for\s+)?(?:the\s+)?(?:first\s+Item\s+(?:of|in)|Control\s+Point\s+0\s+of)\s+(?:the\s+)?",
+    re.I,
+)
+SEQUENCE_NAME = re.compile(
+    r"([A-Z][\w\- ]*?\bSequence)(?:\s*\(\s*([0-9A-Fa-f]{4})\s*,\s*([0-9A-Fa-f]{4})\s*\))?"
+)
+LAST_AND = re.compile(r"\s*,\s*and\s+(?:if\s+)?", re.I)
+POSITION_IF = re.compile(r"\s*,?\s*if\s+", re.I)
+# "changes during Beam", "change during beam administration"
+P_CHANGES = re.compile(
+    r"\s*changes?\s+during\s+(?:the\s+)?(?:beam\s+(?:administration|delivery)|Beam)\b", re.I
+)
 
 
 AFTER_VALUE = re.compile(

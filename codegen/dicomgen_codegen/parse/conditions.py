@@ -14,6 +14,9 @@ The common forms are regular enough to parse into a small AST:
 * ``HasCode``: "X Code Sequence (..) contains an Item with the value (111782, DCM, "...")";
 * ``AnyItem``: "A (..) within Y Sequence (..) is ...", "... in any of the Items in Y (..)";
 * ``FrameLevel``: a clause "of this frame", whose operands may be in another functional group;
+* ``FirstItem`` / ``Varies``: "for first Item of Control Point Sequence, or if Gantry Angle
+  changes during Beam" (the item's position; a value that differs between the items);
+* module and functional group presence ("Mask Module is present", :mod:`.condition_presence`);
 * fixed phrases of the standard with a meaning in the data set (:data:`PHRASES`, each with
   its reason), e.g. "the Target Content Item is included by-value" = Referenced Content Item
   Identifier (0040,DB73) absent.
@@ -46,6 +49,8 @@ __all__ = [
     "HasCode",
     "AnyItem",
     "FrameLevel",
+    "FirstItem",
+    "Varies",
     "Unparsed",
     "Condition",
     "ABSENT",
@@ -70,6 +75,7 @@ from dicomgen.core.conditions import (
     Compare,
     Condition,
     Equals,
+    FirstItem,
     FrameLevel,
     HasCode,
     HasValue,
@@ -79,6 +85,7 @@ from dicomgen.core.conditions import (
     PointsTo,
     Present,
     Unparsed,
+    Varies,
     evaluate,
     is_parsed,
     tags_of,

@@ -23,6 +23,8 @@ __all__ = [
     "HasCode",
     "AnyItem",
     "FrameLevel",
+    "FirstItem",
+    "Varies",
     "Unparsed",
     "Condition",
     "ABSENT",
@@ -254,6 +256,38 @@ class FrameLevel(_Node):
         _set(self, "item", item)
 
 
+class FirstItem(_Node):
+    """The item being checked (or the item that contains it) is the first item of the sequence
+    ``tag``: "Required for first Item of Control Point Sequence"."""
+
+    __slots__ = ("tag", "name")
+    _fields = ("tag", "name")
+    tag: int
+    name: str
+
+    def __init__(self, tag: int, name: str = "") -> None:
+        _set(self, "tag", tag)
+        _set(self, "name", name)
+
+
+class Varies(_Node):
+    """The attribute ``tag`` does not have one value in all the items of the sequence
+    ``sequence`` that hold it (in the item or nested in it): "if Gantry Angle changes during
+    Beam" (PS3.3 C.8.8.14.5: a parameter that changes at any control point is specified at all
+    of them)."""
+
+    __slots__ = ("tag", "sequence", "name")
+    _fields = ("tag", "sequence", "name")
+    tag: int
+    sequence: int
+    name: str
+
+    def __init__(self, tag: int, sequence: int, name: str = "") -> None:
+        _set(self, "tag", tag)
+        _set(self, "sequence", sequence)
+        _set(self, "name", name)
+
+
 class Unparsed(_Node):
     """A condition in words the generator did not understand (e.g. "if contrast was used")."""
 
@@ -276,6 +310,8 @@ Condition = Union[
     HasCode,
     AnyItem,
     FrameLevel,
+    FirstItem,
+    Varies,
     And,
     Or,
     Not,
