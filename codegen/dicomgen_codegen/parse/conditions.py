@@ -58,6 +58,7 @@ __all__ = [
     "parse_condition",
     "PHRASES",
     "extract_condition_text",
+    "extract_requirement_text",
     "evaluate",
     "is_parsed",
     "tags_of",
@@ -134,6 +135,25 @@ def extract_condition_text(description: str) -> str:
                 sentence += " " + follow.group(0)
             return sentence
     return ""
+
+
+# requirement sentences in other forms than "Required if ..."
+_OTHER_REQUIREMENT = re.compile(
+    r"\b(?:Required\s+(?:for|only\s+for|in)\b|shall\s+be\s+present\b|(?:is|are)\s+required\b"
+    r"|Mutually\s+exclusive\b|May\s+be\s+present\s+(?:only\s+)?if\b)",
+    re.I,
+)
+
+
+def extract_requirement_text(text: str) -> str:
+    """A requirement of a Type 1C/2C description stated in another form than "Required if"
+    ("Required for the first Item ...", "Either ... are required", "Mutually exclusive with
+    ..."): the text from the sentence that states it; "" when there is none."""
+    m = _OTHER_REQUIREMENT.search(text)
+    if not m:
+        return ""
+    start = max(text.rfind(". ", 0, m.start()) + 2, 0) if ". " in text[: m.start()] else 0
+    return text[start:].strip()
 
 
 # --- parsing (the grammar: .condition_grammar, its expressions: .condition_patterns) ----

@@ -48,7 +48,14 @@ from ..ir.iod import (
     ValueTableRecord,
 )
 from ..ir.model import Provenance
-from .conditions import And, Condition, extract_condition_text, is_parsed, parse_condition
+from .conditions import (
+    And,
+    Condition,
+    extract_condition_text,
+    extract_requirement_text,
+    is_parsed,
+    parse_condition,
+)
 
 __all__ = ["parse_part03", "render_text", "classify_header", "reachable_tables"]
 
@@ -598,6 +605,11 @@ class _Part03Parser:
                             alts = [render_text(self.doc, li) for li in items]
                             cond_text = cond_text + " " + "; ".join(a for a in alts if a)
                         break
+                for el, text in blocks if not cond_text else ():
+                    if el.tag != VARIABLELIST:
+                        cond_text = extract_requirement_text(text)
+                        if cond_text:
+                            break
                 if cond_text:
                     cond = self.condition(cond_text, table.xml_id, row.index)
                 else:
