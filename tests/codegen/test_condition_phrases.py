@@ -76,3 +76,50 @@ def test_phrase_inside_a_larger_condition() -> None:
     assert _holds(text, CINE) is True
     assert _holds(text, STACK) is False
     assert _holds(text, SINGLE) is False
+
+
+RT_CONTROL_POINT_INDEX, RT_RECORD_FLAG = 0x300A0600, 0x300A0639
+DETAIL_FLAG = 0x300A0638
+
+
+def test_requirements_of_changing_values_in_rt_control_points() -> None:
+    # PS3.3 C.36.2.2.5.1.1: presence is required of the first item (index 1) only
+    text = "Required if RT Record Flag (300A,0639) equals NO and the conditions in Section " \
+        "C.36.2.2.5.1.1 are satisfied."  # fmt: skip
+    assert _holds(text, {RT_RECORD_FLAG: "NO", RT_CONTROL_POINT_INDEX: 1}) is True
+    assert _holds(text, {RT_RECORD_FLAG: "NO", RT_CONTROL_POINT_INDEX: 2}) is False
+    assert _holds(text, {RT_RECORD_FLAG: "YES", RT_CONTROL_POINT_INDEX: 1}) is False
+
+
+def test_and_if_after_alternatives_applies_to_all_of_them() -> None:
+    text = (
+        "Required if RT Radiation Physical and Geometric Content Detail Flag (300A,0638) equals "
+        "FULL or IDENT_ONLY or RT Record Flag (300A,0639) equals YES and if the conditions in "
+        "Section C.36.2.2.5.1.1 are satisfied."
+    )
+    first, later = {RT_CONTROL_POINT_INDEX: 1}, {RT_CONTROL_POINT_INDEX: 3}
+    assert _holds(text, {DETAIL_FLAG: "FULL", **first}) is True
+    assert _holds(text, {DETAIL_FLAG: "FULL", **later}) is False  # not "FULL or (YES and ..)"
+    assert _holds(text, {RT_RECORD_FLAG: "YES", **first}) is True
+    assert _holds(text, {DETAIL_FLAG: "MINIMAL", RT_RECORD_FLAG: "NO", **first}) is False
+
+
+def test_values_in_the_items_of_a_sequence() -> None:
+    cps, weight = 0x300A0111, 0x300A0134
+    text = "Required if Cumulative Meterset Weight is non-null in Control Points specified " \
+        "within Control Point Sequence (300A,0111)."  # fmt: skip
+    cond = parse_condition(text, {"Cumulative Meterset Weight": weight})
+    assert is_parsed(cond)
+    weighted = {cps: [{weight: None}, {weight: "1.0"}]}
+    unweighted: dict[int, Any] = {cps: [{weight: None}, {}]}
+    assert evaluate(cond, lambda tag: weighted.get(tag, ABSENT)) is True
+    assert evaluate(cond, lambda tag: unweighted.get(tag, ABSENT)) is False
+
+
+def test_a_number_for_one_or_more_fraction_groups() -> None:
+    groups, beams = 0x300A0070, 0x300A0080
+    text = "Required if Number of Beams (300A,0080) is greater than zero for one or more " \
+        "fraction groups"  # fmt: skip
+    assert _holds(text, {groups: [{beams: 0}, {beams: 2}]}) is True
+    assert _holds(text, {groups: [{beams: 0}]}) is False
+    assert _holds(text, {}) is False

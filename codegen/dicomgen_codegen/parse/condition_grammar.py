@@ -28,8 +28,10 @@ from dicomgen.core.conditions import (
 
 from .condition_patterns import (
     AND,
+    AND_IF,
     CODE,
     CODE_SEP,
+    FOR_ITEMS,
     FRAME,
     IN_ITEMS,
     LAST_AND,
@@ -90,6 +92,7 @@ class Parser:
         self.last: tuple[int, str] | None = None
         self.frame = False  # the clause being read is qualified "of this frame"
         self.sequence: int | None = None  # the sequence of a "first Item of ..." clause
+        self.after_or = False  # reading an alternative after "or": "and if" ends it
 
     # attribute reference: Name (gggg,eeee) [Value n] [qualifiers]
     def attr(self) -> tuple[int, str, int | None]:
@@ -170,6 +173,11 @@ class Parser:
 
     def predicate(self, tag: int, name: str, index: int | None) -> Condition:
         cond = self.simple_predicate(tag, name, index)
+        for rx, (seq, seq_name) in FOR_ITEMS:
+            m = rx.match(self.s, self.i)
+            if m:
+                self.i = m.end()
+                return AnyItem(seq, cond, seq_name)
         m = IN_ITEMS.match(self.s, self.i)
         if m:
             save = self.i
@@ -451,6 +459,8 @@ class Parser:
                 break
             if self.sequence is not None and m.group(0).lstrip().startswith(","):
                 break  # "first Item of X, or if Y changes, and Z": ", and" binds last
+            if self.after_or and AND_IF.match(m.group(0)):
+                break  # "A or B and if C": "and if" starts a new clause of the whole
             self.i = m.end()
             try:
                 items.append(self.atom())
@@ -467,12 +477,22 @@ class Parser:
             if not m:
                 break
             self.i = m.end()
+            outer, self.after_or = self.after_or, True
             try:
                 items.append(self.conj())
             except Fail:
                 self.i = save
                 break
+            finally:
+                self.after_or = outer
         cond = items[0] if len(items) == 1 else Or(flat(Or, items))
+        m = AND_IF.match(self.s, self.i) if len(items) > 1 else None
+        if m:
+            save, self.i = self.i, m.end()
+            try:
+                return And(flat(And, [cond, self.disj()]))
+            except Fail:
+                self.i = save
         m = LAST_AND.match(self.s, self.i) if self.sequence is not None else None
         if m:
             save, self.i = self.i, m.end()

@@ -101,7 +101,8 @@ P_CODE = re.compile(
 CODE = re.compile(r"\(\s*([^,()\"]+?)\s*,\s*([^,()\"]+?)\s*,\s*\"[^\"]*\"\s*\)")
 CODE_SEP = re.compile(r"\s*(?:,\s*(?:or\s+)?|\s+or\s+)")
 IN_ITEMS = re.compile(
-    r"\s*in\s+(?:any\s+of\s+the\s+Items\s+(?:in|of)|any\s+Item\s+of|an\s+Item\s+of)"
+    r"\s*in\s+(?:any\s+of\s+the\s+Items\s+(?:in|of)|any\s+Item\s+of|an\s+Item\s+of"
+    r"|Control\s+Points\s+specified\s+within)"
     r"\s+(?:the\s+)?",
     re.I,
 )
@@ -130,8 +131,17 @@ VALUE = re.compile(
 VSEP = re.compile(r"\s*(?:,\s*or\s+|,\s*|\s+or\s+)")
 REFSEP = re.compile(r"\s*(?:,\s*(?:(or|and)\s+)?|\s(or|and)\s+)(?:the\s+)?", re.I)
 AND = re.compile(r"\s*,?\s*and\s+(?:if\s+)?(?:the\s+value\s+of\s+)?", re.I)
+AND_IF = re.compile(r"\s*,?\s*and\s+if\s+", re.I)
 OR = re.compile(
     r"\s*,?\s*(?:or|and\s+in\s+(?:all\s+)?subsequent\s+control\s+points)\s+(?:if\s+)?", re.I
+)
+# "Number of Beams (300A,0080) is greater than zero for one or more fraction groups": a test
+# on the items of the sequence that holds them (PS3.3 C.8.8.13 RT Fraction Scheme Module)
+FOR_ITEMS = (
+    (
+        re.compile(r"\s*for\s+one\s+or\s+more\s+fraction\s+groups\b", re.I),
+        (0x300A0070, "Fraction Group Sequence"),
+    ),
 )
 # "for first Item of Control Point Sequence", "for Control Point 0 of Control Point Delivery
 # Sequence (3008,0040)": the sequence follows
@@ -166,6 +176,7 @@ NUMBER_OF_FRAMES = 0x00280008
 FRAME_INCREMENT_POINTER = 0x00280009
 FRAME_TIME, FRAME_TIME_VECTOR = 0x00181063, 0x00181065
 PIXEL_COMPONENT_ORGANIZATION = 0x00186044
+RT_CONTROL_POINT_INDEX = 0x300A0600
 _FRAMES = Present(NUMBER_OF_FRAMES, "Number of Frames")
 _CINE = PointsTo(
     FRAME_INCREMENT_POINTER, (FRAME_TIME, FRAME_TIME_VECTOR), "Frame Increment Pointer"
@@ -236,6 +247,16 @@ PHRASES: tuple[tuple[re.Pattern[str], Condition, str], ...] = (
         _OVERLAY_FRAMES,
         "PS3.3 C.9.3.1: Number of Frames in Overlay (60xx,0015) is the number of frames of a "
         "multi-frame overlay, in any of the repeating overlay groups",
+    ),
+    (
+        re.compile(
+            r"the\s+conditions\s+in\s+Section\s+C\.36\.2\.2\.5\.1\.1\s+are\s+satisfied\b", re.I
+        ),
+        Compare(RT_CONTROL_POINT_INDEX, "==", 1, None, "RT Control Point Index"),
+        "PS3.3 C.36.2.2.5.1.1: all the Attributes it governs are present in the first item "
+        "(RT Control Point Index (300A,0600) equal to 1); in later items one is present exactly "
+        "when its value changes and its absence means the previous value, so presence can only "
+        "be required of the first item",
     ),
     (
         re.compile(r"integer\s+pixels", re.I),
