@@ -123,3 +123,14 @@ def test_a_number_for_one_or_more_fraction_groups() -> None:
     assert _holds(text, {groups: [{beams: 0}, {beams: 2}]}) is True
     assert _holds(text, {groups: [{beams: 0}]}) is False
     assert _holds(text, {}) is False
+
+
+def test_a_tag_value_naming_a_private_attribute() -> None:
+    pointer = 0x00209165
+    text = "Required if the Dimension Index Pointer (0020,9165) value is the Data Element Tag of " \
+        "a Private Attribute."  # fmt: skip
+    assert _holds(text, {pointer: [0x00291010]}) is True
+    assert _holds(text, {pointer: [0x00209056, 0x00089007]}) is False
+    assert _holds(text, {pointer: ["(0029,1010)"]}) is True
+    assert _holds(text, {}) is False
+    assert _holds(text, {pointer: ["not a tag"]}) is None

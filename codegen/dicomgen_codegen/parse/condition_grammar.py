@@ -22,6 +22,7 @@ from dicomgen.core.conditions import (
     NotEquals,
     Or,
     PointsTo,
+    PointsToPrivate,
     Present,
     Varies,
 )
@@ -55,6 +56,7 @@ from .condition_patterns import (
     P_NONZERO,
     P_POINTS,
     P_PRESENT,
+    P_PRIVATE,
     P_ZERO,
     PHRASES,
     POSITION,
@@ -234,6 +236,10 @@ class Parser:
                 raise Fail  # "changes" along which sequence?
             self.i = m.end()
             return Varies(tag, self.sequence, name)
+        m = P_PRIVATE.match(s, i)
+        if m:
+            self.i = m.end()
+            return PointsToPrivate(tag, name)
         m = P_NONNULL.match(s, i)
         if m:
             self.i = m.end()
@@ -519,7 +525,7 @@ def flat(op: type, items: list[Condition]) -> tuple[Condition, ...]:
 
 
 def retarget(c: Condition, tag: int, name: str, index: int | None) -> Condition:
-    if isinstance(c, (Present, Absent, HasValue)):
+    if isinstance(c, (Present, Absent, HasValue, PointsToPrivate)):
         return type(c)(tag, name)
     if isinstance(c, Compare):
         return Compare(tag, c.op, c.number, index, name)

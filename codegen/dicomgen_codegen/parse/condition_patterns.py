@@ -23,7 +23,7 @@ TRAIL = re.compile(
 NAME_BAD = re.compile(r"\b(is|are|if|has|have|equals|was|were|when|not|value|either)\b")
 PREFIX = re.compile(
     r"^(?:(?:the|a|any)\s+values?\s+(?:of|for)\s+|Attributes?\s+|values?\s+of\s+"
-    r"|(?-i:value)\s+|the\s+|either\s*:?\s*)",
+    r"|one\s+or\s+more\s+of\s+the\s+values\s+of\s+|(?-i:value)\s+|the\s+|either\s*:?\s*)",
     re.I,
 )
 # "the third value of X (..)", "Value 3 of X (..)": the value number comes before the name
@@ -91,6 +91,9 @@ P_POINTS = re.compile(
     r"\s*(?:points\s+to|(?:contains|includes|is)\s+the\s+(?:Data\s+Element\s+)?Tag\s+(?:for|of))"
     r"\s+(?:the\s+)?",
     re.I,
+)
+P_PRIVATE = re.compile(
+    r"\s*(?:value\s+)?is\s+the\s+Data\s+Element\s+Tag\s+of\s+a\s+Private\s+Attribute\b", re.I
 )
 P_IS = re.compile(r"\s*(?:is|equals?)\s+(?:the\s+)?", re.I)
 P_CODE = re.compile(

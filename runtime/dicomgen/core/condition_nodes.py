@@ -25,6 +25,7 @@ __all__ = [
     "FrameLevel",
     "FirstItem",
     "Varies",
+    "PointsToPrivate",
     "Unparsed",
     "Condition",
     "ABSENT",
@@ -256,6 +257,16 @@ class FrameLevel(_Node):
         _set(self, "item", item)
 
 
+class PointsToPrivate(_TagNode):
+    """An attribute whose values are tags (VR AT) holds the tag of a Private Attribute (odd
+    group, PS3.5 7.8): "Selector Attribute (0072,0026) value is the Data Element Tag of a
+    Private Attribute"."""
+
+    __slots__ = ()
+    tag: int
+    name: str
+
+
 class FirstItem(_Node):
     """The item being checked (or the item that contains it) is the first item of the sequence
     ``tag``: "Required for first Item of Control Point Sequence"."""
@@ -312,6 +323,7 @@ Condition = Union[
     FrameLevel,
     FirstItem,
     Varies,
+    PointsToPrivate,
     And,
     Or,
     Not,

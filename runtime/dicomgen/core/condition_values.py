@@ -16,6 +16,7 @@ from .condition_nodes import (
     FirstItem,
     HasCode,
     PointsTo,
+    PointsToPrivate,
     Varies,
 )
 from .errors import DicomError
@@ -117,8 +118,23 @@ def _text(value: Any) -> str | None:
     return _norm(items[0]) if items else None
 
 
+def _tags(value: Any) -> list[int] | None:
+    """The tags of an AT value (ints or "(gggg,eeee)" / "ggggeeee" texts); None if one is not."""
+    tags = []
+    for v in as_values(value):
+        if isinstance(v, int):
+            tags.append(v)
+        else:
+            text = _norm(v).strip("()").replace(",", "")
+            try:
+                tags.append(int(text, 16))
+            except ValueError:
+                return None
+    return tags
+
+
 def evaluate_more(
-    cond: Compare | PointsTo | HasCode | AnyItem, value: Any, evaluate: Evaluate
+    cond: Compare | PointsTo | PointsToPrivate | HasCode | AnyItem, value: Any, evaluate: Evaluate
 ) -> bool | None:
     """The value tests beyond presence and equality, on a present element's ``value``."""
     if isinstance(cond, Compare):
@@ -131,17 +147,12 @@ def evaluate_more(
         if any(n is None for n in numbers):
             return None  # not a number: the comparison cannot be decided
         return any(_compare(n, cond.op, cond.number) for n in numbers if n is not None)
-    if isinstance(cond, PointsTo):
-        tags = []
-        for v in as_values(value):
-            if isinstance(v, int):
-                tags.append(v)
-            else:
-                text = _norm(v).strip("()").replace(",", "")
-                try:
-                    tags.append(int(text, 16))
-                except ValueError:
-                    return None
+    if isinstance(cond, (PointsTo, PointsToPrivate)):
+        tags = _tags(value)
+        if tags is None:
+            return None
+        if isinstance(cond, PointsToPrivate):
+            return any((t >> 16) & 1 for t in tags)
         return any(t in cond.targets for t in tags)
     items = _items(value)
     if items is None:

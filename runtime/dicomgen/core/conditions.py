@@ -46,6 +46,7 @@ from .condition_nodes import (
     NotEquals,
     Or,
     PointsTo,
+    PointsToPrivate,
     Present,
     Unparsed,
     Varies,
@@ -75,6 +76,7 @@ __all__ = [
     "FrameLevel",
     "FirstItem",
     "Varies",
+    "PointsToPrivate",
     "Unparsed",
     "Condition",
     "ABSENT",
@@ -146,6 +148,8 @@ def describe(cond: Condition | None) -> str:
     if isinstance(cond, Compare):
         which = f" value {cond.index}" if cond.index else ""
         return f"{what}{which} {cond.op} {_num(cond.number)}"
+    if isinstance(cond, PointsToPrivate):
+        return f"{what} points to a Private Attribute"
     if isinstance(cond, PointsTo):
         return f"{what} points to {' or '.join(_tag(t, '') for t in cond.targets)}"
     if isinstance(cond, HasCode):
@@ -169,7 +173,18 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
-_LEAVES = (Present, Absent, HasValue, Equals, NotEquals, Compare, PointsTo, HasCode, AnyItem)
+_LEAVES = (
+    Present,
+    Absent,
+    HasValue,
+    Equals,
+    NotEquals,
+    Compare,
+    PointsTo,
+    PointsToPrivate,
+    HasCode,
+    AnyItem,
+)
 
 
 def evaluate(cond: Condition | None, lookup: Callable[[int], Any]) -> bool | None:
@@ -214,7 +229,7 @@ def evaluate(cond: Condition | None, lookup: Callable[[int], Any]) -> bool | Non
     if value is UNKNOWN:
         return None
     present = value is not ABSENT
-    if isinstance(cond, (Compare, PointsTo, HasCode, AnyItem)):
+    if isinstance(cond, (Compare, PointsTo, PointsToPrivate, HasCode, AnyItem)):
         return evaluate_more(cond, value, evaluate) if present else False
     if isinstance(cond, Present):
         return present
