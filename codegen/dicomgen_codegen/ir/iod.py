@@ -33,6 +33,7 @@ from ..parse.conditions import (
     Compare,
     Condition,
     Equals,
+    FirstItem,
     FrameLevel,
     HasCode,
     HasValue,
@@ -40,8 +41,10 @@ from ..parse.conditions import (
     NotEquals,
     Or,
     PointsTo,
+    PointsToPrivate,
     Present,
     Unparsed,
+    Varies,
 )
 from .model import Provenance, _prov
 
@@ -337,6 +340,9 @@ _CONDITION_CLASSES = (
     HasCode,
     AnyItem,
     FrameLevel,
+    FirstItem,
+    Varies,
+    PointsToPrivate,
     And,
     Or,
     Not,

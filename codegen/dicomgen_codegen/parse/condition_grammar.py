@@ -14,6 +14,7 @@ from dicomgen.core.conditions import (
     Compare,
     Condition,
     Equals,
+    FirstItem,
     FrameLevel,
     HasCode,
     HasValue,
@@ -21,21 +22,27 @@ from dicomgen.core.conditions import (
     NotEquals,
     Or,
     PointsTo,
+    PointsToPrivate,
     Present,
+    Varies,
 )
 
 from .condition_patterns import (
     AND,
+    AND_IF,
     CODE,
     CODE_SEP,
+    FOR_ITEMS,
     FRAME,
     IN_ITEMS,
+    LAST_AND,
     NAME_BAD,
     NAME_BEFORE_VERB,
     OR,
     ORDINAL,
     ORDINALS,
     P_ABSENT,
+    P_CHANGES,
     P_CMP,
     P_CODE,
     P_EMPTY,
@@ -49,12 +56,16 @@ from .condition_patterns import (
     P_NONZERO,
     P_POINTS,
     P_PRESENT,
+    P_PRIVATE,
     P_ZERO,
     PHRASES,
+    POSITION,
+    POSITION_IF,
     PREFIX,
     QUALIFIERS,
     REFSEP,
     SAME_ATTR,
+    SEQUENCE_NAME,
     TAG,
     VALUE,
     VALUE_N,
@@ -62,6 +73,7 @@ from .condition_patterns import (
     WITHIN,
     value_ends,
 )
+from .condition_presence import presence_clause
 
 
 class Fail(Exception):
@@ -69,12 +81,20 @@ class Fail(Exception):
 
 
 class Parser:
-    def __init__(self, text: str, names: Mapping[str, int] | None) -> None:
+    def __init__(
+        self,
+        text: str,
+        names: Mapping[str, int] | None,
+        presence: Mapping[str, Condition] | None = None,
+    ) -> None:
         self.s = text
         self.i = 0
         self.names = names or {}
+        self.presence = presence or {}
         self.last: tuple[int, str] | None = None
         self.frame = False  # the clause being read is qualified "of this frame"
+        self.sequence: int | None = None  # the sequence of a "first Item of ..." clause
+        self.after_or = False  # reading an alternative after "or": "and if" ends it
 
     # attribute reference: Name (gggg,eeee) [Value n] [qualifiers]
     def attr(self) -> tuple[int, str, int | None]:
@@ -155,6 +175,11 @@ class Parser:
 
     def predicate(self, tag: int, name: str, index: int | None) -> Condition:
         cond = self.simple_predicate(tag, name, index)
+        for rx, (seq, seq_name) in FOR_ITEMS:
+            m = rx.match(self.s, self.i)
+            if m:
+                self.i = m.end()
+                return AnyItem(seq, cond, seq_name)
         m = IN_ITEMS.match(self.s, self.i)
         if m:
             save = self.i
@@ -205,6 +230,16 @@ class Parser:
     def special_predicate(self, tag: int, name: str, index: int | None) -> Condition | None:
         """Numbers, tag-valued attributes and coded values; None when none of these."""
         s, i = self.s, self.i
+        m = P_CHANGES.match(s, i)
+        if m:
+            if self.sequence is None:
+                raise Fail  # "changes" along which sequence?
+            self.i = m.end()
+            return Varies(tag, self.sequence, name)
+        m = P_PRIVATE.match(s, i)
+        if m:
+            self.i = m.end()
+            return PointsToPrivate(tag, name)
         m = P_NONNULL.match(s, i)
         if m:
             self.i = m.end()
@@ -306,6 +341,31 @@ class Parser:
                 return cond
         return None
 
+    def position(self) -> Condition | None:
+        """ "for first Item of X Sequence [if ...]": the item's position (and the condition);
+        the sequence is then the one a later "changes during Beam" refers to."""
+        m = POSITION.match(self.s, self.i)
+        if not m:
+            return None
+        sm = SEQUENCE_NAME.match(self.s, m.end())
+        if not sm:
+            return None
+        seq_name = sm.group(1)
+        if sm.group(2):
+            seq = int(sm.group(2) + sm.group(3), 16)
+        elif seq_name in self.names:
+            seq = self.names[seq_name]
+        else:
+            return None
+        self.i = sm.end()
+        self.sequence = seq
+        cond: Condition = FirstItem(seq, seq_name)
+        m = POSITION_IF.match(self.s, self.i)
+        if m:
+            self.i = m.end()
+            cond = And(flat(And, [cond, self.conj()]))
+        return cond
+
     def atom(self) -> Condition:
         """One clause; a clause about "this frame" is a :class:`FrameLevel` test."""
         outer, self.frame = self.frame, False
@@ -319,6 +379,14 @@ class Parser:
         known = self.phrase()
         if known is not None:
             return known
+        position = self.position()
+        if position is not None:
+            return position
+        if self.presence:
+            found = presence_clause(self.s, self.i, self.presence)
+            if found is not None:
+                self.i = found[1]
+                return found[0]
         start = self.i
         either = bool(re.match(r"\s*either\b", self.s[start:], re.I))
         refs = [self.attr()]
@@ -395,6 +463,10 @@ class Parser:
             m = AND.match(self.s, self.i)
             if not m:
                 break
+            if self.sequence is not None and m.group(0).lstrip().startswith(","):
+                break  # "first Item of X, or if Y changes, and Z": ", and" binds last
+            if self.after_or and AND_IF.match(m.group(0)):
+                break  # "A or B and if C": "and if" starts a new clause of the whole
             self.i = m.end()
             try:
                 items.append(self.atom())
@@ -411,12 +483,30 @@ class Parser:
             if not m:
                 break
             self.i = m.end()
+            outer, self.after_or = self.after_or, True
             try:
                 items.append(self.conj())
             except Fail:
                 self.i = save
                 break
-        return items[0] if len(items) == 1 else Or(flat(Or, items))
+            finally:
+                self.after_or = outer
+        cond = items[0] if len(items) == 1 else Or(flat(Or, items))
+        m = AND_IF.match(self.s, self.i) if len(items) > 1 else None
+        if m:
+            save, self.i = self.i, m.end()
+            try:
+                return And(flat(And, [cond, self.disj()]))
+            except Fail:
+                self.i = save
+        m = LAST_AND.match(self.s, self.i) if self.sequence is not None else None
+        if m:
+            save, self.i = self.i, m.end()
+            try:
+                cond = And(flat(And, [cond, self.conj()]))
+            except Fail:
+                self.i = save
+        return cond
 
 
 _WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3}
@@ -435,7 +525,7 @@ def flat(op: type, items: list[Condition]) -> tuple[Condition, ...]:
 
 
 def retarget(c: Condition, tag: int, name: str, index: int | None) -> Condition:
-    if isinstance(c, (Present, Absent, HasValue)):
+    if isinstance(c, (Present, Absent, HasValue, PointsToPrivate)):
         return type(c)(tag, name)
     if isinstance(c, Compare):
         return Compare(tag, c.op, c.number, index, name)
@@ -445,6 +535,8 @@ def retarget(c: Condition, tag: int, name: str, index: int | None) -> Condition:
         return HasCode(tag, c.codes, name)
     if isinstance(c, (Equals, NotEquals)):
         return type(c)(tag, c.values, index, name)
+    if isinstance(c, Varies):
+        return Varies(tag, c.sequence, name)
     if isinstance(c, Not):
         return Not(retarget(c.item, tag, name, index))
     if isinstance(c, FrameLevel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from dicomgen.core.conditions import Absent, Condition
+from dicomgen.core.conditions import Absent, And, Compare, Condition, Equals, Or, PointsTo, Present
 
 TAG = re.compile(r"\(\s*([0-9A-Fa-f]{4})\s*,\s*([0-9A-Fa-f]{4})\s*\)")
 LEAD = re.compile(
@@ -17,13 +17,13 @@ LEAD = re.compile(
 TRAIL = re.compile(
     r"\s*(?:[,;.]\s*|\s+)(?:(?:and\s+)?may\s+(?:also\s+)?be\s+present|otherwise"
     r"|shall\s+not\s+be\s+present|in\s+which\s+case\b|[CU]\s+-\s+Optional\b"
-    r"|may\s+not\s+be\s+present|see\b|this\s+is\b|\(see\b).*$",
+    r"|may\s+not\s+be\s+present|see\b|this\s+is\b|\(see\b|overriding\b).*$",
     re.I | re.S,
 )
 NAME_BAD = re.compile(r"\b(is|are|if|has|have|equals|was|were|when|not|value|either)\b")
 PREFIX = re.compile(
     r"^(?:(?:the|a|any)\s+values?\s+(?:of|for)\s+|Attributes?\s+|values?\s+of\s+"
-    r"|(?-i:value)\s+|the\s+|either\s*:?\s*)",
+    r"|one\s+or\s+more\s+of\s+the\s+values\s+of\s+|(?-i:value)\s+|the\s+|either\s*:?\s*)",
     re.I,
 )
 # "the third value of X (..)", "Value 3 of X (..)": the value number comes before the name
@@ -40,7 +40,7 @@ QUALIFIERS = re.compile(
 )
 NAME_BEFORE_VERB = re.compile(
     r"([A-Z0-9][^,;()]*?)(?=\s+(?:is|are|has|have|equals?|value|Value\s+\d|does|contains?"
-    r"|points|includes|exists?)\b|\s*!?=|\s*\.?$)"
+    r"|points|includes|exists?|changes?)\b|\s*!?=|\s*\.?$)"
 )
 SAME_ATTR = re.compile(r"\s*(?=Value\s+\d+\s+(?:is|equals?|has)\b)")
 VALUE_N = re.compile(r"\s*,?\s*Value\s+(\d+)\b", re.I)
@@ -92,6 +92,9 @@ P_POINTS = re.compile(
     r"\s+(?:the\s+)?",
     re.I,
 )
+P_PRIVATE = re.compile(
+    r"\s*(?:value\s+)?is\s+the\s+Data\s+Element\s+Tag\s+of\s+a\s+Private\s+Attribute\b", re.I
+)
 P_IS = re.compile(r"\s*(?:is|equals?)\s+(?:the\s+)?", re.I)
 P_CODE = re.compile(
     r"\s*(?:contains|equals?|is|has)\s+(?:an?\s+Item\s+with\s+(?:the\s+)?values?(?:\s+of)?\s+"
@@ -101,7 +104,8 @@ P_CODE = re.compile(
 CODE = re.compile(r"\(\s*([^,()\"]+?)\s*,\s*([^,()\"]+?)\s*,\s*\"[^\"]*\"\s*\)")
 CODE_SEP = re.compile(r"\s*(?:,\s*(?:or\s+)?|\s+or\s+)")
 IN_ITEMS = re.compile(
-    r"\s*in\s+(?:any\s+of\s+the\s+Items\s+(?:in|of)|any\s+Item\s+of|an\s+Item\s+of)"
+    r"\s*in\s+(?:any\s+of\s+the\s+Items\s+(?:in|of)|any\s+Item\s+of|an\s+Item\s+of"
+    r"|Control\s+Points\s+specified\s+within)"
     r"\s+(?:the\s+)?",
     re.I,
 )
@@ -130,7 +134,33 @@ VALUE = re.compile(
 VSEP = re.compile(r"\s*(?:,\s*or\s+|,\s*|\s+or\s+)")
 REFSEP = re.compile(r"\s*(?:,\s*(?:(or|and)\s+)?|\s(or|and)\s+)(?:the\s+)?", re.I)
 AND = re.compile(r"\s*,?\s*and\s+(?:if\s+)?(?:the\s+value\s+of\s+)?", re.I)
-OR = re.compile(r"\s*,?\s*or\s+(?:if\s+)?", re.I)
+AND_IF = re.compile(r"\s*,?\s*and\s+if\s+", re.I)
+OR = re.compile(
+    r"\s*,?\s*(?:or|and\s+in\s+(?:all\s+)?subsequent\s+control\s+points)\s+(?:if\s+)?", re.I
+)
+# "Number of Beams (300A,0080) is greater than zero for one or more fraction groups": a test
+# on the items of the sequence that holds them (PS3.3 C.8.8.13 RT Fraction Scheme Module)
+FOR_ITEMS = (
+    (
+        re.compile(r"\s*for\s+one\s+or\s+more\s+fraction\s+groups\b", re.I),
+        (0x300A0070, "Fraction Group Sequence"),
+    ),
+)
+# "for first Item of Control Point Sequence", "for Control Point 0 of Control Point Delivery
+# Sequence (3008,0040)": the sequence follows
+POSITION = re.compile(
+    r"\s*(?:for\s+)?(?:the\s+)?(?:first\s+Item\s+(?:of|in)|Control\s+Point\s+0\s+of)\s+(?:the\s+)?",
+    re.I,
+)
+SEQUENCE_NAME = re.compile(
+    r"([A-Z][\w\- ]*?\bSequence)(?:\s*\(\s*([0-9A-Fa-f]{4})\s*,\s*([0-9A-Fa-f]{4})\s*\))?"
+)
+LAST_AND = re.compile(r"\s*,\s*and\s+(?:if\s+)?", re.I)
+POSITION_IF = re.compile(r"\s*,?\s*if\s+", re.I)
+# "changes during Beam", "change during beam administration"
+P_CHANGES = re.compile(
+    r"\s*changes?\s+during\s+(?:the\s+)?(?:beam\s+(?:administration|delivery)|Beam)\b", re.I
+)
 
 
 AFTER_VALUE = re.compile(
@@ -145,6 +175,22 @@ def value_ends(m: re.Match[str], text: str) -> bool:
     return m.group(5) is None or bool(AFTER_VALUE.match(text, m.end()))
 
 
+NUMBER_OF_FRAMES = 0x00280008
+FRAME_INCREMENT_POINTER = 0x00280009
+FRAME_TIME, FRAME_TIME_VECTOR = 0x00181063, 0x00181065
+PIXEL_COMPONENT_ORGANIZATION = 0x00186044
+RT_CONTROL_POINT_INDEX = 0x300A0600
+_FRAMES = Present(NUMBER_OF_FRAMES, "Number of Frames")
+_CINE = PointsTo(
+    FRAME_INCREMENT_POINTER, (FRAME_TIME, FRAME_TIME_VECTOR), "Frame Increment Pointer"
+)
+# Number of Frames in Overlay (60xx,0015) of each of the 16 overlay groups (PS3.5 7.6)
+_OVERLAY_FRAMES = Or(
+    tuple(
+        Compare(0x60000015 + (g << 17), ">", 1, None, "Number of Frames in Overlay")
+        for g in range(16)
+    )
+)
 REFERENCED_CONTENT_ITEM_IDENTIFIER = 0x0040DB73
 VALUE_TYPE = 0x0040A040
 
@@ -171,5 +217,83 @@ PHRASES: tuple[tuple[re.Pattern[str], Condition, str], ...] = (
         "PS3.3 Table C.17-6 defines it ('i.e., the Document Relationship Macro and Document "
         "Content Macro are not included'); Value Type (0040,A040) is Type 1 in the Document "
         "Content Macro, so the item is by-reference exactly when it has no Value Type",
+    ),
+    (
+        re.compile(
+            r"(?:the\s+)?pixel\s+data\s+is\s+multi-?frame\s+cine\s+data"
+            r"|(?:the\s+)?multi-?frame\s+image\s+is\s+a\s+cine\s+image",
+            re.I,
+        ),
+        And((_FRAMES, _CINE)),
+        "the Multi-frame SC IODs (PS3.3 A.8.2-A.8.5) state the Cine Module's condition as "
+        "'Frame Increment Pointer (0028,0009) is Frame Time (0018,1063) or Frame Time Vector "
+        "(0018,1065)'; the XA, XRF and RT Image IODs say it in words",
+    ),
+    (
+        re.compile(
+            r"(?:the\s+)?(?:pixel\s+data\s+is\s+multi-?frame\s+data|multi-?frame\s+image"
+            r"|multi-?frame\s+pixel\s+data\s+(?:are|is)\s+present)(?=\s*(?:[.,;]|and\b|$))",
+            re.I,
+        ),
+        _FRAMES,
+        "PS3.3 C.7.6.6.1.1: a Multi-frame Image conveys its count of frames in Number of Frames "
+        "(0028,0008); the US Image Module (Table C.8-17) words the same rule for Frame Increment "
+        "Pointer as 'Required if Number of Frames is present'",
+    ),
+    (
+        re.compile(r"Pixel\s+Data\s+\(7FE0,0010\)\s+contains\s+more\s+than\s+one\s+frame", re.I),
+        Compare(NUMBER_OF_FRAMES, ">", 1, None, "Number of Frames"),
+        "PS3.3 C.7.6.6.1.1: the number of frames in the pixel data is Number of Frames (0028,0008)",
+    ),
+    (
+        re.compile(r"Overlay\s+data\s+contains\s+multiple\s+frames", re.I),
+        _OVERLAY_FRAMES,
+        "PS3.3 C.9.3.1: Number of Frames in Overlay (60xx,0015) is the number of frames of a "
+        "multi-frame overlay, in any of the repeating overlay groups",
+    ),
+    (
+        re.compile(
+            r"the\s+conditions\s+in\s+Section\s+C\.36\.2\.2\.5\.1\.1\s+are\s+satisfied\b", re.I
+        ),
+        Compare(RT_CONTROL_POINT_INDEX, "==", 1, None, "RT Control Point Index"),
+        "PS3.3 C.36.2.2.5.1.1: all the Attributes it governs are present in the first item "
+        "(RT Control Point Index (300A,0600) equal to 1); in later items one is present exactly "
+        "when its value changes and its absence means the previous value, so presence can only "
+        "be required of the first item",
+    ),
+    (
+        re.compile(r"integer\s+pixels", re.I),
+        Present(0x7FE00010, "Pixel Data"),
+        "PS3.3 C.7.6.3: integer pixel values are encoded in Pixel Data (7FE0,0010)",
+    ),
+    (
+        re.compile(r"32\s+bit\s+floating\s+point\s+pixels", re.I),
+        Present(0x7FE00008, "Float Pixel Data"),
+        "PS3.3 C.7.6.24: 32-bit floating point pixel values are encoded in Float Pixel Data "
+        "(7FE0,0008)",
+    ),
+    (
+        re.compile(r"64\s+bit\s+floating\s+point\s+pixels", re.I),
+        Present(0x7FE00009, "Double Float Pixel Data"),
+        "PS3.3 C.7.6.25: 64-bit floating point pixel values are encoded in Double Float Pixel "
+        "Data (7FE0,0009)",
+    ),
+    (
+        re.compile(r"pixel\s+component\s+calibration\s+exists\s+for\s+this\s+region", re.I),
+        Present(PIXEL_COMPONENT_ORGANIZATION, "Pixel Component Organization"),
+        "PS3.3 C.8.5.5.1.4: 'The absence of this Attribute [Pixel Component Organization "
+        "(0018,6044)] means that pixel component calibration does not exist for this region'",
+    ),
+    (
+        re.compile(r"Pixel\s+Component\s+Organization\s*=\s*Bit\s+aligned", re.I),
+        Equals(PIXEL_COMPONENT_ORGANIZATION, ("0",), None, "Pixel Component Organization"),
+        "PS3.3 C.8.5.5.1.4, Enumerated Values of Pixel Component Organization (0018,6044): "
+        "0 = Bit aligned positions",
+    ),
+    (
+        re.compile(r"Pixel\s+Component\s+Organization\s*=\s*Ranges", re.I),
+        Equals(PIXEL_COMPONENT_ORGANIZATION, ("1",), None, "Pixel Component Organization"),
+        "PS3.3 C.8.5.5.1.4, Enumerated Values of Pixel Component Organization (0018,6044): "
+        "1 = Ranges",
     ),
 )

@@ -14,6 +14,9 @@ The common forms are regular enough to parse into a small AST:
 * ``HasCode``: "X Code Sequence (..) contains an Item with the value (111782, DCM, "...")";
 * ``AnyItem``: "A (..) within Y Sequence (..) is ...", "... in any of the Items in Y (..)";
 * ``FrameLevel``: a clause "of this frame", whose operands may be in another functional group;
+* ``FirstItem`` / ``Varies``: "for first Item of Control Point Sequence, or if Gantry Angle
+  changes during Beam" (the item's position; a value that differs between the items);
+* module and functional group presence ("Mask Module is present", :mod:`.condition_presence`);
 * fixed phrases of the standard with a meaning in the data set (:data:`PHRASES`, each with
   its reason), e.g. "the Target Content Item is included by-value" = Referenced Content Item
   Identifier (0040,DB73) absent.
@@ -46,6 +49,9 @@ __all__ = [
     "HasCode",
     "AnyItem",
     "FrameLevel",
+    "FirstItem",
+    "Varies",
+    "PointsToPrivate",
     "Unparsed",
     "Condition",
     "ABSENT",
@@ -53,6 +59,7 @@ __all__ = [
     "parse_condition",
     "PHRASES",
     "extract_condition_text",
+    "extract_requirement_text",
     "evaluate",
     "is_parsed",
     "tags_of",
@@ -70,6 +77,7 @@ from dicomgen.core.conditions import (
     Compare,
     Condition,
     Equals,
+    FirstItem,
     FrameLevel,
     HasCode,
     HasValue,
@@ -77,8 +85,10 @@ from dicomgen.core.conditions import (
     NotEquals,
     Or,
     PointsTo,
+    PointsToPrivate,
     Present,
     Unparsed,
+    Varies,
     evaluate,
     is_parsed,
     tags_of,
@@ -129,6 +139,25 @@ def extract_condition_text(description: str) -> str:
     return ""
 
 
+# requirement sentences in other forms than "Required if ..."
+_OTHER_REQUIREMENT = re.compile(
+    r"\b(?:Required\s+(?:for|only\s+for|in)\b|shall\s+be\s+present\b|(?:is|are)\s+required\b"
+    r"|Mutually\s+exclusive\b|May\s+be\s+present\s+(?:only\s+)?if\b)",
+    re.I,
+)
+
+
+def extract_requirement_text(text: str) -> str:
+    """A requirement of a Type 1C/2C description stated in another form than "Required if"
+    ("Required for the first Item ...", "Either ... are required", "Mutually exclusive with
+    ..."): the text from the sentence that states it; "" when there is none."""
+    m = _OTHER_REQUIREMENT.search(text)
+    if not m:
+        return ""
+    start = max(text.rfind(". ", 0, m.start()) + 2, 0) if ". " in text[: m.start()] else 0
+    return text[start:].strip()
+
+
 # --- parsing (the grammar: .condition_grammar, its expressions: .condition_patterns) ----
 
 
@@ -138,31 +167,39 @@ def _body(text: str) -> str:
     return body.strip().rstrip(".;,: ").strip()
 
 
-def parse_condition(text: str, names: Mapping[str, int] | None = None) -> Condition:
+def parse_condition(
+    text: str,
+    names: Mapping[str, int] | None = None,
+    presence: Mapping[str, Condition] | None = None,
+) -> Condition:
     """Parse a condition sentence into the AST; :class:`Unparsed` when it is not understood.
 
     ``names`` optionally maps attribute names to tags, for conditions that name an
-    attribute without its tag ("Required if Rescale Intercept is present").
+    attribute without its tag ("Required if Rescale Intercept is present"); ``presence``
+    maps modules and functional group macros to the test of their presence
+    (:func:`~.condition_presence.presence_conditions`), for "Required if X Module is present".
     """
     if not text or not text.strip():
         return Unparsed(text)
     body = _body(text)
     if not body:
         return Unparsed(text)
-    whole = _parse_all(body, names)
+    whole = _parse_all(body, names, presence)
     if whole is not None:
         return whole
-    listed = _parse_alternatives(body, names)
+    listed = _parse_alternatives(body, names, presence)
     if listed is not None:
         return listed
-    return _parse_clauses(text, body, names)
+    return _parse_clauses(text, body, names, presence)
 
 
 _EITHER_LIST = re.compile(r"^either\s*:\s*(.*)$", re.I | re.S)
 _ALTERNATIVE_END = re.compile(r"[\s,;]*(?:\bor)?[\s,;.]*$", re.I)
 
 
-def _parse_alternatives(body: str, names: Mapping[str, int] | None) -> Condition | None:
+def _parse_alternatives(
+    body: str, names: Mapping[str, int] | None, presence: Mapping[str, Condition] | None
+) -> Condition | None:
     """ "either: A; B; C" (a list of alternatives, one per list item): ``Or`` of them, only
     when every alternative parses."""
     m = _EITHER_LIST.match(body)
@@ -173,7 +210,7 @@ def _parse_alternatives(body: str, names: Mapping[str, int] | None) -> Condition
         alt = _ALTERNATIVE_END.sub("", alt).strip()
         if not alt:
             continue
-        cond = _parse_all(alt, names)
+        cond = _parse_all(alt, names, presence)
         if cond is None:
             return None
         out.append(cond)
@@ -181,9 +218,13 @@ def _parse_alternatives(body: str, names: Mapping[str, int] | None) -> Condition
 
 
 def _parse_all(
-    body: str, names: Mapping[str, int] | None, *, single: bool = False
+    body: str,
+    names: Mapping[str, int] | None,
+    presence: Mapping[str, Condition] | None = None,
+    *,
+    single: bool = False,
 ) -> Condition | None:
-    p = Parser(body, names)
+    p = Parser(body, names, presence)
     try:
         cond = p.atom() if single else p.disj()
     except Fail:
@@ -194,7 +235,12 @@ def _parse_all(
 _CLAUSE_SPLIT = re.compile(r",?\s+and\s+(?:if\s+)?", re.I)
 
 
-def _parse_clauses(text: str, body: str, names: Mapping[str, int] | None) -> Condition:
+def _parse_clauses(
+    text: str,
+    body: str,
+    names: Mapping[str, int] | None,
+    presence: Mapping[str, Condition] | None,
+) -> Condition:
     """A conjunction of clauses some of which are prose: ``And`` of the parsed clauses and
     :class:`Unparsed` ones ("the patient is an animal and if X (..) is not present").
     Every parsed clause is then implied by the whole condition, so :func:`evaluate` can
@@ -208,7 +254,7 @@ def _parse_clauses(text: str, body: str, names: Mapping[str, int] | None) -> Con
     for part in parts:
         # each clause must be one statement about attributes, so that an "or" in it
         # cannot be a clause-level "or" of unknown precedence
-        cond = _parse_all(part, names, single=True)
+        cond = _parse_all(part, names, presence, single=True)
         if cond is None:
             if re.search(r"\bor\b", part, re.I):
                 return Unparsed(text)

@@ -47,7 +47,11 @@ from ..ir.iod import (
     TableRow,
 )
 from ..ir.model import Provenance
-from .conditions import Condition, extract_condition_text
+from .conditions import (
+    Condition,
+    extract_condition_text,
+    extract_requirement_text,
+)
 from .part03_values import Part03Base, _blocks, _section_of, render_text
 
 __all__ = ["parse_part03", "render_text", "classify_header", "reachable_tables"]
@@ -257,6 +261,11 @@ class _Part03Parser(Part03Base):
                             alts = [render_text(self.doc, li) for li in items]
                             cond_text = cond_text + " " + "; ".join(a for a in alts if a)
                         break
+                for el, text in blocks if not cond_text else ():
+                    if el.tag != VARIABLELIST:
+                        cond_text = extract_requirement_text(text)
+                        if cond_text:
+                            break
                 if cond_text:
                     cond = self.condition(cond_text, table.xml_id, row.index)
                 else:

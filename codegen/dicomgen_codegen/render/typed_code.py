@@ -15,6 +15,7 @@ from ..parse.conditions import (
     Compare,
     Condition,
     Equals,
+    FirstItem,
     FrameLevel,
     HasCode,
     HasValue,
@@ -22,8 +23,10 @@ from ..parse.conditions import (
     NotEquals,
     Or,
     PointsTo,
+    PointsToPrivate,
     Present,
     Unparsed,
+    Varies,
 )
 from ..passes.class_model import ClassRef, TypedField
 from .filters import hex32, py
@@ -66,8 +69,10 @@ def condition_expr(cond: Condition) -> Expr:
     """The runtime constructor call of a condition (``C.Present(0x00280008)``); the runtime
     classes in ``dicomgen.core.conditions`` have the generator's names and fields."""
     name = f"C.{type(cond).__name__}"
-    if isinstance(cond, (Present, Absent, HasValue)):
+    if isinstance(cond, (Present, Absent, HasValue, FirstItem, PointsToPrivate)):
         return Call(name, (hex32(cond.tag),))
+    if isinstance(cond, Varies):
+        return Call(name, (hex32(cond.tag), hex32(cond.sequence)))
     if isinstance(cond, (Equals, NotEquals)):
         args: tuple[Expr, ...] = (hex32(cond.tag), Tup(tuple(py(v) for v in cond.values)))
         if cond.index is not None:

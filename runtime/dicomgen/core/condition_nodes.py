@@ -23,6 +23,9 @@ __all__ = [
     "HasCode",
     "AnyItem",
     "FrameLevel",
+    "FirstItem",
+    "Varies",
+    "PointsToPrivate",
     "Unparsed",
     "Condition",
     "ABSENT",
@@ -254,6 +257,48 @@ class FrameLevel(_Node):
         _set(self, "item", item)
 
 
+class PointsToPrivate(_TagNode):
+    """An attribute whose values are tags (VR AT) holds the tag of a Private Attribute (odd
+    group, PS3.5 7.8): "Selector Attribute (0072,0026) value is the Data Element Tag of a
+    Private Attribute"."""
+
+    __slots__ = ()
+    tag: int
+    name: str
+
+
+class FirstItem(_Node):
+    """The item being checked (or the item that contains it) is the first item of the sequence
+    ``tag``: "Required for first Item of Control Point Sequence"."""
+
+    __slots__ = ("tag", "name")
+    _fields = ("tag", "name")
+    tag: int
+    name: str
+
+    def __init__(self, tag: int, name: str = "") -> None:
+        _set(self, "tag", tag)
+        _set(self, "name", name)
+
+
+class Varies(_Node):
+    """The attribute ``tag`` does not have one value in all the items of the sequence
+    ``sequence`` that hold it (in the item or nested in it): "if Gantry Angle changes during
+    Beam" (PS3.3 C.8.8.14.5: a parameter that changes at any control point is specified at all
+    of them)."""
+
+    __slots__ = ("tag", "sequence", "name")
+    _fields = ("tag", "sequence", "name")
+    tag: int
+    sequence: int
+    name: str
+
+    def __init__(self, tag: int, sequence: int, name: str = "") -> None:
+        _set(self, "tag", tag)
+        _set(self, "sequence", sequence)
+        _set(self, "name", name)
+
+
 class Unparsed(_Node):
     """A condition in words the generator did not understand (e.g. "if contrast was used")."""
 
@@ -276,6 +321,9 @@ Condition = Union[
     HasCode,
     AnyItem,
     FrameLevel,
+    FirstItem,
+    Varies,
+    PointsToPrivate,
     And,
     Or,
     Not,

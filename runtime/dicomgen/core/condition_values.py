@@ -1,12 +1,25 @@
 """The value tests of condition evaluation: values as lists, equality of terms, numbers,
-tags (VR AT), codes of a code sequence and the items of a sequence."""
+tags (VR AT), codes of a code sequence, the items of a sequence, an item's position in its
+sequence and a value that changes from item to item."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from .condition_nodes import ABSENT, UNKNOWN, AnyItem, Compare, Condition, HasCode, PointsTo
+from .condition_nodes import (
+    ABSENT,
+    UNKNOWN,
+    AnyItem,
+    Compare,
+    Condition,
+    FirstItem,
+    HasCode,
+    PointsTo,
+    PointsToPrivate,
+    Varies,
+)
+from .dataset import Dataset
 from .errors import DicomError
 
 Evaluate = Callable[[Condition, Callable[[int], Any]], "bool | None"]
@@ -106,8 +119,23 @@ def _text(value: Any) -> str | None:
     return _norm(items[0]) if items else None
 
 
+def _tags(value: Any) -> list[int] | None:
+    """The tags of an AT value (ints or "(gggg,eeee)" / "ggggeeee" texts); None if one is not."""
+    tags = []
+    for v in as_values(value):
+        if isinstance(v, int):
+            tags.append(v)
+        else:
+            text = _norm(v).strip("()").replace(",", "")
+            try:
+                tags.append(int(text, 16))
+            except ValueError:
+                return None
+    return tags
+
+
 def evaluate_more(
-    cond: Compare | PointsTo | HasCode | AnyItem, value: Any, evaluate: Evaluate
+    cond: Compare | PointsTo | PointsToPrivate | HasCode | AnyItem, value: Any, evaluate: Evaluate
 ) -> bool | None:
     """The value tests beyond presence and equality, on a present element's ``value``."""
     if isinstance(cond, Compare):
@@ -120,17 +148,12 @@ def evaluate_more(
         if any(n is None for n in numbers):
             return None  # not a number: the comparison cannot be decided
         return any(_compare(n, cond.op, cond.number) for n in numbers if n is not None)
-    if isinstance(cond, PointsTo):
-        tags = []
-        for v in as_values(value):
-            if isinstance(v, int):
-                tags.append(v)
-            else:
-                text = _norm(v).strip("()").replace(",", "")
-                try:
-                    tags.append(int(text, 16))
-                except ValueError:
-                    return None
+    if isinstance(cond, (PointsTo, PointsToPrivate)):
+        tags = _tags(value)
+        if tags is None:
+            return None
+        if isinstance(cond, PointsToPrivate):
+            return any((t >> 16) & 1 for t in tags)
         return any(t in cond.targets for t in tags)
     items = _items(value)
     if items is None:
@@ -171,3 +194,90 @@ def unknown_when_absent(lookup: Callable[[int], Any]) -> Callable[[int], Any]:
         return UNKNOWN if value is ABSENT else value
 
     return frame_lookup
+
+
+def _sequence_items(holder: Any, tag: int) -> list[Any] | None:
+    value = _item_lookup(holder)(tag)
+    if value is ABSENT or value is UNKNOWN:
+        return None
+    return _items(value)
+
+
+def first_item(cond: FirstItem, lookup: Callable[[int], Any]) -> bool | None:
+    """Whether the data set checked (or the item enclosing it) is the first item of the
+    sequence ``cond.tag``; None when ``lookup`` does not expose its ``chain`` of data sets
+    (the item, then the data sets enclosing it) or the item is not in such a sequence."""
+    chain = getattr(lookup, "chain", None)
+    if not chain:
+        return None
+    for k in range(1, len(chain)):
+        items = _sequence_items(chain[k], cond.tag)
+        if items is None:
+            continue
+        inner = chain[k - 1]
+        for i, item in enumerate(items):
+            if item is inner:
+                return i == 0
+    return None
+
+
+def _children(item: Any) -> list[Any]:
+    """The items of the sequences directly in ``item`` (a Dataset or a ``{tag: value}``)."""
+    values: list[Any] = []
+    if isinstance(item, Dataset):
+        for _, e in item.items():
+            if e.vr == "SQ":
+                try:
+                    values.append(e.value)
+                except DicomError:
+                    continue
+    elif isinstance(item, dict):
+        values = list(item.values())
+    out: list[Any] = []
+    for v in values:
+        items = _items(v) if isinstance(v, (list, tuple)) else None
+        if items:
+            out.extend(items)
+    return out
+
+
+def _values_in(item: Any, tag: int, depth: int) -> tuple[str, ...] | None:
+    """The values of ``tag`` in ``item`` and in items nested in it (``depth`` levels): a tuple
+    of normalised values ("" for none found); None when an occurrence cannot be decoded."""
+    value = _item_lookup(item)(tag)
+    if value is UNKNOWN:
+        return None
+    if value is not ABSENT:
+        return tuple(_norm(v) for v in as_values(value))
+    found: list[str] = []
+    if depth > 0:
+        for child in _children(item):
+            inner = _values_in(child, tag, depth - 1)
+            if inner is None:
+                return None
+            found.extend(inner)
+    return tuple(found)
+
+
+def varies(cond: Varies, lookup: Callable[[int], Any]) -> bool | None:
+    """Whether ``cond.tag`` takes more than one value over the items of ``cond.sequence``
+    (items without it do not count)."""
+    try:
+        value = lookup(cond.sequence)
+    except LookupError:
+        value = ABSENT
+    if value is UNKNOWN:
+        return None
+    if value is ABSENT:
+        return False
+    items = _items(value)
+    if items is None:
+        return None
+    seen: set[tuple[str, ...]] = set()
+    for item in items:
+        found = _values_in(item, cond.tag, 2)
+        if found is None:
+            return None
+        if found:
+            seen.add(found)
+    return len(seen) > 1

@@ -11,7 +11,9 @@ of the classes below (same names, same field names)::
 Beyond presence and value tests there are numeric comparisons (:class:`Compare`), tests of an
 AT attribute's target (:class:`PointsTo`: "Frame Increment Pointer points to Frame Time"), of
 a code sequence's codes (:class:`HasCode`) and of the items of a sequence (:class:`AnyItem`,
-evaluated on each item's own elements only); :class:`FrameLevel` marks a clause "of this
+evaluated on each item's own elements only); the position of the item checked
+(:class:`FirstItem`, decided when ``lookup`` has a ``chain`` of the item and its enclosing
+data sets) and a value that changes along a sequence (:class:`Varies`); :class:`FrameLevel` marks a clause "of this
 frame", whose operands not found are unknown rather than absent. The node classes live in
 :mod:`.condition_nodes`, the value tests in :mod:`.condition_values`.
 
@@ -36,6 +38,7 @@ from .condition_nodes import (
     Compare,
     Condition,
     Equals,
+    FirstItem,
     FrameLevel,
     HasCode,
     HasValue,
@@ -43,10 +46,19 @@ from .condition_nodes import (
     NotEquals,
     Or,
     PointsTo,
+    PointsToPrivate,
     Present,
     Unparsed,
+    Varies,
 )
-from .condition_values import as_values, evaluate_more, matches, unknown_when_absent
+from .condition_values import (
+    as_values,
+    evaluate_more,
+    first_item,
+    matches,
+    unknown_when_absent,
+    varies,
+)
 
 __all__ = [
     "Present",
@@ -62,6 +74,9 @@ __all__ = [
     "HasCode",
     "AnyItem",
     "FrameLevel",
+    "FirstItem",
+    "Varies",
+    "PointsToPrivate",
     "Unparsed",
     "Condition",
     "ABSENT",
@@ -97,6 +112,8 @@ def tags_of(cond: Condition | None) -> tuple[int, ...]:
         elif c is not None and not isinstance(c, Unparsed):
             if c.tag not in out:
                 out.append(c.tag)
+            if isinstance(c, Varies) and c.sequence not in out:
+                out.append(c.sequence)
             if isinstance(c, AnyItem):
                 walk(c.item)
 
@@ -124,9 +141,15 @@ def describe(cond: Condition | None) -> str:
     if isinstance(cond, FrameLevel):
         return f"({describe(cond.item)}) in this frame"
     what = _tag(cond.tag, cond.name)
+    if isinstance(cond, FirstItem):
+        return f"this is the first item of {what}"
+    if isinstance(cond, Varies):
+        return f"{what} changes from item to item of {_tag(cond.sequence, '')}"
     if isinstance(cond, Compare):
         which = f" value {cond.index}" if cond.index else ""
         return f"{what}{which} {cond.op} {_num(cond.number)}"
+    if isinstance(cond, PointsToPrivate):
+        return f"{what} points to a Private Attribute"
     if isinstance(cond, PointsTo):
         return f"{what} points to {' or '.join(_tag(t, '') for t in cond.targets)}"
     if isinstance(cond, HasCode):
@@ -150,7 +173,18 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
-_LEAVES = (Present, Absent, HasValue, Equals, NotEquals, Compare, PointsTo, HasCode, AnyItem)
+_LEAVES = (
+    Present,
+    Absent,
+    HasValue,
+    Equals,
+    NotEquals,
+    Compare,
+    PointsTo,
+    PointsToPrivate,
+    HasCode,
+    AnyItem,
+)
 
 
 def evaluate(cond: Condition | None, lookup: Callable[[int], Any]) -> bool | None:
@@ -182,6 +216,10 @@ def evaluate(cond: Condition | None, lookup: Callable[[int], Any]) -> bool | Non
         return None if r is None else not r
     if isinstance(cond, FrameLevel):
         return evaluate(cond.item, unknown_when_absent(lookup))
+    if isinstance(cond, FirstItem):
+        return first_item(cond, lookup)
+    if isinstance(cond, Varies):
+        return varies(cond, lookup)
     if not isinstance(cond, _LEAVES):
         raise TypeError(f"not a condition: {cond!r}")
     try:
@@ -191,7 +229,7 @@ def evaluate(cond: Condition | None, lookup: Callable[[int], Any]) -> bool | Non
     if value is UNKNOWN:
         return None
     present = value is not ABSENT
-    if isinstance(cond, (Compare, PointsTo, HasCode, AnyItem)):
+    if isinstance(cond, (Compare, PointsTo, PointsToPrivate, HasCode, AnyItem)):
         return evaluate_more(cond, value, evaluate) if present else False
     if isinstance(cond, Present):
         return present

@@ -193,9 +193,18 @@ def _kw(f: FieldSpec) -> str:
     return f.keyword or f.name
 
 
-def _lookup(chain: list[Dataset]) -> Callable[[int], Any]:
-    def lookup(tag: int) -> Any:
-        for ds in chain:
+class _ChainLookup:
+    """``lookup(tag)`` of condition evaluation over a data set and the data sets enclosing it
+    (nearest first); ``chain`` lets position tests (:class:`~dicomgen.core.conditions.
+    FirstItem`) see which item is checked."""
+
+    __slots__ = ("chain",)
+
+    def __init__(self, chain: list[Dataset]) -> None:
+        self.chain = chain
+
+    def __call__(self, tag: int) -> Any:
+        for ds in self.chain:
             e = ds.get_element(tag)
             if e is not None:
                 try:
@@ -204,7 +213,9 @@ def _lookup(chain: list[Dataset]) -> Callable[[int], Any]:
                     return C.UNKNOWN
         return C.ABSENT
 
-    return lookup
+
+def _lookup(chain: list[Dataset]) -> Callable[[int], Any]:
+    return _ChainLookup(chain)
 
 
 class _Walker:

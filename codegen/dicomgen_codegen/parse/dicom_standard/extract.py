@@ -35,6 +35,7 @@ from .errata import (
 )
 from .iods import build_iods, page_id, table_id
 from .macros import MacroIndex, RecoveryStats, count_occurrences, recover
+from .presence import extract_presence
 from .rows import NO_TYPE, RowContext, table_rows
 from .tree import Node, Orphan, build_tree, normal_tag, raw_rows
 
@@ -56,8 +57,9 @@ class ExtractResult:
 class _Conditions:
     """The shared condition parser, counting into the report like the DocBook parser."""
 
-    def __init__(self, names: dict[str, int]) -> None:
+    def __init__(self, names: dict[str, int], presence: dict[str, Condition]) -> None:
         self.names = names
+        self.presence = presence
         self.parsed = 0
         self.unparsed = 0
         self.partial = 0
@@ -66,7 +68,7 @@ class _Conditions:
     def __call__(self, text: str, xml_id: str, row: int | None) -> Condition | None:
         if not text:
             return None
-        cond = parse_condition(text, self.names)
+        cond = parse_condition(text, self.names, self.presence)
         if is_parsed(cond):
             self.parsed += 1
         else:
@@ -113,7 +115,7 @@ def extract(data: dict[str, Any] | None = None) -> ExtractResult:
     module_ids = {m["id"]: table_id(m["linkToStandard"]) for m in data["modules"]}
     macro_ids = {m["id"]: table_id(m["linkToStandard"]) for m in data["macros"]}
     by_name, tag_by_name = _names(data["attributes"])
-    conditions = _Conditions(tag_by_name)
+    conditions = _Conditions(tag_by_name, extract_presence(data, tag_by_name))
 
     def tables_of(key: str, field: str, ids: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
         grouped = raw_rows(data[key], field)

@@ -27,7 +27,7 @@ from ...ir.iod import (
     ValueSet,
     ValueTableRecord,
 )
-from ..conditions import Condition, extract_condition_text
+from ..conditions import Condition, extract_condition_text, extract_requirement_text
 from . import html
 from .tree import Node
 
@@ -87,6 +87,11 @@ def _condition_text(block_list: list[tuple[object, str]]) -> str:
                 alts = [html.text_of(li) for li in nxt.iter("li")]  # type: ignore[attr-defined]
                 cond = cond + " " + "; ".join(a for a in alts if a)
             return cond
+    for el, text in block_list:
+        if not html.has_value_list(el):  # type: ignore[arg-type]
+            found = extract_requirement_text(text)
+            if found:
+                return found
     return ""
 
 
