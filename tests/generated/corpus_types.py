@@ -98,6 +98,10 @@ def fits(value: Any, t: Any) -> bool:
         if not isinstance(value, list if origin is list else (list, tuple)):
             return False
         return all(fits(x, item) for x in value)
+    if origin is tuple:  # tuple[T, ...]: multi-valued attributes
+        item, more = typing.get_args(t)
+        assert more is Ellipsis, t
+        return isinstance(value, tuple) and all(fits(x, item) for x in value)
     if t is float:
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     if t is int:

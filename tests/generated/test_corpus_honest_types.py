@@ -148,10 +148,10 @@ def _empty_of(t: Any) -> Any:
     """The empty value an annotation admits: "" (text), () (values), [] (items), else None."""
     args = typing.get_args(t) if typing.get_origin(t) in (typing.Union, types.UnionType) else (t,)
     origins = {typing.get_origin(a) or a for a in args}
-    if list in origins:
-        return []
-    if collections.abc.Sequence in origins:
+    if tuple in origins or collections.abc.Sequence in origins:  # values: list | tuple
         return ()
+    if list in origins:  # sequence items
+        return []
     if str in origins:
         return ""
     return None
