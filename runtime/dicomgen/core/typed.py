@@ -33,14 +33,12 @@ from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, Self
 
 import attrs
 
-from .dataset import Dataset
-from .element import DataElement
 from .errors import InvalidValueError, ValidationError
-from .typed_codec import _codec, _decode, _encode, _encode_generic  # noqa: F401 - tests use them
 from .typed_spec import (
     ClassSpec,
     FieldSpec,
     ModuleUse,
+    SpecOf,
     attribute,
     dicom_class,
     lazy_refs,
@@ -48,6 +46,8 @@ from .typed_spec import (
 )
 
 if TYPE_CHECKING:
+    from .dataset import Dataset
+    from .element import DataElement
     from .validation import Finding
 
 __all__ = [
@@ -90,7 +90,10 @@ class DicomObject:
     values alike).
     """
 
-    __dicom__: ClassVar[ClassSpec]
+    if TYPE_CHECKING:
+        __dicom__: ClassVar[ClassSpec]
+    else:
+        __dicom__ = SpecOf()  # built on first use (typed_spec.class_spec)
     __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
 
     def __eq__(self, other: object) -> bool:
@@ -128,6 +131,8 @@ class DicomObject:
         Raises :class:`InvalidValueError` (naming the attribute path) for a value that cannot
         be converted to its VR's type.
         """
+        from .typed_codec import _encode
+
         ds = _encode(self, [], True, "")
         meta = self._dicom_file
         if meta is not None:
@@ -139,6 +144,9 @@ class DicomObject:
     @classmethod
     def from_dataset(cls, ds: Dataset) -> Self:
         """The typed object of a data set; lossless (unknown elements -> ``extra_elements``)."""
+        from .dataset import Dataset
+        from .typed_codec import _decode
+
         if not isinstance(ds, Dataset):
             raise InvalidValueError(f"from_dataset needs a Dataset, not {type(ds).__name__}")
         obj = _decode(cls, ds)
@@ -159,6 +167,7 @@ class DicomObject:
 
     def validate(self) -> list[Finding]:
         """Every way this object breaks the standard (PS3.3 5.4, 7.4; PS3.5 6.2, 6.4)."""
+        from .typed_codec import _encode
         from .validation import validate_dataset
 
         return validate_dataset(_encode(self, [], False, ""), type(self))
@@ -177,6 +186,8 @@ class DicomObject:
         from the class when the IOD has exactly one SOP Class.
         """
         from ..media import part10
+        from .element import DataElement
+        from .typed_codec import _codec
 
         ds = self.to_dataset()
         codec = _codec(type(self))
@@ -193,6 +204,7 @@ class DicomObject:
         class's SOP Classes.
         """
         from ..media import part10
+        from .typed_codec import _codec
 
         ds = part10.read(path)
         uids = _codec(cls).sop_class_uids
@@ -209,7 +221,7 @@ class DicomObject:
     # --- display ------------------------------------------------------------------------
 
     def __repr__(self) -> str:
-        spec = type(self).__dict__.get("__dicom__")
+        spec = getattr(type(self), "__dicom__", None)
         names = [f.name for f in spec.fields] if spec is not None else []
         shown = []
         for n in names:

@@ -16,7 +16,7 @@ from .dataset import Dataset, resolve_ambiguous_vr
 from .element import DataElement
 from .errors import DicomError, InvalidValueError
 from .tag import Tag
-from .typed_spec import _KEY, FieldSpec
+from .typed_spec import _ARGS, _KEY, FieldSpec, ready
 from .values import DA, DS, DT, IS, TM, MultiValue, PersonName
 
 if TYPE_CHECKING:
@@ -164,7 +164,8 @@ def _codec(cls: type[DicomObject]) -> _Codec:
         spec = getattr(cls, "__dicom__", None)
         if spec is None:
             raise DicomError(f"{cls.__qualname__} is not decorated with @dicom_class")
-        if "__dicom__" not in cls.__dict__:  # a plain subclass: its base's spec, if complete
+        ready(cls)
+        if _ARGS not in cls.__dict__:  # a plain subclass: its base's spec, if complete
             names = {a.name for a in attrs.fields(cls) if a.metadata.get(_KEY) is not None}
             if names != set(spec.by_name):
                 raise DicomError(

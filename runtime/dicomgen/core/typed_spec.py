@@ -1,11 +1,18 @@
 """Field and class specs of the typed classes, and the decorator and field specifier that
 generated code uses (``docs/typed-classes.md``): :func:`dicom_class`, :func:`attribute`,
 :func:`uses`, :func:`lazy_refs`; :class:`ClassSpec` / :class:`FieldSpec` on ``cls.__dicom__``.
+
+Importing a generated module only runs its class bodies: :func:`dicom_class` records its
+arguments, and the ``attrs`` class (``__init__`` and the fields) is built on first use
+(:func:`ready`: the first instance, ``cls.__dicom__``, encoding or decoding), and the
+:class:`ClassSpec` after it (:func:`class_spec`). An IOD module imports dozens of module and
+item classes of which a program uses a few.
 """
 
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, dataclass_transform
 
@@ -19,9 +26,12 @@ __all__ = [
     "ClassSpec",
     "FieldSpec",
     "ModuleUse",
+    "SpecOf",
     "attribute",
+    "class_spec",
     "dicom_class",
     "lazy_refs",
+    "ready",
     "uses",
 ]
 
@@ -207,6 +217,61 @@ def _module_facts(name: str, modules: tuple[ModuleUse, ...]) -> dict[str, Any]:
     }
 
 
+_ARGS = "__dicom_args__"
+"""Class attribute (own ``__dict__``) of a decorated class: the arguments of :func:`dicom_class`."""
+_SPEC = "__dicom_spec__"
+"""Class attribute (own ``__dict__``) caching the class's :class:`ClassSpec`."""
+_LOCK = threading.RLock()
+
+
+def ready(cls: type) -> None:
+    """Build the ``attrs`` classes of ``cls`` and of its decorated bases, bases first (once).
+
+    Item classes are not slotted: an ``attrs`` slotted class is a new class object, and a
+    class built on first use must stay the object its module bound (and other classes
+    derived from)."""
+    with _LOCK:
+        for c in reversed(cls.__mro__):
+            if _ARGS in c.__dict__ and "__attrs_attrs__" not in c.__dict__:
+                attrs.define(
+                    c,
+                    kw_only=True,
+                    init=True,  # replaces the placeholder __init__ of dicom_class
+                    slots=False,
+                    eq=False,  # DicomObject.__eq__: lists and tuples of values compare alike
+                    repr=False,
+                    weakref_slot=False,
+                )
+
+
+def class_spec(cls: type) -> ClassSpec:
+    """The :class:`ClassSpec` of a decorated class (a plain subclass: its base's), built on
+    first use. Raises ``AttributeError`` for a class that no decorated class is a base of."""
+    spec = cls.__dict__.get(_SPEC)
+    if spec is not None:
+        return spec
+    owner = next((c for c in cls.__mro__ if _ARGS in c.__dict__), None)
+    if owner is None:
+        raise AttributeError(f"{cls.__qualname__} is not decorated with @dicom_class")
+    if owner is not cls:
+        return class_spec(owner)
+    ready(cls)
+    with _LOCK:
+        spec = cls.__dict__.get(_SPEC)
+        if spec is None:
+            spec = _class_spec(cls, *cls.__dict__[_ARGS])
+            type.__setattr__(cls, _SPEC, spec)
+    return spec
+
+
+class SpecOf:
+    """``DicomObject.__dicom__``: the :class:`ClassSpec` of the class it is read on (from the
+    class or an instance), built on first use."""
+
+    def __get__(self, obj: object, owner: type) -> ClassSpec:
+        return class_spec(owner)
+
+
 def _class_spec(
     cls: type,
     kind: str,
@@ -224,8 +289,10 @@ def _class_spec(
         defined_in = xml_id
         if a.inherited:
             for base in cls.__mro__[1:]:
-                base_spec = base.__dict__.get("__dicom__")
-                if base_spec is not None and a.name in base_spec.by_name:
+                if _ARGS not in base.__dict__:
+                    continue
+                base_spec = class_spec(base)
+                if a.name in base_spec.by_name:
                     defined_in = base_spec.by_name[a.name].defined_in
                     break
         if modules and not m["module"]:
@@ -282,26 +349,28 @@ def dicom_class(
     sop_class_uids: tuple[str, ...] = (),
     modules: tuple[ModuleUse, ...] = (),
 ) -> Callable[[type[_T]], type[_T]]:
-    """Class decorator of generated classes: ``attrs.define(kw_only=True)`` + ``__dicom__``.
-
-    Item classes are slotted; macro, module and IOD classes are not, so that a class can
-    inherit from several of them (Python cannot lay out two slotted bases with fields).
+    """Class decorator of generated classes: ``attrs.define(kw_only=True)`` + ``__dicom__``,
+    both built on first use (:func:`ready`, :func:`class_spec`); the class object is the one
+    the class statement made (never slotted, so that a class can inherit from several).
     ``modules`` (IOD classes, functional group items) names the module classes the class is
     built on, with their usage: each field's module, usage and sources come from them.
     """
+    args = (kind, title, xml_id, section, tuple(sop_class_uids), tuple(modules))
 
     def wrap(cls: type[_T]) -> type[_T]:
-        new = attrs.define(
-            cls,
-            kw_only=True,
-            slots=kind == "item",
-            eq=False,  # DicomObject.__eq__: lists and tuples of values compare alike
-            repr=False,
-            weakref_slot=False,
-        )
-        new.__dicom__ = _class_spec(  # type: ignore[attr-defined]
-            new, kind, title, xml_id, section, tuple(sop_class_uids), tuple(modules)
-        )
-        return new
+        type.__setattr__(cls, _ARGS, args)
+        type.__setattr__(cls, "__init__", _placeholder_init(cls))
+        return cls
 
     return wrap
+
+
+def _placeholder_init(owner: type) -> Callable[..., None]:
+    """``owner.__init__`` until its ``attrs`` class is built: builds it, then calls it."""
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        ready(owner)
+        owner.__init__(self, *args, **kwargs)  # type: ignore[misc]
+
+    __init__.__qualname__ = f"{owner.__qualname__}.__init__"
+    return __init__
