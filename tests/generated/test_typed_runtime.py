@@ -297,6 +297,18 @@ def test_classes_are_built_on_first_use_bases_first() -> None:
     assert Plain(code_meaning="p").to_dataset() == Derived(code_meaning="p").to_dataset()
 
 
+def test_unpickled_object_of_a_class_not_built_yet() -> None:
+    @dicom_class(kind="item", title="Fresh", xml_id="f")
+    class Fresh(DicomObject):
+        code_meaning: str = attribute(0x00080104, "LO", "1", "1", keyword="CodeMeaning")
+
+    state = {"code_meaning": "m", "extra_elements": None, "_dicom_orig": None, "_dicom_file": None}
+    obj = Fresh.__new__(Fresh)
+    obj.__setstate__(state)  # as pickle does in a process that has not used the class
+    assert obj.__getstate__() == state
+    assert obj == Fresh(code_meaning="m") and obj != Fresh(code_meaning="n")
+
+
 def test_multiple_inheritance_from_macros() -> None:
     @dicom_class(kind="macro", title="Other Macro", xml_id="x")
     class OtherMacro(DicomObject):

@@ -3,10 +3,11 @@
 The generator emits classes decorated with :func:`dicom_class` whose fields are declared with
 :func:`attribute` (see ``docs/typed-classes.md``). This module gives them behaviour:
 
-- :func:`dicom_class` (:mod:`.typed_spec`) turns a class into an ``attrs`` class (keyword-only
-  ``__init__``; slotted for item classes; macro, module and IOD classes stay dict based so that
-  a class can inherit from several of them) and records a :class:`ClassSpec` on
-  ``cls.__dicom__``; an IOD class's ``modules=`` give each field its module, usage and sources.
+- :func:`dicom_class` (:mod:`.typed_decl`) makes a class an ``attrs`` class (keyword-only
+  ``__init__``, dict based so that a class can inherit from several) with a :class:`ClassSpec`
+  on ``cls.__dicom__`` (:mod:`.typed_spec`), both built on first use, so that importing a
+  generated module imports neither ``attrs`` nor the codec; an IOD class's ``modules=`` give
+  each field its module, usage and sources.
   ``typing.dataclass_transform`` tells type checkers that fields without a default are required
   keyword arguments.
 - :meth:`DicomObject.to_dataset` / :meth:`DicomObject.from_dataset` encode and decode through a
@@ -31,19 +32,9 @@ import importlib
 import os
 from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, Self
 
-import attrs
-
 from .errors import InvalidValueError, ValidationError
-from .typed_spec import (
-    ClassSpec,
-    FieldSpec,
-    ModuleUse,
-    SpecOf,
-    attribute,
-    dicom_class,
-    lazy_refs,
-    uses,
-)
+from .typed_decl import attribute, dicom_class, lazy_define, lazy_field, lazy_refs, ready, uses
+from .typed_spec import ClassSpec, FieldSpec, ModuleUse, SpecOf
 
 if TYPE_CHECKING:
     from .dataset import Dataset
@@ -75,12 +66,15 @@ def _same_value(a: Any, b: Any) -> bool:
 def _eq_names(cls: type) -> tuple[str, ...]:
     names = cls.__dict__.get("__dicom_eq__")
     if names is None:
+        import attrs
+
+        ready(cls)  # an unpickled object's class may not be built yet
         names = tuple(a.name for a in attrs.fields(cls) if a.eq)
         type.__setattr__(cls, "__dicom_eq__", names)
     return names
 
 
-@attrs.define(kw_only=True, slots=True, eq=False, repr=False, weakref_slot=False)
+@lazy_define(eq=False, repr=False)
 class DicomObject:
     """Base of every generated class: a set of DICOM attributes with their specs.
 
@@ -107,18 +101,22 @@ class DicomObject:
         eq = self.__eq__(other)
         return eq if eq is NotImplemented else not eq
 
-    extra_elements: Dataset | None = attrs.field(default=None)
-    _dicom_orig: dict[int, tuple[Any, DataElement]] | None = attrs.field(
+    extra_elements: Dataset | None = lazy_field(default=None)
+    _dicom_orig: dict[int, tuple[Any, DataElement]] | None = lazy_field(
         default=None, init=False, eq=False
     )
-    _dicom_file: tuple[Any, Any, Any] | None = attrs.field(default=None, init=False, eq=False)
+    _dicom_file: tuple[Any, Any, Any] | None = lazy_field(default=None, init=False, eq=False)
 
     # --- pickling: every field of the concrete class (slotted or dict based) ----------
 
     def __getstate__(self) -> dict[str, Any]:
+        import attrs
+
+        ready(type(self))
         return {a.name: getattr(self, a.name) for a in attrs.fields(type(self))}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        ready(type(self))
         for name, value in state.items():
             object.__setattr__(self, name, value)
 

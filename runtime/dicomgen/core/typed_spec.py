@@ -1,48 +1,84 @@
-"""Field and class specs of the typed classes, and the decorator and field specifier that
-generated code uses (``docs/typed-classes.md``): :func:`dicom_class`, :func:`attribute`,
-:func:`uses`, :func:`lazy_refs`; :class:`ClassSpec` / :class:`FieldSpec` on ``cls.__dicom__``.
-
-Importing a generated module only runs its class bodies: :func:`dicom_class` records its
-arguments, and the ``attrs`` class (``__init__`` and the fields) is built on first use
-(:func:`ready`: the first instance, ``cls.__dicom__``, encoding or decoding), and the
-:class:`ClassSpec` after it (:func:`class_spec`). An IOD module imports dozens of module and
-item classes of which a program uses a few.
+"""Field and class specs of the typed classes: :class:`ClassSpec` / :class:`FieldSpec` on
+``cls.__dicom__`` (``docs/typed-classes.md``), built from a class's fields on first use
+(:func:`class_spec`), and :class:`ModuleUse`. Imported with every generated module, so it
+imports neither ``attrs`` nor the data dictionary (looked up when a title is asked for).
 """
 
 from __future__ import annotations
 
-import importlib
-import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar, dataclass_transform
-
-import attrs
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from .conditions import Condition
     from .typed import DicomObject
 
-__all__ = [
-    "ClassSpec",
-    "FieldSpec",
-    "ModuleUse",
-    "SpecOf",
-    "attribute",
-    "class_spec",
-    "dicom_class",
-    "lazy_refs",
-    "ready",
-    "uses",
-]
+__all__ = ["ClassSpec", "FieldSpec", "ModuleUse", "SpecOf", "class_spec"]
 
-_T = TypeVar("_T")
-
-_KEY = "dicom"
+KEY = "dicom"
+"""Key of the ``attrs`` field metadata that :func:`.typed_decl.attribute` writes."""
+ARGS = "__dicom_args__"
+"""Own class attribute of a ``dicom_class``-decorated class: the decorator's arguments."""
+_SPEC = "__dicom_spec__"
+"""Own class attribute caching the class's :class:`ClassSpec`."""
 
 
-@attrs.frozen
-class FieldSpec:
+class _Record:
+    """A frozen record: compared and hashed on the fields named in ``_EQ``, shown with them."""
+
+    __slots__ = ()
+    _EQ: ClassVar[tuple[str, ...]] = ()
+
+    def _fill(self, values: dict[str, Any]) -> None:
+        for name in self.__slots__:
+            object.__setattr__(self, name, values[name])
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen: cannot set {name}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen: cannot delete {name}")
+
+    def _key(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, n) for n in self._EQ)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._key() == other._key()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{n}={getattr(self, n)!r}" for n in self._EQ)
+        return f"{type(self).__name__}({shown})"
+
+
+class FieldSpec(_Record):
     """What the standard says about one field (one attribute) of a typed class."""
+
+    __slots__ = (
+        "name",
+        "tag",
+        "vr",
+        "vm",
+        "type",
+        "keyword",
+        "given_title",
+        "required",
+        "item",
+        "enum",
+        "defined_terms",
+        "condition",
+        "condition_text",
+        "module",
+        "sources",
+        "usage",
+        "module_condition",
+        "defined_in",
+    )
+    _EQ = __slots__
 
     name: str
     """Python attribute name (snake_case of the keyword)."""
@@ -53,21 +89,45 @@ class FieldSpec:
     type: str
     """Attribute Type: ``"1"``, ``"1C"``, ``"2"``, ``"2C"``, ``"3"`` (PS3.3 5.4)."""
     keyword: str
-    given_title: str = attrs.field(alias="title")
+    given_title: str
     """The attribute name as the class declares it (``""``: PS3.6's, see :attr:`title`)."""
     required: bool
     """A required ``__init__`` argument (no default)."""
-    item: Callable[[], type] | None = None
-    enum: tuple[str, ...] = ()
-    defined_terms: tuple[str, ...] = ()
-    condition: Condition | None = None
-    condition_text: str = ""
-    module: str = ""
-    sources: tuple[str, ...] = ()
-    usage: str = ""
-    module_condition: Condition | None = None
-    defined_in: str = ""
+    item: Callable[[], type] | None
+    enum: tuple[str, ...]
+    defined_terms: tuple[str, ...]
+    condition: Condition | None
+    condition_text: str
+    module: str
+    sources: tuple[str, ...]
+    usage: str
+    module_condition: Condition | None
+    defined_in: str
     """xml_id of the table (class) that declares the field (a macro's, for inherited ones)."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        tag: int,
+        vr: str,
+        vm: str,
+        type: str,
+        keyword: str,
+        title: str,
+        required: bool,
+        item: Callable[[], type] | None = None,
+        enum: tuple[str, ...] = (),
+        defined_terms: tuple[str, ...] = (),
+        condition: Condition | None = None,
+        condition_text: str = "",
+        module: str = "",
+        sources: tuple[str, ...] = (),
+        usage: str = "",
+        module_condition: Condition | None = None,
+        defined_in: str = "",
+    ) -> None:
+        self._fill({**locals(), "given_title": title})
 
     @property
     def title(self) -> str:
@@ -96,9 +156,21 @@ class FieldSpec:
         return self.item() if self.item is not None else None
 
 
-@attrs.frozen
-class ClassSpec:
+class ClassSpec(_Record):
     """A typed class as the standard describes it (``cls.__dicom__``)."""
+
+    __slots__ = (
+        "kind",
+        "title",
+        "xml_id",
+        "section",
+        "sop_class_uids",
+        "fields",
+        "by_tag",
+        "by_name",
+        "modules",
+    )
+    _EQ = ("kind", "title", "xml_id", "section", "sop_class_uids", "fields")
 
     kind: str
     """``"iod"``, ``"module"``, ``"macro"`` or ``"item"``."""
@@ -108,83 +180,49 @@ class ClassSpec:
     sop_class_uids: tuple[str, ...]
     fields: tuple[FieldSpec, ...]
     """Every field (inherited ones too) in tag order."""
-    by_tag: dict[int, FieldSpec] = attrs.field(eq=False, repr=False)
-    by_name: dict[str, FieldSpec] = attrs.field(eq=False, repr=False)
-    modules: tuple[ModuleUse, ...] = attrs.field(default=(), eq=False, repr=False)
+    by_tag: dict[int, FieldSpec]
+    by_name: dict[str, FieldSpec]
+    modules: tuple[ModuleUse, ...]
     """IOD classes and functional group items: the module (macro) classes they are built on."""
+
+    def __init__(
+        self,
+        *,
+        kind: str,
+        title: str,
+        xml_id: str,
+        section: str,
+        sop_class_uids: tuple[str, ...],
+        fields: tuple[FieldSpec, ...],
+        by_tag: dict[int, FieldSpec],
+        by_name: dict[str, FieldSpec],
+        modules: tuple[ModuleUse, ...] = (),
+    ) -> None:
+        self._fill(locals())
+
+
+class ModuleUse(_Record):
+    """One part an IOD class (or a functional group item) is built on: a module (or macro)
+    class, its usage in the IOD (``"M"``, ``"C"``, ``"U"``), the table it comes from
+    (``"PS3.3 2016c table_C.7-1"``) and, for usage C, the module's condition."""
+
+    __slots__ = ("cls", "usage", "source", "condition")
+    _EQ = __slots__
+
+    cls: type
+    usage: str
+    source: str
+    condition: Condition | None
+
+    def __init__(
+        self, cls: type, usage: str, source: str = "", condition: Condition | None = None
+    ) -> None:
+        self._fill(locals())
 
 
 def _split_vr(vr: str) -> tuple[str, ...]:
     parts = [p.strip() for p in vr.replace(",", " or ").split(" or ")]
     return tuple(p for p in parts if len(p) == 2 and p.isalpha() and p.isupper()) or ("UN",)
-
-
-def attribute(
-    tag: int,
-    vr: str,
-    vm: str = "1",
-    type: str = "3",
-    *,
-    keyword: str,
-    name: str = "",
-    default: Any = attrs.NOTHING,
-    item: Callable[[], type] | None = None,
-    enum: tuple[str, ...] = (),
-    defined_terms: tuple[str, ...] = (),
-    condition: Condition | None = None,
-    condition_text: str = "",
-    module: str = "",
-    sources: tuple[str, ...] = (),
-    usage: str = "",
-    module_condition: Condition | None = None,
-) -> Any:
-    """Declare one attribute of a typed class (a field specifier for ``dataclass_transform``).
-
-    ``vm`` is PS3.6's Value Multiplicity (``"1"`` unless given); generated code always gives
-    ``type``; ``name`` (the attribute name) is given only where it is not PS3.6's. ``default`` absent makes the field a required keyword argument; generated code
-    passes ``default=None`` for every optional field. ``item`` is a thunk returning the item class of
-    an SQ attribute (a thunk so that classes may refer to themselves, PS3.3 table_10-18).
-    """
-    meta = {
-        _KEY: {
-            "tag": int(tag),
-            "vr": vr,
-            "vm": vm,
-            "type": type,
-            "keyword": keyword,
-            "title": name,
-            "item": item,
-            "enum": tuple(enum),
-            "defined_terms": tuple(defined_terms),
-            "condition": condition,
-            "condition_text": condition_text,
-            "module": module,
-            "sources": tuple(sources),
-            "usage": usage,
-            "module_condition": module_condition,
-        }
-    }
-    return attrs.field(default=default, kw_only=True, metadata=meta)
-
-
-@attrs.frozen
-class ModuleUse:
-    """One part an IOD class (or a functional group item) is built on: a module (or macro)
-    class, its usage in the IOD (``"M"``, ``"C"``, ``"U"``), the table it comes from
-    (``"PS3.3 2016c table_C.7-1"``) and, for usage C, the module's condition."""
-
-    cls: type
-    usage: str
-    source: str = ""
-    condition: Condition | None = None
-
-
-def uses(
-    cls: type, *, usage: str, source: str = "", condition: Condition | None = None
-) -> ModuleUse:
-    """A module (or macro) class as a part of an IOD class: ``modules=(uses(PatientModule,
-    usage="M", source="PS3.3 2016c table_C.7-1"), ...)`` in :func:`dicom_class`."""
-    return ModuleUse(cls, usage, source, condition)
 
 
 _TYPE_RANK = {"1": 0, "1C": 1, "2": 2, "2C": 3, "3": 4}
@@ -217,50 +255,22 @@ def _module_facts(name: str, modules: tuple[ModuleUse, ...]) -> dict[str, Any]:
     }
 
 
-_ARGS = "__dicom_args__"
-"""Class attribute (own ``__dict__``) of a decorated class: the arguments of :func:`dicom_class`."""
-_SPEC = "__dicom_spec__"
-"""Class attribute (own ``__dict__``) caching the class's :class:`ClassSpec`."""
-_LOCK = threading.RLock()
-
-
-def ready(cls: type) -> None:
-    """Build the ``attrs`` classes of ``cls`` and of its decorated bases, bases first (once).
-
-    Item classes are not slotted: an ``attrs`` slotted class is a new class object, and a
-    class built on first use must stay the object its module bound (and other classes
-    derived from)."""
-    with _LOCK:
-        for c in reversed(cls.__mro__):
-            if _ARGS in c.__dict__ and "__attrs_attrs__" not in c.__dict__:
-                attrs.define(
-                    c,
-                    kw_only=True,
-                    init=True,  # replaces the placeholder __init__ of dicom_class
-                    slots=False,
-                    eq=False,  # DicomObject.__eq__: lists and tuples of values compare alike
-                    repr=False,
-                    weakref_slot=False,
-                )
-
-
 def class_spec(cls: type) -> ClassSpec:
     """The :class:`ClassSpec` of a decorated class (a plain subclass: its base's), built on
     first use. Raises ``AttributeError`` for a class that no decorated class is a base of."""
     spec = cls.__dict__.get(_SPEC)
     if spec is not None:
         return spec
-    owner = next((c for c in cls.__mro__ if _ARGS in c.__dict__), None)
+    owner = next((c for c in cls.__mro__ if ARGS in c.__dict__), None)
     if owner is None:
         raise AttributeError(f"{cls.__qualname__} is not decorated with @dicom_class")
     if owner is not cls:
         return class_spec(owner)
+    from .typed_decl import ready
+
     ready(cls)
-    with _LOCK:
-        spec = cls.__dict__.get(_SPEC)
-        if spec is None:
-            spec = _class_spec(cls, *cls.__dict__[_ARGS])
-            type.__setattr__(cls, _SPEC, spec)
+    spec = _class_spec(cls, *cls.__dict__[ARGS])
+    type.__setattr__(cls, _SPEC, spec)
     return spec
 
 
@@ -281,15 +291,17 @@ def _class_spec(
     sop_class_uids: tuple[str, ...],
     modules: tuple[ModuleUse, ...] = (),
 ) -> ClassSpec:
+    import attrs
+
     fields = []
     for a in attrs.fields(cls):
-        m = a.metadata.get(_KEY)
+        m = a.metadata.get(KEY)
         if m is None:
             continue
         defined_in = xml_id
         if a.inherited:
             for base in cls.__mro__[1:]:
-                if _ARGS not in base.__dict__:
+                if ARGS not in base.__dict__:
                     continue
                 base_spec = class_spec(base)
                 if a.name in base_spec.by_name:
@@ -312,65 +324,3 @@ def _class_spec(
         by_name={f.name: f for f in fields},
         modules=tuple(modules),
     )
-
-
-def lazy_refs(package: str) -> Callable[[str], Callable[[], Any]]:
-    """References between generated classes in different modules, imported on first use.
-
-    A generated module does ``_ref = lazy_refs("dicomgen_std")`` and writes
-    ``item=_ref("macros.code_sequence:CodeSequenceMacro")`` (a module under ``package`` and a
-    qualified name), so importing one IOD module imports no other generated module.
-    """
-
-    def ref(target: str) -> Callable[[], Any]:
-        module, _, qualname = target.partition(":")
-        found: list[Any] = []
-
-        def thunk() -> Any:
-            if not found:
-                obj: Any = importlib.import_module(f"{package}.{module}")
-                for part in qualname.split("."):
-                    obj = getattr(obj, part)
-                found.append(obj)
-            return found[0]
-
-        return thunk
-
-    return ref
-
-
-@dataclass_transform(kw_only_default=True, field_specifiers=(attribute,))
-def dicom_class(
-    *,
-    kind: str,
-    title: str,
-    xml_id: str,
-    section: str = "",
-    sop_class_uids: tuple[str, ...] = (),
-    modules: tuple[ModuleUse, ...] = (),
-) -> Callable[[type[_T]], type[_T]]:
-    """Class decorator of generated classes: ``attrs.define(kw_only=True)`` + ``__dicom__``,
-    both built on first use (:func:`ready`, :func:`class_spec`); the class object is the one
-    the class statement made (never slotted, so that a class can inherit from several).
-    ``modules`` (IOD classes, functional group items) names the module classes the class is
-    built on, with their usage: each field's module, usage and sources come from them.
-    """
-    args = (kind, title, xml_id, section, tuple(sop_class_uids), tuple(modules))
-
-    def wrap(cls: type[_T]) -> type[_T]:
-        type.__setattr__(cls, _ARGS, args)
-        type.__setattr__(cls, "__init__", _placeholder_init(cls))
-        return cls
-
-    return wrap
-
-
-def _placeholder_init(owner: type) -> Callable[..., None]:
-    """``owner.__init__`` until its ``attrs`` class is built: builds it, then calls it."""
-
-    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        ready(owner)
-        owner.__init__(self, *args, **kwargs)  # type: ignore[misc]
-
-    __init__.__qualname__ = f"{owner.__qualname__}.__init__"
-    return __init__
