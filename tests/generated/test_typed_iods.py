@@ -259,3 +259,35 @@ def test_pydicom_corpus_round_trips_byte_exact() -> None:
         assert encode_dataset(obj.to_dataset(), ts) == encode_dataset(ds, ts), path
         count += 1
     assert count >= 20
+
+
+def _specs(cls: type, seen: set[type]) -> list[Any]:
+    """The field specs of ``cls`` and of the item classes its sequences use, recursively."""
+    if cls in seen:
+        return []
+    seen.add(cls)
+    out = []
+    for f in cls.__dicom__.fields:  # type: ignore[attr-defined]
+        out.append(f)
+        if f.item is not None:
+            out += _specs(f.item_class, seen)
+    return out
+
+
+@pytest.mark.parametrize("sop_class", [CT_IMAGE_STORAGE, "1.2.840.10008.5.1.4.1.1.4"])
+def test_keywords_left_out_of_generated_code_come_from_the_dictionary(sop_class: str) -> None:
+    """Generated ``attribute(...)`` calls give no keyword for PS3.6 attributes: the spec's,
+    looked up by tag, is the one the field's name was made from."""
+    cls = iod_class_for(sop_class)
+    assert cls is not None
+    specs = _specs(cls, set())
+    assert len(specs) > 300
+    for f in specs:
+        assert f.keyword and f.name == _snake(f.keyword), f
+    assert any(f.condition_text and f.condition is not None for f in specs)
+
+
+def _snake(keyword: str) -> str:
+    from dicomgen_codegen.passes.class_model import field_name
+
+    return field_name(keyword)

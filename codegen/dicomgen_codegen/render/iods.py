@@ -73,8 +73,8 @@ def field_args(f: TypedField, ctx: FileContext) -> tuple[Expr, ...]:
         Kw("vr", py(" or ".join(f.vrs) if f.vrs else "UN")),
         *([Kw("vm", py(f.vm))] if f.vm != "1" else []),
         Kw("type", py(f.type)),
-        Kw("keyword", py(f.keyword)),
-        *([] if f.known else [Kw("name", py(f.title))]),  # else PS3.6's, found by tag
+        # keyword and name: PS3.6's, found by tag when the class's spec is built
+        *([] if f.known else [Kw("keyword", py(f.keyword)), Kw("name", py(f.title))]),
     ]
     if f.item is not None:
         args.append(Kw("item", ctx.thunk(f.item)))
@@ -84,7 +84,8 @@ def field_args(f: TypedField, ctx: FileContext) -> tuple[Expr, ...]:
         args.append(Kw("defined_terms", _tuple(f.defined_terms)))
     if f.condition is not None:
         args.append(Kw("condition", ctx.condition(f.condition)))
-    if f.condition_text:
+    implied = isinstance(f.condition, Unparsed) and f.condition.text == f.condition_text
+    if f.condition_text and not implied:  # else the runtime takes the Unparsed text
         args.append(Kw("condition_text", py(f.condition_text)))
     if not f.required:
         args.append(Kw("default", "None"))

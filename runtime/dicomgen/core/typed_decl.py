@@ -109,7 +109,7 @@ def attribute(
     vm: str = "1",
     type: str = "3",
     *,
-    keyword: str,
+    keyword: str = "",
     name: str = "",
     default: Any = _REQUIRED,
     item: Callable[[], type] | None = None,
@@ -125,7 +125,9 @@ def attribute(
     """Declare one attribute of a typed class (a field specifier for ``dataclass_transform``).
 
     ``vm`` is PS3.6's Value Multiplicity (``"1"`` unless given); generated code always gives
-    ``type``; ``name`` (the attribute name) is given only where it is not PS3.6's.
+    ``type``; ``keyword`` and ``name`` (the attribute name) only where they are not PS3.6's
+    (looked up by tag when the class's spec is built), ``condition_text`` only where it is
+    not the text of an unparsed ``condition``.
     ``default`` absent makes the field a required keyword argument; generated code passes
     ``default=None`` for every optional field. ``item`` is a thunk returning the item class of
     an SQ attribute (a thunk so that classes may refer to themselves, PS3.3 table_10-18).

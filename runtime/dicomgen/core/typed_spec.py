@@ -255,6 +255,23 @@ def _module_facts(name: str, modules: tuple[ModuleUse, ...]) -> dict[str, Any]:
     }
 
 
+def _implied(m: dict[str, Any]) -> dict[str, Any]:
+    """What generated code leaves out of an ``attribute(...)`` because it is implied: the
+    keyword of a PS3.6 attribute (the data dictionary's, by tag) and the condition text of an
+    unparsed condition (its text)."""
+    from .conditions import Unparsed
+
+    out: dict[str, Any] = {}
+    if not m["keyword"]:
+        from .dictionary import entry_for
+
+        e = entry_for(m["tag"])
+        out["keyword"] = e.keyword if e is not None else ""
+    if not m["condition_text"] and isinstance(m["condition"], Unparsed):
+        out["condition_text"] = m["condition"].text
+    return out
+
+
 def class_spec(cls: type) -> ClassSpec:
     """The :class:`ClassSpec` of a decorated class (a plain subclass: its base's), built on
     first use. Raises ``AttributeError`` for a class that no decorated class is a base of."""
@@ -309,6 +326,8 @@ def _class_spec(
                     break
         if modules and not m["module"]:
             m = {**m, **_module_facts(a.name, modules)}
+        if not m["keyword"] or (not m["condition_text"] and m["condition"] is not None):
+            m = {**m, **_implied(m)}
         fields.append(
             FieldSpec(name=a.name, required=a.default is attrs.NOTHING, defined_in=defined_in, **m)
         )
