@@ -287,6 +287,15 @@ def test_keywords_left_out_of_generated_code_come_from_the_dictionary(sop_class:
     assert any(f.condition_text and f.condition is not None for f in specs)
 
 
+def test_nested_item_classes_have_their_enclosing_table() -> None:
+    from dicomgen_std.modules.patient import PatientModule
+
+    spec = PatientModule.OtherPatientIDsSequenceItem.__dicom__
+    assert (spec.kind, spec.xml_id, spec.section) == ("item", "table_C.7-1", "sect_C.7")
+    assert spec.title == "Other Patient IDs Sequence Item"
+    assert {f.defined_in for f in spec.fields} >= {"table_C.7-1"}
+
+
 def _snake(keyword: str) -> str:
     from dicomgen_codegen.passes.class_model import field_name
 

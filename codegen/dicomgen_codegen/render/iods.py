@@ -165,23 +165,27 @@ def _module_uses(model: ClassModel, ctx: FileContext) -> tuple[Call, ...]:
 
 
 def class_view(
-    model: ClassModel, ctx: FileContext, part: str, edition: str, depth: int = 0
+    model: ClassModel,
+    ctx: FileContext,
+    part: str,
+    edition: str,
+    depth: int = 0,
+    outer: ClassModel | None = None,
 ) -> ClassView:
-    """The view of ``model`` and its nested item classes."""
+    """The view of ``model`` and its nested item classes (``outer``: the enclosing class)."""
     bases = tuple(ctx.base(b) for b in model.bases) or ("DicomObject",)
     modules = _module_uses(model, ctx)
-    dec: list[Expr] = [
-        Kw("kind", py(model.kind)),
-        Kw("title", py(model.title)),
-        Kw("xml_id", py(model.xml_id)),
-    ]
-    if model.section:
-        dec.append(Kw("section", py(model.section)))
+    dec: list[Expr] = [Kw("kind", py(model.kind)), Kw("title", py(model.title))]
+    # a nested class's table and section, where they are its enclosing class's, are implied
+    if outer is None or (model.xml_id, model.section) != (outer.xml_id, outer.section):
+        dec.append(Kw("xml_id", py(model.xml_id)))
+        if model.section:
+            dec.append(Kw("section", py(model.section)))
     if model.sop_class_uids:
         dec.append(Kw("sop_class_uids", _tuple(model.sop_class_uids)))
     if modules:
         dec.append(Kw("modules", Tup(modules)))
-    items = tuple(class_view(i, ctx, part, edition, depth + 1) for i in model.items)
+    items = tuple(class_view(i, ctx, part, edition, depth + 1, model) for i in model.items)
     composed = bool(model.parts)
     fields = tuple(
         FieldView(

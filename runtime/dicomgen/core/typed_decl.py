@@ -192,7 +192,7 @@ def dicom_class(
     *,
     kind: str,
     title: str,
-    xml_id: str,
+    xml_id: str = "",
     section: str = "",
     sop_class_uids: tuple[str, ...] = (),
     modules: tuple[ModuleUse, ...] = (),
@@ -200,7 +200,8 @@ def dicom_class(
     """Class decorator of generated classes: ``attrs.define(kw_only=True)`` + ``__dicom__``,
     both built on first use (:func:`ready`, :func:`.typed_spec.class_spec`). ``modules`` (IOD
     classes, functional group items) names the module classes the class is built on, with
-    their usage: each field's module, usage and sources come from them.
+    their usage: each field's module, usage and sources come from them. A nested (item) class
+    without ``xml_id`` has its enclosing class's table and section.
     """
     args = (kind, title, xml_id, section, tuple(sop_class_uids), tuple(modules))
 

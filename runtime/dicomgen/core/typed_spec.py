@@ -255,6 +255,20 @@ def _module_facts(name: str, modules: tuple[ModuleUse, ...]) -> dict[str, Any]:
     }
 
 
+def _enclosing_table(cls: type) -> tuple[str, str]:
+    """Table and section of the class ``cls`` is nested in (a nested class that gives none)."""
+    import sys
+
+    outer: Any = sys.modules[cls.__module__]
+    path = cls.__qualname__.split(".")[:-1]
+    if not path:
+        return "", ""
+    for part in path:
+        outer = getattr(outer, part)
+    args = outer.__dict__[ARGS]
+    return (args[2], args[3]) if args[2] else _enclosing_table(outer)
+
+
 def _implied(m: dict[str, Any]) -> dict[str, Any]:
     """What generated code leaves out of an ``attribute(...)`` because it is implied: the
     keyword of a PS3.6 attribute (the data dictionary's, by tag) and the condition text of an
@@ -310,6 +324,8 @@ def _class_spec(
 ) -> ClassSpec:
     import attrs
 
+    if not xml_id:
+        xml_id, section = _enclosing_table(cls)
     fields = []
     for a in attrs.fields(cls):
         m = a.metadata.get(KEY)
