@@ -300,3 +300,24 @@ def _snake(keyword: str) -> str:
     from dicomgen_codegen.passes.class_model import field_name
 
     return field_name(keyword)
+
+
+def test_importing_an_iod_class_builds_nothing_heavy() -> None:
+    """The import budget (bench/bench_generate.py): importing an IOD class runs class bodies
+    only; attrs, the codec, the value types and the dictionary load on first use."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from dicomgen_std.iods.mr_image import MRImageIOD\n"
+        "heavy = ['attrs', 'dicomgen.core.typed_codec', 'dicomgen.core.values',\n"
+        "         'dicomgen.core.dataset', 'dicomgen_std.dictionary', 'dicomgen_std.iods.ct_image']\n"
+        "print([m for m in heavy if m in sys.modules])\n"
+        "MRImageIOD.__dicom__\n"
+        "print('attrs' in sys.modules, MRImageIOD.__dicom__.by_name['patient_name'].keyword)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert proc.stdout.split("\n")[:2] == ["[]", "True PatientName"], proc.stdout + proc.stderr
