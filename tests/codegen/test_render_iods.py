@@ -98,6 +98,14 @@ def test_attribute_calls_name_their_arguments() -> None:
     assert 'enum=("A", "B")' in args and "condition=C.Present(0x00280008)" in args
     assert args[-1] == "default=None" and ctx.conditions
     assert not any(a.startswith("**") for a in args)
+    assert not any(a.startswith(("keyword=", "name=")) for a in args)  # PS3.6's, by tag
+    unknown = tuple(text_of(a) for a in field_args(_field(("UN",), known=False), ctx))
+    assert 'keyword="F"' in unknown and 'name="F"' in unknown
+    text = "Required if contrast was used."
+    same = _field(("CS",), condition=Unparsed(text), condition_text=text)
+    assert not any(a.startswith("condition_text=") for a in map(text_of, field_args(same, ctx)))
+    parsed = _field(("CS",), condition=Present(0x00280008), condition_text=text)
+    assert f"condition_text={text!r}".replace("'", '"') in map(text_of, field_args(parsed, ctx))
 
 
 def test_xml_labels() -> None:

@@ -55,8 +55,12 @@ def _type_only_imports(module: str) -> dict[str, tuple[str, str | None]]:
                     for a in imp.names:
                         names[a.asname or a.name] = (a.name, None)
                 elif isinstance(imp, ast.ImportFrom) and imp.module:
+                    source = imp.module
+                    if imp.level:  # relative to the module's package
+                        package = module.rsplit(".", imp.level)[0]
+                        source = f"{package}.{imp.module}"
                     for a in imp.names:
-                        names[a.asname or a.name] = (imp.module, a.name)
+                        names[a.asname or a.name] = (source, a.name)
     return names
 
 

@@ -260,3 +260,65 @@ def test_pydicom_corpus_round_trips_byte_exact() -> None:
         assert encode_dataset(obj.to_dataset(), ts) == encode_dataset(ds, ts), path
         count += 1
     assert count >= 20
+
+
+def _specs(cls: type, seen: set[type]) -> list[Any]:
+    """The field specs of ``cls`` and of the item classes its sequences use, recursively."""
+    if cls in seen:
+        return []
+    seen.add(cls)
+    out = []
+    for f in cls.__dicom__.fields:  # type: ignore[attr-defined]
+        out.append(f)
+        if f.item is not None:
+            out += _specs(f.item_class, seen)
+    return out
+
+
+@pytest.mark.parametrize("sop_class", [CT_IMAGE_STORAGE, "1.2.840.10008.5.1.4.1.1.4"])
+def test_keywords_left_out_of_generated_code_come_from_the_dictionary(sop_class: str) -> None:
+    """Generated ``attribute(...)`` calls give no keyword for PS3.6 attributes: the spec's,
+    looked up by tag, is the one the field's name was made from."""
+    cls = iod_class_for(sop_class)
+    assert cls is not None
+    specs = _specs(cls, set())
+    assert len(specs) > 300
+    for f in specs:
+        assert f.keyword and f.name == _snake(f.keyword), f
+    assert any(f.condition_text and f.condition is not None for f in specs)
+
+
+def test_nested_item_classes_have_their_enclosing_table() -> None:
+    from dicomgen_std.modules.patient import PatientModule
+
+    spec = PatientModule.OtherPatientIDsSequenceItem.__dicom__
+    assert (spec.kind, spec.xml_id, spec.section) == ("item", "table_C.7-1", "sect_C.7")
+    assert spec.title == "Other Patient IDs Sequence Item"
+    assert {f.defined_in for f in spec.fields} >= {"table_C.7-1"}
+
+
+def _snake(keyword: str) -> str:
+    from dicomgen_codegen.passes.class_model import field_name
+
+    return field_name(keyword)
+
+
+def test_importing_an_iod_class_builds_nothing_heavy() -> None:
+    """The import budget (bench/bench_generate.py): importing an IOD class runs class bodies
+    only; attrs, the codec, the value types and the dictionary load on first use."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from dicomgen_std.iods.mr_image import MRImageIOD\n"
+        "heavy = ['attrs', 'dicomgen.core.typed_codec', 'dicomgen.core.values',\n"
+        "         'dicomgen.core.dataset', 'dicomgen_std.dictionary', 'dicomgen_std.iods.ct_image']\n"
+        "print([m for m in heavy if m in sys.modules])\n"
+        "MRImageIOD.__dicom__\n"
+        "print('attrs' in sys.modules, MRImageIOD.__dicom__.by_name['patient_name'].keyword)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert proc.stdout.split("\n")[:2] == ["[]", "True PatientName"], proc.stdout + proc.stderr

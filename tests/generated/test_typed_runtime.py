@@ -10,7 +10,7 @@ import datetime
 import io
 import sys
 import types
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 import pytest
@@ -261,13 +261,52 @@ def test_required_fields_are_keyword_only() -> None:
     assert not CodeMacro.__dicom__.by_name["code_value"].required
 
 
-def test_item_classes_are_slotted_macros_modules_and_iods_are_not() -> None:
-    item = PatientModule.OtherPatientIDsSequenceItem(patient_id="X")
-    with pytest.raises(AttributeError):
-        item.not_a_field = 1  # type: ignore[attr-defined]
-    # IOD classes inherit from several module classes: dict based, like them
+def test_classes_are_dict_based() -> None:
+    # built in place on first use (typed_spec.ready), and a class may inherit from several
+    assert hasattr(PatientModule.OtherPatientIDsSequenceItem(patient_id="X"), "__dict__")
     assert hasattr(_iod(), "__dict__")
     assert hasattr(CodeMacro(code_meaning="x"), "__dict__")
+
+
+def test_classes_are_built_on_first_use_bases_first() -> None:
+    @dicom_class(kind="macro", title="Base", xml_id="b")
+    class Base(DicomObject):
+        code_meaning: str = attribute(0x00080104, "LO", "1", "1", keyword="CodeMeaning")
+
+    @dicom_class(kind="item", title="Derived", xml_id="d")
+    class Derived(Base):
+        series_description: str | None = attribute(
+            0x0008103E, "LO", "1", "3", keyword="SeriesDescription", default=None
+        )
+
+    class Plain(Derived):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+
+    assert "__attrs_attrs__" not in Base.__dict__ and "__attrs_attrs__" not in Derived.__dict__
+    derived = Derived
+    d = Derived(code_meaning="m", series_description="s")
+    assert Derived is derived and type(d) is Derived  # the class object stays the same
+    assert "__attrs_attrs__" in Base.__dict__  # the base was built first
+    assert [a.name for a in attrs.fields(Base) if a.init] == ["extra_elements", "code_meaning"]
+    with pytest.raises(TypeError):
+        Base(code_meaning="m", series_description="s")  # type: ignore[call-arg]
+    assert Plain(code_meaning="p").code_meaning == "p"  # super().__init__ of the built class
+    assert [f.name for f in Plain.__dicom__.fields] == ["code_meaning", "series_description"]
+    assert Derived.__dicom__.by_name["code_meaning"].defined_in == "b"
+    assert Plain(code_meaning="p").to_dataset() == Derived(code_meaning="p").to_dataset()
+
+
+def test_unpickled_object_of_a_class_not_built_yet() -> None:
+    @dicom_class(kind="item", title="Fresh", xml_id="f")
+    class Fresh(DicomObject):
+        code_meaning: str = attribute(0x00080104, "LO", "1", "1", keyword="CodeMeaning")
+
+    state = {"code_meaning": "m", "extra_elements": None, "_dicom_orig": None, "_dicom_file": None}
+    obj = Fresh.__new__(Fresh)
+    obj.__setstate__(state)  # as pickle does in a process that has not used the class
+    assert obj.__getstate__() == state
+    assert obj == Fresh(code_meaning="m") and obj != Fresh(code_meaning="n")
 
 
 def test_multiple_inheritance_from_macros() -> None:

@@ -73,8 +73,8 @@ def field_args(f: TypedField, ctx: FileContext) -> tuple[Expr, ...]:
         Kw("vr", py(" or ".join(f.vrs) if f.vrs else "UN")),
         *([Kw("vm", py(f.vm))] if f.vm != "1" else []),
         Kw("type", py(f.type)),
-        Kw("keyword", py(f.keyword)),
-        *([] if f.known else [Kw("name", py(f.title))]),  # else PS3.6's, found by tag
+        # keyword and name: PS3.6's, found by tag when the class's spec is built
+        *([] if f.known else [Kw("keyword", py(f.keyword)), Kw("name", py(f.title))]),
     ]
     if f.item is not None:
         args.append(Kw("item", ctx.thunk(f.item)))
@@ -84,7 +84,8 @@ def field_args(f: TypedField, ctx: FileContext) -> tuple[Expr, ...]:
         args.append(Kw("defined_terms", _tuple(f.defined_terms)))
     if f.condition is not None:
         args.append(Kw("condition", ctx.condition(f.condition)))
-    if f.condition_text:
+    implied = isinstance(f.condition, Unparsed) and f.condition.text == f.condition_text
+    if f.condition_text and not implied:  # else the runtime takes the Unparsed text
         args.append(Kw("condition_text", py(f.condition_text)))
     if not f.required:
         args.append(Kw("default", "None"))
@@ -164,23 +165,27 @@ def _module_uses(model: ClassModel, ctx: FileContext) -> tuple[Call, ...]:
 
 
 def class_view(
-    model: ClassModel, ctx: FileContext, part: str, edition: str, depth: int = 0
+    model: ClassModel,
+    ctx: FileContext,
+    part: str,
+    edition: str,
+    depth: int = 0,
+    outer: ClassModel | None = None,
 ) -> ClassView:
-    """The view of ``model`` and its nested item classes."""
+    """The view of ``model`` and its nested item classes (``outer``: the enclosing class)."""
     bases = tuple(ctx.base(b) for b in model.bases) or ("DicomObject",)
     modules = _module_uses(model, ctx)
-    dec: list[Expr] = [
-        Kw("kind", py(model.kind)),
-        Kw("title", py(model.title)),
-        Kw("xml_id", py(model.xml_id)),
-    ]
-    if model.section:
-        dec.append(Kw("section", py(model.section)))
+    dec: list[Expr] = [Kw("kind", py(model.kind)), Kw("title", py(model.title))]
+    # a nested class's table and section, where they are its enclosing class's, are implied
+    if outer is None or (model.xml_id, model.section) != (outer.xml_id, outer.section):
+        dec.append(Kw("xml_id", py(model.xml_id)))
+        if model.section:
+            dec.append(Kw("section", py(model.section)))
     if model.sop_class_uids:
         dec.append(Kw("sop_class_uids", _tuple(model.sop_class_uids)))
     if modules:
         dec.append(Kw("modules", Tup(modules)))
-    items = tuple(class_view(i, ctx, part, edition, depth + 1) for i in model.items)
+    items = tuple(class_view(i, ctx, part, edition, depth + 1, model) for i in model.items)
     composed = bool(model.parts)
     fields = tuple(
         FieldView(

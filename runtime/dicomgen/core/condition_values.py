@@ -19,7 +19,6 @@ from .condition_nodes import (
     PointsToPrivate,
     Varies,
 )
-from .dataset import Dataset
 from .errors import DicomError
 
 Evaluate = Callable[[Condition, Callable[[int], Any]], "bool | None"]
@@ -223,6 +222,8 @@ def first_item(cond: FirstItem, lookup: Callable[[int], Any]) -> bool | None:
 
 def _children(item: Any) -> list[Any]:
     """The items of the sequences directly in ``item`` (a Dataset or a ``{tag: value}``)."""
+    from .dataset import Dataset  # imported when a condition is evaluated, not with a class
+
     values: list[Any] = []
     if isinstance(item, Dataset):
         for _, e in item.items():

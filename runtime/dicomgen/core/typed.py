@@ -3,10 +3,11 @@
 The generator emits classes decorated with :func:`dicom_class` whose fields are declared with
 :func:`attribute` (see ``docs/typed-classes.md``). This module gives them behaviour:
 
-- :func:`dicom_class` (:mod:`.typed_spec`) turns a class into an ``attrs`` class (keyword-only
-  ``__init__``; slotted for item classes; macro, module and IOD classes stay dict based so that
-  a class can inherit from several of them) and records a :class:`ClassSpec` on
-  ``cls.__dicom__``; an IOD class's ``modules=`` give each field its module, usage and sources.
+- :func:`dicom_class` (:mod:`.typed_decl`) makes a class an ``attrs`` class (keyword-only
+  ``__init__``, dict based so that a class can inherit from several) with a :class:`ClassSpec`
+  on ``cls.__dicom__`` (:mod:`.typed_spec`), both built on first use, so that importing a
+  generated module imports neither ``attrs`` nor the codec; an IOD class's ``modules=`` give
+  each field its module, usage and sources.
   ``typing.dataclass_transform`` tells type checkers that fields without a default are required
   keyword arguments.
 - :meth:`DicomObject.to_dataset` / :meth:`DicomObject.from_dataset` encode and decode through a
@@ -36,26 +37,15 @@ import importlib
 import os
 from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, Literal, Self, overload
 
-import attrs
-
-from .dataset import Dataset
-from .element import DataElement
 from .errors import InvalidValueError, NonConformingError, ValidationError
 from .services import service
-from .typed_check import nonconformities
-from .typed_codec import _codec, _decode, _encode
-from .typed_spec import (
-    ClassSpec,
-    FieldSpec,
-    ModuleUse,
-    attribute,
-    dicom_class,
-    lazy_refs,
-    uses,
-)
+from .typed_decl import attribute, dicom_class, lazy_define, lazy_field, lazy_refs, ready, uses
+from .typed_spec import ClassSpec, FieldSpec, ModuleUse, SpecOf
 from .typed_unchecked import Unchecked
 
 if TYPE_CHECKING:
+    from .dataset import Dataset
+    from .element import DataElement
     from .validation import ValidationResult
 
 _Source = str | os.PathLike[str] | BinaryIO | bytes
@@ -91,14 +81,17 @@ def _eq_fields(cls: type) -> tuple[tuple[str, bool], ...]:
     """(field name, Type 2) of the fields compared by ``==``."""
     fields = cls.__dict__.get("__dicom_eq__")
     if fields is None:
-        spec = cls.__dict__.get("__dicom__")
+        import attrs
+
+        ready(cls)  # an unpickled object's class may not be built yet
+        spec = getattr(cls, "__dicom__", None)
         type2 = {f.name for f in spec.fields if f.type.startswith("2")} if spec else set()
         fields = tuple((a.name, a.name in type2) for a in attrs.fields(cls) if a.eq)
         type.__setattr__(cls, "__dicom_eq__", fields)
     return fields
 
 
-@attrs.define(kw_only=True, slots=True, eq=False, repr=False, weakref_slot=False)
+@lazy_define(eq=False, repr=False)
 class DicomObject:
     """Base of every generated class: a set of DICOM attributes with their specs.
 
@@ -109,7 +102,10 @@ class DicomObject:
     written as the same empty element).
     """
 
-    __dicom__: ClassVar[ClassSpec]
+    if TYPE_CHECKING:
+        __dicom__: ClassVar[ClassSpec]
+    else:
+        __dicom__ = SpecOf()  # built on first use (typed_spec.class_spec)
     __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
 
     def __eq__(self, other: object) -> bool:
@@ -125,18 +121,22 @@ class DicomObject:
         eq = self.__eq__(other)
         return eq if eq is NotImplemented else not eq
 
-    extra_elements: Dataset | None = attrs.field(default=None)
-    _dicom_orig: dict[int, tuple[Any, DataElement]] | None = attrs.field(
+    extra_elements: Dataset | None = lazy_field(default=None)
+    _dicom_orig: dict[int, tuple[Any, DataElement]] | None = lazy_field(
         default=None, init=False, eq=False
     )
-    _dicom_file: tuple[Any, Any, Any] | None = attrs.field(default=None, init=False, eq=False)
+    _dicom_file: tuple[Any, Any, Any] | None = lazy_field(default=None, init=False, eq=False)
 
     # --- pickling: every field of the concrete class (slotted or dict based) ----------
 
     def __getstate__(self) -> dict[str, Any]:
+        import attrs
+
+        ready(type(self))
         return {a.name: getattr(self, a.name) for a in attrs.fields(type(self))}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        ready(type(self))
         for name, value in state.items():
             object.__setattr__(self, name, value)
 
@@ -149,6 +149,8 @@ class DicomObject:
         Raises :class:`InvalidValueError` (naming the attribute path) for a value that cannot
         be converted to its VR's type.
         """
+        from .typed_codec import _encode
+
         ds = _encode(self, [], True, "")
         meta = self._dicom_file
         if meta is not None:
@@ -179,6 +181,10 @@ class DicomObject:
 
     @classmethod
     def _read(cls, ds: Dataset, lenient: bool, source: str | None) -> Self | Unchecked[Self]:
+        from .dataset import Dataset
+        from .typed_check import nonconformities
+        from .typed_codec import _decode
+
         if not isinstance(ds, Dataset):
             raise InvalidValueError(f"from_dataset needs a Dataset, not {type(ds).__name__}")
         obj = _decode(cls, ds)
@@ -202,6 +208,7 @@ class DicomObject:
 
     def validate(self) -> ValidationResult:
         """Every way this object breaks the standard (PS3.3 5.4, 7.4; PS3.5 6.2, 6.4)."""
+        from .typed_codec import _encode
         from .validation import validate_dataset
 
         return validate_dataset(_encode(self, [], False, ""), type(self))
@@ -219,6 +226,9 @@ class DicomObject:
         with, else Explicit VR Little Endian. A missing SOP Class UID (0008,0016) is filled in
         from the class when the IOD has exactly one SOP Class.
         """
+        from .element import DataElement
+        from .typed_codec import _codec
+
         ds = self.to_dataset()
         codec = _codec(type(self))
         e = ds.get_element(0x00080016)
@@ -245,6 +255,8 @@ class DicomObject:
         ``lenient=True`` returns an :class:`Unchecked` instead of raising the latter.
         """
         ds = service("read_file")(path)
+        from .typed_codec import _codec
+
         uids = _codec(cls).sop_class_uids
         e = ds.get_element(0x00080016)
         uid = str(e.value).strip("\0 ") if e is not None and e.value else None
@@ -260,7 +272,7 @@ class DicomObject:
     # --- display ------------------------------------------------------------------------
 
     def __repr__(self) -> str:
-        spec = type(self).__dict__.get("__dicom__")
+        spec = getattr(type(self), "__dicom__", None)
         names = [f.name for f in spec.fields] if spec is not None else []
         shown = []
         for n in names:

@@ -16,7 +16,8 @@ from .dataset import Dataset, resolve_ambiguous_vr
 from .element import DataElement
 from .errors import DicomError, InvalidValueError
 from .tag import Tag
-from .typed_spec import _KEY, FieldSpec
+from .typed_decl import Declared, ready
+from .typed_spec import ARGS, KEY, FieldSpec
 from .values import DA, DS, DT, IS, TM, MultiValue, PersonName
 
 if TYPE_CHECKING:
@@ -188,9 +189,18 @@ def _codec(cls: type[DicomObject]) -> _Codec:
         spec = getattr(cls, "__dicom__", None)
         if spec is None:
             raise DicomError(f"{cls.__qualname__} is not decorated with @dicom_class")
-        if "__dicom__" not in cls.__dict__:  # a plain subclass: its base's spec, if complete
-            names = {a.name for a in attrs.fields(cls) if a.metadata.get(_KEY) is not None}
-            if names != set(spec.by_name):
+        ready(cls)
+        if ARGS not in cls.__dict__:  # a plain subclass: its base's spec, if complete
+            names = {a.name for a in attrs.fields(cls) if a.metadata.get(KEY) is not None}
+            undecorated = any(
+                isinstance(v, Declared)
+                for c in cls.__mro__
+                for v in [
+                    *vars(c).values(),
+                    *(a.default for a in c.__dict__.get("__attrs_attrs__", ())),
+                ]
+            )
+            if names != set(spec.by_name) or undecorated:
                 raise DicomError(
                     f"{cls.__qualname__} adds DICOM attributes but is not decorated with "
                     "@dicom_class"

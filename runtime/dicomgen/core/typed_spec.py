@@ -1,38 +1,84 @@
-"""Field and class specs of the typed classes, and the decorator and field specifier that
-generated code uses (``docs/typed-classes.md``): :func:`dicom_class`, :func:`attribute`,
-:func:`uses`, :func:`lazy_refs`; :class:`ClassSpec` / :class:`FieldSpec` on ``cls.__dicom__``.
+"""Field and class specs of the typed classes: :class:`ClassSpec` / :class:`FieldSpec` on
+``cls.__dicom__`` (``docs/typed-classes.md``), built from a class's fields on first use
+(:func:`class_spec`), and :class:`ModuleUse`. Imported with every generated module, so it
+imports neither ``attrs`` nor the data dictionary (looked up when a title is asked for).
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar, dataclass_transform
-
-import attrs
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from .conditions import Condition
     from .typed import DicomObject
 
-__all__ = [
-    "ClassSpec",
-    "FieldSpec",
-    "ModuleUse",
-    "attribute",
-    "dicom_class",
-    "lazy_refs",
-    "uses",
-]
+__all__ = ["ClassSpec", "FieldSpec", "ModuleUse", "SpecOf", "class_spec"]
 
-_T = TypeVar("_T")
-
-_KEY = "dicom"
+KEY = "dicom"
+"""Key of the ``attrs`` field metadata that :func:`.typed_decl.attribute` writes."""
+ARGS = "__dicom_args__"
+"""Own class attribute of a ``dicom_class``-decorated class: the decorator's arguments."""
+_SPEC = "__dicom_spec__"
+"""Own class attribute caching the class's :class:`ClassSpec`."""
 
 
-@attrs.frozen
-class FieldSpec:
+class _Record:
+    """A frozen record: compared and hashed on the fields named in ``_EQ``, shown with them."""
+
+    __slots__ = ()
+    _EQ: ClassVar[tuple[str, ...]] = ()
+
+    def _fill(self, values: dict[str, Any]) -> None:
+        for name in self.__slots__:
+            object.__setattr__(self, name, values[name])
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen: cannot set {name}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen: cannot delete {name}")
+
+    def _key(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, n) for n in self._EQ)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._key() == other._key()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{n}={getattr(self, n)!r}" for n in self._EQ)
+        return f"{type(self).__name__}({shown})"
+
+
+class FieldSpec(_Record):
     """What the standard says about one field (one attribute) of a typed class."""
+
+    __slots__ = (
+        "name",
+        "tag",
+        "vr",
+        "vm",
+        "type",
+        "keyword",
+        "given_title",
+        "required",
+        "item",
+        "enum",
+        "defined_terms",
+        "condition",
+        "condition_text",
+        "module",
+        "sources",
+        "usage",
+        "module_condition",
+        "defined_in",
+    )
+    _EQ = __slots__
 
     name: str
     """Python attribute name (snake_case of the keyword)."""
@@ -43,21 +89,45 @@ class FieldSpec:
     type: str
     """Attribute Type: ``"1"``, ``"1C"``, ``"2"``, ``"2C"``, ``"3"`` (PS3.3 5.4)."""
     keyword: str
-    given_title: str = attrs.field(alias="title")
+    given_title: str
     """The attribute name as the class declares it (``""``: PS3.6's, see :attr:`title`)."""
     required: bool
     """A required ``__init__`` argument (no default)."""
-    item: Callable[[], type] | None = None
-    enum: tuple[str, ...] = ()
-    defined_terms: tuple[str, ...] = ()
-    condition: Condition | None = None
-    condition_text: str = ""
-    module: str = ""
-    sources: tuple[str, ...] = ()
-    usage: str = ""
-    module_condition: Condition | None = None
-    defined_in: str = ""
+    item: Callable[[], type] | None
+    enum: tuple[str, ...]
+    defined_terms: tuple[str, ...]
+    condition: Condition | None
+    condition_text: str
+    module: str
+    sources: tuple[str, ...]
+    usage: str
+    module_condition: Condition | None
+    defined_in: str
     """xml_id of the table (class) that declares the field (a macro's, for inherited ones)."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        tag: int,
+        vr: str,
+        vm: str,
+        type: str,
+        keyword: str,
+        title: str,
+        required: bool,
+        item: Callable[[], type] | None = None,
+        enum: tuple[str, ...] = (),
+        defined_terms: tuple[str, ...] = (),
+        condition: Condition | None = None,
+        condition_text: str = "",
+        module: str = "",
+        sources: tuple[str, ...] = (),
+        usage: str = "",
+        module_condition: Condition | None = None,
+        defined_in: str = "",
+    ) -> None:
+        self._fill({**locals(), "given_title": title})
 
     @property
     def title(self) -> str:
@@ -86,9 +156,21 @@ class FieldSpec:
         return self.item() if self.item is not None else None
 
 
-@attrs.frozen
-class ClassSpec:
+class ClassSpec(_Record):
     """A typed class as the standard describes it (``cls.__dicom__``)."""
+
+    __slots__ = (
+        "kind",
+        "title",
+        "xml_id",
+        "section",
+        "sop_class_uids",
+        "fields",
+        "by_tag",
+        "by_name",
+        "modules",
+    )
+    _EQ = ("kind", "title", "xml_id", "section", "sop_class_uids", "fields")
 
     kind: str
     """``"iod"``, ``"module"``, ``"macro"`` or ``"item"``."""
@@ -98,83 +180,49 @@ class ClassSpec:
     sop_class_uids: tuple[str, ...]
     fields: tuple[FieldSpec, ...]
     """Every field (inherited ones too) in tag order."""
-    by_tag: dict[int, FieldSpec] = attrs.field(eq=False, repr=False)
-    by_name: dict[str, FieldSpec] = attrs.field(eq=False, repr=False)
-    modules: tuple[ModuleUse, ...] = attrs.field(default=(), eq=False, repr=False)
+    by_tag: dict[int, FieldSpec]
+    by_name: dict[str, FieldSpec]
+    modules: tuple[ModuleUse, ...]
     """IOD classes and functional group items: the module (macro) classes they are built on."""
+
+    def __init__(
+        self,
+        *,
+        kind: str,
+        title: str,
+        xml_id: str,
+        section: str,
+        sop_class_uids: tuple[str, ...],
+        fields: tuple[FieldSpec, ...],
+        by_tag: dict[int, FieldSpec],
+        by_name: dict[str, FieldSpec],
+        modules: tuple[ModuleUse, ...] = (),
+    ) -> None:
+        self._fill(locals())
+
+
+class ModuleUse(_Record):
+    """One part an IOD class (or a functional group item) is built on: a module (or macro)
+    class, its usage in the IOD (``"M"``, ``"C"``, ``"U"``), the table it comes from
+    (``"PS3.3 2016c table_C.7-1"``) and, for usage C, the module's condition."""
+
+    __slots__ = ("cls", "usage", "source", "condition")
+    _EQ = __slots__
+
+    cls: type
+    usage: str
+    source: str
+    condition: Condition | None
+
+    def __init__(
+        self, cls: type, usage: str, source: str = "", condition: Condition | None = None
+    ) -> None:
+        self._fill(locals())
 
 
 def _split_vr(vr: str) -> tuple[str, ...]:
     parts = [p.strip() for p in vr.replace(",", " or ").split(" or ")]
     return tuple(p for p in parts if len(p) == 2 and p.isalpha() and p.isupper()) or ("UN",)
-
-
-def attribute(
-    tag: int,
-    vr: str,
-    vm: str = "1",
-    type: str = "3",
-    *,
-    keyword: str,
-    name: str = "",
-    default: Any = attrs.NOTHING,
-    item: Callable[[], type] | None = None,
-    enum: tuple[str, ...] = (),
-    defined_terms: tuple[str, ...] = (),
-    condition: Condition | None = None,
-    condition_text: str = "",
-    module: str = "",
-    sources: tuple[str, ...] = (),
-    usage: str = "",
-    module_condition: Condition | None = None,
-) -> Any:
-    """Declare one attribute of a typed class (a field specifier for ``dataclass_transform``).
-
-    ``vm`` is PS3.6's Value Multiplicity (``"1"`` unless given); generated code always gives
-    ``type``; ``name`` (the attribute name) is given only where it is not PS3.6's. ``default`` absent makes the field a required keyword argument; generated code
-    passes ``default=None`` for every optional field. ``item`` is a thunk returning the item class of
-    an SQ attribute (a thunk so that classes may refer to themselves, PS3.3 table_10-18).
-    """
-    meta = {
-        _KEY: {
-            "tag": int(tag),
-            "vr": vr,
-            "vm": vm,
-            "type": type,
-            "keyword": keyword,
-            "title": name,
-            "item": item,
-            "enum": tuple(enum),
-            "defined_terms": tuple(defined_terms),
-            "condition": condition,
-            "condition_text": condition_text,
-            "module": module,
-            "sources": tuple(sources),
-            "usage": usage,
-            "module_condition": module_condition,
-        }
-    }
-    return attrs.field(default=default, kw_only=True, metadata=meta)
-
-
-@attrs.frozen
-class ModuleUse:
-    """One part an IOD class (or a functional group item) is built on: a module (or macro)
-    class, its usage in the IOD (``"M"``, ``"C"``, ``"U"``), the table it comes from
-    (``"PS3.3 2016c table_C.7-1"``) and, for usage C, the module's condition."""
-
-    cls: type
-    usage: str
-    source: str = ""
-    condition: Condition | None = None
-
-
-def uses(
-    cls: type, *, usage: str, source: str = "", condition: Condition | None = None
-) -> ModuleUse:
-    """A module (or macro) class as a part of an IOD class: ``modules=(uses(PatientModule,
-    usage="M", source="PS3.3 2016c table_C.7-1"), ...)`` in :func:`dicom_class`."""
-    return ModuleUse(cls, usage, source, condition)
 
 
 _TYPE_RANK = {"1": 0, "1C": 1, "2": 2, "2C": 3, "3": 4}
@@ -207,6 +255,64 @@ def _module_facts(name: str, modules: tuple[ModuleUse, ...]) -> dict[str, Any]:
     }
 
 
+def _enclosing_table(cls: type) -> tuple[str, str]:
+    """Table and section of the class ``cls`` is nested in (a nested class that gives none)."""
+    import sys
+
+    outer: Any = sys.modules[cls.__module__]
+    path = cls.__qualname__.split(".")[:-1]
+    if not path:
+        return "", ""
+    for part in path:
+        outer = getattr(outer, part)
+    args = outer.__dict__[ARGS]
+    return (args[2], args[3]) if args[2] else _enclosing_table(outer)
+
+
+def _implied(m: dict[str, Any]) -> dict[str, Any]:
+    """What generated code leaves out of an ``attribute(...)`` because it is implied: the
+    keyword of a PS3.6 attribute (the data dictionary's, by tag) and the condition text of an
+    unparsed condition (its text)."""
+    from .conditions import Unparsed
+
+    out: dict[str, Any] = {}
+    if not m["keyword"]:
+        from .dictionary import entry_for
+
+        e = entry_for(m["tag"])
+        out["keyword"] = e.keyword if e is not None else ""
+    if not m["condition_text"] and isinstance(m["condition"], Unparsed):
+        out["condition_text"] = m["condition"].text
+    return out
+
+
+def class_spec(cls: type) -> ClassSpec:
+    """The :class:`ClassSpec` of a decorated class (a plain subclass: its base's), built on
+    first use. Raises ``AttributeError`` for a class that no decorated class is a base of."""
+    spec = cls.__dict__.get(_SPEC)
+    if spec is not None:
+        return spec
+    owner = next((c for c in cls.__mro__ if ARGS in c.__dict__), None)
+    if owner is None:
+        raise AttributeError(f"{cls.__qualname__} is not decorated with @dicom_class")
+    if owner is not cls:
+        return class_spec(owner)
+    from .typed_decl import ready
+
+    ready(cls)
+    spec = _class_spec(cls, *cls.__dict__[ARGS])
+    type.__setattr__(cls, _SPEC, spec)
+    return spec
+
+
+class SpecOf:
+    """``DicomObject.__dicom__``: the :class:`ClassSpec` of the class it is read on (from the
+    class or an instance), built on first use."""
+
+    def __get__(self, obj: object, owner: type) -> ClassSpec:
+        return class_spec(owner)
+
+
 def _class_spec(
     cls: type,
     kind: str,
@@ -216,20 +322,28 @@ def _class_spec(
     sop_class_uids: tuple[str, ...],
     modules: tuple[ModuleUse, ...] = (),
 ) -> ClassSpec:
+    import attrs
+
+    if not xml_id:
+        xml_id, section = _enclosing_table(cls)
     fields = []
     for a in attrs.fields(cls):
-        m = a.metadata.get(_KEY)
+        m = a.metadata.get(KEY)
         if m is None:
             continue
         defined_in = xml_id
         if a.inherited:
             for base in cls.__mro__[1:]:
-                base_spec = base.__dict__.get("__dicom__")
-                if base_spec is not None and a.name in base_spec.by_name:
+                if ARGS not in base.__dict__:
+                    continue
+                base_spec = class_spec(base)
+                if a.name in base_spec.by_name:
                     defined_in = base_spec.by_name[a.name].defined_in
                     break
         if modules and not m["module"]:
             m = {**m, **_module_facts(a.name, modules)}
+        if not m["keyword"] or (not m["condition_text"] and m["condition"] is not None):
+            m = {**m, **_implied(m)}
         fields.append(
             FieldSpec(name=a.name, required=a.default is attrs.NOTHING, defined_in=defined_in, **m)
         )
@@ -245,63 +359,3 @@ def _class_spec(
         by_name={f.name: f for f in fields},
         modules=tuple(modules),
     )
-
-
-def lazy_refs(package: str) -> Callable[[str], Callable[[], Any]]:
-    """References between generated classes in different modules, imported on first use.
-
-    A generated module does ``_ref = lazy_refs("dicomgen_std")`` and writes
-    ``item=_ref("macros.code_sequence:CodeSequenceMacro")`` (a module under ``package`` and a
-    qualified name), so importing one IOD module imports no other generated module.
-    """
-
-    def ref(target: str) -> Callable[[], Any]:
-        module, _, qualname = target.partition(":")
-        found: list[Any] = []
-
-        def thunk() -> Any:
-            if not found:
-                obj: Any = importlib.import_module(f"{package}.{module}")
-                for part in qualname.split("."):
-                    obj = getattr(obj, part)
-                found.append(obj)
-            return found[0]
-
-        return thunk
-
-    return ref
-
-
-@dataclass_transform(kw_only_default=True, field_specifiers=(attribute,))
-def dicom_class(
-    *,
-    kind: str,
-    title: str,
-    xml_id: str,
-    section: str = "",
-    sop_class_uids: tuple[str, ...] = (),
-    modules: tuple[ModuleUse, ...] = (),
-) -> Callable[[type[_T]], type[_T]]:
-    """Class decorator of generated classes: ``attrs.define(kw_only=True)`` + ``__dicom__``.
-
-    Item classes are slotted; macro, module and IOD classes are not, so that a class can
-    inherit from several of them (Python cannot lay out two slotted bases with fields).
-    ``modules`` (IOD classes, functional group items) names the module classes the class is
-    built on, with their usage: each field's module, usage and sources come from them.
-    """
-
-    def wrap(cls: type[_T]) -> type[_T]:
-        new = attrs.define(
-            cls,
-            kw_only=True,
-            slots=kind == "item",
-            eq=False,  # DicomObject.__eq__: lists and tuples of values compare alike
-            repr=False,
-            weakref_slot=False,
-        )
-        new.__dicom__ = _class_spec(  # type: ignore[attr-defined]
-            new, kind, title, xml_id, section, tuple(sop_class_uids), tuple(modules)
-        )
-        return new
-
-    return wrap
