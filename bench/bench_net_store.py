@@ -307,9 +307,9 @@ class _Parts:
 
 
 def stack_only_scp_main(folder: str, write: bool) -> None:
+    from dicomgen.archive.storage import add_storage_contexts
     from dicomgen.net import AE, Timeouts
     from dicomgen.net.dimse.store import DiscardSink
-    from dicomgen.net.services.storage import add_storage_contexts
 
     prefix = os.path.join(folder, "")
 

@@ -70,8 +70,8 @@ def storescu(port: int, options: list[str], paths: list[Path]) -> None:
 
 
 def check_store(store: Path, sent: list[Path]) -> None:
-    from dicomgen.net.store.index import Index
-    from dicomgen.net.store.levels import Level
+    from dicomgen.archive.index import Index
+    from dicomgen.archive.levels import Level
 
     assert_same_instances(sent, store)
     assert not temp_files(store)

@@ -26,9 +26,9 @@ from net_store_helpers import (
     temp_files,
 )
 
+from dicomgen.archive.storage import StorageService, add_storage_contexts
+from dicomgen.archive.storage_scp import StorageSCP
 from dicomgen.net import AE, Timeouts
-from dicomgen.net.services.storage import StorageService, add_storage_contexts
-from dicomgen.net.services.storage_scp import StorageSCP
 
 pynetdicom = pytest.importorskip("pynetdicom")
 

@@ -47,7 +47,7 @@ def deflate_bomb_dataset(uid: str, inflated: int = 1 << 30) -> bytes:
 
 def deflate_bomb_file(path: Path, uid: str, inflated: int = 1 << 30) -> Path:
     """:func:`deflate_bomb_dataset` as a Part 10 file."""
-    from dicomgen.net.store.files import part10_header
+    from dicomgen.archive.files import part10_header
 
     path.write_bytes(
         part10_header(SECONDARY_CAPTURE, uid, DEFLATED) + deflate_bomb_dataset(uid, inflated)

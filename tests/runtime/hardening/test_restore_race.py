@@ -14,11 +14,11 @@ import pytest
 from net_processes import kill
 from net_store_helpers import EXPLICIT, SECONDARY_CAPTURE, make_dataset, start_our_scp
 
+from dicomgen.archive import StorageSCP
+from dicomgen.archive.storage import StorageService, add_storage_contexts
+from dicomgen.archive.storage_scp import StoreResult
 from dicomgen.net import AE, Timeouts
 from dicomgen.net.dimse.store import StoreRequest
-from dicomgen.net.services import StorageSCP
-from dicomgen.net.services.storage import StorageService, add_storage_contexts
-from dicomgen.net.services.storage_scp import StoreResult
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -76,8 +76,8 @@ def check_store(store: Path, acked: dict[str, list[str]], run: int) -> None:
 def test_threads_restoring_leave_one_file_and_one_row(tmp_path: Path, defer: bool) -> None:
     """The StorageSCP itself, 4 threads as the 4 associations' workers: 20 runs indexing at
     once (where the race was), 5 with rows deferred."""
+    from dicomgen.archive.storage_scp import StorageSCP
     from dicomgen.encoding.writer import encode_dataset
-    from dicomgen.net.services.storage_scp import StorageSCP
 
     encoded = {
         (uid, study): bytes(encode_dataset(copy_of(uid, study), EXPLICIT))

@@ -29,6 +29,12 @@ from net_store_helpers import (
     temp_files,
 )
 
+from dicomgen.archive.storage import (
+    StorageService,
+    add_storage_contexts,
+    storage_transfer_syntaxes,
+)
+from dicomgen.archive.storage_scp import StorageSCP
 from dicomgen.core.errors import DicomError, DimseError
 from dicomgen.net import AE, Timeouts
 from dicomgen.net.dimse import MessageAssembler
@@ -44,12 +50,6 @@ from dicomgen.net.dimse.store import (
     store_request,
 )
 from dicomgen.net.pdu import PDV, PDataTF, decode_pdu
-from dicomgen.net.services.storage import (
-    StorageService,
-    add_storage_contexts,
-    storage_transfer_syntaxes,
-)
-from dicomgen.net.services.storage_scp import StorageSCP
 from dicomgen_std.commands import CommandSet
 
 pytestmark = pytest.mark.timeout(60)
@@ -509,9 +509,9 @@ def test_sockets_have_nagle_off(peer: Peer) -> None:
 def test_a_store_record_is_sent_without_decoding_its_header_again(tmp_path: Path) -> None:
     """C-MOVE/C-GET sub-operations send files of the store: the index record's SOP UIDs are
     used, the header is not decoded again (only the File Meta Information is read)."""
+    from dicomgen.archive.index import InstanceRecord
     from dicomgen.net.dimse.move import source_of
     from dicomgen.net.dimse.store import open_source
-    from dicomgen.net.store.index import InstanceRecord
 
     (path,) = generated_files(tmp_path, 1, [EXPLICIT])
     good = FileSource(path)

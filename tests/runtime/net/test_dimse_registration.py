@@ -2,7 +2,7 @@
 C-CANCEL-RQ is routed by the association itself (PS3.7 9.1.2, 9.3.2.3).
 
 Each server here runs in a fresh interpreter that imports nothing but ``dicomgen.net`` (no
-``dicomgen.net.dimse.find``, no ``dicomgen.net.services.query_retrieve``), so what answers is
+``dicomgen.net.dimse.find``, no ``dicomgen.archive``), so what answers is
 only what that import registered. dcmtk's findscu (from /usr/bin, an oracle) is the client.
 """
 
@@ -42,7 +42,7 @@ SERVER = textwrap.dedent("""
         ae = AE("QRSCP", timeouts=Timeouts(connect=5, acse=5, dimse=10, idle=20, artim=2))
         ae.add_supported_context("1.2.840.10008.5.1.4.1.2.1.1")
         server = await ae.start_server(("127.0.0.1", 0), {"C-FIND": find})
-        mods = sorted(m for m in sys.modules if m.startswith("dicomgen.net.services"))
+        mods = sorted(m for m in sys.modules if m.startswith("dicomgen.archive"))
         print(server.port, ",".join(mods) or "-", flush=True)
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
         await server.close()

@@ -23,6 +23,8 @@ from qr_archive import (
     slow_patient_matches,
 )
 
+from dicomgen.archive import StorageSCP
+from dicomgen.archive import query_retrieve as qr
 from dicomgen.core.dataset import Dataset
 from dicomgen.core.errors import DimseError
 from dicomgen.encoding.json import to_json
@@ -41,8 +43,6 @@ from dicomgen.net.dimse.find import (
 )
 from dicomgen.net.dimse.get import ReceivedInstances, add_get_contexts, c_get
 from dicomgen.net.dimse.move import Retrieval, c_move
-from dicomgen.net.services import StorageSCP
-from dicomgen.net.services import query_retrieve as qr
 from dicomgen_std.commands import CommandSet
 
 FAST = Timeouts(connect=5, acse=5, dimse=5, idle=15, artim=2)

@@ -27,14 +27,14 @@ from net_store_helpers import (
     stored_by_uid,
 )
 
+from dicomgen.archive.levels import Level
+from dicomgen.archive.storage import StorageService, add_storage_contexts
+from dicomgen.archive.storage_scp import StorageSCP
 from dicomgen.core.errors import DimseError
 from dicomgen.net import AE, VERIFICATION_SOP_CLASS, Timeouts
 from dicomgen.net.association import Association
 from dicomgen.net.dimse.echo import echo_request
 from dicomgen.net.dimse.store import StoreSCP, store_response
-from dicomgen.net.services.storage import StorageService, add_storage_contexts
-from dicomgen.net.services.storage_scp import StorageSCP
-from dicomgen.net.store.levels import Level
 
 pytestmark = pytest.mark.timeout(60)
 

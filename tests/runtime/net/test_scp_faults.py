@@ -197,7 +197,7 @@ def test_peer_gone_mid_dataset_leaves_no_file(scp: CliSCP, size: int, vanish: bo
     assert uid not in stored_by_uid(scp.root)
     assert scp.service.stored == 0
     still_serving(scp)
-    from dicomgen.net.store.levels import Level
+    from dicomgen.archive.levels import Level
 
     assert scp.storage.index.count(Level.IMAGE) == 1  # only the instance of still_serving
 

@@ -78,7 +78,7 @@ UNABLE_TO_PROCESS = 0xC000
 
 def sop_class_for(model: Any, service: str) -> str:
     """The SOP Class UID of ``service`` ("FIND"/"MOVE"/"GET") in ``model``: "PATIENT",
-    "STUDY", a :class:`dicomgen.net.store.levels.Model` or a SOP Class UID (returned as is,
+    "STUDY", a :class:`dicomgen.archive.levels.Model` or a SOP Class UID (returned as is,
     e.g. Modality Worklist FIND)."""
     value = getattr(model, "value", model)
     key = str(value).strip().upper()

@@ -11,7 +11,7 @@ SCP: :class:`MoveSCP` calls the user's handler with a :class:`~.find.QueryEvent`
 ``move_destination`` names the destination AE. The handler returns a :class:`Retrieval`
 (the instances to send and, for C-MOVE, the destination ``(host, port)``), a bare list of
 instances (C-GET only), or an int status (an immediate failure, e.g. A801H Move Destination
-unknown). Instances are J's :class:`~dicomgen.net.store.index.InstanceRecord` (anything with
+unknown). Instances are J's :class:`~dicomgen.archive.index.InstanceRecord` (anything with
 ``path``, ``sop_class_uid``, ``sop_instance_uid``, ``transfer_syntax``), a Part 10 file path,
 a Dataset or a typed object.
 

@@ -361,7 +361,7 @@ class FileSource(StoreSource):
 def open_source(source: Any) -> StoreSource:
     """A :class:`StoreSource` for a path, Part 10 bytes, a Dataset, a typed object, or a
     record of a store (anything with ``path``, such as
-    :class:`~dicomgen.net.store.index.InstanceRecord`: its file, opened with the record's
+    :class:`~dicomgen.archive.index.InstanceRecord`: its file, opened with the record's
     SOP Class and Instance UIDs when it has them, see :class:`FileSource`)."""
     from dicomgen.core.dataset import Dataset
 

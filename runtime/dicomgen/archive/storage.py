@@ -1,7 +1,7 @@
 """Storage SCP with a real store (PS3.4 Annex B): C-STORE into files and the SQLite index.
 
 :class:`StorageService` is a streaming C-STORE handler (see :mod:`dicomgen.net.dimse.store`)
-over :class:`~dicomgen.net.services.storage_scp.StorageSCP` (atomic files + index):
+over :class:`~dicomgen.archive.storage_scp.StorageSCP` (atomic files + index):
 
 - a data set up to ``spill_threshold`` bytes is collected in memory and stored with
   ``StorageSCP.store_encoded`` in a worker thread (or, when the store does not fsync and
@@ -56,14 +56,16 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, InvalidStateError
 from typing import TYPE_CHECKING, Any
 
-from ...core.errors import DicomError
-from ..dimse.store import StoreRequest
+from dicomgen.net.dimse.store import StoreRequest
+
+from ..core.errors import DicomError
 from .store_status import STORE_CANNOT_UNDERSTAND, STORE_DOES_NOT_MATCH_SOP_CLASS
 
 if TYPE_CHECKING:
-    from ...core.dataset import Dataset
-    from ..ae import AE
-    from ..dimse.service import DimseEvent
+    from dicomgen.net.ae import AE
+    from dicomgen.net.dimse.service import DimseEvent
+
+    from ..core.dataset import Dataset
     from .storage_scp import StorageSCP, StoreResult
 
 log: logging.Logger = logging.getLogger("dicomgen.net")
@@ -467,8 +469,8 @@ class StorageService:
     ) -> StoreResult:
         """Decode ``data``, check it is the request's instance, ``transform`` it and store
         the result (in a worker thread)."""
-        from ...encoding.complete import check_complete
-        from ...encoding.reader import decode_dataset
+        from ..encoding.complete import check_complete
+        from ..encoding.reader import decode_dataset
         from .storage_scp import StoreResult
 
         ts = str(request.transfer_syntax).strip("\x00 ")
