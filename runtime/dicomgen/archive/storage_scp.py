@@ -496,9 +496,10 @@ class StorageSCP:
         *,
         source_ae_title: str | None = None,
         defer_index: bool = False,
+        published: Callable[[StoreResult], None] | None = None,
     ) -> StoreResult:
         """Store a decoded data set, encoded in ``transfer_syntax`` (default: the one it was
-        read with, else Explicit VR Little Endian); ``defer_index`` as for
+        read with, else Explicit VR Little Endian); ``defer_index`` and ``published`` as for
         :meth:`store_encoded`."""
         from ..encoding.transfer_syntax import EXPLICIT_VR_LITTLE_ENDIAN
         from ..encoding.writer import encode_dataset
@@ -512,7 +513,11 @@ class StorageSCP:
         except DicomError as exc:
             return StoreResult(STORE_CANNOT_UNDERSTAND, error_comment=f"cannot encode: {exc}")
         return self.store_encoded(
-            data, str(ts), source_ae_title=source_ae_title, defer_index=defer_index
+            data,
+            str(ts),
+            source_ae_title=source_ae_title,
+            defer_index=defer_index,
+            published=published,
         )
 
     # --- C-FIND / C-MOVE / C-GET --------------------------------------------------------
