@@ -96,7 +96,7 @@ def test_storescu_to_our_scp(tmp_path: Path, files: dict[str, list[Path]], optio
 def test_storescu_compressed_to_our_scp(tmp_path: Path, files: dict[str, list[Path]]) -> None:
     """Compressed files, storescu proposing each one's transfer syntax: stored unchanged."""
     from dicomgen.media.part10 import read
-    from dicomgen.net.dimse.store import FileSource
+    from dicomgen.net.dimse.store_sources import FileSource
 
     groups: dict[str, list[Path]] = {}
     for p in files["compressed"]:

@@ -127,7 +127,7 @@ def test_our_scu_to_pynetdicom_scp(tmp_path: Path, sent_files: list[Path]) -> No
     try:
         ae = AE("K1SCU", timeouts=FAST)
         seen: set[tuple[str, tuple[str, ...]]] = set()
-        from dicomgen.net.dimse.store import FileSource
+        from dicomgen.net.dimse.store_sources import FileSource
 
         for p in sent_files:
             src = FileSource(p)

@@ -1,6 +1,6 @@
 """Storage SCP with a real store (PS3.4 Annex B): C-STORE into files and the SQLite index.
 
-:class:`StorageService` is a streaming C-STORE handler (see :mod:`dicomgen.net.dimse.store`)
+:class:`StorageService` is a streaming C-STORE handler (see :mod:`dicomgen.net.dimse.store_scp`)
 over :class:`~dicomgen.archive.storage_scp.StorageSCP` (atomic files + index):
 
 - a data set up to ``spill_threshold`` bytes is collected in memory and stored with
@@ -8,7 +8,7 @@ over :class:`~dicomgen.archive.storage_scp.StorageSCP` (atomic files + index):
   the data set is at most ``inline_threshold`` bytes, directly in the event loop: that is
   page-cache work of well under a millisecond, cheaper than the hand-over to a thread;
   such a store is completed by ``complete_now``, so its response is sent from the read
-  callback that received the last fragment, see :mod:`dicomgen.net.dimse.store`).
+  callback that received the last fragment, see :mod:`dicomgen.net.dimse.store_scp`).
   In the event loop the index row is deferred (``defer_index``): the response goes out
   once the file is published; right after it the row is built (``StorageSCP.prepare_pending``:
   the Python work of indexing, done while the peer reads the response and sends its next
@@ -57,7 +57,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, InvalidStateError
 from typing import TYPE_CHECKING, Any
 
-from dicomgen.net.dimse.store import StoreRequest
+from dicomgen.net.dimse.store_scp import StoreRequest, StreamingStoreHandler
 
 from ..core.errors import DicomError
 from .store_status import STORE_CANNOT_UNDERSTAND, STORE_DOES_NOT_MATCH_SOP_CLASS
@@ -312,7 +312,7 @@ class _StoreSink:
         return await self.service.store_bytes(self.request, data)
 
 
-class StorageService:
+class StorageService(StreamingStoreHandler["_StoreSink"]):
     """A streaming C-STORE handler storing into ``storage`` (a :class:`StorageSCP`).
 
     Use as ``handlers={"C-STORE": StorageService(StorageSCP(root))}``. ``on_stored(request,

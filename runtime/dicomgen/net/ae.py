@@ -55,7 +55,8 @@ from .contexts import (
     contexts_from_accept,
     negotiate_contexts,
 )
-from .dimse.service import Handler, normalize_handlers
+from .dimse.providers import standard_services
+from .dimse.service import Handler, ServiceProvider, normalize_handlers
 from .heap import TRIM_DELAY, release_free_memory
 from .pdu import (
     DICOM_APPLICATION_CONTEXT,
@@ -145,6 +146,7 @@ class AE:
         async_operations: tuple[int, int] | None = None,
         user_identity_handler: UserIdentityHandler | None = None,
         extended_negotiation_handler: ExtendedNegotiationHandler | None = None,
+        services: Mapping[int, ServiceProvider] | None = None,
     ) -> None:
         self.ae_title: str = _check_ae_title(ae_title, "AE title")
         self.max_pdu = max_pdu
@@ -166,6 +168,11 @@ class AE:
         self.async_operations = async_operations
         self.user_identity_handler = user_identity_handler
         self.extended_negotiation_handler = extended_negotiation_handler
+        #: The SCP side of each DIMSE service, by request command field: the built-in
+        #: providers (:func:`~dicomgen.net.dimse.providers.standard_services`) unless given.
+        self.services: dict[int, ServiceProvider] = (
+            standard_services() if services is None else {int(k): v for k, v in services.items()}
+        )
         self.requested_contexts: list[ContextDefinition] = []
         self.supported_contexts: dict[str, ContextDefinition] = {}
 

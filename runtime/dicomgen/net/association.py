@@ -5,9 +5,9 @@ P-DATA is reassembled into DIMSE messages as the provider receives it (its
 ``pdata_handler``, in the transport's read callback; through the pump below when other
 indications wait before it): responses go to the waiting request
 (:meth:`Association.request`), requests to the registered service
-(:data:`dicomgen.net.dimse.service.SCP_SERVICES`) in their own task, a C-CANCEL-RQ (which
+(the AE's ``services`` table, :class:`~dicomgen.net.dimse.service.ServiceProvider`) in their own task, a C-CANCEL-RQ (which
 has no Message ID) to :func:`dicomgen.net.dimse.cancel.dispatch_cancel`. A service may
-answer a request at once instead (its optional ``handle_now``, e.g. a C-STORE whose data
+answer a request at once instead (its ``handle_now``, e.g. a C-STORE whose data
 set the handler stores without waiting): the response is then sent from the read callback,
 with no task created and no task switch between the request and its response.
 No more requests are performed at once than the asynchronous operations window lets the
@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from dicomgen.core.errors import (
@@ -45,9 +45,9 @@ from .dimse.message import (
     fragment_size,
 )
 from .dimse.service import (
-    SCP_SERVICES,
     DimseEvent,
     Handler,
+    ServiceProvider,
     status_response,
     unrecognized_response,
 )
@@ -105,6 +105,8 @@ class Association:
         self.contexts: dict[int, PresentationContext] = {c.context_id: c for c in contexts}
         self.timeouts = timeouts
         self.handlers: dict[int, Handler] = handlers or {}
+        #: The service providers by request command field (the AE's table).
+        self.services: Mapping[int, ServiceProvider] = ae.services
         peer_info: UserInformationItem = (
             accept.user_information if is_requestor else request.user_information
         )
@@ -584,16 +586,15 @@ class Association:
 
     def _open_stream(self, context_id: int, command: Any) -> DatasetSink | None:
         """Ask the service of a received request whether it streams the data set
-        (its provider's optional ``open_stream(association, context, command, handler)``)."""
+        (its provider's ``open_stream(association, context, command, handler)``)."""
         context = self.contexts.get(context_id)
         field = int(command.get(0x00000100, 0))
         if context is None or not context.accepted or field & 0x8000:
             return None
-        service = SCP_SERVICES.get(field)
-        opener = getattr(service, "open_stream", None)
-        if opener is None:
+        service = self.services.get(field)
+        if service is None:
             return None
-        return opener(self, context, command, self.handlers.get(field))
+        return service.open_stream(self, context, command, self.handlers.get(field))
 
     def _on_message(self, message: DimseMessage) -> None:
         context = self.contexts.get(message.context_id)
@@ -627,11 +628,10 @@ class Association:
         if limit and (self._waiting or len(self._serving) >= limit):
             self._wait_for_slot(message, context, message_id)
             return
-        service = SCP_SERVICES.get(field)
-        handle_now = getattr(service, "handle_now", None)
-        if handle_now is not None and self.can_send_now():
+        service = self.services.get(field)
+        if service is not None and self.can_send_now():
             # answered at once when the service can (no task, no task switch)
-            if handle_now(DimseEvent(self, message, context), self.handlers.get(field)):
+            if service.handle_now(DimseEvent(self, message, context), self.handlers.get(field)):
                 return
         self._perform(message, context, message_id)
 
@@ -675,7 +675,7 @@ class Association:
             self.provider.unhold()
 
     async def _serve(self, message: DimseMessage, context: PresentationContext) -> None:
-        service = SCP_SERVICES.get(message.command_field)
+        service = self.services.get(message.command_field)
         try:
             if service is None:
                 try:

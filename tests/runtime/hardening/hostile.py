@@ -9,7 +9,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from dicomgen.net.dimse.store import StoreSource
+from dicomgen.net.dimse.store_sources import StoreSource
 
 DEFLATED = "1.2.840.10008.1.2.1.99"
 SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7"

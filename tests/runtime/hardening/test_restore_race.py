@@ -20,7 +20,7 @@ from dicomgen.archive import StorageSCP
 from dicomgen.archive.storage import StorageService, add_storage_contexts
 from dicomgen.archive.storage_scp import StoreResult
 from dicomgen.net import AE, Timeouts
-from dicomgen.net.dimse.store import StoreRequest
+from dicomgen.net.dimse.store_scp import StoreRequest
 
 pytestmark = pytest.mark.timeout(300)
 

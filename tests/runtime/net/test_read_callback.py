@@ -34,7 +34,8 @@ from dicomgen.core.errors import DimseError
 from dicomgen.net import AE, VERIFICATION_SOP_CLASS, Timeouts
 from dicomgen.net.association import Association
 from dicomgen.net.dimse.echo import echo_request
-from dicomgen.net.dimse.store import StoreSCP, store_response
+from dicomgen.net.dimse.store import store_response
+from dicomgen.net.dimse.store_scp import StoreSCP
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -168,7 +169,7 @@ def test_responded_now_is_called_once_the_response_is_sent(
     """A handler's ``responded_now`` runs after each response sent from the read callback
     (never before it, never for a refusal), and one that raises is logged: the association
     goes on serving."""
-    from dicomgen.net.dimse.store import DiscardSink
+    from dicomgen.net.dimse.store_scp import DiscardSink, StreamingStoreHandler
 
     order: list[str] = []
     real_send = Association.send_message_now
@@ -180,7 +181,7 @@ def test_responded_now_is_called_once_the_response_is_sent(
 
     monkeypatch.setattr(Association, "send_message_now", sending)
 
-    class Handler:
+    class Handler(StreamingStoreHandler[DiscardSink]):
         def open_stream(self, request: Any) -> DiscardSink:
             return DiscardSink()
 

@@ -29,7 +29,8 @@ from net_store_helpers import (
 
 from dicomgen.core.errors import AssociationAborted, AssociationRejected
 from dicomgen.net import AE, VERIFICATION_SOP_CLASS, Timeouts
-from dicomgen.net.dimse.store import _encode_chunks, store_request
+from dicomgen.net.dimse.store import store_request
+from dicomgen.net.dimse.store_sources import _encode_chunks
 from dicomgen.net.pdu import UserIdentityRQSubItem
 
 pytestmark = pytest.mark.timeout(60)

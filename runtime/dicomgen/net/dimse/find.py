@@ -44,7 +44,7 @@ from .cancel import cancellation, send_c_cancel
 from .command_set import command_set_class
 from .fields import DATASET_PRESENT, NO_DATASET, CommandField, Priority, Status
 from .message import DimseMessage, encode_message_dataset
-from .service import DimseEvent, Handler, register_service
+from .service import DimseEvent, Handler, ServiceProvider
 
 if TYPE_CHECKING:
     from dicomgen.core.dataset import Dataset
@@ -434,7 +434,7 @@ def split_item(item: Any) -> tuple[int, Any, str | None]:
     return 0xFF00, item, None
 
 
-class FindSCP:
+class FindSCP(ServiceProvider):
     """C-FIND SCP (PS3.4 C.4.1.3): see the module docstring for the handler contract."""
 
     async def handle(self, event: DimseEvent, handler: Handler | None) -> None:
@@ -488,8 +488,6 @@ class FindSCP:
                 final = (Status.CANCEL, None, None)
             await send(*final)
 
-
-register_service(CommandField.C_FIND_RQ, FindSCP())
 
 __all__ = [
     "FindSCP",

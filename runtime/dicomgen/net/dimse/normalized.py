@@ -37,7 +37,7 @@ from .command_set import command_set_class
 from .fields import DATASET_PRESENT, NO_DATASET, CommandField, Status
 from .find import encode_identifier, response_to, tag_of_key
 from .message import DimseMessage
-from .service import DimseEvent, Handler, call_handler, register_service
+from .service import DimseEvent, Handler, ServiceProvider, call_handler
 
 if TYPE_CHECKING:
     from dicomgen_std.commands import CommandSet
@@ -289,7 +289,7 @@ def _split(result: Any) -> tuple[int, Any]:
     return Status.SUCCESS, result
 
 
-class NormalizedSCP:
+class NormalizedSCP(ServiceProvider):
     """SCP of one DIMSE-N request type (see the module docstring)."""
 
     def __init__(self, field: CommandField) -> None:
@@ -344,16 +344,6 @@ class NormalizedSCP:
         )
         await event.association.send_message(response)
 
-
-for _field in (
-    CommandField.N_EVENT_REPORT_RQ,
-    CommandField.N_GET_RQ,
-    CommandField.N_SET_RQ,
-    CommandField.N_ACTION_RQ,
-    CommandField.N_CREATE_RQ,
-    CommandField.N_DELETE_RQ,
-):
-    register_service(_field, NormalizedSCP(_field))
 
 __all__ = [
     "NEvent",
