@@ -73,13 +73,8 @@ from .pdu import (
 )
 from .pdu.codec import MAX_ASSOCIATE_LENGTH
 from .server import Server, wait_bounded
-from .ul.provider import (
-    AbortIndication,
-    AssociateAccepted,
-    AssociateRejected,
-    ULConfig,
-    UpperLayer,
-)
+from .ul.indications import AbortIndication, AssociateAccepted, AssociateRejected
+from .ul.provider import ULConfig, UpperLayer
 from .ul.transport import MAX_QUEUED_BYTES
 
 if TYPE_CHECKING:

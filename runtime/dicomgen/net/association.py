@@ -45,14 +45,14 @@ from .dimse.service import (
 from .pdu import AssociateAC, AssociateRQ, PDataTF, UserInformationItem
 from .performer import Performer, negotiated_window
 from .ul.fsm import State
-from .ul.provider import (
+from .ul.indications import (
     AbortIndication,
     Closed,
     PDataIndication,
     ReleaseConfirmation,
     ReleaseIndication,
-    UpperLayer,
 )
+from .ul.provider import UpperLayer
 
 if TYPE_CHECKING:
     from .ae import AE, Timeouts

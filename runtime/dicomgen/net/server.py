@@ -23,7 +23,8 @@ from .dimse.service import Handler
 from .heap import TRIM_DELAY, release_free_memory
 from .pdu import AssociateRJ
 from .ul.fsm import State
-from .ul.provider import AssociateIndication, UpperLayer
+from .ul.indications import AssociateIndication
+from .ul.provider import UpperLayer
 from .ul.transport import Transport, start_server
 
 if TYPE_CHECKING:
