@@ -13,8 +13,8 @@ keeps the patient it was first stored under (one patient per study, PS3.3 A.1.2.
 
 Concurrency: one writer connection guarded by a lock (SQLite allows one writer), readers take
 a connection from a small pool for each query (any thread); the database is in WAL mode so
-reads run alongside the writer and see only committed transactions. Async code calls these methods in a worker thread
-(``asyncio.to_thread``).
+reads run alongside the writer and see only committed transactions. Async code calls these
+methods in a worker thread (``asyncio.to_thread``).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ For ``dicomgen scp`` and in-process servers::
     server = await ae.start_server(("0.0.0.0", 11112), handlers)
 
 :func:`install` returns ``handlers`` with "C-FIND", "C-MOVE" and "C-GET" entries added (the
-providers themselves are registered by :mod:`dicomgen.net.dimse`).
+providers are in the AE's table, :func:`dicomgen.net.dimse.providers.standard_services`).
 ``destinations`` maps Move Destination AE titles to ``(host, port)`` (PS3.4 C.4.2.3.1: the
 SCP must know the destination's address; an unknown one gets A801H). For C-GET the storage
 contexts must let the requestor take the SCP role: :func:`add_contexts` adds every Storage

@@ -178,7 +178,7 @@ class _StoreSink:
     def __init__(self, service: StorageService, request: StoreRequest) -> None:
         self.service = service
         self.request = request
-        self.parts: list[bytes] = []
+        self.parts: list[bytes | memoryview] = []
         self.size = 0
         self.queue: queue.SimpleQueue[Any] | None = None
         self.future: Future[StoreResult] | None = None
@@ -191,7 +191,7 @@ class _StoreSink:
         self._lock = threading.Lock()
         self._waiter: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]] | None = None
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
         if self.queue is not None:
             if self.future is not None and self.future.done():
                 return  # the store ended early (it failed): nobody reads the queue any more

@@ -36,6 +36,7 @@ from dicomgen.net.association import Association
 from dicomgen.net.dimse.echo import echo_request
 from dicomgen.net.dimse.store import store_response
 from dicomgen.net.dimse.store_scp import StoreSCP
+from dicomgen.net.performer import Performer
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -91,7 +92,7 @@ def test_small_stores_are_answered_from_the_read_callback(
 ) -> None:
     """Without fsync a small data set is stored and answered without any task; a large one
     (above the inline threshold) and every one with fsync go through a task, as before."""
-    serves = _count_calls(monkeypatch, Association, "_serve")
+    serves = _count_calls(monkeypatch, Performer, "_serve")
     handles = _count_calls(monkeypatch, StoreSCP, "handle")
     small = [make_dataset(i) for i in range(5)]
     large = make_dataset(9, rows=200, cols=200)  # 80 kB > DEFAULT_INLINE_THRESHOLD
@@ -128,7 +129,7 @@ def test_refusals_are_answered_from_the_read_callback(
 ) -> None:
     """A C-STORE that is refused before the handler (no handler registered) or by the store
     (the data set's SOP Instance UID differs from the request's) is answered at once."""
-    serves = _count_calls(monkeypatch, Association, "_serve")
+    serves = _count_calls(monkeypatch, Performer, "_serve")
     storage = StorageSCP(tmp_path / "store", fsync=False)
 
     async def go(handlers: Any) -> int:

@@ -13,7 +13,7 @@ SCU::
 Synchronous: ``sync_assoc.run(c_find(sync_assoc.association, identifier).collect())`` with
 an :meth:`~dicomgen.net.ae.AE.associate_sync` association.
 
-SCP: :class:`FindSCP` (registered for C-FIND-RQ) calls the user's handler with a
+SCP: :class:`FindSCP` (the provider for C-FIND-RQ in the AE's table) calls the user's handler with a
 :class:`QueryEvent` (``event.identifier`` decoded, ``event.cancelled`` set by C-CANCEL-RQ).
 The handler returns a list of items, or yields them (a sync generator is advanced in a worker
 thread, an async one on the loop); an item is an identifier (a Dataset or a typed object: a

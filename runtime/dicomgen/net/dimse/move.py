@@ -11,9 +11,9 @@ SCP: :class:`MoveSCP` calls the user's handler with a :class:`~.find.QueryEvent`
 ``move_destination`` names the destination AE. The handler returns a :class:`Retrieval`
 (the instances to send and, for C-MOVE, the destination ``(host, port)``), a bare list of
 instances (C-GET only), or an int status (an immediate failure, e.g. A801H Move Destination
-unknown). Instances are J's :class:`~dicomgen.archive.index.InstanceRecord` (anything with
-``path``, ``sop_class_uid``, ``sop_instance_uid``, ``transfer_syntax``), a Part 10 file path,
-a Dataset or a typed object.
+unknown). Instances are, for example, the archive's
+:class:`~dicomgen.archive.index.InstanceRecord` (anything with ``path``, ``sop_class_uid``,
+``sop_instance_uid``, ``transfer_syntax``), a Part 10 file path, a Dataset or a typed object.
 
 The SCP opens a new association to the destination (PS3.4 C.4.2.3.1) proposing each SOP
 Class of the instances with the stored transfer syntax and with the uncompressed ones, and

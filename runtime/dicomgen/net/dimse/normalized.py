@@ -10,14 +10,14 @@ SCU (each sends one request and waits for its response; ``timeout`` default: DIM
 Data sets may be Datasets, typed objects (``to_dataset()``) or keyword mappings (see
 :func:`dicomgen.net.dimse.find.as_identifier`).
 
-SCP: one :class:`NormalizedSCP` per request type is registered. The user's handler (keys
-"N-EVENT-REPORT", "N-GET", ...) receives an :class:`NEvent` (``sop_class``, ``sop_instance``,
-``event_type_id``, ``action_type_id``, ``attribute_identifiers``, ``dataset`` decoded) and
-returns None (Success, no data set), an int status, a data set (Success with it) or
-``(status, data set)``. Without a handler the answer is "No such action" style refusal
-0211H Unrecognized operation (PS3.7 C.5.4). A handler error gives 0110H Processing failure.
-For N-CREATE without an Affected SOP Instance UID the SCP assigns one (PS3.7 10.1.5.1.3)
-before calling the handler, which may replace ``event.sop_instance``.
+SCP: one :class:`NormalizedSCP` per request type is in the AE's provider table. The user's
+handler (keys "N-EVENT-REPORT", "N-GET", ...) receives an :class:`NEvent` (``sop_class``,
+``sop_instance``, ``event_type_id``, ``action_type_id``, ``attribute_identifiers``, ``dataset``
+decoded) and returns None (Success, no data set), an int status, a data set (Success with it) or
+``(status, data set)``. Without a handler the answer is "No such action" style refusal 0211H
+Unrecognized operation (PS3.7 C.5.4). A handler error gives 0110H Processing failure. For
+N-CREATE without an Affected SOP Instance UID the SCP assigns one (PS3.7 10.1.5.1.3) before
+calling the handler, which may replace ``event.sop_instance``.
 
 Command fields per PS3.7 Tables 10.3-1 to 10.3-12.
 """

@@ -129,5 +129,5 @@ def status_response(request: DimseMessage, status: int) -> DimseMessage:
 
 def unrecognized_response(request: DimseMessage) -> DimseMessage:
     """Status 0211H "Unrecognized operation" (PS3.7 C.5) to a known request command for which
-    no service is registered here."""
+    no service is configured here."""
     return status_response(request, Status.UNRECOGNIZED_OPERATION)

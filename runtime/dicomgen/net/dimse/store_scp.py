@@ -145,7 +145,7 @@ class StoreSCP(ServiceProvider):
 
     def open_stream(
         self,
-        assoc: Association,
+        association: Association,
         context: PresentationContext,
         command: CommandSet,
         handler: Handler | None,
@@ -154,7 +154,7 @@ class StoreSCP(ServiceProvider):
             return DiscardSink()
         if not isinstance(handler, StreamingStoreHandler):
             return None
-        return handler.open_stream(StoreRequest(assoc, context, command))
+        return handler.open_stream(StoreRequest(association, context, command))
 
     @staticmethod
     def _refusal(event: DimseEvent, handler: Handler | None) -> tuple[int, str] | None:
