@@ -470,7 +470,7 @@ class Association:
         waiter = self._assembler.room()
         if waiter is not None:
             self.provider.hold()
-            self._start_task(self._wait_for_sink(waiter))
+            self.start_task(self._wait_for_sink(waiter))
 
     def _abort_now(self, detail: str, *, fail: bool = False) -> None:
         """A-ABORT at once (``detail``: why); ``fail``: the outstanding requests fail now
@@ -481,7 +481,8 @@ class Association:
             self._fail_all(AssociationAborted(self.abort_detail))
         self.provider.abort_now()
 
-    def _start_task(self, coro: Any) -> asyncio.Task:
+    def start_task(self, coro: Any) -> asyncio.Task:
+        """Run ``coro`` in a task of this association (cancelled when it ends)."""
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

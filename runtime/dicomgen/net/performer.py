@@ -64,7 +64,7 @@ class Performer:
             raise DimseError(f"{message.label} without Message ID (0000,0110)")
         if message_id in self._serving:
             # PS3.7 C.5.2: the Message ID is allocated to an operation still being performed
-            self._assoc._start_task(
+            self._assoc.start_task(
                 self._assoc.send_message(status_response(message, Status.DUPLICATE_INVOCATION))
             )
             return
@@ -85,7 +85,7 @@ class Performer:
         self, message: DimseMessage, context: PresentationContext, message_id: int
     ) -> None:
         self._serving.add(message_id)
-        task = self._assoc._start_task(self._serve(message, context))
+        task = self._assoc.start_task(self._serve(message, context))
         task.add_done_callback(lambda _t: self._performed(message_id))
 
     def _wait_for_slot(
