@@ -305,31 +305,34 @@ class _Parts:
     def abort(self) -> None:
         self.parts.clear()
 
+    def room(self) -> None:
+        return None
+
 
 def stack_only_scp_main(folder: str, write: bool) -> None:
+    from dicomgen.archive.storage import add_storage_contexts
     from dicomgen.net import AE, Timeouts
-    from dicomgen.net.dimse.store import DiscardSink
-    from dicomgen.net.services.storage import add_storage_contexts
+    from dicomgen.net.dimse.store_scp import DiscardSink, StreamingStoreHandler
 
     prefix = os.path.join(folder, "")
 
-    class StoreNothing:
+    class StoreNothing(StreamingStoreHandler[Any]):
         """A streaming C-STORE handler dropping the data set and answering Success at once."""
 
-        def open_stream(self, request: object) -> DiscardSink:
+        def open_stream(self, request: Any) -> Any:
             return DiscardSink()
 
-        def complete_now(self, request: object, sink: object) -> int:
+        def complete_now(self, request: Any, sink: Any) -> int:
             return 0
 
-        async def complete(self, request: object, sink: object) -> int:
+        async def complete(self, request: Any, sink: Any) -> int:
             return self.complete_now(request, sink)
 
     class BareWrite(StoreNothing):
         """Writes the data set to ``<SOP Instance UID>.dcm`` (one open/writev/close), then
         answers Success."""
 
-        def open_stream(self, request: object) -> _Parts:  # type: ignore[override]
+        def open_stream(self, request: Any) -> Any:
             return _Parts()
 
         def complete_now(self, request: Any, sink: Any) -> int:
@@ -430,7 +433,8 @@ def warm_imports(sample: Path) -> None:
     application has it; the same for pynetdicom (pydicom's reader)."""
     from dicomgen.net import AE, Timeouts  # noqa: F401
     from dicomgen.net.dimse.command_set import command_vrs
-    from dicomgen.net.dimse.store import c_store_many, open_source  # noqa: F401
+    from dicomgen.net.dimse.store import c_store_many  # noqa: F401
+    from dicomgen.net.dimse.store_sources import open_source
 
     command_vrs()
     open_source(sample).close()

@@ -130,8 +130,8 @@ def main() -> None:
     parser.add_argument("--write", metavar="DIR", help="write each data set to a file in DIR")
     parser.add_argument("--max-pdu", type=int, default=131072)
     args = parser.parse_args()
+    from dicomgen.archive.storage import add_storage_contexts
     from dicomgen.net import AE
-    from dicomgen.net.services.storage import add_storage_contexts
 
     ae = AE("ANY-SCP", max_pdu=args.max_pdu)
     add_storage_contexts(ae)

@@ -77,7 +77,7 @@ def dcmtk_reads(path: Path) -> bool:
 
 
 def file_transfer_syntax(path: Path) -> str:
-    from dicomgen.net.dimse.store import FileSource
+    from dicomgen.net.dimse.store_sources import FileSource
 
     src = FileSource(path)
     try:
@@ -88,8 +88,8 @@ def file_transfer_syntax(path: Path) -> str:
 
 def odd_dataset(path: Path) -> bool:
     """The data set has an odd length (a malformed sample, e.g. SC_rgb_small_odd.dcm): our SCU
-    refuses to send it (see ``dicomgen.net.dimse.store._even``)."""
-    from dicomgen.net.dimse.store import FileSource
+    refuses to send it (see ``dicomgen.net.dimse.store_sources._even``)."""
+    from dicomgen.net.dimse.store_sources import FileSource
 
     src = FileSource(path)
     try:
@@ -104,7 +104,7 @@ def sample_files(
     """pydicom test files that are Part 10 files (preamble + meta) with Study/Series/SOP
     UIDs, one per SOP Instance UID, readable by dicomgen and by dcmtk."""
     from dicomgen.media.part10 import read
-    from dicomgen.net.dimse.store import FileSource
+    from dicomgen.net.dimse.store_sources import FileSource
 
     seen: set[str] = set()
     out = []

@@ -54,7 +54,7 @@ def filled_storage(
 ) -> Any:
     """The file store (a ``StorageSCP``) under ``folder`` holding ``rows``; closed again if
     filling it fails. The caller closes it."""
-    from dicomgen.net.services import StorageSCP
+    from dicomgen.archive import StorageSCP
 
     storage = StorageSCP(folder, fsync=False)
     try:

@@ -8,7 +8,8 @@
 - test oracles (pydicom, pynetdicom) are never imported outside tests/ and bench/;
 - ``dicomgen.core`` imports no other part of ``dicomgen`` (not even inside a function): the
   higher layers register what core calls in them (``dicomgen.core.services``);
-- the private attributes of ``Dataset`` are used only in its own module.
+- the private attributes of ``Dataset`` are used only in its own module;
+- ``dicomgen.net`` (the protocol) never imports ``dicomgen.archive`` (built on it).
 """
 
 from __future__ import annotations
@@ -207,3 +208,54 @@ def test_dataset_internals_are_used_only_in_its_module() -> None:
                 if name is not None:
                     bad.append(f"{p.relative_to(REPO)}:{node.lineno} uses Dataset.{name}")
     assert not bad, bad
+# --- runtime packages: the archive is built on the protocol, never the other way ---------
+
+RUNTIME = REPO / "runtime"
+
+
+def _runtime_imports(path: Path) -> set[str]:
+    """Every module ``path`` imports (relative imports resolved; inside functions and under
+    ``TYPE_CHECKING`` too), as dotted names."""
+    package = ".".join(path.relative_to(RUNTIME).with_suffix("").parts)
+    if path.name != "__init__.py":
+        package = package.rpartition(".")[0]
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                module = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                module = node.module or ""
+            out.add(module)
+            out.update(f"{module}.{a.name}" for a in node.names)
+    return out
+
+
+def _importers(folder: str, target: str) -> list[tuple[str, str]]:
+    return sorted(
+        (str(p.relative_to(REPO)), m)
+        for p in (RUNTIME / folder).rglob("*.py")
+        for m in _runtime_imports(p)
+        if m == target or m.startswith(target + ".")
+    )
+
+
+def test_net_never_imports_the_archive() -> None:
+    assert not _importers("dicomgen/net", "dicomgen.archive")
+
+
+def test_the_archive_uses_the_protocol_only_through_dicomgen_net() -> None:
+    """The archive imports the networking layer by its public package, never a CLI."""
+    assert _importers("dicomgen/archive", "dicomgen.net")  # it is built on it
+    assert not _importers("dicomgen/archive", "dicomgen.cli")
+
+
+def test_the_runtime_checker_resolves_relative_imports() -> None:
+    net = RUNTIME / "dicomgen" / "net" / "dimse" / "store.py"
+    found = _runtime_imports(net)
+    assert "dicomgen.net.dimse.message" in found  # ``from .message import ...``
+    assert "dicomgen.core.errors" in found

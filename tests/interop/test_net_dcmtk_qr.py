@@ -19,13 +19,13 @@ import pytest
 from net_processes import dcmtk, free_port
 from qr_archive import INSTANCES, filled_storage, make, move_destination, slow_patient_matches
 
+from dicomgen.archive import query_retrieve as qr
 from dicomgen.core.dataset import Dataset
 from dicomgen.encoding.json import to_json
 from dicomgen.encoding.reader import decode_dataset
 from dicomgen.media.part10 import read
 from dicomgen.net import AE, Timeouts
 from dicomgen.net.dimse.find import PATIENT_ROOT_FIND
-from dicomgen.net.services import query_retrieve as qr
 
 pytestmark = [pytest.mark.interop, pytest.mark.timeout(90)]
 

@@ -70,8 +70,8 @@ def storescu(port: int, options: list[str], paths: list[Path]) -> None:
 
 
 def check_store(store: Path, sent: list[Path]) -> None:
-    from dicomgen.net.store.index import Index
-    from dicomgen.net.store.levels import Level
+    from dicomgen.archive.index import Index
+    from dicomgen.archive.levels import Level
 
     assert_same_instances(sent, store)
     assert not temp_files(store)
@@ -96,7 +96,7 @@ def test_storescu_to_our_scp(tmp_path: Path, files: dict[str, list[Path]], optio
 def test_storescu_compressed_to_our_scp(tmp_path: Path, files: dict[str, list[Path]]) -> None:
     """Compressed files, storescu proposing each one's transfer syntax: stored unchanged."""
     from dicomgen.media.part10 import read
-    from dicomgen.net.dimse.store import FileSource
+    from dicomgen.net.dimse.store_sources import FileSource
 
     groups: dict[str, list[Path]] = {}
     for p in files["compressed"]:

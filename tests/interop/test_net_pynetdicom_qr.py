@@ -17,6 +17,8 @@ from qr_archive import CT, MR, filled_storage, move_destination, slow_patient_ma
 from qr_archive import INSTANCES as ARCHIVE
 from qr_archive import make as make_instance
 
+from dicomgen.archive import query_retrieve as qr
+from dicomgen.archive.files import part10_header
 from dicomgen.core.dataset import Dataset
 from dicomgen.encoding.json import to_json
 from dicomgen.encoding.reader import decode_dataset
@@ -34,8 +36,6 @@ from dicomgen.net.dimse.find import (
 from dicomgen.net.dimse.get import ReceivedInstances, add_get_contexts, c_get
 from dicomgen.net.dimse.move import c_move
 from dicomgen.net.dimse.normalized import NEvent, n_action
-from dicomgen.net.services import query_retrieve as qr
-from dicomgen.net.store.files import part10_header
 
 pynetdicom = pytest.importorskip("pynetdicom")
 pydicom = pytest.importorskip("pydicom")

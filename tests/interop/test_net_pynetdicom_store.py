@@ -26,9 +26,9 @@ from net_store_helpers import (
     temp_files,
 )
 
+from dicomgen.archive.storage import StorageService, add_storage_contexts
+from dicomgen.archive.storage_scp import StorageSCP
 from dicomgen.net import AE, Timeouts
-from dicomgen.net.services.storage import StorageService, add_storage_contexts
-from dicomgen.net.services.storage_scp import StorageSCP
 
 pynetdicom = pytest.importorskip("pynetdicom")
 
@@ -127,7 +127,7 @@ def test_our_scu_to_pynetdicom_scp(tmp_path: Path, sent_files: list[Path]) -> No
     try:
         ae = AE("K1SCU", timeouts=FAST)
         seen: set[tuple[str, tuple[str, ...]]] = set()
-        from dicomgen.net.dimse.store import FileSource
+        from dicomgen.net.dimse.store_sources import FileSource
 
         for p in sent_files:
             src = FileSource(p)

@@ -45,9 +45,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 async def _run(args: argparse.Namespace) -> int:
+    from dicomgen.archive.files import part10_header, safe_name
     from dicomgen.core.errors import DimseError
     from dicomgen.net.dimse.get import Received, add_get_contexts, c_get
-    from dicomgen.net.store.files import part10_header, safe_name
 
     out_dir = Path(args.output_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -141,9 +141,9 @@ def deid_transform(args: argparse.Namespace, root: Path) -> Any:
 
 def build(args: argparse.Namespace) -> tuple:
     """The AE, the handlers, the TLS context and the store of ``args`` (for tests, too)."""
+    from dicomgen.archive.storage import StorageService, add_storage_contexts
+    from dicomgen.archive.storage_scp import StorageSCP
     from dicomgen.net import AE, VERIFICATION_SOP_CLASS, Timeouts
-    from dicomgen.net.services.storage import StorageService, add_storage_contexts
-    from dicomgen.net.services.storage_scp import StorageSCP
 
     user_check = None
     if args.user is not None:
@@ -184,7 +184,7 @@ def build(args: argparse.Namespace) -> tuple:
     handlers: dict = {"C-STORE": StorageService(storage, on_stored=on_stored, transform=transform)}
     qr = None
     if not args.no_query_retrieve:
-        from dicomgen.net.services import query_retrieve as qr
+        from dicomgen.archive import query_retrieve as qr
     # scp_role: a C-GET requestor takes the SCP role of the storage contexts (PS3.4 C.4.3).
     add_storage_contexts(ae, scp_role=True if qr is not None else None)
     if qr is not None:

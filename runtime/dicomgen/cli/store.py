@@ -93,7 +93,7 @@ def plan_contexts(
     one with ``native`` (native files are converted to them when needed), plus one per
     compressed transfer syntax found, which files cannot be converted from (at most 128)."""
     from dicomgen.core.errors import NetworkError
-    from dicomgen.net.dimse.store import is_native
+    from dicomgen.net.dimse.store_sources import is_native
 
     out: list[tuple[str, tuple[str, ...]]] = []
     seen: set[tuple[str, tuple[str, ...]]] = set()
@@ -119,7 +119,8 @@ def run(args: argparse.Namespace) -> int:
 async def _run(args: argparse.Namespace) -> int:
     from dicomgen.core.errors import AssociationAborted, DicomError, NetworkTimeout
     from dicomgen.net import AE, Timeouts
-    from dicomgen.net.dimse.store import FileSource, c_store_many, iter_files
+    from dicomgen.net.dimse.store import c_store_many
+    from dicomgen.net.dimse.store_sources import FileSource, iter_files
 
     def say(text: str) -> None:
         if args.verbose:

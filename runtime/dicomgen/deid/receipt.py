@@ -1,6 +1,6 @@
 """De-identification of data sets as an archive receives them (``dicomgen scp --deid``).
 
-:class:`OnReceipt` is the transform a :class:`~dicomgen.net.services.storage.StorageService`
+:class:`OnReceipt` is the transform a :class:`~dicomgen.archive.storage.StorageService`
 applies to each received data set before it is stored, so the archive never holds the
 identified data set. UIDs are replaced with the store's key, so instances of one study sent
 in any order or association stay linked. What was done to each data set is appended as one

@@ -14,7 +14,7 @@ from dicomgen import _lazy_names
 _LAZY = {
     "AE": "dicomgen.net.ae:AE",
     "Association": "dicomgen.net.association:Association",
-    "Server": "dicomgen.net.ae:Server",
+    "Server": "dicomgen.net.server:Server",
     "Timeouts": "dicomgen.net.ae:Timeouts",
     "IMPLEMENTATION_CLASS_UID": "dicomgen.net.ae:IMPLEMENTATION_CLASS_UID",
     "IMPLEMENTATION_VERSION_NAME": "dicomgen.net.ae:IMPLEMENTATION_VERSION_NAME",
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
         AE,
         IMPLEMENTATION_CLASS_UID,
         IMPLEMENTATION_VERSION_NAME,
-        Server,
         Timeouts,
     )
     from dicomgen.net.association import Association
@@ -38,6 +37,7 @@ if TYPE_CHECKING:
         VERIFICATION_SOP_CLASS,
         PresentationContext,
     )
+    from dicomgen.net.server import Server
 
 
 __getattr__, __dir__ = _lazy_names(__name__, globals(), _LAZY)

@@ -20,12 +20,7 @@ called AE title when ``require_called_aet`` (user, 7), calling AE title against
 ``allowed_calling_aets`` (user, 3), user identity via ``user_identity_handler`` (user, 1;
 a request without a User Identity sub-item is refused when a handler is set),
 association limit ``max_associations`` (transient, presentation, local limit exceeded).
-An association that was aborted (by either side, e.g. after the idle timeout) frees its slot
-at once, not when its connection finally closes.
-
-Before association, at most ``max_pending_connections`` connections wait for their
-A-ASSOCIATE-RQ (each for at most ARTIM); a new connection beyond that closes the one that
-has waited longest, so a flood of silent sockets cannot keep a real peer out.
+The listening side (pending connections, association slots) is :class:`~.server.Server`.
 """
 
 from __future__ import annotations
@@ -33,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl as _ssl
-from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -55,8 +50,8 @@ from .contexts import (
     contexts_from_accept,
     negotiate_contexts,
 )
-from .dimse.service import Handler, normalize_handlers
-from .heap import TRIM_DELAY, release_free_memory
+from .dimse.providers import standard_services
+from .dimse.service import Handler, ServiceProvider, normalize_handlers
 from .pdu import (
     DICOM_APPLICATION_CONTEXT,
     AssociateAC,
@@ -77,16 +72,10 @@ from .pdu import (
     UserInformationItem,
 )
 from .pdu.codec import MAX_ASSOCIATE_LENGTH
-from .ul.fsm import State
-from .ul.provider import (
-    AbortIndication,
-    AssociateAccepted,
-    AssociateIndication,
-    AssociateRejected,
-    ULConfig,
-    UpperLayer,
-)
-from .ul.transport import MAX_QUEUED_BYTES, Transport, start_server
+from .server import Server, wait_bounded
+from .ul.indications import AbortIndication, AssociateAccepted, AssociateRejected
+from .ul.provider import ULConfig, UpperLayer
+from .ul.transport import MAX_QUEUED_BYTES
 
 if TYPE_CHECKING:
     from .sync import SyncAssociation, ThreadedServer
@@ -145,6 +134,7 @@ class AE:
         async_operations: tuple[int, int] | None = None,
         user_identity_handler: UserIdentityHandler | None = None,
         extended_negotiation_handler: ExtendedNegotiationHandler | None = None,
+        services: Mapping[int, ServiceProvider] | None = None,
     ) -> None:
         self.ae_title: str = _check_ae_title(ae_title, "AE title")
         self.max_pdu = max_pdu
@@ -166,6 +156,11 @@ class AE:
         self.async_operations = async_operations
         self.user_identity_handler = user_identity_handler
         self.extended_negotiation_handler = extended_negotiation_handler
+        #: The SCP side of each DIMSE service, by request command field: the built-in
+        #: providers (:func:`~dicomgen.net.dimse.providers.standard_services`) unless given.
+        self.services: dict[int, ServiceProvider] = (
+            standard_services() if services is None else {int(k): v for k, v in services.items()}
+        )
         self.requested_contexts: list[ContextDefinition] = []
         self.supported_contexts: dict[str, ContextDefinition] = {}
 
@@ -308,7 +303,7 @@ class AE:
             ind = await asyncio.wait_for(provider.next_indication(), self.timeouts.acse)
         except TimeoutError:
             await provider.abort()
-            await _bounded(provider.wait_closed(self.timeouts.artim), self.timeouts.artim)
+            await wait_bounded(provider.wait_closed(self.timeouts.artim), self.timeouts.artim)
             raise NetworkTimeout(
                 f"no A-ASSOCIATE response from {host}:{port} within {self.timeouts.acse} s",
                 host=host,
@@ -316,7 +311,7 @@ class AE:
             ) from None
         if isinstance(ind, AssociateRejected):
             rj = ind.reject
-            await _bounded(provider.wait_closed(2.0), 2.0)
+            await wait_bounded(provider.wait_closed(2.0), 2.0)
             raise AssociationRejected(
                 f"association rejected by {request.called_ae_title}: {rj.describe()}",
                 result=rj.result,
@@ -324,7 +319,7 @@ class AE:
                 reason=rj.reason,
             )
         if isinstance(ind, AbortIndication):
-            await _bounded(provider.wait_closed(self.timeouts.artim), self.timeouts.artim)
+            await wait_bounded(provider.wait_closed(self.timeouts.artim), self.timeouts.artim)
             raise AssociationAborted(
                 f"association with {host}:{port} aborted during negotiation: {ind.detail}",
                 source=ind.abort.source if ind.abort else None,
@@ -460,13 +455,6 @@ def _min_window(ours: int, theirs: int) -> int:
     return min(ours, theirs)
 
 
-async def _bounded(awaitable: Awaitable[Any], timeout: float | None) -> None:
-    try:
-        await asyncio.wait_for(awaitable, timeout)
-    except (TimeoutError, NetworkError):
-        pass
-
-
 class AssociationRequest:
     """``await`` it for the :class:`Association`, or ``async with`` it (released on exit)."""
 
@@ -497,151 +485,3 @@ class AssociationRequest:
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         assert self._assoc is not None
         await self._assoc.__aexit__(exc_type, exc, tb)
-
-
-class Server:
-    """An acceptor listening for associations; ``port``, ``associations``, ``close()``."""
-
-    def __init__(self, ae: AE, handlers: dict[int, Handler]) -> None:
-        self.ae = ae
-        self.handlers = handlers
-        self.associations: set[Association] = set()
-        self.served: int = 0  # connections handled (for tests and monitoring)
-        self._server: asyncio.Server | None = None
-        self._tasks: set[asyncio.Task] = set()
-        #: connections waiting for their A-ASSOCIATE-RQ, oldest first
-        self._pending: dict[Transport, None] = {}
-        self._trim: asyncio.TimerHandle | None = None
-
-    async def _start(self, address: tuple[str, int], ssl_context: _ssl.SSLContext | None) -> None:
-        host, port = address
-        self._server = await start_server(
-            self._on_connection,
-            host,
-            port,
-            ssl_context=ssl_context,
-            max_pdata_length=self.ae._ul_config().max_pdata_length,
-            max_associate_length=self.ae.max_associate_length,
-            max_queued_bytes=self.ae.max_queued_bytes,
-        )
-
-    @property
-    def address(self) -> tuple[str, int]:
-        assert self._server is not None
-        sock = self._server.sockets[0].getsockname()
-        return sock[0], sock[1]
-
-    @property
-    def port(self) -> int:
-        return self.address[1]
-
-    async def _on_connection(self, transport: Transport) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._tasks.add(task)
-        try:
-            await self._serve_connection(transport)
-        except Exception:
-            log.exception("connection from %s failed", transport.peer)
-        finally:
-            self.served += 1
-            if task is not None:
-                self._tasks.discard(task)
-            if not self._pending and self._trim is None:  # a burst of connections ended
-                self._trim = asyncio.get_running_loop().call_later(TRIM_DELAY, self._trim_heap)
-
-    def _trim_heap(self) -> None:
-        self._trim = None
-        if not self._pending:
-            release_free_memory()
-
-    @property
-    def busy_slots(self) -> int:
-        """Associations holding a slot (aborted ones do not, while their connection closes)."""
-        return sum(1 for a in self.associations if not a.is_aborted)
-
-    def _admit(self, transport: Transport) -> None:
-        """Count ``transport`` as waiting for its A-ASSOCIATE-RQ, closing the connection that
-        has waited longest when ``max_pending_connections`` already wait."""
-        pending = self._pending
-        while pending and len(pending) >= self.ae.max_pending_connections:
-            oldest = next(iter(pending))
-            del pending[oldest]
-            log.info("closing %s: too many connections waiting to associate", oldest.peer)
-            oldest.transport.abort()
-        pending[transport] = None
-
-    async def _serve_connection(self, transport: Transport) -> None:
-        provider = UpperLayer(self.ae._ul_config(), requestor=False)
-        self._admit(transport)
-        try:
-            await self._negotiate_and_serve(provider, transport)
-        finally:
-            self._pending.pop(transport, None)
-            provider.artim.stop()
-            transport.close()
-
-    async def _negotiate_and_serve(self, provider: UpperLayer, transport: Transport) -> None:
-        ae = self.ae
-        artim = ae.timeouts.artim
-        provider.connection_indication(transport)
-        try:
-            ind = await asyncio.wait_for(provider.next_indication(), artim + 5)
-        except TimeoutError:  # pragma: no cover - ARTIM fires first
-            await provider.abort()
-            return
-        self._pending.pop(transport, None)
-        if not isinstance(ind, AssociateIndication):  # abort, invalid PDU, closed, ARTIM
-            await _bounded(provider.wait_closed(artim + 1), artim + 1)
-            return
-        if provider.state is not State.STA3:  # pragma: no cover - aborted meanwhile
-            return
-        busy = self.busy_slots >= ae.max_associations
-        answer, contexts = ae.negotiate(ind.request, busy=busy)
-        await provider.associate_response(answer)
-        if isinstance(answer, AssociateRJ):
-            log.info("rejected %s: %s", ind.request.calling_ae_title, answer.describe())
-            await _bounded(provider.wait_closed(artim + 1), artim + 1)
-            return
-        transport.protocol.trust()
-        assoc = Association(
-            ae,
-            provider,
-            is_requestor=False,
-            request=ind.request,
-            accept=answer,
-            contexts=contexts,
-            timeouts=ae.timeouts,
-            handlers=self.handlers,
-        )
-        self.associations.add(assoc)
-        try:
-            await assoc.wait_closed(None)  # bounded by the idle timeout and ARTIM in the provider
-        finally:
-            self.associations.discard(assoc)
-
-    async def close(self, timeout: float = 5.0) -> None:
-        """Stop listening, abort the open associations and wait for their tasks."""
-        if self._trim is not None:
-            self._trim.cancel()
-            self._trim = None
-        if self._server is not None:
-            self._server.close()
-        for assoc in list(self.associations):
-            await assoc.abort()
-        tasks = list(self._tasks)
-        if tasks:
-            done, pending = await asyncio.wait(tasks, timeout=timeout)
-            for t in pending:
-                t.cancel()
-        if self._server is not None:
-            try:
-                await asyncio.wait_for(self._server.wait_closed(), timeout)
-            except TimeoutError:
-                pass
-
-    async def __aenter__(self) -> Server:
-        return self
-
-    async def __aexit__(self, *exc: Any) -> None:
-        await self.close()

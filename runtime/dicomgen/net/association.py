@@ -5,14 +5,9 @@ P-DATA is reassembled into DIMSE messages as the provider receives it (its
 ``pdata_handler``, in the transport's read callback; through the pump below when other
 indications wait before it): responses go to the waiting request
 (:meth:`Association.request`), requests to the registered service
-(:data:`dicomgen.net.dimse.service.SCP_SERVICES`) in their own task, a C-CANCEL-RQ (which
-has no Message ID) to :func:`dicomgen.net.dimse.cancel.dispatch_cancel`. A service may
-answer a request at once instead (its optional ``handle_now``, e.g. a C-STORE whose data
-set the handler stores without waiting): the response is then sent from the read callback,
-with no task created and no task switch between the request and its response.
-No more requests are performed at once than the asynchronous operations window lets the
-peer invoke (PS3.7 D.3.3.3; one without the sub-item): a peer sending more has the others
-performed in order as earlier ones are answered.
+(:mod:`.performer`: the AE's service providers, within the asynchronous operations
+window), a C-CANCEL-RQ (which has no Message ID) to
+:func:`dicomgen.net.dimse.cancel.dispatch_cancel`.
 One pump task reads the provider's other indications: A-RELEASE indications are answered;
 aborts and closes fail everything outstanding.
 """
@@ -20,9 +15,8 @@ aborts and closes fail everything outstanding.
 from __future__ import annotations
 
 import asyncio
-import collections
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from dicomgen.core.errors import (
@@ -35,7 +29,7 @@ from dicomgen.core.errors import (
 from .contexts import PresentationContext
 from .dimse.cancel import dispatch_cancel
 from .dimse.command_set import encode_command
-from .dimse.fields import CommandField, Status
+from .dimse.fields import CommandField
 from .dimse.message import (
     DatasetSink,
     DimseMessage,
@@ -45,22 +39,20 @@ from .dimse.message import (
     fragment_size,
 )
 from .dimse.service import (
-    SCP_SERVICES,
-    DimseEvent,
     Handler,
-    status_response,
-    unrecognized_response,
+    ServiceProvider,
 )
 from .pdu import AssociateAC, AssociateRQ, PDataTF, UserInformationItem
+from .performer import Performer, negotiated_window
 from .ul.fsm import State
-from .ul.provider import (
+from .ul.indications import (
     AbortIndication,
     Closed,
     PDataIndication,
     ReleaseConfirmation,
     ReleaseIndication,
-    UpperLayer,
 )
+from .ul.provider import UpperLayer
 
 if TYPE_CHECKING:
     from .ae import AE, Timeouts
@@ -105,6 +97,8 @@ class Association:
         self.contexts: dict[int, PresentationContext] = {c.context_id: c for c in contexts}
         self.timeouts = timeouts
         self.handlers: dict[int, Handler] = handlers or {}
+        #: The service providers by request command field (the AE's table).
+        self.services: Mapping[int, ServiceProvider] = ae.services
         peer_info: UserInformationItem = (
             accept.user_information if is_requestor else request.user_information
         )
@@ -113,7 +107,7 @@ class Association:
         self.max_pdu: int = provider.config.max_pdata_length
         self.peer_implementation_class_uid: str | None = peer_info.implementation_class_uid
         self.peer_implementation_version_name: str | None = peer_info.implementation_version_name
-        self.async_operations: tuple[int, int] = _negotiated_window(request, accept)
+        self.async_operations: tuple[int, int] = negotiated_window(request, accept)
         self.local_ae_title: str
         self.peer_ae_title: str
         if is_requestor:
@@ -136,19 +130,8 @@ class Association:
         limit = self.async_operations[0 if is_requestor else 1]
         self._window = asyncio.Semaphore(limit) if limit else None
         self._tasks: set[asyncio.Task] = set()
-        # Requests the peer invokes: Message IDs received and not yet answered (performed or
-        # waiting). PS3.7 D.3.3.3 bounds how many may be outstanding (the acceptor performs
-        # what the requestor invokes, "invoked" of the A-ASSOCIATE-AC; the requestor what the
-        # acceptor invokes, "performed"); a peer that sends more is served anyway, but no more
-        # than that many at once: the others wait in order in ``_waiting``, and past
-        # MAX_WAITING of them no more P-DATA is taken until they are under it again.
-        self._serving: set[int] = set()
-        self._perform_limit = self.async_operations[1 if is_requestor else 0]
-        self._waiting: collections.deque[tuple[DimseMessage, PresentationContext, int]] = (
-            collections.deque()
-        )
-        self._waiting_held = False
-        self._window_warned = False
+        # Requests the peer invokes, performed within the window (PS3.7 D.3.3.3)
+        self._performer = Performer(self, self.async_operations[1 if is_requestor else 0])
         self._released = asyncio.get_running_loop().create_future()
         self._closed = asyncio.Event()
         self._pump_busy = False  # the pump is handling an indication (it may be waiting)
@@ -385,7 +368,12 @@ class Association:
 
     def is_serving(self, message_id: int) -> bool:
         """Whether a received request with ``message_id`` is being performed (PS3.7 C.5.2)."""
-        return message_id in self._serving
+        return self._performer.is_serving(message_id)
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether the association has ended (its connection closed)."""
+        return self._closed.is_set()
 
     async def send_c_echo(self, *, timeout: float | None = None) -> int:
         """C-ECHO (Verification): the response Status, 0x0000 on success (PS3.7 9.1.5)."""
@@ -482,7 +470,7 @@ class Association:
         waiter = self._assembler.room()
         if waiter is not None:
             self.provider.hold()
-            self._start_task(self._wait_for_sink(waiter))
+            self.start_task(self._wait_for_sink(waiter))
 
     def _abort_now(self, detail: str, *, fail: bool = False) -> None:
         """A-ABORT at once (``detail``: why); ``fail``: the outstanding requests fail now
@@ -493,7 +481,8 @@ class Association:
             self._fail_all(AssociationAborted(self.abort_detail))
         self.provider.abort_now()
 
-    def _start_task(self, coro: Any) -> asyncio.Task:
+    def start_task(self, coro: Any) -> asyncio.Task:
+        """Run ``coro`` in a task of this association (cancelled when it ends)."""
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -584,16 +573,12 @@ class Association:
 
     def _open_stream(self, context_id: int, command: Any) -> DatasetSink | None:
         """Ask the service of a received request whether it streams the data set
-        (its provider's optional ``open_stream(association, context, command, handler)``)."""
+        (its provider's ``open_stream(association, context, command, handler)``)."""
         context = self.contexts.get(context_id)
         field = int(command.get(0x00000100, 0))
         if context is None or not context.accepted or field & 0x8000:
             return None
-        service = SCP_SERVICES.get(field)
-        opener = getattr(service, "open_stream", None)
-        if opener is None:
-            return None
-        return opener(self, context, command, self.handlers.get(field))
+        return self._performer.open_stream(context, field, command)
 
     def _on_message(self, message: DimseMessage) -> None:
         context = self.contexts.get(message.context_id)
@@ -614,85 +599,7 @@ class Association:
                 return
             queue.put_nowait(message)
             return
-        message_id = message.command.MessageID
-        if message_id is None:
-            raise DimseError(f"{message.label} without Message ID (0000,0110)")
-        if message_id in self._serving:
-            # PS3.7 C.5.2: the Message ID is allocated to an operation still being performed
-            self._start_task(
-                self.send_message(status_response(message, Status.DUPLICATE_INVOCATION))
-            )
-            return
-        limit = self._perform_limit
-        if limit and (self._waiting or len(self._serving) >= limit):
-            self._wait_for_slot(message, context, message_id)
-            return
-        service = SCP_SERVICES.get(field)
-        handle_now = getattr(service, "handle_now", None)
-        if handle_now is not None and self.can_send_now():
-            # answered at once when the service can (no task, no task switch)
-            if handle_now(DimseEvent(self, message, context), self.handlers.get(field)):
-                return
-        self._perform(message, context, message_id)
-
-    def _perform(
-        self, message: DimseMessage, context: PresentationContext, message_id: int
-    ) -> None:
-        self._serving.add(message_id)
-        task = self._start_task(self._serve(message, context))
-        task.add_done_callback(lambda _t: self._performed(message_id))
-
-    def _wait_for_slot(
-        self, message: DimseMessage, context: PresentationContext, message_id: int
-    ) -> None:
-        """A request beyond the window (see ``__init__``): it waits for a slot, in order."""
-        if not self._window_warned:
-            self._window_warned = True
-            log.warning(
-                "%s invokes more than %d outstanding operation(s), the negotiated window"
-                " (PS3.7 D.3.3.3): performing them %d at a time",
-                self.peer_ae_title,
-                self._perform_limit,
-                self._perform_limit,
-            )
-        self._serving.add(message_id)
-        self._waiting.append((message, context, message_id))
-        if len(self._waiting) >= self.MAX_WAITING and not self._waiting_held:
-            self._waiting_held = True
-            self.provider.hold()
-
-    def _performed(self, message_id: int) -> None:
-        """A request was answered: start those waiting for its slot."""
-        self._serving.discard(message_id)
-        waiting = self._waiting
-        if self._closed.is_set():
-            waiting.clear()  # the association ended: nobody to answer
-        while waiting and len(self._serving) - len(waiting) < self._perform_limit:
-            message, context, message_id = waiting.popleft()
-            self._perform(message, context, message_id)  # still in _serving
-        if self._waiting_held and len(waiting) < self.MAX_WAITING:
-            self._waiting_held = False
-            self.provider.unhold()
-
-    async def _serve(self, message: DimseMessage, context: PresentationContext) -> None:
-        service = SCP_SERVICES.get(message.command_field)
-        try:
-            if service is None:
-                try:
-                    CommandField(message.command_field)
-                except ValueError:
-                    self.abort_detail = f"unknown DIMSE command field 0x{message.command_field:04X}"
-                    await self.provider.abort()
-                    return
-                await self.send_message(unrecognized_response(message))
-                return
-            event = DimseEvent(self, message, context)
-            await service.handle(event, self.handlers.get(message.command_field))
-        except (NetworkError, asyncio.CancelledError):
-            raise
-        except Exception:  # a failing user handler must not take the server down
-            log.exception("handler for %s failed", message.label)
-            await self.abort()
+        self._performer.received(message, context)
 
 
 class _Encoded:
@@ -712,12 +619,3 @@ def _label(command: Any) -> str:
         return CommandField(int(command.get(0x00000100, -1))).label
     except ValueError:
         return "DIMSE message"
-
-
-def _negotiated_window(request: AssociateRQ, accept: AssociateAC) -> tuple[int, int]:
-    """(invoked, performed): 1/1 unless both sides sent the sub-item (PS3.7 D.3.3.3)."""
-    rq = request.user_information.async_operations_window
-    ac = accept.user_information.async_operations_window
-    if rq is None or ac is None:
-        return (1, 1)
-    return (ac.max_operations_invoked, ac.max_operations_performed)

@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from dicomgen.core.errors import NetworkTimeout
 
 if TYPE_CHECKING:
-    from .ae import AE, Server
+    from .ae import AE
     from .association import Association
     from .dimse.store import StoreResponse
+    from .server import Server
 
 T = TypeVar("T")
 
@@ -139,7 +140,7 @@ class SyncAssociation:
 
 
 class ThreadedServer:
-    """A :class:`dicomgen.net.ae.Server` running in a background thread."""
+    """A :class:`dicomgen.net.server.Server` running in a background thread."""
 
     def __init__(self, runner: LoopThread, server: Server) -> None:
         self._runner = runner

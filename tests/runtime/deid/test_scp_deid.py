@@ -13,11 +13,11 @@ from deid_check import leftovers
 from net_processes import kill
 from net_store_helpers import EXPLICIT, SECONDARY_CAPTURE, make_dataset, start_our_scp
 
+from dicomgen.archive.store_status import STORE_CANNOT_UNDERSTAND, STORE_SUCCESS
 from dicomgen.core.dataset import Dataset
 from dicomgen.deid.values import Keys
 from dicomgen.media import part10
 from dicomgen.net import AE, Timeouts
-from dicomgen.net.services.store_status import STORE_CANNOT_UNDERSTAND, STORE_SUCCESS
 
 KEY = b"scp-deid-test-key-0123456789abcd"
 pytestmark = [pytest.mark.timeout(120), pytest.mark.filterwarnings("ignore")]

@@ -9,7 +9,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from dicomgen.net.dimse.store import StoreSource
+from dicomgen.net.dimse.store_sources import StoreSource
 
 DEFLATED = "1.2.840.10008.1.2.1.99"
 SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7"
@@ -47,7 +47,7 @@ def deflate_bomb_dataset(uid: str, inflated: int = 1 << 30) -> bytes:
 
 def deflate_bomb_file(path: Path, uid: str, inflated: int = 1 << 30) -> Path:
     """:func:`deflate_bomb_dataset` as a Part 10 file."""
-    from dicomgen.net.store.files import part10_header
+    from dicomgen.archive.files import part10_header
 
     path.write_bytes(
         part10_header(SECONDARY_CAPTURE, uid, DEFLATED) + deflate_bomb_dataset(uid, inflated)

@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from net_store_helpers import EXPLICIT, IMPLICIT, generated_files, make_dataset
 
+from dicomgen.archive.files import part10_header
 from dicomgen.core.element import DataElement
 from dicomgen.core.errors import MediaError
 from dicomgen.encoding.writer import encode_dataset
 from dicomgen.media import file_ids as fids
 from dicomgen.media.dicomdir import REFERENCED_FILE_ID, encode_dicomdir, read_dicomdir
 from dicomgen.media.fileset import FileSet
-from dicomgen.net.store.files import part10_header
 
 pytestmark = pytest.mark.timeout(120)
 

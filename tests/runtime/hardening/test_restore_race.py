@@ -8,17 +8,19 @@ import asyncio
 import random
 import sqlite3
 import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from net_processes import kill
 from net_store_helpers import EXPLICIT, SECONDARY_CAPTURE, make_dataset, start_our_scp
 
+from dicomgen.archive import StorageSCP
+from dicomgen.archive.storage import StorageService, add_storage_contexts
+from dicomgen.archive.storage_scp import StoreResult
 from dicomgen.net import AE, Timeouts
-from dicomgen.net.dimse.store import StoreRequest
-from dicomgen.net.services import StorageSCP
-from dicomgen.net.services.storage import StorageService, add_storage_contexts
-from dicomgen.net.services.storage_scp import StoreResult
+from dicomgen.net.dimse.store_scp import StoreRequest
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -76,8 +78,8 @@ def check_store(store: Path, acked: dict[str, list[str]], run: int) -> None:
 def test_threads_restoring_leave_one_file_and_one_row(tmp_path: Path, defer: bool) -> None:
     """The StorageSCP itself, 4 threads as the 4 associations' workers: 20 runs indexing at
     once (where the race was), 5 with rows deferred."""
+    from dicomgen.archive.storage_scp import StorageSCP
     from dicomgen.encoding.writer import encode_dataset
-    from dicomgen.net.services.storage_scp import StorageSCP
 
     encoded = {
         (uid, study): bytes(encode_dataset(copy_of(uid, study), EXPLICIT))
@@ -168,6 +170,23 @@ async def restore_marked(port: int, seed: int, sizes: tuple[int, ...]) -> int:
     return ok[0]
 
 
+class LateReturningStorageSCP(StorageSCP):
+    """A store whose thread returns a random 0-5 ms after it published its copy (and
+    released the instance): an answer taken from the return, not from ``published``, would
+    then often reach the event loop after that of a copy published later."""
+
+    def store_encoded(self, *args: Any, **kw: Any) -> StoreResult:
+        result = super().store_encoded(*args, **kw)
+        time.sleep(random.random() * 0.005)
+        return result
+
+
+def blank_patient_name(ds: Any) -> Any:
+    """A de-identifying transform: Patient's Name emptied (PS3.15 Table E.1-1, action Z)."""
+    ds[0x00100010].value = ""
+    return ds
+
+
 def check_last_answered(store: Path, answered: dict[str, list[int]], run: int) -> None:
     """One file and one row per instance, the row naming the file, and both the copy
     answered last: the file's Instance Number and the row's are its marker."""
@@ -205,8 +224,9 @@ def check_last_answered(store: Path, answered: dict[str, list[int]], run: int) -
         ({"inline_threshold": 0}, (8,)),
         ({"inline_threshold": 0, "spill_threshold": 0}, (8,)),
         ({"inline_threshold": 1000, "spill_threshold": 3000}, (8, 64, 256)),
+        ({"transform": blank_patient_name}, (8, 64)),
     ],
-    ids=["in the event loop", "in worker threads", "streamed", "all three mixed"],
+    ids=["in the event loop", "in worker threads", "streamed", "all three mixed", "de-identified"],
 )
 def test_the_copy_kept_is_the_one_answered_last(
     tmp_path: Path, setup: tuple[dict, tuple[int, ...]]
@@ -215,11 +235,13 @@ def test_the_copy_kept_is_the_one_answered_last(
     each of 20 runs the file and the row of every instance are those of the store the SCP
     answered last (stores made in the event loop, in worker threads, streamed to a thread,
     or each copy by the way its size selects: 8 rows in the loop, 64 in a thread, 256
-    streamed)."""
+    streamed; or de-identified on receipt, as ``dicomgen scp --deid`` does, each copy
+    decoded and transformed in a worker thread)."""
     service_kw, sizes = setup
     for run in range(20):
         store = tmp_path / f"store{run}"
-        storage = StorageSCP(store, fsync=False)
+        late = "transform" in service_kw
+        storage = (LateReturningStorageSCP if late else StorageSCP)(store, fsync=False)
         order = AnswerOrder()
         ae = AE("K1SCP", timeouts=Timeouts(connect=5, acse=10, dimse=30, idle=30, artim=5))
         add_storage_contexts(ae, sop_classes=[SECONDARY_CAPTURE])
@@ -232,3 +254,8 @@ def test_the_copy_kept_is_the_one_answered_last(
             storage.close()
         assert ok == 400 == sum(map(len, order.answered.values())), f"run {run}"
         check_last_answered(store, order.answered, run)
+        if "transform" in service_kw:
+            from dicomgen.media.part10 import read
+
+            names = {read(p).first_text(0x00100010) for p in store.rglob("*.dcm")}
+            assert names == {""}, f"run {run}: not de-identified: {names}"

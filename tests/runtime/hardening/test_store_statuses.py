@@ -13,16 +13,16 @@ import pytest
 from net_processes import kill
 from net_store_helpers import EXPLICIT, SECONDARY_CAPTURE, make_dataset
 
-from dicomgen.core.element import DataElement
-from dicomgen.encoding.writer import encode_dataset
-from dicomgen.net import AE, Timeouts
-from dicomgen.net.services.storage_scp import StorageSCP
-from dicomgen.net.services.store_status import (
+from dicomgen.archive.storage_scp import StorageSCP
+from dicomgen.archive.store_status import (
     STORE_CANNOT_UNDERSTAND,
     STORE_OUT_OF_RESOURCES,
     STORE_PROCESSING_FAILURE,
     write_failure_status,
 )
+from dicomgen.core.element import DataElement
+from dicomgen.encoding.writer import encode_dataset
+from dicomgen.net import AE, Timeouts
 
 from .hostile import RawSource
 

@@ -29,6 +29,12 @@ from net_store_helpers import (
     temp_files,
 )
 
+from dicomgen.archive.storage import (
+    StorageService,
+    add_storage_contexts,
+    storage_transfer_syntaxes,
+)
+from dicomgen.archive.storage_scp import StorageSCP
 from dicomgen.core.errors import DicomError, DimseError
 from dicomgen.net import AE, Timeouts
 from dicomgen.net.dimse import MessageAssembler
@@ -38,18 +44,9 @@ from dicomgen.net.dimse.message import (
     encoded_fragments,
     fragment_size,
 )
-from dicomgen.net.dimse.store import (
-    FileSource,
-    StoreStatus,
-    store_request,
-)
+from dicomgen.net.dimse.store import StoreStatus, store_request
+from dicomgen.net.dimse.store_sources import FileSource
 from dicomgen.net.pdu import PDV, PDataTF, decode_pdu
-from dicomgen.net.services.storage import (
-    StorageService,
-    add_storage_contexts,
-    storage_transfer_syntaxes,
-)
-from dicomgen.net.services.storage_scp import StorageSCP
 from dicomgen_std.commands import CommandSet
 
 pytestmark = pytest.mark.timeout(60)
@@ -104,6 +101,9 @@ class RecordingSink:
 
     def abort(self) -> None:
         self.aborted = True
+
+    def room(self) -> None:
+        return None
 
 
 def _command_pdu(ctx: int = 1) -> PDataTF:
@@ -248,7 +248,7 @@ def test_statuses_and_errors(tmp_path: Path, peer: Peer) -> None:
     ae.add_requested_context("1.2.840.10008.5.1.4.1.1.2", [EXPLICIT])  # CT Image Storage
     with ae.associate_sync("127.0.0.1", peer.server.port, "K1SCP") as a:
         # a data set whose SOP Instance UID differs from the request's: A900 (PS3.4 B.2.3)
-        from dicomgen.net.dimse.store import DatasetSource
+        from dicomgen.net.dimse.store_sources import DatasetSource
 
         src = DatasetSource(ds)
         src.sop_instance_uid = str(other[0x00080018].value)
@@ -261,7 +261,7 @@ def test_statuses_and_errors(tmp_path: Path, peer: Peer) -> None:
         assert rsp.status == StoreStatus.DATASET_DOES_NOT_MATCH_SOP_CLASS  # store checks UIDs
         # a request whose SOP Class is not the context's abstract syntax: 0122 (PS3.7 C.5)
         from dicomgen.net.dimse.message import DimseMessage
-        from dicomgen.net.dimse.store import _encode_chunks
+        from dicomgen.net.dimse.store_sources import _encode_chunks
 
         assoc = a.association
         ctx = assoc.context_for(SECONDARY_CAPTURE)
@@ -509,9 +509,9 @@ def test_sockets_have_nagle_off(peer: Peer) -> None:
 def test_a_store_record_is_sent_without_decoding_its_header_again(tmp_path: Path) -> None:
     """C-MOVE/C-GET sub-operations send files of the store: the index record's SOP UIDs are
     used, the header is not decoded again (only the File Meta Information is read)."""
+    from dicomgen.archive.index import InstanceRecord
     from dicomgen.net.dimse.move import source_of
-    from dicomgen.net.dimse.store import open_source
-    from dicomgen.net.store.index import InstanceRecord
+    from dicomgen.net.dimse.store_sources import open_source
 
     (path,) = generated_files(tmp_path, 1, [EXPLICIT])
     good = FileSource(path)

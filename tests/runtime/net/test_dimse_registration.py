@@ -1,9 +1,10 @@
-"""Built-in DIMSE services are registered by importing the networking package alone, and a
-C-CANCEL-RQ is routed by the association itself (PS3.7 9.1.2, 9.3.2.3).
+"""An AE serves the built-in DIMSE services from the table it is configured with (nothing
+registers on import), and a C-CANCEL-RQ is routed by the association itself (PS3.7 9.1.2,
+9.3.2.3).
 
 Each server here runs in a fresh interpreter that imports nothing but ``dicomgen.net`` (no
-``dicomgen.net.dimse.find``, no ``dicomgen.net.services.query_retrieve``), so what answers is
-only what that import registered. dcmtk's findscu (from /usr/bin, an oracle) is the client.
+``dicomgen.net.dimse.find``, no ``dicomgen.archive``), so what answers is only what the AE's
+own table holds. dcmtk's findscu (from /usr/bin, an oracle) is the client.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ SERVER = textwrap.dedent("""
         ae = AE("QRSCP", timeouts=Timeouts(connect=5, acse=5, dimse=10, idle=20, artim=2))
         ae.add_supported_context("1.2.840.10008.5.1.4.1.2.1.1")
         server = await ae.start_server(("127.0.0.1", 0), {"C-FIND": find})
-        mods = sorted(m for m in sys.modules if m.startswith("dicomgen.net.services"))
+        mods = sorted(m for m in sys.modules if m.startswith("dicomgen.archive"))
         print(server.port, ",".join(mods) or "-", flush=True)
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
         await server.close()
@@ -98,7 +99,7 @@ def findscu(port: int, *args: str) -> str:
     return r.stdout + r.stderr
 
 
-def test_plain_c_find_handler_answers_without_further_imports(server_factory) -> None:
+def test_plain_c_find_handler_answers_from_the_aes_table(server_factory) -> None:
     port = server_factory(3, 0.0)
     out = findscu(port)
     assert out.count("Received Find Response") == 3, out  # 3 Pending
@@ -123,15 +124,36 @@ def test_importing_dicomgen_loads_no_networking(fresh_python) -> None:
         "import sys, dicomgen\n"
         "print(sorted(m for m in sys.modules if m.startswith('dicomgen.')))\n"
         "import dicomgen.net.dimse\n"
-        "from dicomgen.net.dimse import CommandField as F, SCP_SERVICES as S\n"
+        "print(sorted(m for m in sys.modules if m.startswith('dicomgen.net.dimse.')))\n"
+        "from dicomgen.net.dimse import CommandField as F\n"
+        "from dicomgen.net.dimse.providers import standard_services\n"
+        "S = standard_services()\n"
         "need = [F.C_ECHO_RQ, F.C_STORE_RQ, F.C_FIND_RQ, F.C_MOVE_RQ, F.C_GET_RQ,\n"
         "        F.N_EVENT_REPORT_RQ, F.N_GET_RQ, F.N_SET_RQ, F.N_ACTION_RQ, F.N_CREATE_RQ,\n"
         "        F.N_DELETE_RQ]\n"
         "print([f.name for f in need if f not in S])\n"
         "print('dicomgen.net.association' in sys.modules)\n"
     )
-    loaded, missing, assoc = fresh_python(code, timeout=30).split("\n")[:3]
+    loaded, dimse, missing, assoc = fresh_python(code, timeout=30).split("\n")[:4]
     # the root package wires the services core calls in higher layers, nothing more
     assert loaded == "['dicomgen.core', 'dicomgen.core.errors', 'dicomgen.core.services']"
+    # importing the package imports no service module: nothing registers as a side effect
+    assert not {"find", "move", "get", "echo", "store_scp", "normalized"} & {
+        m.rsplit(".", 1)[1] for m in eval(dimse)
+    }, dimse
     assert missing == "[]"
-    assert assoc == "False"  # registering services does not pull in the association
+    assert assoc == "False"  # building the table does not pull in the association
+
+
+def test_an_ae_serves_only_the_services_it_is_configured_with() -> None:
+    """The providers are the AE's own table: one AE's services do not leak into another."""
+    from dicomgen.net import AE
+    from dicomgen.net.dimse import CommandField
+    from dicomgen.net.dimse.echo import EchoSCP
+    from dicomgen.net.dimse.providers import standard_services
+
+    echo_only = AE("ECHO", services={CommandField.C_ECHO_RQ: EchoSCP()})
+    full = AE("FULL")
+    assert set(echo_only.services) == {int(CommandField.C_ECHO_RQ)}
+    assert set(full.services) == set(standard_services())
+    assert full.services[CommandField.C_ECHO_RQ] is not echo_only.services[CommandField.C_ECHO_RQ]

@@ -22,13 +22,13 @@ from net_store_helpers import (
     stored_by_uid,
 )
 
+from dicomgen.archive import StorageSCP
+from dicomgen.archive import files as files_mod
+from dicomgen.archive import storage as storage_mod
+from dicomgen.archive.storage import StorageService, add_storage_contexts
 from dicomgen.core.errors import NetworkError
 from dicomgen.media.part10 import write
 from dicomgen.net import AE, Timeouts
-from dicomgen.net.services import StorageSCP
-from dicomgen.net.services import storage as storage_mod
-from dicomgen.net.services.storage import StorageService, add_storage_contexts
-from dicomgen.net.store import files as files_mod
 
 TIMEOUTS = Timeouts(connect=5, acse=5, dimse=15, idle=15, artim=2)
 MAX_PDU = 1 << 20

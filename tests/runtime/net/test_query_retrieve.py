@@ -23,6 +23,8 @@ from qr_archive import (
     slow_patient_matches,
 )
 
+from dicomgen.archive import StorageSCP
+from dicomgen.archive import query_retrieve as qr
 from dicomgen.core.dataset import Dataset
 from dicomgen.core.errors import DimseError
 from dicomgen.encoding.json import to_json
@@ -41,8 +43,6 @@ from dicomgen.net.dimse.find import (
 )
 from dicomgen.net.dimse.get import ReceivedInstances, add_get_contexts, c_get
 from dicomgen.net.dimse.move import Retrieval, c_move
-from dicomgen.net.services import StorageSCP
-from dicomgen.net.services import query_retrieve as qr
 from dicomgen_std.commands import CommandSet
 
 FAST = Timeouts(connect=5, acse=5, dimse=5, idle=15, artim=2)
@@ -241,7 +241,7 @@ def test_as_identifier_forms() -> None:
 
 
 def stored_payload(storage: StorageSCP, uid: str) -> bytes:
-    from dicomgen.net.dimse.store import open_source
+    from dicomgen.net.dimse.store_sources import open_source
 
     [rec] = [r for r in storage.index.instance_records() if r.sop_instance_uid == uid]
     src = open_source(rec.path if rec.path.is_absolute() else storage.root / rec.path)
@@ -592,7 +592,7 @@ def test_get_compressed_instance_as_stored(tmp_path) -> None:
     accepts its transfer syntax, and fails (A702) when it accepts only native ones."""
     data_mod = pytest.importorskip("pydicom.data")
     path = data_mod.get_testdata_file("JPEG2000.dcm")
-    from dicomgen.net.dimse.store import open_source
+    from dicomgen.net.dimse.store_sources import open_source
 
     src = open_source(path)
     cls, inst, ts = src.sop_class_uid, src.sop_instance_uid, src.transfer_syntax

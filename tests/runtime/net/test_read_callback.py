@@ -27,14 +27,16 @@ from net_store_helpers import (
     stored_by_uid,
 )
 
+from dicomgen.archive.levels import Level
+from dicomgen.archive.storage import StorageService, add_storage_contexts
+from dicomgen.archive.storage_scp import StorageSCP
 from dicomgen.core.errors import DimseError
 from dicomgen.net import AE, VERIFICATION_SOP_CLASS, Timeouts
 from dicomgen.net.association import Association
 from dicomgen.net.dimse.echo import echo_request
-from dicomgen.net.dimse.store import StoreSCP, store_response
-from dicomgen.net.services.storage import StorageService, add_storage_contexts
-from dicomgen.net.services.storage_scp import StorageSCP
-from dicomgen.net.store.levels import Level
+from dicomgen.net.dimse.store import store_response
+from dicomgen.net.dimse.store_scp import StoreSCP
+from dicomgen.net.performer import Performer
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -90,7 +92,7 @@ def test_small_stores_are_answered_from_the_read_callback(
 ) -> None:
     """Without fsync a small data set is stored and answered without any task; a large one
     (above the inline threshold) and every one with fsync go through a task, as before."""
-    serves = _count_calls(monkeypatch, Association, "_serve")
+    serves = _count_calls(monkeypatch, Performer, "_serve")
     handles = _count_calls(monkeypatch, StoreSCP, "handle")
     small = [make_dataset(i) for i in range(5)]
     large = make_dataset(9, rows=200, cols=200)  # 80 kB > DEFAULT_INLINE_THRESHOLD
@@ -127,7 +129,7 @@ def test_refusals_are_answered_from_the_read_callback(
 ) -> None:
     """A C-STORE that is refused before the handler (no handler registered) or by the store
     (the data set's SOP Instance UID differs from the request's) is answered at once."""
-    serves = _count_calls(monkeypatch, Association, "_serve")
+    serves = _count_calls(monkeypatch, Performer, "_serve")
     storage = StorageSCP(tmp_path / "store", fsync=False)
 
     async def go(handlers: Any) -> int:
@@ -168,7 +170,7 @@ def test_responded_now_is_called_once_the_response_is_sent(
     """A handler's ``responded_now`` runs after each response sent from the read callback
     (never before it, never for a refusal), and one that raises is logged: the association
     goes on serving."""
-    from dicomgen.net.dimse.store import DiscardSink
+    from dicomgen.net.dimse.store_scp import DiscardSink, StreamingStoreHandler
 
     order: list[str] = []
     real_send = Association.send_message_now
@@ -180,7 +182,7 @@ def test_responded_now_is_called_once_the_response_is_sent(
 
     monkeypatch.setattr(Association, "send_message_now", sending)
 
-    class Handler:
+    class Handler(StreamingStoreHandler[DiscardSink]):
         def open_stream(self, request: Any) -> DiscardSink:
             return DiscardSink()
 

@@ -29,7 +29,8 @@ from net_store_helpers import (
 
 from dicomgen.core.errors import AssociationAborted, AssociationRejected
 from dicomgen.net import AE, VERIFICATION_SOP_CLASS, Timeouts
-from dicomgen.net.dimse.store import _encode_chunks, store_request
+from dicomgen.net.dimse.store import store_request
+from dicomgen.net.dimse.store_sources import _encode_chunks
 from dicomgen.net.pdu import UserIdentityRQSubItem
 
 pytestmark = pytest.mark.timeout(60)
@@ -197,7 +198,7 @@ def test_peer_gone_mid_dataset_leaves_no_file(scp: CliSCP, size: int, vanish: bo
     assert uid not in stored_by_uid(scp.root)
     assert scp.service.stored == 0
     still_serving(scp)
-    from dicomgen.net.store.levels import Level
+    from dicomgen.archive.levels import Level
 
     assert scp.storage.index.count(Level.IMAGE) == 1  # only the instance of still_serving
 

@@ -56,8 +56,8 @@ def test_fifty_concurrent_associations(tmp_path: Path) -> None:
     expected = {str(ds[0x00080018].value) for batch in datasets for ds in batch}
     assert set(stored) == expected
     assert not temp_files(store)
-    from dicomgen.net.store.index import Index
-    from dicomgen.net.store.levels import Level
+    from dicomgen.archive.index import Index
+    from dicomgen.archive.levels import Level
 
     with Index(store / "index.sqlite") as index:
         assert index.count(Level.IMAGE) == ASSOCIATIONS * PER_ASSOCIATION

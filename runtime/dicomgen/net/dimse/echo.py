@@ -15,7 +15,7 @@ from ..contexts import VERIFICATION_SOP_CLASS
 from .command_set import command_set_class
 from .fields import NO_DATASET, CommandField, Status
 from .message import DimseMessage
-from .service import DimseEvent, Handler, call_handler, register_service
+from .service import DimseEvent, Handler, ServiceProvider, call_handler
 
 if TYPE_CHECKING:
     from ..association import Association
@@ -67,7 +67,7 @@ async def c_echo(assoc: Association, *, timeout: float | None = None) -> int:
     return int(status)
 
 
-class EchoSCP:
+class EchoSCP(ServiceProvider):
     """Verification SCP: the handler may return a status code (int) or None for success."""
 
     async def handle(self, event: DimseEvent, handler: Handler | None) -> None:
@@ -79,6 +79,3 @@ class EchoSCP:
             result = await call_handler(handler, event)
             status = Status.SUCCESS if result is None else int(result)
         await event.association.send_message(echo_response(event.message, status))
-
-
-register_service(CommandField.C_ECHO_RQ, EchoSCP())

@@ -13,7 +13,7 @@ SCU::
 Synchronous: ``sync_assoc.run(c_find(sync_assoc.association, identifier).collect())`` with
 an :meth:`~dicomgen.net.ae.AE.associate_sync` association.
 
-SCP: :class:`FindSCP` (registered for C-FIND-RQ) calls the user's handler with a
+SCP: :class:`FindSCP` (the provider for C-FIND-RQ in the AE's table) calls the user's handler with a
 :class:`QueryEvent` (``event.identifier`` decoded, ``event.cancelled`` set by C-CANCEL-RQ).
 The handler returns a list of items, or yields them (a sync generator is advanced in a worker
 thread, an async one on the loop); an item is an identifier (a Dataset or a typed object: a
@@ -44,7 +44,7 @@ from .cancel import cancellation, send_c_cancel
 from .command_set import command_set_class
 from .fields import DATASET_PRESENT, NO_DATASET, CommandField, Priority, Status
 from .message import DimseMessage, encode_message_dataset
-from .service import DimseEvent, Handler, register_service
+from .service import DimseEvent, Handler, ServiceProvider
 
 if TYPE_CHECKING:
     from dicomgen.core.dataset import Dataset
@@ -78,7 +78,7 @@ UNABLE_TO_PROCESS = 0xC000
 
 def sop_class_for(model: Any, service: str) -> str:
     """The SOP Class UID of ``service`` ("FIND"/"MOVE"/"GET") in ``model``: "PATIENT",
-    "STUDY", a :class:`dicomgen.net.store.levels.Model` or a SOP Class UID (returned as is,
+    "STUDY", a :class:`dicomgen.archive.levels.Model` or a SOP Class UID (returned as is,
     e.g. Modality Worklist FIND)."""
     value = getattr(model, "value", model)
     key = str(value).strip().upper()
@@ -434,7 +434,7 @@ def split_item(item: Any) -> tuple[int, Any, str | None]:
     return 0xFF00, item, None
 
 
-class FindSCP:
+class FindSCP(ServiceProvider):
     """C-FIND SCP (PS3.4 C.4.1.3): see the module docstring for the handler contract."""
 
     async def handle(self, event: DimseEvent, handler: Handler | None) -> None:
@@ -488,8 +488,6 @@ class FindSCP:
                 final = (Status.CANCEL, None, None)
             await send(*final)
 
-
-register_service(CommandField.C_FIND_RQ, FindSCP())
 
 __all__ = [
     "FindSCP",

@@ -20,7 +20,7 @@ accepted context where the requestor took the SCP role; an instance whose SOP Cl
 such context is a failed sub-operation (PS3.4 C.4.3.3.1).
 
 C-STORE on the requestor side is served by the C-STORE SCP
-(:class:`dicomgen.net.dimse.store.StoreSCP`): it calls the association's "C-STORE" handler
+(:class:`dicomgen.net.dimse.store_scp.StoreSCP`): it calls the association's "C-STORE" handler
 with the event and sends the status it returns (None = Success); the sub-operations use
 :func:`~dicomgen.net.dimse.store.c_store_many` (the next instance prepared while the
 requestor stores the current one).
@@ -38,7 +38,7 @@ from .fields import CommandField, Priority, Status
 from .find import encode_identifier, identifier_request, sop_class_for
 from .message import DimseMessage
 from .move import UNCOMPRESSED, RetrieveStream, prepare, run_suboperations
-from .service import DimseEvent, Handler, register_service
+from .service import DimseEvent, Handler, ServiceProvider
 
 if TYPE_CHECKING:
     from ..association import Association
@@ -122,7 +122,7 @@ class ReceivedInstances:
         return [decode_dataset(o.data, o.transfer_syntax) for o in self.instances]
 
 
-class GetSCP:
+class GetSCP(ServiceProvider):
     """C-GET SCP (PS3.4 C.4.3.3): sub-operations on the requesting association."""
 
     async def handle(self, event: DimseEvent, handler: Handler | None) -> None:
@@ -140,8 +140,6 @@ class GetSCP:
 
             await run_suboperations(qevent, field, list(plan.instances), send)
 
-
-register_service(CommandField.C_GET_RQ, GetSCP())
 
 __all__ = [
     "GetSCP",

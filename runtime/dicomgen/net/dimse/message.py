@@ -175,9 +175,11 @@ class DatasetSink(Protocol):
 
     def abort(self) -> None: ...
 
-    # Optional: ``room() -> Awaitable | None``: an awaitable while the sink holds more than it
-    # wants (its consumer is behind), done when it can take more; ``None`` when it can now.
-    # The receiving association waits for it before taking more P-DATA (flow control).
+    def room(self) -> Awaitable[Any] | None:
+        """An awaitable while the sink holds more than it wants (its consumer is behind),
+        done when it can take more; ``None`` when it can take more now. The receiving
+        association waits for it before taking more P-DATA (flow control)."""
+        ...
 
 
 #: ``opener(context_id, command) -> sink or None``: called once per received command set
@@ -213,8 +215,7 @@ class MessageAssembler:
     def room(self) -> Awaitable[Any] | None:
         """The open sink's ``room()`` (see :class:`DatasetSink`), ``None`` without one."""
         sink = self._sink
-        room = getattr(sink, "room", None) if sink is not None else None
-        return room() if room is not None else None
+        return sink.room() if sink is not None else None
 
     def feed(self, pdu: PDataTF) -> list[DimseMessage]:
         done: list[DimseMessage] = []

@@ -11,9 +11,9 @@ SCP: :class:`MoveSCP` calls the user's handler with a :class:`~.find.QueryEvent`
 ``move_destination`` names the destination AE. The handler returns a :class:`Retrieval`
 (the instances to send and, for C-MOVE, the destination ``(host, port)``), a bare list of
 instances (C-GET only), or an int status (an immediate failure, e.g. A801H Move Destination
-unknown). Instances are J's :class:`~dicomgen.net.store.index.InstanceRecord` (anything with
-``path``, ``sop_class_uid``, ``sop_instance_uid``, ``transfer_syntax``), a Part 10 file path,
-a Dataset or a typed object.
+unknown). Instances are, for example, the archive's
+:class:`~dicomgen.archive.index.InstanceRecord` (anything with ``path``, ``sop_class_uid``,
+``sop_instance_uid``, ``transfer_syntax``), a Part 10 file path, a Dataset or a typed object.
 
 The SCP opens a new association to the destination (PS3.4 C.4.2.3.1) proposing each SOP
 Class of the instances with the stored transfer syntax and with the uncompressed ones, and
@@ -56,7 +56,7 @@ from .find import (
     sop_class_for,
 )
 from .message import DimseMessage
-from .service import DimseEvent, Handler, call_handler, register_service
+from .service import DimseEvent, Handler, ServiceProvider, call_handler
 
 if TYPE_CHECKING:
     from dicomgen.core.dataset import Dataset
@@ -245,7 +245,7 @@ class Retrieval:
 def source_of(item: Any) -> Any:
     """What :func:`dicomgen.net.dimse.store.c_store` sends for an instance: the file of an
     index record (anything with ``path``), else the item (path, bytes, Dataset, typed object).
-    (:func:`~dicomgen.net.dimse.store.open_source` takes a record itself and opens its file
+    (:func:`~dicomgen.net.dimse.store_sources.open_source` takes a record itself and opens its file
     with the record's SOP UIDs; the sub-operations hand it the records.)"""
     path = getattr(item, "path", None)
     if path is not None and not isinstance(item, (str, os.PathLike)):
@@ -261,7 +261,7 @@ def item_uids(item: Any) -> tuple[str | None, str | None]:
 def describe_instance(item: Any) -> tuple[str, str, str | None]:
     """(SOP Class UID, SOP Instance UID, transfer syntax) of an instance (opens files and
     encodes nothing; for records the stored values)."""
-    from .store import open_source
+    from .store_sources import open_source
 
     cls, inst = item_uids(item)
     ts = getattr(item, "transfer_syntax", None)
@@ -438,7 +438,7 @@ def destination_ae(assoc: Association, described: Sequence[tuple[str, str, str |
     return ae
 
 
-class MoveSCP:
+class MoveSCP(ServiceProvider):
     """C-MOVE SCP (PS3.4 C.4.2.3): see the module docstring for the handler contract."""
 
     async def handle(self, event: DimseEvent, handler: Handler | None) -> None:
@@ -513,8 +513,6 @@ class MoveSCP:
                 except NetworkError:
                     await sub.abort()
 
-
-register_service(CommandField.C_MOVE_RQ, MoveSCP())
 
 __all__ = [
     "Counts",

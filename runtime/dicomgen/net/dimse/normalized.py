@@ -10,14 +10,14 @@ SCU (each sends one request and waits for its response; ``timeout`` default: DIM
 Data sets may be Datasets, typed objects (``to_dataset()``) or keyword mappings (see
 :func:`dicomgen.net.dimse.find.as_identifier`).
 
-SCP: one :class:`NormalizedSCP` per request type is registered. The user's handler (keys
-"N-EVENT-REPORT", "N-GET", ...) receives an :class:`NEvent` (``sop_class``, ``sop_instance``,
-``event_type_id``, ``action_type_id``, ``attribute_identifiers``, ``dataset`` decoded) and
-returns None (Success, no data set), an int status, a data set (Success with it) or
-``(status, data set)``. Without a handler the answer is "No such action" style refusal
-0211H Unrecognized operation (PS3.7 C.5.4). A handler error gives 0110H Processing failure.
-For N-CREATE without an Affected SOP Instance UID the SCP assigns one (PS3.7 10.1.5.1.3)
-before calling the handler, which may replace ``event.sop_instance``.
+SCP: one :class:`NormalizedSCP` per request type is in the AE's provider table. The user's
+handler (keys "N-EVENT-REPORT", "N-GET", ...) receives an :class:`NEvent` (``sop_class``,
+``sop_instance``, ``event_type_id``, ``action_type_id``, ``attribute_identifiers``, ``dataset``
+decoded) and returns None (Success, no data set), an int status, a data set (Success with it) or
+``(status, data set)``. Without a handler the answer is "No such action" style refusal 0211H
+Unrecognized operation (PS3.7 C.5.4). A handler error gives 0110H Processing failure. For
+N-CREATE without an Affected SOP Instance UID the SCP assigns one (PS3.7 10.1.5.1.3) before
+calling the handler, which may replace ``event.sop_instance``.
 
 Command fields per PS3.7 Tables 10.3-1 to 10.3-12.
 """
@@ -37,7 +37,7 @@ from .command_set import command_set_class
 from .fields import DATASET_PRESENT, NO_DATASET, CommandField, Status
 from .find import encode_identifier, response_to, tag_of_key
 from .message import DimseMessage
-from .service import DimseEvent, Handler, call_handler, register_service
+from .service import DimseEvent, Handler, ServiceProvider, call_handler
 
 if TYPE_CHECKING:
     from dicomgen_std.commands import CommandSet
@@ -289,7 +289,7 @@ def _split(result: Any) -> tuple[int, Any]:
     return Status.SUCCESS, result
 
 
-class NormalizedSCP:
+class NormalizedSCP(ServiceProvider):
     """SCP of one DIMSE-N request type (see the module docstring)."""
 
     def __init__(self, field: CommandField) -> None:
@@ -344,16 +344,6 @@ class NormalizedSCP:
         )
         await event.association.send_message(response)
 
-
-for _field in (
-    CommandField.N_EVENT_REPORT_RQ,
-    CommandField.N_GET_RQ,
-    CommandField.N_SET_RQ,
-    CommandField.N_ACTION_RQ,
-    CommandField.N_CREATE_RQ,
-    CommandField.N_DELETE_RQ,
-):
-    register_service(_field, NormalizedSCP(_field))
 
 __all__ = [
     "NEvent",

@@ -1,16 +1,18 @@
 """How DIMSE services plug into an association (PS3.7 7 and 9/10).
 
-A service provider (SCP side) is registered for a request command field in
-:data:`SCP_SERVICES`; the association hands it each received request with the user's
-handler for that command (``handlers={CommandField.C_ECHO_RQ: fn}`` or ``{"C-ECHO": fn}``).
-Services added later (C-STORE, C-FIND, ...) call :func:`register_service`.
+A :class:`ServiceProvider` (SCP side) serves one request command field; the AE holds the
+table of them (``AE(services=...)``, by default :func:`.providers.standard_services`), and
+the association hands each received request to the provider of its command field with the
+user's handler for that command (``handlers={CommandField.C_ECHO_RQ: fn}`` or
+``{"C-ECHO": fn}``).
 """
 
 from __future__ import annotations
 
+import abc
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -18,7 +20,7 @@ from dicomgen.core.errors import DimseError
 
 from .command_set import command_set_class
 from .fields import NO_DATASET, CommandField, Status
-from .message import DimseMessage
+from .message import DatasetSink, DimseMessage
 
 if TYPE_CHECKING:
     from dicomgen.core.dataset import Dataset
@@ -53,18 +55,31 @@ class DimseEvent:
 Handler = Callable[[DimseEvent], Any | Awaitable[Any]]
 
 
-class ServiceProvider(Protocol):
-    """The SCP side of one DIMSE service: answer ``request`` (sending the response(s))."""
+class ServiceProvider(abc.ABC):
+    """The SCP side of one DIMSE service: :meth:`handle` answers a request (sending the
+    response(s)) in a task of its own. A provider may also receive a request's data set as a
+    stream (:meth:`open_stream`) or answer at once from the transport's read callback
+    (:meth:`handle_now`); the defaults do neither."""
 
-    async def handle(self, event: DimseEvent, handler: Handler | None) -> None: ...
+    def open_stream(
+        self,
+        association: Association,
+        context: PresentationContext,
+        command: CommandSet,
+        handler: Handler | None,
+    ) -> DatasetSink | None:
+        """The sink the data set of the request ``command`` goes into as it arrives, or None
+        (the default) to have it collected in memory."""
+        return None
 
+    def handle_now(self, event: DimseEvent, handler: Handler | None) -> bool:
+        """Answer the request at once, without waiting, and return True; False (the default)
+        when :meth:`handle` must run (nothing was done)."""
+        return False
 
-SCP_SERVICES: dict[int, ServiceProvider] = {}
-
-
-def register_service(command_field: int, provider: ServiceProvider) -> None:
-    """Register the SCP of the request ``command_field`` (replacing any earlier one)."""
-    SCP_SERVICES[int(command_field)] = provider
+    @abc.abstractmethod
+    async def handle(self, event: DimseEvent, handler: Handler | None) -> None:
+        """Answer the request of ``event`` with ``handler`` (the user's, None if none)."""
 
 
 async def call_handler(handler: Handler, event: DimseEvent) -> Any:
@@ -114,5 +129,5 @@ def status_response(request: DimseMessage, status: int) -> DimseMessage:
 
 def unrecognized_response(request: DimseMessage) -> DimseMessage:
     """Status 0211H "Unrecognized operation" (PS3.7 C.5) to a known request command for which
-    no service is registered here."""
+    no service is configured here."""
     return status_response(request, Status.UNRECOGNIZED_OPERATION)

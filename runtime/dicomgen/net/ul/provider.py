@@ -58,84 +58,21 @@ from ..pdu import (
 )
 from ..pdu.codec import PDU, decode_pdu_parts
 from .fsm import TRANSITIONS, Action, Event, State, Transition, transition
+from .indications import (
+    AbortIndication,
+    AssociateAccepted,
+    AssociateIndication,
+    AssociateRejected,
+    Closed,
+    Indication,
+    PDataIndication,
+    ReleaseConfirmation,
+    ReleaseIndication,
+)
 from .timers import ArtimTimer
 from .transport import Transport
 
 log: logging.Logger = logging.getLogger("dicomgen.net.ul")
-
-
-# --- indications and confirmations handed to the service user -------------------------
-
-
-@attrs.frozen
-class AssociateIndication:
-    """A-ASSOCIATE indication (acceptor, Sta3): the peer's request awaits our response."""
-
-    request: AssociateRQ
-
-
-@attrs.frozen
-class AssociateAccepted:
-    """A-ASSOCIATE confirmation (accept), AE-3."""
-
-    accept: AssociateAC
-
-
-@attrs.frozen
-class AssociateRejected:
-    """A-ASSOCIATE confirmation (reject), AE-4."""
-
-    reject: AssociateRJ
-
-
-def _pdata_nbytes(indication: PDataIndication) -> int:
-    return sum(len(pdv.data) for pdv in indication.pdu.pdvs)
-
-
-@attrs.frozen
-class PDataIndication:
-    """P-DATA indication, DT-2 / AR-6; ``nbytes``: the data its PDVs carry."""
-
-    pdu: PDataTF
-    nbytes: int = attrs.field(init=False, default=attrs.Factory(_pdata_nbytes, takes_self=True))
-
-
-@attrs.frozen
-class ReleaseIndication:
-    """A-RELEASE indication, AR-2 or AR-8 (``collision`` True)."""
-
-    collision: bool = False
-
-
-@attrs.frozen
-class ReleaseConfirmation:
-    """A-RELEASE confirmation, AR-3 or AR-10."""
-
-
-@attrs.frozen
-class AbortIndication:
-    """A-ABORT (``abort`` from the peer, AA-3) or A-P-ABORT (provider, AA-3/AA-4/AA-8)."""
-
-    abort: Abort | None
-    provider_initiated: bool
-    detail: str = ""
-
-
-@attrs.frozen
-class Closed:
-    """The transport connection is closed and the provider is back in Sta1."""
-
-
-Indication = (
-    AssociateIndication
-    | AssociateAccepted
-    | AssociateRejected
-    | PDataIndication
-    | ReleaseIndication
-    | ReleaseConfirmation
-    | AbortIndication
-    | Closed
-)
 
 
 @attrs.define

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from ...core.errors import DicomError
+from ..core.errors import DicomError
 from .files import FileStore
 
 log = logging.getLogger("dicomgen.net")

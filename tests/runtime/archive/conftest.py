@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from dicomgen.archive import StorageSCP
 from dicomgen.core.dataset import Dataset
-from dicomgen.net.services import StorageSCP
 
 CT = "1.2.840.10008.5.1.4.1.1.2"
 MR = "1.2.840.10008.5.1.4.1.1.4"

@@ -37,10 +37,10 @@ from collections.abc import Callable, Container, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ...core.dataset import Dataset
-from ...core.element import DataElement
-from ...core.errors import MediaError
-from ...media.part10 import FileMeta, encode_file_meta
+from ..core.dataset import Dataset
+from ..core.element import DataElement
+from ..core.errors import MediaError
+from ..media.part10 import FileMeta, encode_file_meta
 
 log: logging.Logger = logging.getLogger("dicomgen.net")
 

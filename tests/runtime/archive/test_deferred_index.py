@@ -8,12 +8,12 @@ import sqlite3
 
 import pytest
 
+from dicomgen.archive import StorageSCP
+from dicomgen.archive import index as index_mod
+from dicomgen.archive.levels import Level
+from dicomgen.archive.storage_scp import OPEN_MARKER_SUFFIX
 from dicomgen.core.errors import MediaError
 from dicomgen.encoding.writer import encode_dataset
-from dicomgen.net.services import StorageSCP
-from dicomgen.net.services.storage_scp import OPEN_MARKER_SUFFIX
-from dicomgen.net.store import index as index_mod
-from dicomgen.net.store.levels import Level
 
 from .conftest import EXPLICIT_LE, make_instance, query, results
 
@@ -249,7 +249,7 @@ def test_an_immediate_store_writes_queued_rows_first(scp):
 
 
 def test_a_failed_write_releases_its_path(scp, monkeypatch):
-    from dicomgen.net.store import files as files_mod
+    from dicomgen.archive import files as files_mod
 
     data = encode_dataset(make_instance("1.2.3.5"), EXPLICIT_LE)
 
@@ -271,7 +271,7 @@ def test_paths_are_released_once_indexed(scp, defer):
 
 
 def test_the_queue_is_bounded(scp, monkeypatch):
-    from dicomgen.net.services import storage_scp as scp_mod
+    from dicomgen.archive import storage_scp as scp_mod
 
     monkeypatch.setattr(scp_mod, "MAX_PENDING_ROWS", 3)
     for n in range(7):

@@ -1,14 +1,14 @@
 """Storage SCP with a real store (PS3.4 Annex B): C-STORE into files and the SQLite index.
 
-:class:`StorageService` is a streaming C-STORE handler (see :mod:`dicomgen.net.dimse.store`)
-over :class:`~dicomgen.net.services.storage_scp.StorageSCP` (atomic files + index):
+:class:`StorageService` is a streaming C-STORE handler (see :mod:`dicomgen.net.dimse.store_scp`)
+over :class:`~dicomgen.archive.storage_scp.StorageSCP` (atomic files + index):
 
 - a data set up to ``spill_threshold`` bytes is collected in memory and stored with
   ``StorageSCP.store_encoded`` in a worker thread (or, when the store does not fsync and
   the data set is at most ``inline_threshold`` bytes, directly in the event loop: that is
   page-cache work of well under a millisecond, cheaper than the hand-over to a thread;
   such a store is completed by ``complete_now``, so its response is sent from the read
-  callback that received the last fragment, see :mod:`dicomgen.net.dimse.store`).
+  callback that received the last fragment, see :mod:`dicomgen.net.dimse.store_scp`).
   In the event loop the index row is deferred (``defer_index``): the response goes out
   once the file is published; right after it the row is built (``StorageSCP.prepare_pending``:
   the Python work of indexing, done while the peer reads the response and sends its next
@@ -41,8 +41,9 @@ registry (``dicomgen_std.sop_classes.STORAGE_SOP_CLASSES``) with :data:`storage_
 A ``transform`` given to :class:`StorageService` (de-identification on receipt, say) changes
 each data set before it is stored: the data set is then held in memory (never spilled, never
 stored from the event loop), decoded, checked against the request's SOP Class and Instance
-UIDs, transformed in a worker thread and the result stored; a transform that raises a
-:class:`~dicomgen.core.errors.DicomError` refuses the data set (C000, the error as comment).
+UIDs, transformed in a worker thread and the result stored (answered in publishing order,
+as any store in a thread); a transform that raises a :class:`~dicomgen.core.errors.DicomError`
+refuses the data set (C000, the error as comment).
 """
 
 from __future__ import annotations
@@ -56,14 +57,16 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, InvalidStateError
 from typing import TYPE_CHECKING, Any
 
-from ...core.errors import DicomError
-from ..dimse.store import StoreRequest
+from dicomgen.net.dimse.store_scp import StoreRequest, StreamingStoreHandler
+
+from ..core.errors import DicomError
 from .store_status import STORE_CANNOT_UNDERSTAND, STORE_DOES_NOT_MATCH_SOP_CLASS
 
 if TYPE_CHECKING:
-    from ...core.dataset import Dataset
-    from ..ae import AE
-    from ..dimse.service import DimseEvent
+    from dicomgen.net.ae import AE
+    from dicomgen.net.dimse.service import DimseEvent
+
+    from ..core.dataset import Dataset
     from .storage_scp import StorageSCP, StoreResult
 
 log: logging.Logger = logging.getLogger("dicomgen.net")
@@ -74,6 +77,9 @@ DEFAULT_SPILL_THRESHOLD = 8 << 20
 DEFAULT_INLINE_THRESHOLD = 64 << 10
 #: The longest an index row of a store made in the event loop waits to be written (seconds).
 DEFAULT_INDEX_DELAY = 0.05
+
+#: ``published(result)``: a store's result, handed over as soon as its copy is published.
+Published = Callable[["StoreResult"], None]
 
 _NATIVE_FIRST = (
     "1.2.840.10008.1.2.1",  # Explicit VR Little Endian
@@ -172,7 +178,7 @@ class _StoreSink:
     def __init__(self, service: StorageService, request: StoreRequest) -> None:
         self.service = service
         self.request = request
-        self.parts: list[bytes] = []
+        self.parts: list[bytes | memoryview] = []
         self.size = 0
         self.queue: queue.SimpleQueue[Any] | None = None
         self.future: Future[StoreResult] | None = None
@@ -185,7 +191,7 @@ class _StoreSink:
         self._lock = threading.Lock()
         self._waiter: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]] | None = None
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
         if self.queue is not None:
             if self.future is not None and self.future.done():
                 return  # the store ended early (it failed): nobody reads the queue any more
@@ -306,7 +312,7 @@ class _StoreSink:
         return await self.service.store_bytes(self.request, data)
 
 
-class StorageService:
+class StorageService(StreamingStoreHandler["_StoreSink"]):
     """A streaming C-STORE handler storing into ``storage`` (a :class:`StorageSCP`).
 
     Use as ``handlers={"C-STORE": StorageService(StorageSCP(root))}``. ``on_stored(request,
@@ -358,7 +364,7 @@ class StorageService:
             return False
         return (
             size <= self.inline_threshold
-            and not getattr(self.storage.files, "fsync", True)
+            and not self.storage.files.fsync
             and not self._unanswered.get(sop_instance_uid)
         )
 
@@ -372,17 +378,29 @@ class StorageService:
         else:
             del self._unanswered[sop_instance_uid]
 
-    def _store_inline(
-        self, request: StoreRequest, data: bytes, prepare_soon: bool = True
+    def _store_encoded(
+        self,
+        request: StoreRequest,
+        data: bytes,
+        *,
+        defer_index: bool = False,
+        published: Published | None = None,
     ) -> StoreResult:
-        result = self.storage.store_encoded(
+        """``StorageSCP.store_encoded`` of the data set ``data`` received for ``request``."""
+        return self.storage.store_encoded(
             data,
             request.transfer_syntax,
             sop_class_uid=request.sop_class_uid,
             sop_instance_uid=request.sop_instance_uid,
             source_ae_title=request.calling_ae_title,
-            defer_index=True,
+            defer_index=defer_index,
+            published=published,
         )
+
+    def _store_inline(
+        self, request: StoreRequest, data: bytes, prepare_soon: bool = True
+    ) -> StoreResult:
+        result = self._store_encoded(request, data, defer_index=True)
         if result.ok:
             loop = asyncio.get_running_loop()
             if prepare_soon and not self._prepare_scheduled:
@@ -427,30 +445,31 @@ class StorageService:
         self._prepare_pending()
 
     async def store_bytes(self, request: StoreRequest, data: bytes) -> StoreResult:
-        if self.transform is not None:
-            return await asyncio.to_thread(self._store_transformed, self.transform, request, data)
+        transform = self.transform
+        if transform is not None:
+            return await self._in_thread(
+                request,
+                lambda published: self._store_transformed(transform, request, data, published),
+            )
         if self._inline(len(data), request.sop_instance_uid):
             return self._store_inline(request, data)
-        return await self._in_thread(request, data)
+        return await self._in_thread(
+            request, lambda published: self._store_encoded(request, data, published=published)
+        )
 
-    async def _in_thread(self, request: StoreRequest, data: bytes) -> StoreResult:
-        """``StorageSCP.store_encoded`` in a worker thread, its result handed to the event
-        loop while the instance is still held (``published``): results reach the loop, and
-        their responses go out, in the order the copies of one instance were published, so
-        the copy kept is the one answered last."""
+    async def _in_thread(
+        self, request: StoreRequest, store: Callable[[Published], StoreResult]
+    ) -> StoreResult:
+        """``store(published)`` in a worker thread, its result handed to the event loop by
+        ``published`` while the instance is still held: results reach the loop, and their
+        responses go out, in the order the copies of one instance were published, so the copy
+        kept is the one answered last."""
         fut: Future[StoreResult] = Future()
         answer = asyncio.wrap_future(fut)  # before the thread starts: no result bypasses it
 
         def run() -> None:
             try:
-                result = self.storage.store_encoded(
-                    data,
-                    request.transfer_syntax,
-                    sop_class_uid=request.sop_class_uid,
-                    sop_instance_uid=request.sop_instance_uid,
-                    source_ae_title=request.calling_ae_title,
-                    published=lambda r: _settle(fut, r),
-                )
+                result = store(lambda r: _settle(fut, r))
                 _settle(fut, result)  # refused before publishing
             except BaseException as exc:
                 _settle(fut, exc)
@@ -463,12 +482,16 @@ class StorageService:
             self._thread_answered(request.sop_instance_uid)
 
     def _store_transformed(
-        self, transform: Callable[[Dataset], Dataset], request: StoreRequest, data: bytes
+        self,
+        transform: Callable[[Dataset], Dataset],
+        request: StoreRequest,
+        data: bytes,
+        published: Published,
     ) -> StoreResult:
         """Decode ``data``, check it is the request's instance, ``transform`` it and store
-        the result (in a worker thread)."""
-        from ...encoding.complete import check_complete
-        from ...encoding.reader import decode_dataset
+        the result (in a worker thread; ``published`` as for ``StorageSCP.store_encoded``)."""
+        from ..encoding.complete import check_complete
+        from ..encoding.reader import decode_dataset
         from .storage_scp import StoreResult
 
         ts = str(request.transfer_syntax).strip("\x00 ")
@@ -489,7 +512,9 @@ class StorageService:
             out = transform(ds)
         except DicomError as exc:
             return StoreResult(STORE_CANNOT_UNDERSTAND, error_comment=str(exc))
-        return self.storage.store_dataset(out, ts, source_ae_title=request.calling_ae_title)
+        return self.storage.store_dataset(
+            out, ts, source_ae_title=request.calling_ae_title, published=published
+        )
 
     def _index_pending(self) -> None:
         """Write the queued rows in a worker thread: the event loop never waits for SQLite

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import pytest
 
-from dicomgen.core.dataset import Dataset
-from dicomgen.core.element import DataElement
-from dicomgen.net.store.query import (
+from dicomgen.archive.matching import (
     QueryOptions,
     is_universal,
     match_dataset,
     match_element,
     wildcard_regex,
 )
+from dicomgen.core.dataset import Dataset
+from dicomgen.core.element import DataElement
 
 
 def el(vr: str, value, tag: int = 0x00100010) -> DataElement:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from dicomgen.archive.matching import QueryOptions
 from dicomgen.media.part10 import read
-from dicomgen.net.store.query import QueryOptions
 
 from .conftest import CT, make_instance, query
 

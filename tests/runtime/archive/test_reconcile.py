@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from dicomgen.net.services import StorageSCP
-from dicomgen.net.services.storage_scp import OPEN_MARKER_SUFFIX
-from dicomgen.net.store.levels import Level
+from dicomgen.archive import StorageSCP
+from dicomgen.archive.levels import Level
+from dicomgen.archive.reconcile import boot_id, files_in_path_order
+from dicomgen.archive.storage_scp import OPEN_MARKER_SUFFIX
 
 from .conftest import EXPLICIT_LE, make_instance, query, results
 
@@ -239,7 +240,7 @@ def test_files_are_walked_in_the_order_the_index_sorts_paths(tmp_path):
             (scp.files.root / name).write_bytes(b"")
         (scp.files.root / "1.2" / ".hidden.dcm").write_bytes(b"")
         (scp.files.root / "1.2" / "notes.txt").write_bytes(b"")
-        walked = [rel for rel, _path in scp._files_in_path_order()]
+        walked = [rel for rel, _path in files_in_path_order(scp.files.root)]
         con = sqlite3.connect(":memory:")
         con.execute("CREATE TABLE t(path TEXT)")
         con.executemany("INSERT INTO t VALUES(?)", [(n,) for n in names])
@@ -308,9 +309,7 @@ def test_after_a_crash_only_folders_changed_since_the_checkpoint_are_compared(tm
     time put back) keeps its row. Series B got a file whose row was never written: it is
     indexed. Series C's folder is gone: its rows are dropped. A full pass (reconcile()
     without ``since``, or a marker from another boot) compares everything."""
-    from dicomgen.net.services import storage_scp
-
-    if storage_scp._boot_id() is None:
+    if boot_id() is None:
         pytest.skip("no boot id on this system: a crash is always reconciled in full")
     root = tmp_path / "s"
     scp = StorageSCP(root, fsync=False)

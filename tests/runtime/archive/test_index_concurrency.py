@@ -7,9 +7,9 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from dicomgen.archive import StorageSCP
+from dicomgen.archive.levels import Level
 from dicomgen.encoding.writer import encode_dataset
-from dicomgen.net.services import StorageSCP
-from dicomgen.net.store.levels import Level
 
 from .conftest import CT, EXPLICIT_LE, make_instance, query
 

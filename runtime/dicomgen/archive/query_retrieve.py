@@ -1,8 +1,8 @@
-"""Query/Retrieve SCP over a :class:`~dicomgen.net.services.storage_scp.StorageSCP` (PS3.4 C).
+"""Query/Retrieve SCP over a :class:`~dicomgen.archive.storage_scp.StorageSCP` (PS3.4 C).
 
 For ``dicomgen scp`` and in-process servers::
 
-    from dicomgen.net.services import query_retrieve
+    from dicomgen.archive import query_retrieve
 
     storage = StorageSCP(root)
     ae = AE("QRSCP")
@@ -11,7 +11,7 @@ For ``dicomgen scp`` and in-process servers::
     server = await ae.start_server(("0.0.0.0", 11112), handlers)
 
 :func:`install` returns ``handlers`` with "C-FIND", "C-MOVE" and "C-GET" entries added (the
-providers themselves are registered by :mod:`dicomgen.net.dimse`).
+providers are in the AE's table, :func:`dicomgen.net.dimse.providers.standard_services`).
 ``destinations`` maps Move Destination AE titles to ``(host, port)`` (PS3.4 C.4.2.3.1: the
 SCP must know the destination's address; an unknown one gets A801H). For C-GET the storage
 contexts must let the requestor take the SCP role: :func:`add_contexts` adds every Storage
@@ -24,9 +24,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from ..contexts import DEFAULT_TRANSFER_SYNTAXES
-from ..dimse.find import QR_SOP_CLASSES, QueryEvent
-from ..dimse.move import MOVE_DESTINATION_UNKNOWN, Retrieval
+from dicomgen.net.contexts import DEFAULT_TRANSFER_SYNTAXES
+from dicomgen.net.dimse.find import QR_SOP_CLASSES, QueryEvent
+from dicomgen.net.dimse.move import MOVE_DESTINATION_UNKNOWN, Retrieval
+
 from .storage_scp import StorageSCP
 
 #: Our preference when accepting storage contexts: uncompressed first, then what was proposed

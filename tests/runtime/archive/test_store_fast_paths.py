@@ -15,16 +15,17 @@ from typing import Any
 
 import pytest
 
+from dicomgen.archive import files as files_mod
+from dicomgen.archive import index as index_mod
+from dicomgen.archive import level_json as level_json_mod
+from dicomgen.archive.files import FileStore, part10_header
+from dicomgen.archive.level_json import split_levels, split_levels_json
 from dicomgen.core.dataset import Dataset
 from dicomgen.core.element import DataElement
 from dicomgen.core.errors import DicomError
 from dicomgen.encoding.reader import decode_dataset
 from dicomgen.encoding.writer import encode_dataset
 from dicomgen.media.part10 import FileMeta, encode_file_meta, read
-from dicomgen.net.store import files as files_mod
-from dicomgen.net.store import index as index_mod
-from dicomgen.net.store.files import FileStore, part10_header
-from dicomgen.net.store.index import split_levels, split_levels_json
 
 from .conftest import CT, EXPLICIT_LE, IMPLICIT_LE, make_instance
 
@@ -89,7 +90,7 @@ def _rich_instance(i: int) -> Dataset:
 
 @pytest.mark.parametrize("ts", [IMPLICIT_LE, EXPLICIT_LE, EXPLICIT_BE])
 def test_split_levels_json_equals_split_levels(ts):
-    index_mod._FRAGMENTS.clear()
+    level_json_mod._FRAGMENTS.clear()
     for round_ in range(2):  # the second round is served from the fragment cache
         for i in range(6):
             data = encode_dataset(_rich_instance(i), ts)
@@ -98,7 +99,7 @@ def test_split_levels_json_equals_split_levels(ts):
             assert set(fast) == set(ref)
             for lv, obj in ref.items():
                 assert fast[lv] == json.dumps(obj, ensure_ascii=False), (round_, i, lv)
-    assert index_mod._FRAGMENTS  # the cache was used
+    assert level_json_mod._FRAGMENTS  # the cache was used
     # a decoded data set (no raw values) gives the same text
     ds = _rich_instance(3)
     for lv, obj in split_levels(ds).items():
@@ -107,7 +108,7 @@ def test_split_levels_json_equals_split_levels(ts):
 
 def test_split_levels_json_keeps_values_apart_by_character_set():
     """The same bytes decode differently under another Specific Character Set."""
-    index_mod._FRAGMENTS.clear()
+    level_json_mod._FRAGMENTS.clear()
     out = []
     for cs in ("ISO_IR 100", "ISO_IR 144"):  # Latin-1 vs Cyrillic
         ds = make_instance("1.2.3.9")
@@ -133,8 +134,8 @@ def test_split_levels_json_drops_undecodable_values_like_split_levels():
         got = split_levels_json(ds)
         for lv, obj in ref.items():
             assert got[lv] == json.dumps(obj, ensure_ascii=False), round_
-        assert "00280010" not in got[index_mod.Level.IMAGE]
-        assert '"00280011": {"vr": "US", "Value": [64]}' in got[index_mod.Level.IMAGE]
+        assert "00280010" not in got[level_json_mod.Level.IMAGE]
+        assert '"00280011": {"vr": "US", "Value": [64]}' in got[level_json_mod.Level.IMAGE]
 
 
 def test_temp_files_create_missing_folders_and_refuse_existing_names(tmp_path, monkeypatch):
@@ -185,8 +186,8 @@ def test_store_bytes_inline_or_in_a_worker_thread(tmp_path, fsync, inline_thresh
     import asyncio
     import threading
 
-    from dicomgen.net.services import StorageSCP
-    from dicomgen.net.services.storage import StorageService
+    from dicomgen.archive import StorageSCP
+    from dicomgen.archive.storage import StorageService
 
     storage = StorageSCP(tmp_path, fsync=fsync)
     threads = []
@@ -227,9 +228,9 @@ def test_inline_stores_write_their_index_row_after_the_response(
     import asyncio
     import threading
 
-    from dicomgen.net.services import StorageSCP
-    from dicomgen.net.services.storage import StorageService
-    from dicomgen.net.store.levels import Level
+    from dicomgen.archive import StorageSCP
+    from dicomgen.archive.levels import Level
+    from dicomgen.archive.storage import StorageService
 
     batches: list[tuple[int, bool]] = []  # (rows, written in the event loop's thread)
     real_commit = index_mod.Index._commit
@@ -273,8 +274,8 @@ def test_inline_stores_build_their_index_row_right_after_the_response(tmp_path):
     after the handler's step (the response is sent in it), not when the rows are written."""
     import asyncio
 
-    from dicomgen.net.services import StorageSCP
-    from dicomgen.net.services.storage import StorageService
+    from dicomgen.archive import StorageSCP
+    from dicomgen.archive.storage import StorageService
 
     storage = StorageSCP(tmp_path, fsync=False)
     service = StorageService(storage, index_delay=5.0)
@@ -301,8 +302,8 @@ def test_stores_completed_now_build_their_row_when_told_the_response_is_sent(tmp
     builds it in the same callback; a row never built that way is built with its batch."""
     import asyncio
 
-    from dicomgen.net.services import StorageSCP
-    from dicomgen.net.services.storage import StorageService
+    from dicomgen.archive import StorageSCP
+    from dicomgen.archive.storage import StorageService
 
     storage = StorageSCP(tmp_path, fsync=False)
     service = StorageService(storage, index_delay=5.0)
@@ -340,8 +341,8 @@ def test_stores_completed_now_build_their_row_when_told_the_response_is_sent(tmp
 
 
 def test_index_delay_must_not_be_negative(tmp_path):
-    from dicomgen.net.services import StorageSCP
-    from dicomgen.net.services.storage import StorageService
+    from dicomgen.archive import StorageSCP
+    from dicomgen.archive.storage import StorageService
 
     storage = StorageSCP(tmp_path, fsync=False)
     try:
@@ -357,10 +358,10 @@ def test_index_row_columns_are_first_text_whether_cached_or_not(tmp_path, monkey
     """The row's columns come from the level JSON pass: values the fragment cache holds,
     values it does not (too long for it; all of them with ``cached`` False) and absent
     elements ("") are each what ``Dataset.first_text`` says."""
-    from dicomgen.net.store.index import Index
+    from dicomgen.archive.index import Index
 
     if not cached:
-        monkeypatch.setattr(index_mod, "_MAX_CACHED_VALUE", -1)
+        monkeypatch.setattr(level_json_mod, "_MAX_CACHED_VALUE", -1)
     ds = make_instance("1.2.3.93", PatientName="Doe^Jane", AccessionNumber="ACC 9 ", SeriesNumber=7)
     read_back = decode_dataset(encode_dataset(ds, ts), ts)
     index = Index(tmp_path / "index.sqlite")

@@ -6,12 +6,12 @@ import os
 
 import pytest
 
+from dicomgen.archive import StorageSCP
+from dicomgen.archive import files as files_mod
+from dicomgen.archive.files import FileStore, safe_name
+from dicomgen.archive.levels import Level
 from dicomgen.encoding.writer import encode_dataset
 from dicomgen.media.part10 import read
-from dicomgen.net.services import StorageSCP
-from dicomgen.net.store import files as files_mod
-from dicomgen.net.store.files import FileStore, safe_name
-from dicomgen.net.store.levels import Level
 
 from .conftest import CT, EXPLICIT_LE, IMPLICIT_LE, make_instance, query
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from dicomgen.archive import StorageSCP
+from dicomgen.archive.matching import QueryOptions
 from dicomgen.core.dataset import Dataset
 from dicomgen.core.element import DataElement
 from dicomgen.encoding.reader import decode_dataset
 from dicomgen.encoding.writer import encode_dataset
-from dicomgen.net.services import StorageSCP
-from dicomgen.net.store.query import QueryOptions
 
 from .conftest import CT, EXPLICIT_LE, IMPLICIT_LE, MR, make_instance, query, results
 

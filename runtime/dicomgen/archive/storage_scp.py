@@ -1,7 +1,7 @@
 """Service-facing glue of a Storage and Query/Retrieve SCP (PS3.4 Annex B and C).
 
-:class:`StorageSCP` owns a :class:`~dicomgen.net.store.files.FileStore` and an
-:class:`~dicomgen.net.store.index.Index` and offers what DIMSE handlers need:
+:class:`StorageSCP` owns a :class:`~dicomgen.archive.files.FileStore` and an
+:class:`~dicomgen.archive.index.Index` and offers what DIMSE handlers need:
 
 - C-STORE (PS3.4 B.2.2): :meth:`StorageSCP.store_encoded` (the data set bytes as received on
   the presentation context, plus its transfer syntax), :meth:`StorageSCP.store_stream`
@@ -31,24 +31,8 @@ counted in :attr:`StorageSCP.index_failures`, and the open-marker is kept at clo
 next start reconciles the index with the files. Without ``defer_index`` an index failure
 answers A700 and the file is removed.
 
-A file is published before its index row is committed, and the index runs SQLite's WAL with
-``synchronous=NORMAL`` (a power loss may take the last commits). A marker file beside the
-index (``<index>.open``) exists while a StorageSCP has the store open; if one is found at
-start-up the previous run did not close (a crash, a kill, a power loss), and
-:meth:`StorageSCP.reconcile` brings the index back in line with the files: files without a
-row are indexed, rows without a file are dropped.
-
-That pass need not read the whole archive after a process crash: the marker's modification
-time is a checkpoint, moved forward whenever every published file has its row committed
-(no path reserved, no index failure), and every file published since is in a folder modified
-since (publishing links a name into its folder; removing one unlinks it). So when the marker
-names the machine's current boot (Linux: ``/proc/sys/kernel/random/boot_id``; the process
-died, the page cache with the files and SQLite's WAL did not), only the files of folders
-modified after the checkpoint (less :data:`CHECKPOINT_MARGIN`, file times being as coarse
-as the kernel's clock tick) are compared with their rows. After a reboot (a power loss may
-have taken unsynced commits and files) or without a boot id, every file is.
-:meth:`StorageSCP.reconcile` without ``since`` always compares every file (e.g. after files
-were removed by hand).
+An index left behind by a crash is brought back in line with the files by
+:mod:`.reconcile` when the store is opened.
 """
 
 from __future__ import annotations
@@ -63,13 +47,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ...core.dataset import Dataset
-from ...core.errors import DicomError
-from ..store.files import FileStore, part10_header
-from ..store.index import Index
-from ..store.levels import Model
-from ..store.query import QueryOptions, Selection, find, select_instances
-from ..store.reservations import InstanceLocks, Reservations
+from ..core.dataset import Dataset
+from ..core.errors import DicomError
+from .files import FileStore, part10_header
+from .index import Index
+from .levels import Model
+from .matching import QueryOptions
+from .query import Selection, find, select_instances
+from .reconcile import boot_id, crash_checkpoint, reconcile
+from .reservations import InstanceLocks, Reservations
 from .store_status import (
     STORE_CANNOT_UNDERSTAND,
     STORE_DOES_NOT_MATCH_SOP_CLASS,
@@ -86,10 +72,6 @@ INDEX_NAME = "index.sqlite"
 MAX_PENDING_ROWS = 256
 #: Suffix of the marker that says the store is open (see the module docstring).
 OPEN_MARKER_SUFFIX = ".open"
-#: Seconds before the open-marker's checkpoint from which folders are reconciled after a
-#: crash (file and folder times come from the kernel's coarse clock).
-CHECKPOINT_MARGIN = 2.0
-_BOOT_ID = "/proc/sys/kernel/random/boot_id"
 
 log: logging.Logger = logging.getLogger("dicomgen.net")
 
@@ -108,13 +90,6 @@ class StoreResult:
     @property
     def ok(self) -> bool:
         return self.status == STORE_SUCCESS
-
-
-def _changed_since(st: os.stat_result, size: int, indexed_at: float) -> bool:
-    """Whether the file whose status is ``st`` is not the one a row written at
-    ``indexed_at`` (seconds since the epoch) for ``size`` bytes describes: another size, or
-    modified after the row was written (a file is published before its row is written)."""
-    return st.st_size != size or st.st_mtime_ns > indexed_at * 1e9
 
 
 class StorageSCP:
@@ -175,7 +150,7 @@ class StorageSCP:
         # an unclean store left unreconciled keeps its checkpoint until one reconciles it
         self._checkpoints = reconcile or not unclean
         if reconcile and unclean:
-            since = self._crash_checkpoint()
+            since = crash_checkpoint(self._marker)
             added, dropped = self.reconcile(since=since)
             log.warning(
                 "%s was not closed: index reconciled with the files of %s (%d indexed,"
@@ -186,7 +161,7 @@ class StorageSCP:
                 dropped,
             )
         if self._checkpoints:
-            self._marker.write_text(_boot_id() or "")  # its time: the first checkpoint
+            self._marker.write_text(boot_id() or "")  # its time: the first checkpoint
 
     @property
     def root(self) -> Path:
@@ -226,127 +201,9 @@ class StorageSCP:
 
     def reconcile(self, since: float | None = None) -> tuple[int, int]:
         """Index the stored files the index lacks and drop rows whose file is gone;
-        returns ``(indexed, dropped)``. Files that cannot be read are logged and left.
-        ``since`` (seconds since the epoch): only the files of folders modified since then
-        are compared with their rows, the others are taken as indexed (after a crash, see
-        the module docstring); rows of folders that are gone are dropped either way.
-        One pass over the files and the index rows, both in path order, holding neither in
-        memory (an archive of millions of instances is reconciled in bounded memory).
-
-        A file changed after its row was written (another size, or modified later: a new
-        copy written over it whose row was not written) is indexed again.
-
-        A file of an instance the index has at another path is what a replacement cut
-        short leaves (the new copy published, then the process died before its row was
-        written, or before the old copy was removed): as the store would have, the copy
-        written last stays indexed and the other file is removed. Written last: the later
-        file modification time; on a tie (file times are as coarse as the kernel's clock
-        tick) the copy without a row, which a row not yet written leaves."""
-        from contextlib import closing
-
-        added = dropped = 0
-        skipped: set[str] = set()  # folders (with their "/") whose files were not compared
-
-        def drop(row: tuple[str, str, int, float]) -> int:
-            """Drop a row whose file is gone (unless it names another path by now), unless
-            its folder was left alone."""
-            if row[0][: row[0].rfind("/") + 1] in skipped:
-                return 0
-            return self._index.remove(row[1], path=row[0]) is not None
-
-        with closing(self.index.instance_files()) as rows:  # in path order, streamed
-            row = next(rows, None)
-            for rel, entry in self._files_in_path_order(since, skipped):
-                while row is not None and row[0] < rel:  # indexed, but its file is gone
-                    dropped += drop(row)
-                    row = next(rows, None)
-                own = None
-                if row is not None and row[0] == rel:
-                    own, row = (row[2], row[3]), next(rows, None)
-                try:
-                    indexed, old = self._reconcile_file(entry, rel, own)
-                except (DicomError, OSError) as exc:
-                    log.error("cannot index %s while reconciling: %s", entry.path, exc)
-                    continue
-                added += indexed
-                if old is not None and old != rel:
-                    # the old copy's row now names ``rel``: met later in ``rows``, it is not
-                    # removed (``remove(..., path=old)`` finds another path)
-                    log.warning("removing %s: replaced by the newer copy %s", old, rel)
-                    self._reserved.drop_replaced(old, rel)
-            while row is not None:
-                dropped += drop(row)
-                row = next(rows, None)
-        return added, dropped
-
-    def _files_in_path_order(
-        self, since: float | None = None, skipped: set[str] | None = None
-    ) -> Iterator[tuple[str, os.DirEntry[str]]]:
-        """``(relative path, entry)`` of the stored files (``*.dcm``, hidden names skipped),
-        in the order of the relative paths as text, as the index sorts them: a folder's
-        entries sorted by name, a folder's name taken with its ``/`` (``1.2.3/`` sorts
-        after ``1.2.3.4/``, as ``1.2.3/x.dcm`` does after ``1.2.3.4/x.dcm``).
-        ``since``: the files of a folder last modified before then are left out, and the
-        folder (``prefix/``) is added to ``skipped`` as soon as it is listed (its
-        subfolders are still walked: adding a file changes only its own folder's time)."""
-
-        def walk(folder: str, prefix: str) -> Iterator[tuple[str, os.DirEntry[str]]]:
-            try:
-                entries = list(os.scandir(folder))
-                own_files = since is None or os.stat(folder).st_mtime >= since
-            except OSError as exc:
-                log.error("cannot list %s while reconciling: %s", folder, exc)
-                return
-            if not own_files and skipped is not None:
-                skipped.add(prefix)
-            keyed = []
-            for entry in entries:
-                if entry.name.startswith("."):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    keyed.append((entry.name + "/", entry))
-                elif own_files and entry.name.endswith(".dcm"):
-                    keyed.append((entry.name, entry))
-            keyed.sort(key=lambda k: k[0])
-            for key, entry in keyed:
-                if key.endswith("/"):
-                    yield from walk(entry.path, prefix + key)
-                else:
-                    yield prefix + key, entry
-
-        return walk(os.fspath(self.files.root), "")
-
-    def _reconcile_file(
-        self, entry: os.DirEntry[str], rel: str, row: tuple[int, float] | None
-    ) -> tuple[bool, str | None]:
-        """Bring the index in line with the file at ``rel`` (``row``: the size and time of
-        its index row, if any); returns whether it was indexed and the path of the copy
-        its row replaced."""
-        from ...media.part10 import read
-
-        st = entry.stat()  # one system call per file, kept by the entry
-        if row is not None and not _changed_since(st, row[0], row[1]):
-            return False, None
-        ds = read(entry.path, stop_before_pixels=True)
-        if row is None:
-            current = self._index.path_of(ds.first_text(0x00080018))
-            if current is not None and self._written_later(current, rel):
-                log.warning("removing %s: an older copy of %s", rel, current)
-                self._reserved.drop_replaced(rel, current)
-                return False, None
-        ts = str(ds.read_transfer_syntax or "")
-        old = self.index.add(ds, path=rel, size=st.st_size, transfer_syntax=ts)
-        return True, old
-
-    def _written_later(self, rel: str, other: str) -> bool:
-        """Whether the file at ``rel`` was modified after the one at ``other`` (False when
-        ``rel`` is gone)."""
-        root = self.files.root
-        try:
-            ours = os.stat(root / rel).st_mtime_ns
-        except FileNotFoundError:
-            return False
-        return ours > os.stat(root / other).st_mtime_ns
+        returns ``(indexed, dropped)`` (see :func:`.reconcile.reconcile`: ``since`` limits
+        the pass to the folders modified since then)."""
+        return reconcile(self.index, self.files.root, self._reserved, since)
 
     def __enter__(self) -> StorageSCP:
         return self
@@ -418,18 +275,6 @@ class StorageSCP:
                 os.utime(self._marker, (checkpoint, checkpoint))
             except OSError:  # the marker is gone or read-only: a crash reconciles more
                 pass
-
-    def _crash_checkpoint(self) -> float | None:
-        """When the store was last known indexed (the marker's time, less the margin),
-        if the marker was written since this machine booted; else None (see the module
-        docstring)."""
-        boot = _boot_id()
-        try:
-            if boot is None or self._marker.read_text().strip() != boot:
-                return None
-            return self._marker.stat().st_mtime - CHECKPOINT_MARGIN
-        except OSError:
-            return None
 
     def _index_now(
         self, ds: Dataset, final: Path, rel: str, inst: str, size: int, transfer_syntax: str
@@ -544,8 +389,8 @@ class StorageSCP:
         the order their copies were published, and answering in that order makes the copy
         kept the one answered last. It is not called for a store refused before publishing.
         """
-        from ...encoding.complete import check_complete
-        from ...encoding.reader import decode_dataset
+        from ..encoding.complete import check_complete
+        from ..encoding.reader import decode_dataset
 
         ts = str(transfer_syntax).strip("\x00 ")
         try:  # the whole data set: Success only for a complete one
@@ -592,8 +437,8 @@ class StorageSCP:
         complete (:func:`~dicomgen.encoding.complete.check_complete`), and moved into place
         atomically. ``published``: as for :meth:`store_encoded`.
         """
-        from ...encoding.complete import check_complete
-        from ...media.part10 import read
+        from ..encoding.complete import check_complete
+        from ..media.part10 import read
 
         ts = str(transfer_syntax).strip("\x00 ")
         for what, uid in (("SOP Class UID", sop_class_uid), ("SOP Instance UID", sop_instance_uid)):
@@ -651,12 +496,13 @@ class StorageSCP:
         *,
         source_ae_title: str | None = None,
         defer_index: bool = False,
+        published: Callable[[StoreResult], None] | None = None,
     ) -> StoreResult:
         """Store a decoded data set, encoded in ``transfer_syntax`` (default: the one it was
-        read with, else Explicit VR Little Endian); ``defer_index`` as for
+        read with, else Explicit VR Little Endian); ``defer_index`` and ``published`` as for
         :meth:`store_encoded`."""
-        from ...encoding.transfer_syntax import EXPLICIT_VR_LITTLE_ENDIAN
-        from ...encoding.writer import encode_dataset
+        from ..encoding.transfer_syntax import EXPLICIT_VR_LITTLE_ENDIAN
+        from ..encoding.writer import encode_dataset
 
         ts = transfer_syntax or ds.read_transfer_syntax or EXPLICIT_VR_LITTLE_ENDIAN
         bad = self._check(ds, None, None)
@@ -667,7 +513,11 @@ class StorageSCP:
         except DicomError as exc:
             return StoreResult(STORE_CANNOT_UNDERSTAND, error_comment=f"cannot encode: {exc}")
         return self.store_encoded(
-            data, str(ts), source_ae_title=source_ae_title, defer_index=defer_index
+            data,
+            str(ts),
+            source_ae_title=source_ae_title,
+            defer_index=defer_index,
+            published=published,
         )
 
     # --- C-FIND / C-MOVE / C-GET --------------------------------------------------------
@@ -709,15 +559,6 @@ def _write_failed(exc: OSError | DicomError, sop_instance_uid: str) -> StoreResu
     status = write_failure_status(exc) if isinstance(exc, OSError) else STORE_PROCESSING_FAILURE
     log.error("cannot store %s: %s", sop_instance_uid, exc)
     return StoreResult(status, sop_instance_uid=sop_instance_uid, error_comment=str(exc))
-
-
-def _boot_id() -> str | None:
-    """This boot of the machine (Linux), None where the system does not tell."""
-    try:
-        with open(_BOOT_ID, encoding="ascii") as f:
-            return f.read().strip() or None
-    except OSError:
-        return None
 
 
 __all__ = [
