@@ -5,6 +5,7 @@ from __future__ import annotations
 import cattrs
 import pytest
 
+from dicomgen.core.condition_nodes import PointsToPrivate
 from dicomgen_codegen.ir.iod import register_cattrs_hooks
 from dicomgen_codegen.parse.conditions import (
     ABSENT,
@@ -538,12 +539,20 @@ def test_parse_2020a_forms(text: str, expected: object) -> None:
         "Required if Graphic Annotation Module is present.",
         "Required if Device Type Code Sequence (3010,002E) is part of CID 9545 Fixed Beam "
         "Limiting Device Types.",
-        "Required if the Dimension Index Pointer (0020,9165) value is the Data Element Tag of a "
-        "Private Attribute.",
     ],
 )
 def test_conditions_outside_the_data_set_stay_unparsed(text: str) -> None:
     assert not is_parsed(parse_condition(text, NAMES))
+
+
+def test_a_pointer_to_a_private_attribute_is_parsed() -> None:
+    """The tag a pointer holds is in the data set: odd group = private (PS3.5 7.8)."""
+    cond = parse_condition(
+        "Required if the Dimension Index Pointer (0020,9165) value is the Data Element Tag of a "
+        "Private Attribute.",
+        NAMES,
+    )
+    assert cond == PointsToPrivate(0x00209165, "Dimension Index Pointer")
 
 
 def test_an_upper_case_word_starting_the_next_clause_is_not_a_value() -> None:

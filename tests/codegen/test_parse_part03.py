@@ -109,7 +109,7 @@ def test_condition_parse_ratio(result: Part03Result) -> None:
     rep = result.report
     total = rep.conditions_parsed + rep.conditions_unparsed
     print(f"\nconditions parsed {rep.conditions_parsed}/{total}")
-    assert total == 406
+    assert total == 407  # 406 + one 'Required for first Item ...' row (no 'Required if')
     assert rep.conditions_parsed / total > 0.65
     # a floor measured on the excerpt: grammar changes must not lose a parsed condition
     assert rep.conditions_parsed >= 285

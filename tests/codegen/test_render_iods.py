@@ -41,13 +41,13 @@ def _field(vrs: tuple[str, ...], vm: str = "1", required: bool = False, **kw) ->
     ("vrs", "vm", "required", "enum", "expected"),
     [
         (("PN",), "1", False, (), "PersonName | str | None"),
-        (("DA",), "1-n", True, (), "Sequence[datetime.date]"),
+        (("DA",), "1-n", True, (), "list[datetime.date] | tuple[datetime.date, ...]"),
         (("US", "SS"), "1", True, (), "int"),
         (("OB", "OW"), "1", False, (), "bytes | None"),
-        (("US", "OW"), "1-n", True, (), "Sequence[int] | bytes"),
+        (("US", "OW"), "1-n", True, (), "list[int] | tuple[int, ...] | bytes"),
         (("CS",), "1", False, ("M", "F", "O"), 'Literal["M", "F", "O"] | None'),
-        (("CS",), "2", True, ("A", "B"), "Sequence[str]"),
-        (("DS",), "3", True, (), "Sequence[float]"),
+        (("CS",), "2", True, ("A", "B"), "list[str] | tuple[str, ...]"),
+        (("DS",), "3", True, (), "list[float] | tuple[float, ...]"),
         (("UN",), "1", True, (), "bytes"),
     ],
 )

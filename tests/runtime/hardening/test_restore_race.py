@@ -1,10 +1,14 @@
 """Concurrent re-stores of the same SOP Instances under different studies (4 associations,
 100 stores each over 10 SOP Instance UIDs) leave exactly one file and one index row per
-instance, the row naming the file, and that copy is the one the SCP answered last; 20 runs."""
+instance, the row naming the file, and that copy is the one the SCP answered last.
+
+Each test repeats its race ``RUNS`` times (8; set ``DICOMGEN_RACE_RUNS`` for a longer soak,
+e.g. 100 before changing the store paths), runs with fsync a third as often."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import sqlite3
 import threading
@@ -25,6 +29,8 @@ from dicomgen.net.dimse.store_scp import StoreRequest
 pytestmark = pytest.mark.timeout(300)
 
 UIDS = [f"2.25.{4242000 + i}" for i in range(10)]
+RUNS = int(os.environ.get("DICOMGEN_RACE_RUNS", "8"))
+FSYNC_RUNS = max(2, RUNS // 3)
 
 
 def copy_of(uid: str, study: int, marker: int = 0, rows: int = 8) -> object:
@@ -76,8 +82,8 @@ def check_store(store: Path, acked: dict[str, list[str]], run: int) -> None:
 
 @pytest.mark.parametrize("defer", [False, True], ids=["indexed at once", "deferred"])
 def test_threads_restoring_leave_one_file_and_one_row(tmp_path: Path, defer: bool) -> None:
-    """The StorageSCP itself, 4 threads as the 4 associations' workers: 20 runs indexing at
-    once (where the race was), 5 with rows deferred."""
+    """The StorageSCP itself, 4 threads as the 4 associations' workers: rows indexed at once
+    (where the race was), and deferred (fewer runs)."""
     from dicomgen.archive.storage_scp import StorageSCP
     from dicomgen.encoding.writer import encode_dataset
 
@@ -86,7 +92,7 @@ def test_threads_restoring_leave_one_file_and_one_row(tmp_path: Path, defer: boo
         for uid in UIDS
         for study in range(8)
     }
-    for run in range(5 if defer else 20):
+    for run in range(FSYNC_RUNS if defer else RUNS):
         store = tmp_path / f"store{run}"
         acked: dict[str, list[str]] = {uid: [] for uid in UIDS}
         scp = StorageSCP(store, fsync=False)
@@ -119,8 +125,8 @@ def test_threads_restoring_leave_one_file_and_one_row(tmp_path: Path, defer: boo
 @pytest.mark.slow
 @pytest.mark.parametrize("fsync", [False, True], ids=["no-fsync", "fsync"])
 def test_concurrent_restores_leave_one_file_and_one_row(tmp_path: Path, fsync: bool) -> None:
-    """``dicomgen scp`` with 4 associations storing at once: 20 runs without fsync, 5 with."""
-    for run in range(20 if not fsync else 5):
+    """``dicomgen scp`` with 4 associations storing at once (fewer runs with fsync)."""
+    for run in range(RUNS if not fsync else FSYNC_RUNS):
         store = tmp_path / f"store{run}"
         proc, port = start_our_scp(store, *(() if fsync else ("--no-fsync",)))
         try:
@@ -232,13 +238,13 @@ def test_the_copy_kept_is_the_one_answered_last(
     tmp_path: Path, setup: tuple[dict, tuple[int, ...]]
 ) -> None:
     """Our SCP in process, 4 associations re-storing 10 instances under 8 studies: after
-    each of 20 runs the file and the row of every instance are those of the store the SCP
+    each run the file and the row of every instance are those of the store the SCP
     answered last (stores made in the event loop, in worker threads, streamed to a thread,
     or each copy by the way its size selects: 8 rows in the loop, 64 in a thread, 256
     streamed; or de-identified on receipt, as ``dicomgen scp --deid`` does, each copy
     decoded and transformed in a worker thread)."""
     service_kw, sizes = setup
-    for run in range(20):
+    for run in range(RUNS):
         store = tmp_path / f"store{run}"
         late = "transform" in service_kw
         storage = (LateReturningStorageSCP if late else StorageSCP)(store, fsync=False)
