@@ -208,6 +208,8 @@ def test_dataset_internals_are_used_only_in_its_module() -> None:
                 if name is not None:
                     bad.append(f"{p.relative_to(REPO)}:{node.lineno} uses Dataset.{name}")
     assert not bad, bad
+
+
 # --- runtime packages: the archive is built on the protocol, never the other way ---------
 
 RUNTIME = REPO / "runtime"
