@@ -62,6 +62,8 @@ def _lazy_names(
     return __getattr__, __dir__
 
 
+__getattr__: Callable[[str], Any]
+__dir__: Callable[[], list[str]]
 __getattr__, __dir__ = _lazy_names(__name__, globals(), _LAZY)
 
 

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from ..core.errors import DicomError
 from .files import FileStore
 
-log = logging.getLogger("dicomgen.net")
+log: logging.Logger = logging.getLogger("dicomgen.net")
 
 
 class Reservations:

@@ -179,15 +179,15 @@ class _StoreSink:
         self.service = service
         self.request = request
         self.parts: list[bytes | memoryview] = []
-        self.size = 0
+        self.size: int = 0
         self.queue: queue.SimpleQueue[Any] | None = None
         self.future: Future[StoreResult] | None = None
         #: ``future`` in the event loop, chained before the store thread starts, so that the
         #: results of one instance's stores reach the loop in publishing order.
         self.answer: asyncio.Future[StoreResult] | None = None
         self._unanswered = False  # counted in the service's stores in a thread not answered
-        self.aborted = False
-        self.backlog = 0  # bytes queued for the store thread, not yet written
+        self.aborted: bool = False
+        self.backlog: int = 0  # bytes queued for the store thread, not yet written
         self._lock = threading.Lock()
         self._waiter: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]] | None = None
 

@@ -23,7 +23,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import ssl
+
+    from dicomgen.archive.storage_scp import StorageSCP
+    from dicomgen.net import AE
+    from dicomgen.net.dimse.service import Handler
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -139,7 +146,9 @@ def deid_transform(args: argparse.Namespace, root: Path) -> Any:
     return OnReceipt(profile, keys, records, fsync=not args.no_fsync)
 
 
-def build(args: argparse.Namespace) -> tuple:
+def build(
+    args: argparse.Namespace,
+) -> tuple[AE, dict[Any, Handler], ssl.SSLContext | None, StorageSCP]:
     """The AE, the handlers, the TLS context and the store of ``args`` (for tests, too)."""
     from dicomgen.archive.storage import StorageService, add_storage_contexts
     from dicomgen.archive.storage_scp import StorageSCP
@@ -181,7 +190,9 @@ def build(args: argparse.Namespace) -> tuple:
                 flush=True,
             )
 
-    handlers: dict = {"C-STORE": StorageService(storage, on_stored=on_stored, transform=transform)}
+    handlers: dict[Any, Handler] = {
+        "C-STORE": StorageService(storage, on_stored=on_stored, transform=transform)
+    }
     qr = None
     if not args.no_query_retrieve:
         from dicomgen.archive import query_retrieve as qr

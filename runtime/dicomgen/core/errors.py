@@ -8,7 +8,10 @@ where it happened as data (``offset``, ``tag``, ``path``; ``part``, ``table``,
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .typed_check import Nonconformity
 
 
 def _fmt_tag(tag: int) -> str:
@@ -105,8 +108,8 @@ class NonConformingError(ValidationError):
     ``lenient=True`` to get the values anyway (:class:`dicomgen.core.typed_unchecked.Unchecked`).
     """
 
-    def __init__(self, cls_name: str, problems: Sequence[Any], path: str | None) -> None:
-        self.problems = tuple(problems)
+    def __init__(self, cls_name: str, problems: Sequence[Nonconformity], path: str | None) -> None:
+        self.problems: tuple[Nonconformity, ...] = tuple(problems)
         shown = "; ".join(str(p) for p in problems[:3])
         more = f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
         super().__init__(

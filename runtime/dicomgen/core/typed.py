@@ -106,7 +106,7 @@ class DicomObject:
         __dicom__: ClassVar[ClassSpec]
     else:
         __dicom__ = SpecOf()  # built on first use (typed_spec.class_spec)
-    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+    __hash__: ClassVar[None] = None  # type: ignore[assignment]  # mutable, compared by value
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:

@@ -39,6 +39,11 @@ class Declared:
 
     __slots__ = ("default", "init", "eq", "metadata")
 
+    default: Any
+    init: bool
+    eq: bool
+    metadata: dict[str, Any]
+
     def __init__(self, default: Any, init: bool, eq: bool, metadata: dict[str, Any]) -> None:
         self.default = default
         self.init = init

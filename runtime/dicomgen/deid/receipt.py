@@ -33,7 +33,7 @@ class OnReceipt:
 
     def __init__(self, profile: Profile, keys: Keys, records: Path, *, fsync: bool = True) -> None:
         self.profile = profile
-        self.secret = keys.secret
+        self.secret: bytes = keys.secret
         self.records = records
         self.fsync = fsync
         self._lock = threading.Lock()

@@ -7,7 +7,8 @@ on first use.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from dicomgen import _lazy_names
 
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
     from dicomgen.net.server import Server
 
 
+__getattr__: Callable[[str], Any]
+__dir__: Callable[[], list[str]]
 __getattr__, __dir__ = _lazy_names(__name__, globals(), _LAZY)
 
 __all__ = [

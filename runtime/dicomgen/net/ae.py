@@ -45,6 +45,7 @@ from .association import Association
 from .contexts import (
     DEFAULT_TRANSFER_SYNTAXES,
     ContextDefinition,
+    PresentationContext,
     build_rq_contexts,
     build_rq_roles,
     contexts_from_accept,
@@ -349,11 +350,13 @@ class AE:
 
     def negotiate(
         self, request: AssociateRQ, *, busy: bool = False
-    ) -> tuple[AssociateAC | AssociateRJ, list]:
+    ) -> tuple[AssociateAC | AssociateRJ, list[PresentationContext]]:
         """Our answer to ``request``: an A-ASSOCIATE-AC with the negotiated contexts, or an
         A-ASSOCIATE-RJ (checks in the order of the module docstring)."""
 
-        def reject(result: int, source: int, reason: int) -> tuple[AssociateRJ, list]:
+        def reject(
+            result: int, source: int, reason: int
+        ) -> tuple[AssociateRJ, list[PresentationContext]]:
             return AssociateRJ(result, source, reason), []
 
         permanent, user = RejectResult.REJECTED_PERMANENT, RejectSource.SERVICE_USER
@@ -367,7 +370,7 @@ class AE:
         ):
             return reject(permanent, user, RejectReasonUser.CALLING_AE_TITLE_NOT_RECOGNIZED)
         info = request.user_information
-        identity_answer: list = []
+        identity_answer: list[UserIdentityACSubItem] = []
         if self.user_identity_handler is not None:
             # An identity is required once a handler is configured: a request without the
             # User Identity sub-item is refused like one with wrong credentials.

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Coroutine, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from dicomgen.core.errors import (
@@ -129,7 +129,7 @@ class Association:
         # a request waits for a free slot, freed when its final response arrives
         limit = self.async_operations[0 if is_requestor else 1]
         self._window = asyncio.Semaphore(limit) if limit else None
-        self._tasks: set[asyncio.Task] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
         # Requests the peer invokes, performed within the window (PS3.7 D.3.3.3)
         self._performer = Performer(self, self.async_operations[1 if is_requestor else 0])
         self._released = asyncio.get_running_loop().create_future()
@@ -481,7 +481,7 @@ class Association:
             self._fail_all(AssociationAborted(self.abort_detail))
         self.provider.abort_now()
 
-    def start_task(self, coro: Any) -> asyncio.Task:
+    def start_task(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run ``coro`` in a task of this association (cancelled when it ends)."""
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)

@@ -3,7 +3,8 @@ as typed IOD objects, validation."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from dicomgen import _lazy_names
 
@@ -38,5 +39,7 @@ if TYPE_CHECKING:
     from dicomgen.sr.tree_io import read_tree, write_tree
     from dicomgen.sr.validate import validate_sr
 
+__getattr__: Callable[[str], Any]
+__dir__: Callable[[], list[str]]
 __getattr__, __dir__ = _lazy_names(__name__, globals(), _LAZY)
 __all__ = sorted(_LAZY)

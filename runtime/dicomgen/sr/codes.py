@@ -17,6 +17,11 @@ class Code:
 
     __slots__ = ("meaning", "scheme", "scheme_version", "value")
 
+    scheme: str
+    value: str
+    meaning: str
+    scheme_version: str
+
     def __init__(self, scheme: str, value: str, meaning: str, scheme_version: str = "") -> None:
         if not scheme or not value:
             raise InvalidValueError(
