@@ -440,7 +440,7 @@ def _decode(cls: type[DicomObject], ds: Dataset) -> Any:
             kwargs[name] = [_decode(item, i) for i in v]
             orig[tag] = (_SQ_READ, e)
             continue
-        if v is None or v == "":  # absent value, or set empty as text on a hand-built data set
+        if v is None or (isinstance(v, str) and not v):  # absent, or empty text set by hand
             v = empty
         else:
             if type(v) is str and e.vr in ("IS", "DS"):
