@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 from pyright_session import Scripts
@@ -110,8 +109,7 @@ def readme_sr_example() -> str:
 def sr_scripts(scripts: Scripts) -> None:
     scripts.add("readme_sr_example.py", readme_sr_example(), strict=False)
     tid1500 = REPO / "tests" / "runtime" / "sr_tid1500.py"
-    shutil.copy(tid1500, scripts.folder / "sr_tid1500.py")
-    scripts.standard.append("sr_tid1500.py")
+    scripts.add("sr_tid1500.py", tid1500.read_text("utf-8"), strict=False)
     lines = [*SR_BROKEN_HEADER, *(line for line, _ in SR_BROKEN.values())]
     scripts.add("sr_broken.py", "\n".join(lines) + "\n", strict=False)
     page = (REPO / "docs" / "guide" / "05-structured-reports.md").read_text("utf-8")

@@ -461,9 +461,9 @@ def _decode(cls: type[DicomObject], ds: Dataset) -> Any:
 def _number_text(vr: str, text: str) -> Any:
     """An IS/DS value set as text on a hand-built data set, as its values decode from a file
     (:class:`IS`/:class:`DS`, a list when multi-valued); text that is no number stays text."""
-    kind = IS if vr == "IS" else DS
+    convert = _CONVERTERS[vr]
     try:
-        values = [kind(part.strip()) for part in text.split("\\")]
+        values = [convert(part.strip()) for part in text.split("\\")]
     except (ValueError, TypeError, DicomError):
         return text
     return values[0] if len(values) == 1 else values
