@@ -9,6 +9,7 @@ import socket
 import struct
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -103,11 +104,21 @@ def test_aborted_association_frees_its_slot_at_once() -> None:
         try:
             scu = AE("SCU", timeouts=fast)
             scu.add_requested_context(VERIFICATION_SOP_CLASS)
-            time.sleep(1.5)  # past the idle timeout, far before ARTIM (30 s) closes it
+            # the idle association holds the one slot until its idle A-ABORT (after 1 s),
+            # which must free it long before ARTIM (30 s) closes the half-open connection
+            _wait_until(lambda: server.server.busy_slots == 1, 5, "the idle association")
+            _wait_until(lambda: server.server.busy_slots == 0, 10, "the idle A-ABORT")
             with scu.associate_sync("127.0.0.1", server.port, "K1SCP") as assoc:
                 assert assoc.send_c_echo() == 0
         finally:
             s.close()
+
+
+def _wait_until(done: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not done():
+        assert time.monotonic() < deadline, f"waited {seconds} s for {what}"
+        time.sleep(0.05)
 
 
 def test_pending_connections_are_bounded() -> None:
