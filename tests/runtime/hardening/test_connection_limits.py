@@ -26,16 +26,29 @@ MB = 1 << 20
 IDLE = 3.0
 
 
-def idle_association(port: int) -> socket.socket:
-    """A socket that associates, then neither sends, reads nor closes (a half-open peer)."""
+def idle_association(port: int, request_after: float = 0.0) -> socket.socket:
+    """A socket that associates (sending its A-ASSOCIATE-RQ ``request_after`` seconds after
+    connecting), reads the A-ASSOCIATE-AC, then neither sends, reads nor closes (a half-open
+    peer)."""
     ae = AE("IDLER")
     ae.add_requested_context(VERIFICATION_SOP_CLASS)
     rq = ae.build_request("K1SCP").encode()
     s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    time.sleep(request_after)
     s.sendall(rq)
-    head = s.recv(6)
+    head = recv_exactly(s, 6)
     assert head[:1] == b"\x02", head  # A-ASSOCIATE-AC
+    recv_exactly(s, struct.unpack(">I", head[2:])[0])
     return s
+
+
+def recv_exactly(s: socket.socket, n: int) -> bytes:
+    data = b""
+    while len(data) < n:
+        chunk = s.recv(n - len(data))
+        assert chunk, f"closed after {len(data)} of {n} bytes"
+        data += chunk
+    return data
 
 
 def partial_request(port: int) -> socket.socket:
@@ -110,6 +123,27 @@ def test_aborted_association_frees_its_slot_at_once() -> None:
             _wait_until(lambda: server.server.busy_slots == 0, 10, "the idle A-ABORT")
             with scu.associate_sync("127.0.0.1", server.port, "K1SCP") as assoc:
                 assert assoc.send_c_echo() == 0
+        finally:
+            s.close()
+
+
+def test_idle_timeout_bounds_an_association_requested_late() -> None:
+    """The idle timeout counts from the A-ASSOCIATE-RQ even when the connection waited for it
+    (the wait before it is bounded by ARTIM, 30 s here): the A-ABORT comes after about 1 s."""
+    fast = Timeouts(connect=3, acse=3, dimse=3, idle=1.0, artim=30)
+    scp = AE("K1SCP", timeouts=fast)
+    scp.add_supported_context(VERIFICATION_SOP_CLASS)
+    with scp.serve_sync(("127.0.0.1", 0)) as server:
+        s = idle_association(server.port, request_after=0.3)
+        try:
+            associated = time.monotonic()
+            try:
+                abort = recv_exactly(s, 10)
+            except TimeoutError:
+                pytest.fail("no A-ABORT within 10 s of the association (idle timeout 1 s)")
+            waited = time.monotonic() - associated
+            assert abort[:1] == b"\x07", abort  # A-ABORT
+            assert waited < 5, f"A-ABORT after {waited:.1f} s, not after the 1 s idle timeout"
         finally:
             s.close()
 

@@ -117,6 +117,7 @@ class UpperLayer:
         self._pdata_backlog = 0  # bytes of P-DATA in ``indications``
         self._holds = 0  # hold() calls not yet undone
         self._reader_has_pdu = False  # the reader task took a PDU it has not dispatched yet
+        self._read_scope: asyncio.Timeout | None = None  # bounds the reader task's wait
         self._room = asyncio.Event()  # set while PDUs may be taken (see _may_take)
         self._room.set()
         #: ``pdata_handler(pdu) -> bool``: offered each P-DATA indication while no
@@ -240,6 +241,7 @@ class UpperLayer:
             self.artim.start()
             return State.STA13
         self._emit(AssociateIndication(pdu))
+        self._rearm_reader(self.config.idle_timeout)
         return State.STA3
 
     def _ae_7(self, pdu: AssociateAC) -> None:
@@ -488,11 +490,12 @@ class UpperLayer:
         try:
             while not transport.closed:
                 self._reader_has_pdu = False
+                scope = self._read_scope = asyncio.timeout(self._read_timeout())
                 try:
-                    pdu = await transport.read_pdu(
-                        max_pdata_length=self.config.max_pdata_length,
-                        timeout=self._read_timeout(),
-                    )
+                    async with scope:
+                        pdu = await transport.read_pdu(
+                            max_pdata_length=self.config.max_pdata_length, timeout=None
+                        )
                 except PDUError as exc:
                     log.info("invalid PDU from %s: %s", transport.peer, exc)
                     self._dispatch(Event.EVT19, error=exc)
@@ -500,15 +503,27 @@ class UpperLayer:
                     # The stream is no longer framed: drop what follows until close/ARTIM.
                     await transport.discard_until_closed(self.config.artim_timeout)
                     break
-                except NetworkTimeout as exc:
+                except TimeoutError:
+                    if not scope.expired():
+                        raise  # the socket's own timeout, not the read's bound
                     if self.state in (State.STA2, State.STA13):
                         break  # ARTIM bounds these states and closes the connection
                     if self._received_within(self.config.idle_timeout):
                         continue  # PDUs were taken by the read callback meanwhile
-                    log.info("idle timeout on %s: %s", transport.peer, exc)
-                    self._emit(AbortIndication(None, True, f"idle timeout: {exc}"))
+                    log.info(
+                        "idle timeout on %s: no PDU for %s s",
+                        transport.peer,
+                        self.config.idle_timeout,
+                    )
+                    self._emit(
+                        AbortIndication(
+                            None, True, f"idle timeout: no PDU for {self.config.idle_timeout} s"
+                        )
+                    )
                     await self.abort()
                     continue
+                finally:
+                    self._read_scope = None
                 # From here until it is dispatched, the read callback takes no PDU (order).
                 self._reader_has_pdu = True
                 protocol = transport.protocol
@@ -526,6 +541,15 @@ class UpperLayer:
             self._reader_has_pdu = False
             if self.state is not State.STA1:
                 self._dispatch(Event.EVT17)
+
+    def _rearm_reader(self, timeout: float | None) -> None:
+        """Bound the reader task's current wait by ``timeout`` from now: its bound was chosen
+        for the state it began in (ARTIM before the A-ASSOCIATE-RQ), and the read callback
+        may have taken the PDU that left that state."""
+        scope = self._read_scope
+        if scope is not None:
+            when = None if timeout is None else asyncio.get_running_loop().time() + timeout
+            scope.reschedule(when)
 
     def _since_last_pdu(self) -> float | None:
         """Seconds since the last PDU was received; None before the first one."""

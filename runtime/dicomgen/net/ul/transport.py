@@ -64,8 +64,6 @@ UNTRUSTED_SCRATCH = 1 << 12
 #: Received PDUs (bytes) waiting for the reader before reading from the socket pauses.
 MAX_QUEUED_BYTES = 4 << 20
 
-_timeout = getattr(asyncio, "timeout", None)  # Python 3.11+
-
 
 class PDUProtocol(asyncio.BufferedProtocol):
     """Cuts the received byte stream into PDUs (see the module docstring) and keeps the
@@ -433,13 +431,8 @@ class Transport:
         item = protocol.next_ready()
         if item is None:
             try:
-                if timeout is None:
+                async with asyncio.timeout(timeout):
                     item = await protocol.next_item()
-                elif _timeout is not None:
-                    async with _timeout(timeout):
-                        item = await protocol.next_item()
-                else:  # pragma: no cover - Python 3.10
-                    item = await asyncio.wait_for(protocol.next_item(), timeout)
             except TimeoutError:
                 raise NetworkTimeout(f"no complete PDU received within {timeout} s") from None
         if isinstance(item, PDUError):
@@ -456,7 +449,8 @@ class Transport:
                 await self.protocol.wait_data()
 
         try:
-            await asyncio.wait_for(until_eof(), timeout)  # asyncio.timeout() needs Python 3.11
+            async with asyncio.timeout(timeout):
+                await until_eof()
         except (TimeoutError, OSError):
             pass
 
@@ -533,11 +527,8 @@ class Transport:
                 raise NetworkError("connection lost while sending")
             return
         try:
-            if timeout is not None and _timeout is not None:
-                async with _timeout(timeout):
-                    await self.protocol.wait_writable()
-            else:
-                await asyncio.wait_for(self.protocol.wait_writable(), timeout)
+            async with asyncio.timeout(timeout):
+                await self.protocol.wait_writable()
         except TimeoutError:
             raise NetworkTimeout(f"peer did not accept sent data within {timeout} s") from None
         except (ConnectionError, OSError) as exc:
