@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import attrs
+import black
 import pytest
 
 from dicomgen.core.errors import GenerationError
@@ -16,7 +17,7 @@ from dicomgen_codegen.passes.naming import (
     snake_case,
     uid_keyword,
 )
-from dicomgen_codegen.render.filters import docstring, py, tag_value_mask
+from dicomgen_codegen.render.filters import docstring, filled, py, tag_value_mask, unsplit
 
 
 @pytest.mark.parametrize(
@@ -121,3 +122,23 @@ def test_errata_without_reason_are_refused(tmp_path: Path) -> None:
 
 def test_shipped_errata_load() -> None:
     assert all(e.reason for e in load_errata())
+
+
+def test_filled_packs_items_into_lines_of_the_width() -> None:
+    names = [f'"N{i:02d}"' for i in range(12)]
+    names = names * 10
+    lines = filled(names, "    ").split("\n")
+    assert all(len(line) <= 100 and line.startswith("    ") for line in lines)
+    # full: the first item of each next line would not have fitted on the line before
+    assert all(len(a) + 1 + len(b.split()[0]) > 100 for a, b in zip(lines, lines[1:]))
+    assert " ".join(line.strip() for line in lines) == ", ".join(names) + ","
+    assert filled([], "    ") == ""
+
+
+def test_unsplit_marks_only_long_lines() -> None:
+    short = '    Left: Final = Code("SCT", "7771000", "Left")'
+    assert unsplit(short) == short
+    long = f'    Long: Final = Code("SCT", "1", "{"x" * 90}")'
+    assert unsplit(long) == long + "  # fmt: skip"
+    src = f"class G:\n{unsplit(long)}\n{short}\n"
+    assert black.format_str(src, mode=black.Mode(line_length=100)) == src

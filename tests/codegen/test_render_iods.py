@@ -18,7 +18,7 @@ from dicomgen_codegen.ir.model import Registry
 from dicomgen_codegen.parse.conditions import And, Equals, Not, Present, Unparsed
 from dicomgen_codegen.passes.class_model import ClassRef, TypedField
 from dicomgen_codegen.render.iods import field_args
-from dicomgen_codegen.render.layout import needs_black, text_of
+from dicomgen_codegen.render.layout import Call, Kw, Tup, field_lines, needs_black, text_of
 from dicomgen_codegen.render.typed_code import (
     FileContext,
     annotation_of,
@@ -162,6 +162,33 @@ def test_rendered_files_are_already_black_formatted(rel: str) -> None:
     assert "vr=" in src and "**" not in src
 
 
+def test_long_term_lists_are_filled_and_fenced_from_black() -> None:
+    """A long tuple of Defined Terms is filled into few lines, fenced by ``# fmt: off/on``;
+    black leaves the class as it is; a short one keeps black's layout, unfenced."""
+    terms = Tup(tuple(f'"TERM{i:02d}"' for i in range(40)))
+    call = Call("attribute", ("0x00080060", 'vr="CS"', 'type="1"', Kw("defined_terms", terms)))
+    code = field_lines("    ", "modality", "str", call)
+    lines = code.split("\n")
+    assert lines[0] == "    # fmt: off" and lines[-1] == "    # fmt: on"
+    assert len(lines) < 15 and all(len(line) <= 100 for line in lines)  # one per term: 46
+    src = f"class M:\n{code}\n"
+    assert black.format_str(src, mode=black.Mode(line_length=100)) == src
+    assert not needs_black(src)
+    short = Call("attribute", ("0x00080060", Kw("defined_terms", Tup(terms.items[:3]))))
+    code = field_lines("    ", "modality", "str", short)
+    assert "fmt" not in code
+    src = f"class M:\n{code}\n"
+    assert black.format_str(src, mode=black.Mode(line_length=100)) == src
+
+
+def test_needs_black_skips_fenced_lines() -> None:
+    long = "x = [" + ", ".join(["1"] * 60) + "]"
+    assert needs_black(long + "\n")
+    assert not needs_black(f"# fmt: off\n{long}\n# fmt: on\n")
+    assert needs_black(f"# fmt: off\n# fmt: on\n{long}\n")
+    assert not needs_black(f"{long}  # fmt: skip\n")
+
+
 def test_few_rendered_files_need_black() -> None:
     typed = [s for r, s in _rendered().items() if r.startswith(("iods/", "modules/", "macros/"))]
     assert sum(needs_black(s) for s in typed) <= len(typed) // 20
@@ -292,5 +319,5 @@ def test_laid_out_registry_files_are_black_formatted() -> None:
         if rel == "dictionary.py":  # the first entries (black takes ~1 ms per line)
             head = src[: src.index("\n", src.index("_E(0x00100010"))]
             src = head.rsplit("\n", 1)[0] + "\n)\n"
-            assert "_E(\n" in src
+            assert "# fmt: off" in src  # one entry per line, as the table lists them
         assert black.format_str(src, mode=black.Mode(line_length=100)) == src, rel

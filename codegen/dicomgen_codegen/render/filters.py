@@ -89,6 +89,27 @@ def laid_out(e: Any, pad: str = "", lead: str = "", trail: str = "") -> str:
     return "\n".join(layout(e, pad, lead, trail))
 
 
+def unsplit(line: str) -> str:
+    """A one-line statement kept on one line: marked ``# fmt: skip`` when longer than black's
+    line length (a record of a data table, such as one code of a context group)."""
+    from .layout import WIDTH
+
+    return line if len(line) <= WIDTH else f"{line}  # fmt: skip"
+
+
+def class_head(decorator: Any, statement: Any, pad: str) -> str:
+    """``@decorator(...)`` and ``class Name(bases):`` laid out by black, or both compact
+    (the IOD's module table one record per line, the bases filled) in one fence when that
+    saves lines."""
+    from .layout import fenced, layout
+
+    def both(compact: bool) -> str:
+        lines = layout(decorator, pad, "@", compact=compact)
+        return "\n".join(lines + layout(statement, pad, "class ", ":", compact=compact))
+
+    return fenced(both(False), both(True), pad)
+
+
 def import_line(module: str, name: str, pad: str = "") -> str:
     """``from module import name`` as black prints it (see :func:`.layout.import_line`)."""
     from .layout import import_line as line
@@ -110,10 +131,21 @@ def call(func: str, *args: str) -> Any:
     return Call(func, args)
 
 
+def filled(items: list[str], pad: str) -> str:
+    """``items`` filled into lines (:func:`.layout.fill`): a compact layout for long name
+    tables, kept out of black with ``# fmt: off``."""
+    from .layout import fill
+
+    return "\n".join(fill(items, pad))
+
+
 FILTERS = {
     "call": call,
+    "filled": filled,
     "field_code": field_code,
     "laid_out": laid_out,
+    "class_head": class_head,
+    "unsplit": unsplit,
     "import_line": import_line,
     "py": py,
     "hex32": hex32,

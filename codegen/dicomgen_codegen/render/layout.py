@@ -24,6 +24,8 @@ __all__ = [
     "text_of",
     "layout",
     "field_lines",
+    "fill",
+    "fenced",
     "import_line",
     "needs_black",
 ]
@@ -127,22 +129,51 @@ def text_of(e: Expr) -> str:
     return f"({inner},)" if len(e.items) == 1 else f"({inner})"
 
 
-def layout(e: Expr, pad: str, lead: str = "", trail: str = "") -> list[str]:
+def fill(items: list[str], pad: str) -> list[str]:
+    """``items``, each followed by a comma, filled into lines of at most :data:`WIDTH` columns
+    starting with ``pad`` (a layout black does not make: the caller keeps it out of black with
+    ``# fmt: off``)."""
+    lines: list[str] = []
+    line = ""
+    for item in items:
+        piece = f"{item},"
+        if line and len(pad) + len(line) + 1 + len(piece) > WIDTH:
+            lines.append(pad + line)
+            line = piece
+        else:
+            line = f"{line} {piece}" if line else piece
+    if line:
+        lines.append(pad + line)
+    return lines
+
+
+def layout(e: Expr, pad: str, lead: str = "", trail: str = "", compact: bool = False) -> list[str]:
     """Lines of ``lead + e + trail`` at indentation ``pad``: one line if it fits; else split
     at the outer brackets - a call's arguments on one line if they fit (a lone argument split
     in turn), else one per line with a trailing comma; a tuple one element per line. Atoms
-    (strings) are never split."""
+    (strings) are never split. ``compact`` lays data tables out as black does not (the
+    caller fences them, :func:`fenced`): a tuple or call of atoms filled (:func:`fill`), a
+    tuple of calls one unsplit call per line (one record per line, as the standard's tables)."""
     one = f"{pad}{lead}{text_of(e)}{trail}"
     if len(one) <= WIDTH or isinstance(e, str):
         return [one]
     if isinstance(e, Kw):
-        return layout(e.value, pad, f"{lead}{e.key}=", trail)
+        return layout(e.value, pad, f"{lead}{e.key}=", trail, compact)
     if isinstance(e, Union_):  # only inside parentheses: one part per line
         out: list[str] = []
         for i, part in enumerate(e.parts):
             last = i == len(e.parts) - 1
             out += layout(part, pad, lead if i == 0 else "| ", trail if last else "")
         return out
+    if compact and isinstance(e, (Tup, Call)):
+        items = e.items if isinstance(e, Tup) else e.args
+        opening = f"{pad}{lead}(" if isinstance(e, Tup) else f"{pad}{lead}{e.func}("
+        atoms = [a for a in items if isinstance(a, str)]
+        if len(atoms) == len(items):
+            return [opening, *fill(atoms, pad + _PAD), f"{pad}){trail}"]
+        if isinstance(e, Tup) and all(isinstance(a, Call) for a in items):
+            rows = [f"{pad}{_PAD}{text_of(a)}," for a in items]
+            return [opening, *rows, f"{pad}){trail}"]
     inner = pad + _PAD
     closing = ")"
     if isinstance(e, (Call, Sub)):
@@ -154,26 +185,47 @@ def layout(e: Expr, pad: str, lead: str = "", trail: str = "") -> list[str]:
         if len(body) <= WIDTH:
             return [first, body, f"{pad}{closing}{trail}"]
         if len(items) == 1:
-            return [first, *layout(items[0], inner), f"{pad}{closing}{trail}"]
+            return [first, *layout(items[0], inner, compact=compact), f"{pad}{closing}{trail}"]
     else:
         first, items = f"{pad}{lead}(", e.items
     lines = [first]
     for a in items:
-        lines += layout(a, inner, "", ",")
+        lines += layout(a, inner, "", ",", compact)
     lines.append(f"{pad}{closing}{trail}")
     return lines
 
 
 def field_lines(pad: str, name: str, annotation: str, call: Call) -> str:
+    """``name: annotation = call(...)`` as black lays it out (:func:`black_field_lines`),
+    except that a long tuple of atoms (Defined Terms, Enumerated Values) is filled into few
+    lines when that saves lines (:func:`fenced`)."""
+    return fenced(
+        black_field_lines(pad, name, annotation, call),
+        black_field_lines(pad, name, annotation, call, compact=True),
+        pad,
+    )
+
+
+def fenced(black_form: str, compact_form: str, pad: str) -> str:
+    """``compact_form`` fenced from black by ``# fmt: off``/``# fmt: on`` when that saves
+    lines, else ``black_form``."""
+    if compact_form.count("\n") + 2 >= black_form.count("\n"):
+        return black_form
+    return f"{pad}# fmt: off\n{compact_form}\n{pad}# fmt: on"
+
+
+def black_field_lines(
+    pad: str, name: str, annotation: str, call: Call, compact: bool = False
+) -> str:
     """``name: annotation = call(...)`` as black lays it out: split at the call's parentheses
     when ``name: annotation = func(`` fits; else the right-hand side in parentheses when
     ``name: annotation = (`` fits; else the annotation split (at its subscript, or in
-    parentheses when a union)."""
+    parentheses when a union). ``compact``: data tables laid out by :func:`layout`."""
     target = f"{pad}{name}: {annotation} = "
     if len(f"{target}{call.func}(") <= WIDTH or len(f"{target}{text_of(call)}") <= WIDTH:
-        return "\n".join(layout(call, pad, target[len(pad) :]))
+        return "\n".join(layout(call, pad, target[len(pad) :], compact=compact))
     if len(f"{target}(") <= WIDTH:
-        return "\n".join([f"{target}(", *layout(call, pad + _PAD), f"{pad})"])
+        return "\n".join([f"{target}(", *layout(call, pad + _PAD, compact=compact), f"{pad})"])
     ann = annotation_expr(annotation)
     if isinstance(ann, Sub):  # split at the subscript; its "]" starts the call's line
         body = pad + _PAD + ", ".join(text_of(a) for a in ann.items)
@@ -181,9 +233,11 @@ def field_lines(pad: str, name: str, annotation: str, call: Call) -> str:
             head = [body]
         else:
             head = [line for a in ann.items for line in layout(a, pad + _PAD, "", ",")]
-        return "\n".join([f"{pad}{name}: {ann.outer}[", *head, *layout(call, pad, "] = ")])
+        return "\n".join(
+            [f"{pad}{name}: {ann.outer}[", *head, *layout(call, pad, "] = ", compact=compact)]
+        )
     inner = layout(ann, pad + _PAD)
-    return "\n".join([f"{pad}{name}: (", *inner, *layout(call, pad, ") = ")])
+    return "\n".join([f"{pad}{name}: (", *inner, *layout(call, pad, ") = ", compact=compact)])
 
 
 # A line black cannot shorten: one string, a dotted name or ``lambda: Name`` (after an
@@ -195,10 +249,22 @@ _ATOM_LINE = re.compile(
 
 def needs_black(source: str) -> bool:
     """Whether a rendered file has a long line black could still shorten (a long annotation):
-    black then lays the file out itself. Lines that are one string are left long by black too."""
-    return any(
-        len(line) > WIDTH and not _ATOM_LINE.fullmatch(line.strip()) for line in source.splitlines()
-    )
+    black then lays the file out itself. Lines that are one string are left long by black too,
+    and so are the lines between ``# fmt: off`` and ``# fmt: on`` (data tables) and the lines
+    marked ``# fmt: skip``."""
+    fenced = False
+    for line in source.splitlines():
+        mark = line.strip()
+        if mark in ("# fmt: off", "# fmt: on"):
+            fenced = mark == "# fmt: off"
+        elif (
+            not fenced
+            and len(line) > WIDTH
+            and not mark.endswith("# fmt: skip")
+            and not _ATOM_LINE.fullmatch(mark)
+        ):
+            return True
+    return False
 
 
 def import_line(module: str, name: str, pad: str = "") -> str:

@@ -116,4 +116,9 @@ def _uid_view(u: Any) -> dict[str, Any]:
 
 
 def render_package_init(doc: str, lazy: list[tuple[str, str]]) -> str:
-    return render("package_init.py.j2", doc=doc, lazy=sorted(lazy))
+    """A lazy package ``__init__``: ``lazy`` pairs each public name with its submodule."""
+    by_module: dict[str, list[str]] = {}
+    for name, module in lazy:
+        by_module.setdefault(module, []).append(name)
+    grouped = [(m, sorted(names)) for m, names in sorted(by_module.items())]
+    return render("package_init.py.j2", doc=doc, lazy=grouped)

@@ -2,8 +2,10 @@
 relationship content constraints, and the lazy package ``__init__`` files.
 
 ``sr/cids/cid_NNN00.py`` hold the CIDs NNN00..NNN99 (private ones in ``cid_private.py``), one
-class per CID with one ``Code`` member per code and a code type per CID; ``sr/templates/
-tid_N.py`` one class per TID. The report lists every row that could not be expressed.
+class per CID with one ``Code`` member per code; a CID whose membership can be enforced (not
+extensible, or a template row allows only its codes) has a code type of its own, which the
+template fields it constrains are annotated with. ``sr/templates/tid_N.py`` one class per TID.
+The report lists every row that could not be expressed.
 """
 
 from __future__ import annotations
@@ -99,7 +101,10 @@ def _cid_doc(g: ContextGroupRecord) -> str:
     return f"CID {g.cid} {g.name}" + (f" ({src.source} {src.edition})" if src is not None else "")
 
 
-def render_cids(groups: tuple[ContextGroupRecord, ...]) -> dict[str, str]:
+def render_cids(groups: tuple[ContextGroupRecord, ...], typed: set[str]) -> dict[str, str]:
+    """The context group modules and package; the CIDs in ``typed`` (those template fields
+    are annotated with) and the non-extensible ones get a code type of their own."""
+    typed = typed | {g.cid for g in groups if g.extensible is False}
     modules: dict[str, list[ContextGroupRecord]] = {}
     for g in groups:
         modules.setdefault(_module_of_cid(g.cid), []).append(g)
@@ -109,11 +114,12 @@ def render_cids(groups: tuple[ContextGroupRecord, ...]) -> dict[str, str]:
         files[f"sr/cids/{mod}.py"] = render(
             "sr_cids.py.j2",
             doc=f"Context groups CID {gs[0].cid} .. CID {gs[-1].cid} (PS3.16).",
-            groups=[(g, _cid_doc(g), _members(g)) for g in gs],
+            groups=[(g, _cid_doc(g), _members(g), g.cid in typed) for g in gs],
         )
         for g in gs:
             lazy += [(f"CID{g.cid}", f"dicomgen_std.sr.cids.{mod}")]
-            lazy += [(f"CID{g.cid}Code", f"dicomgen_std.sr.cids.{mod}")]
+            if g.cid in typed:
+                lazy += [(f"CID{g.cid}Code", f"dicomgen_std.sr.cids.{mod}")]
     files["sr/cids/__init__.py"] = render_package_init(
         f"Context groups of PS3.16 ({len(groups)}), one class per CID.", sorted(lazy)
     )
@@ -129,6 +135,7 @@ class _Ctx:
     cids: dict[str, ContextGroupRecord]
     names: dict[str, str]  # tid -> class name
     imports: set[str] = attrs.field(factory=set)  # TYPE_CHECKING imports
+    typed: set[str] = attrs.field(factory=set)  # CIDs whose code type a field is annotated with
     report: SRReport = attrs.field(factory=SRReport)
 
 
@@ -165,6 +172,7 @@ def _code_type(vs: ValueSet, ctx: _Ctx, row: TemplateRow, what: str) -> str:
     if not strict:
         return "Code"
     ctx.imports.add(f"from dicomgen_std.sr.cids.{_module_of_cid(g.cid)} import CID{g.cid}Code")
+    ctx.typed.add(g.cid)
     return f"CID{g.cid}Code"
 
 
@@ -339,13 +347,15 @@ def _by_module(names: list[str]) -> dict[str, list[str]]:
     return out
 
 
-def render_templates(p16: Part16Result, report: SRReport) -> dict[str, str]:
+def render_templates(p16: Part16Result, report: SRReport, typed: set[str]) -> dict[str, str]:
+    """The template modules and package; adds to ``typed`` the CIDs whose code type a field
+    is annotated with."""
     cids = {g.cid: g for g in p16.context_groups}
     names = {t.tid: f"TID{t.tid}_{camel(t.name) if t.name else 'Template'}" for t in p16.templates}
     files: dict[str, str] = {}
     lazy: list[tuple[str, str]] = []
     for t in p16.templates:
-        ctx = _Ctx(t, cids, names, report=report)
+        ctx = _Ctx(t, cids, names, report=report, typed=typed)
         files[f"sr/templates/tid_{t.tid}.py"] = render_template(t, ctx)
         lazy += [(names[t.tid], f"dicomgen_std.sr.templates.tid_{t.tid}")]
         lazy += [(f"TID{t.tid}", f"dicomgen_std.sr.templates.tid_{t.tid}")]
@@ -384,8 +394,9 @@ def render_sr_package(
     p16: Part16Result, reg: Registry | None = None
 ) -> tuple[dict[str, str], SRReport]:
     report = SRReport()
-    files = render_cids(p16.context_groups)
-    files.update(render_templates(p16, report))
+    typed: set[str] = set()
+    files = render_templates(p16, report, typed)
+    files.update(render_cids(p16.context_groups, typed))
     files["sr/iod_constraints.py"] = render_constraints(p16, reg)
     files["sr/__init__.py"] = render_package_init(
         "Structured reporting generated from PS3.16: ``cids`` (context groups), "

@@ -197,9 +197,13 @@ def test_find_cancel_after_first_pending() -> None:
                     statuses.append(status)
                     if len(statuses) == 1:
                         await stream.cancel()
-                # the association is still usable afterwards
-                again = await c_find(assoc, {"QueryRetrieveLevel": "PATIENT"}, "P").__anext__()
-                assert again[0] == 0xFF00
+                # the association is still usable afterwards (the second query is cancelled
+                # too, so that the release does not wait for its 50 slow matches)
+                again = c_find(assoc, {"QueryRetrieveLevel": "PATIENT"}, "P")
+                first = await again.__anext__()
+                assert first[0] == 0xFF00
+                await again.cancel()
+                assert [s async for s, _ in again][-1] == 0xFE00
                 return statuses
 
         statuses = run(go())
