@@ -233,6 +233,9 @@ LAID_OUT_REGISTRIES = (
 )
 """Registry files whose templates print what black prints (black skipped, see writer)."""
 
+LAID_OUT_FOLDERS = ("macros/", "modules/", "iods/", "sr/cids/")
+"""Folders whose files are rendered as black prints them (their ``__init__`` excepted)."""
+
 
 def render_all(reg: Registry) -> dict[str, str]:
     """{path relative to the output root: unformatted source} for the whole package
@@ -517,6 +520,7 @@ def generate(
         report.errata = ErrataResult(errata.applied + e15.applied, errata.obsolete + e15.obsolete)
         rendered[f"{PACKAGE}/deid_profile.py"] = render_deid_profile(part15)
         rendered[f"{PACKAGE}/__init__.py"] = _package_init(rendered, typed=bool(typed))
+    sr_files: dict[str, str] = {}
     if part16 is not None:
         from .render.sr import render_sr_package
 
@@ -531,9 +535,9 @@ def generate(
     t3 = time.perf_counter()
     laid_out = frozenset(
         f"{PACKAGE}/{rel}"
-        for rel in [*(typed or {}), *LAID_OUT_REGISTRIES]
+        for rel in [*(typed or {}), *LAID_OUT_REGISTRIES, *sr_files]
         if rel in LAID_OUT_REGISTRIES
-        or rel.startswith(("macros/", "modules/", "iods/"))
+        or rel.startswith(LAID_OUT_FOLDERS)
         and not rel.endswith("__init__.py")
     )
     files = writer.format_files(rendered, out_root, laid_out=laid_out)

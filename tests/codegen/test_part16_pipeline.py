@@ -6,9 +6,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import black
+
 from dicomgen_codegen.ir.io import load_collection
 from dicomgen_codegen.ir.part16 import Part16Result
 from dicomgen_codegen.pipeline import extract_part16_docbook
+from dicomgen_codegen.render.layout import needs_black
 from dicomgen_codegen.render.sr import render_sr_package
 
 REPO = Path(__file__).resolve().parents[2]
@@ -47,3 +50,15 @@ def test_disambiguated_names_are_identifiers() -> None:
     taken = {"MusculusAdductorHallucis"}
     name = unique("MusculusAdductorHallucis", taken, "MDC_7:970")
     assert name.isidentifier() and name == "MusculusAdductorHallucis_MDC_7_970"
+
+
+def test_context_group_files_are_rendered_as_black_prints_them() -> None:
+    """The writer skips black for them (a long record line is marked ``# fmt: skip``)."""
+    p16 = load_collection(Part16Result, REPO / "standard_xml" / "ir" / "part16")
+    files, _report = render_sr_package(p16)
+    cids = {rel: src for rel, src in files.items() if rel.startswith("sr/cids/cid_")}
+    assert sum(needs_black(src) for src in cids.values()) <= len(cids) // 20
+    for rel in ("sr/cids/cid_00200.py", "sr/cids/cid_07400.py", "sr/cids/cid_private.py"):
+        src = cids[rel]
+        assert not needs_black(src), rel
+        assert black.format_str(src, mode=black.Mode(line_length=100)) == src, rel
