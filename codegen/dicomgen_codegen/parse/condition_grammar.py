@@ -13,6 +13,7 @@ from dicomgen.core.conditions import (
     AnyItem,
     Compare,
     Condition,
+    Count,
     Equals,
     FirstItem,
     FrameLevel,
@@ -32,10 +33,13 @@ from .condition_patterns import (
     AND_IF,
     CODE,
     CODE_SEP,
+    COUNT_OF,
     FOR_ITEMS,
     FRAME,
+    IN_FUNCTIONAL_GROUPS,
     IN_ITEMS,
     LAST_AND,
+    MORE_ITEMS,
     NAME_BAD,
     NAME_BEFORE_VERB,
     OR,
@@ -50,10 +54,12 @@ from .condition_patterns import (
     P_EQ_PRESENT,
     P_HASVALUE,
     P_IS,
+    P_MULTI,
     P_NE,
     P_NE_PRESENT,
     P_NONNULL,
     P_NONZERO,
+    P_NOT_CODE,
     P_POINTS,
     P_PRESENT,
     P_PRIVATE,
@@ -68,12 +74,13 @@ from .condition_patterns import (
     SEQUENCE_NAME,
     TAG,
     VALUE,
+    VALUE_IN,
     VALUE_N,
     VSEP,
     WITHIN,
     value_ends,
 )
-from .condition_presence import presence_clause
+from .condition_presence import FUNCTIONAL_GROUP_SEQUENCES, presence_clause
 
 
 class Fail(Exception):
@@ -180,6 +187,12 @@ class Parser:
             if m:
                 self.i = m.end()
                 return AnyItem(seq, cond, seq_name)
+        m = IN_FUNCTIONAL_GROUPS.match(self.s, self.i)
+        if m:
+            self.i = m.end()
+            return Or(
+                tuple(AnyItem(fg, cond, fg_name) for fg, fg_name in FUNCTIONAL_GROUP_SEQUENCES)
+            )
         m = IN_ITEMS.match(self.s, self.i)
         if m:
             save = self.i
@@ -240,6 +253,10 @@ class Parser:
         if m:
             self.i = m.end()
             return PointsToPrivate(tag, name)
+        m = P_MULTI.match(s, i)
+        if m:
+            self.i = m.end()
+            return Count(tag, ">", 1, name)
         m = P_NONNULL.match(s, i)
         if m:
             self.i = m.end()
@@ -273,7 +290,63 @@ class Parser:
                 return HasCode(tag, self.codes(), name)
             except Fail:
                 self.i = i
+        m = P_NOT_CODE.match(s, i)
+        if m:
+            self.i = m.end()
+            try:
+                return Not(HasCode(tag, self.codes(), name))
+            except Fail:
+                self.i = i
         return None
+
+    def counted(self) -> Condition | None:
+        """ "the number of Items in X (..) is greater than 1", "there is more than one Item in
+        X (..)": a :class:`Count`; None when the clause is not of that form."""
+        start = self.i
+        m = MORE_ITEMS.match(self.s, start)
+        cm = COUNT_OF.match(self.s, start)
+        if not m and not cm:
+            return None
+        self.i = (m or cm).end()  # type: ignore[union-attr]
+        try:
+            tag, name, index = self.attr()
+        except Fail:
+            self.i = start
+            return None
+        if m:
+            return Count(tag, ">", int(_number(m.group(1))), name)
+        cmp = P_CMP.match(self.s, self.i)
+        if cmp is None or index is not None or not _number(cmp.group(3)).is_integer():
+            self.i = start
+            return None
+        number = _number(cmp.group(3))
+        self.i = cmp.end()
+        word = cmp.group(1).lower()
+        op = ("<" if word in ("less", "fewer") else ">") + ("=" if cmp.group(2) else "")
+        return Count(tag, op, int(number), name)
+
+    def value_in(self) -> Condition | None:
+        """ "a value is present in X (..) or Y (..)": one of them has a value."""
+        m = VALUE_IN.match(self.s, self.i)
+        if not m:
+            return None
+        save, self.i = self.i, m.end()
+        found: list[Condition] = []
+        while True:
+            try:
+                tag, name, index = self.attr()
+            except Fail:
+                self.i = save
+                return None
+            if index is not None:
+                self.i = save
+                return None
+            found.append(HasValue(tag, name))
+            om = re.match(r"\s*,?\s*or\s+(?:the\s+)?", self.s[self.i :])
+            if not om:
+                break
+            self.i += om.end()
+        return found[0] if len(found) == 1 else Or(tuple(found))
 
     def simple_predicate(self, tag: int, name: str, index: int | None) -> Condition:
         special = self.special_predicate(tag, name, index)
@@ -382,6 +455,10 @@ class Parser:
         position = self.position()
         if position is not None:
             return position
+        for special in (self.counted, self.value_in):
+            found_special = special()
+            if found_special is not None:
+                return found_special
         if self.presence:
             found = presence_clause(self.s, self.i, self.presence)
             if found is not None:
@@ -529,6 +606,8 @@ def retarget(c: Condition, tag: int, name: str, index: int | None) -> Condition:
         return type(c)(tag, name)
     if isinstance(c, Compare):
         return Compare(tag, c.op, c.number, index, name)
+    if isinstance(c, Count):
+        return Count(tag, c.op, c.number, name)
     if isinstance(c, PointsTo):
         return PointsTo(tag, c.targets, name)
     if isinstance(c, HasCode):

@@ -23,7 +23,8 @@ TRAIL = re.compile(
 NAME_BAD = re.compile(r"\b(is|are|if|has|have|equals|was|were|when|not|value|either)\b")
 PREFIX = re.compile(
     r"^(?:(?:the|a|any)\s+values?\s+(?:of|for)\s+|Attributes?\s+|values?\s+of\s+"
-    r"|one\s+or\s+more\s+of\s+the\s+values\s+of\s+|(?-i:value)\s+|the\s+|either\s*:?\s*)",
+    r"|one\s+or\s+more\s+of\s+the\s+values\s+of\s+|(?-i:value)\s+|the\s+|either\s*:?\s*"
+    r"|(?-i:one\s+(?=[A-Z])))",
     re.I,
 )
 # "the third value of X (..)", "Value 3 of X (..)": the value number comes before the name
@@ -87,6 +88,28 @@ P_NONZERO = re.compile(
     re.I,
 )
 P_ZERO = re.compile(r"\s*(?:is|are|equals?)\s+zero\b(?![\s-]+length)", re.I)
+# "the number of Items in X (..)", "there is more than one Item in X (..)": a count of items
+COUNT_OF = re.compile(
+    r"\s*(?:the\s+)?number\s+of\s+(?:Items|values)\s+(?:in|of)\s+(?:the\s+)?", re.I
+)
+MORE_ITEMS = re.compile(
+    r"\s*there\s+(?:is|are)\s+more\s+than\s+" + NUMBER + r"\s+Items?\s+(?:in|of)\s+(?:the\s+)?",
+    re.I,
+)
+# "specifies more than one frame (i.e., is multi-valued)", "is multi-valued"
+P_MULTI = re.compile(
+    r"\s*(?:specifies\s+more\s+than\s+one\s+\w+\s*\(\s*i\.e\.,?\s+is\s+multi-valued\s*\)"
+    r"|(?:is|are)\s+multi-valued\b)",
+    re.I,
+)
+# "a value is present in X (..) or Y (..)"
+VALUE_IN = re.compile(r"\s*a\s+value\s+is\s+present\s+in\s+(?:the\s+)?", re.I)
+# "X (..) is present within a Functional Group Sequence": in an item of one of them
+IN_FUNCTIONAL_GROUPS = re.compile(r"\s*(?:with)?in\s+a\s+Functional\s+Group\s+Sequence\b", re.I)
+# "is present with an Item value other than (..)": of a code sequence of a single item
+P_NOT_CODE = re.compile(
+    r"\s*(?:is\s+present\s+with|has)\s+an\s+Item\s+value\s+other\s+than\s+(?=\()", re.I
+)
 P_POINTS = re.compile(
     r"\s*(?:points\s+to|(?:contains|includes|is)\s+the\s+(?:Data\s+Element\s+)?Tag\s+(?:for|of))"
     r"\s+(?:the\s+)?",
@@ -97,7 +120,8 @@ P_PRIVATE = re.compile(
 )
 P_IS = re.compile(r"\s*(?:is|equals?)\s+(?:the\s+)?", re.I)
 P_CODE = re.compile(
-    r"\s*(?:contains|equals?|is|has)\s+(?:an?\s+Item\s+with\s+(?:the\s+)?values?(?:\s+of)?\s+"
+    r"\s*(?:Item\s+value\s+)?(?:contains|equals?|is|has)\s+"
+    r"(?:an?\s+Item\s+with\s+(?:the\s+)?values?(?:\s+of)?\s+"
     r"|either\s+|one\s+of\s+)?(?=\()",
     re.I,
 )
@@ -232,6 +256,7 @@ PHRASES: tuple[tuple[re.Pattern[str], Condition, str], ...] = (
     (
         re.compile(
             r"(?:the\s+)?(?:pixel\s+data\s+is\s+multi-?frame\s+data|multi-?frame\s+image"
+            r"|image\s+is\s+a\s+multi-?frame\s+image"
             r"|multi-?frame\s+pixel\s+data\s+(?:are|is)\s+present)(?=\s*(?:[.,;]|and\b|$))",
             re.I,
         ),

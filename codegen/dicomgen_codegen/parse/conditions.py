@@ -10,6 +10,7 @@ The common forms are regular enough to parse into a small AST:
   "... is other than A", "... is not A" (a value list means "one of");
 * ``And`` / ``Or`` / ``Not``: joined clauses; "A (..) or B (..) is present" distributes;
 * ``Compare``: "greater than 1", "is non-zero", "is zero";
+* ``Count``: "the number of Items in X (..) is greater than 1", "X (..) is multi-valued";
 * ``PointsTo``: "Frame Increment Pointer (0028,0009) points to / includes the Tag for X (..)";
 * ``HasCode``: "X Code Sequence (..) contains an Item with the value (111782, DCM, "...")";
 * ``AnyItem``: "A (..) within Y Sequence (..) is ...", "... in any of the Items in Y (..)";
@@ -45,6 +46,7 @@ __all__ = [
     "Or",
     "Not",
     "Compare",
+    "Count",
     "PointsTo",
     "HasCode",
     "AnyItem",
@@ -76,6 +78,7 @@ from dicomgen.core.conditions import (
     AnyItem,
     Compare,
     Condition,
+    Count,
     Equals,
     FirstItem,
     FrameLevel,

@@ -14,6 +14,7 @@ from ..parse.conditions import (
     AnyItem,
     Compare,
     Condition,
+    Count,
     Equals,
     FirstItem,
     FrameLevel,
@@ -84,6 +85,8 @@ def condition_expr(cond: Condition) -> Expr:
         if cond.index is not None:
             args += (str(cond.index),)
         return Call(name, args)
+    if isinstance(cond, Count):
+        return Call(name, (hex32(cond.tag), py(cond.op), str(cond.number)))
     if isinstance(cond, PointsTo):
         return Call(name, (hex32(cond.tag), Tup(tuple(hex32(t) for t in cond.targets))))
     if isinstance(cond, HasCode):

@@ -19,6 +19,7 @@ __all__ = [
     "Or",
     "Not",
     "Compare",
+    "Count",
     "PointsTo",
     "HasCode",
     "AnyItem",
@@ -196,6 +197,27 @@ class Compare(_Node):
         _set(self, "name", name)
 
 
+class Count(_Node):
+    """The number of values of the attribute (the number of items of a sequence) compared with a
+    number: "the number of Items in X Sequence (..) is greater than 1", "X (..) is
+    multi-valued". An absent attribute or an empty value has none."""
+
+    __slots__ = ("tag", "op", "number", "name")
+    _fields = ("tag", "op", "number", "name")
+    tag: int
+    op: str
+    number: int
+    name: str
+
+    def __init__(self, tag: int, op: str, number: int, name: str = "") -> None:
+        if op not in _OPS:
+            raise ValueError(f"Count: unknown operator {op!r} (one of {', '.join(_OPS)})")
+        _set(self, "tag", tag)
+        _set(self, "op", op)
+        _set(self, "number", number)
+        _set(self, "name", name)
+
+
 class PointsTo(_Node):
     """An attribute whose values are tags (VR AT) holds one of ``targets`` ("Frame Increment
     Pointer (0028,0009) points to Frame Time (0018,1063)")."""
@@ -317,6 +339,7 @@ Condition = Union[
     Equals,
     NotEquals,
     Compare,
+    Count,
     PointsTo,
     HasCode,
     AnyItem,

@@ -71,7 +71,8 @@ def _number(v: Any) -> float | None:
         return None
 
 
-def _compare(a: float, op: str, b: float) -> bool:
+def compare(a: float, op: str, b: float) -> bool:
+    """``a op b`` for one of the operators of :class:`Compare`."""
     if op == "<":
         return a < b
     if op == "<=":
@@ -146,7 +147,7 @@ def evaluate_more(
         numbers = [_number(v) for v in values]
         if any(n is None for n in numbers):
             return None  # not a number: the comparison cannot be decided
-        return any(_compare(n, cond.op, cond.number) for n in numbers if n is not None)
+        return any(compare(n, cond.op, cond.number) for n in numbers if n is not None)
     if isinstance(cond, (PointsTo, PointsToPrivate)):
         tags = _tags(value)
         if tags is None:

@@ -8,7 +8,8 @@ of the classes below (same names, same field names)::
     condition=C.Present(0x00280008)
     condition=C.And((C.Equals(0x00280004, ("RGB",)), C.Absent(0x00281041)))
 
-Beyond presence and value tests there are numeric comparisons (:class:`Compare`), tests of an
+Beyond presence and value tests there are numeric comparisons (:class:`Compare`; of the number
+of values or items, :class:`Count`), tests of an
 AT attribute's target (:class:`PointsTo`: "Frame Increment Pointer points to Frame Time"), of
 a code sequence's codes (:class:`HasCode`) and of the items of a sequence (:class:`AnyItem`,
 evaluated on each item's own elements only); the position of the item checked
@@ -37,6 +38,7 @@ from .condition_nodes import (
     AnyItem,
     Compare,
     Condition,
+    Count,
     Equals,
     FirstItem,
     FrameLevel,
@@ -53,6 +55,7 @@ from .condition_nodes import (
 )
 from .condition_values import (
     as_values,
+    compare,
     evaluate_more,
     first_item,
     matches,
@@ -70,6 +73,7 @@ __all__ = [
     "Or",
     "Not",
     "Compare",
+    "Count",
     "PointsTo",
     "HasCode",
     "AnyItem",
@@ -148,6 +152,8 @@ def describe(cond: Condition | None) -> str:
     if isinstance(cond, Compare):
         which = f" value {cond.index}" if cond.index else ""
         return f"{what}{which} {cond.op} {_num(cond.number)}"
+    if isinstance(cond, Count):
+        return f"the number of values or items of {what} {cond.op} {cond.number}"
     if isinstance(cond, PointsToPrivate):
         return f"{what} points to a Private Attribute"
     if isinstance(cond, PointsTo):
@@ -180,6 +186,7 @@ _LEAVES = (
     Equals,
     NotEquals,
     Compare,
+    Count,
     PointsTo,
     PointsToPrivate,
     HasCode,
@@ -229,6 +236,8 @@ def evaluate(cond: Condition | None, lookup: Callable[[int], Any]) -> bool | Non
     if value is UNKNOWN:
         return None
     present = value is not ABSENT
+    if isinstance(cond, Count):
+        return compare(len(as_values(value)) if present else 0, cond.op, cond.number)
     if isinstance(cond, (Compare, PointsTo, PointsToPrivate, HasCode, AnyItem)):
         return evaluate_more(cond, value, evaluate) if present else False
     if isinstance(cond, Present):

