@@ -140,12 +140,14 @@ def module_presence(std: Path, names: Mapping[str, int] | None = None) -> dict[s
 
 @attrs.frozen
 class Corpus:
-    """Distinct condition texts of the extract, per kind, with a count of rows without one."""
+    """Distinct condition texts of the extract, per kind, with a count of rows without one;
+    ``subjects``: a row text -> the attributes (tag, name) of the rows that state it."""
 
     module_rows: tuple[str, ...]
     macro_rows: tuple[str, ...]
     usages: tuple[str, ...]
     rows_without_text: int
+    subjects: Mapping[str, tuple[tuple[int, str], ...]] = attrs.field(factory=dict)
 
     def kinds(self) -> dict[str, tuple[str, ...]]:
         return {
@@ -159,6 +161,8 @@ def load_corpus(std: Path) -> Corpus:
     """Collect the distinct condition texts of ``std`` (a :func:`standard_dir`)."""
     missing = 0
     rows: dict[str, set[str]] = {}
+    names = {tag: name for name, tag in attribute_names(std).items()}
+    subjects: dict[str, dict[tuple[int, str], None]] = {}
     for kind, name in (
         ("module", "module_to_attributes.json"),
         ("macro", "macro_to_attributes.json"),
@@ -170,6 +174,10 @@ def load_corpus(std: Path) -> Corpus:
             text = row_condition_text(html_blocks(str(row.get("description") or "")))
             if text:
                 texts.add(text)
+                last = str(row.get("path", "")).rsplit(":", 1)[-1]
+                if re.fullmatch(r"[0-9A-Fa-f]{8}", last):
+                    tag = int(last, 16)
+                    subjects.setdefault(text, {})[(tag, names.get(tag, ""))] = None
             else:
                 missing += 1
         rows[kind] = texts
@@ -179,7 +187,11 @@ def load_corpus(std: Path) -> Corpus:
         if str(m.get("usage", "")).strip().upper().startswith("C") and m.get("conditionalStatement")
     }
     return Corpus(
-        tuple(sorted(rows["module"])), tuple(sorted(rows["macro"])), tuple(sorted(usages)), missing
+        tuple(sorted(rows["module"])),
+        tuple(sorted(rows["macro"])),
+        tuple(sorted(usages)),
+        missing,
+        {t: tuple(s) for t, s in subjects.items()},
     )
 
 
@@ -260,13 +272,17 @@ def measure(
     parse: Callable[..., Condition] = parse_condition,
 ) -> Coverage:
     """Parse every distinct text of ``corpus`` and count the executable ones (``names`` and
-    ``presence`` as :func:`~dicomgen_codegen.parse.conditions.parse_condition` takes them)."""
+    ``presence`` as :func:`~dicomgen_codegen.parse.conditions.parse_condition` takes them).
+    A text that needs the attribute it is of counts when it parses for every row stating it."""
     ok: dict[str, bool] = {}
     kinds = []
     for kind, texts in corpus.kinds().items():
         for t in texts:
             if t not in ok:
                 ok[t] = is_parsed(parse(t, names, presence))
+                rows = corpus.subjects.get(t, ())
+                if not ok[t] and rows:
+                    ok[t] = all(is_parsed(parse(t, names, presence, s)) for s in rows)
         kinds.append(KindCoverage(kind, len(texts), sum(ok[t] for t in texts)))
     groups: dict[str, list[str]] = {}
     for t in sorted(t for t, good in ok.items() if not good):

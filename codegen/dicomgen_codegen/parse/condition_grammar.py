@@ -38,9 +38,12 @@ from .condition_patterns import (
     FRAME,
     IN_FUNCTIONAL_GROUPS,
     IN_ITEMS,
+    IN_MODULES,
     LAST_AND,
+    MODULE_SEP,
     MORE_ITEMS,
     NAME_BAD,
+    OWN_CHANGE,
     NAME_BEFORE_VERB,
     OR,
     ORDINAL,
@@ -80,7 +83,7 @@ from .condition_patterns import (
     WITHIN,
     value_ends,
 )
-from .condition_presence import FUNCTIONAL_GROUP_SEQUENCES, presence_clause
+from .condition_presence import FUNCTIONAL_GROUP_SEQUENCES, held_key, presence_clause
 
 
 class Fail(Exception):
@@ -93,8 +96,10 @@ class Parser:
         text: str,
         names: Mapping[str, int] | None,
         presence: Mapping[str, Condition] | None = None,
+        subject: tuple[int, str] | None = None,
     ) -> None:
         self.s = text
+        self.subject = subject  # the attribute the condition is of
         self.i = 0
         self.names = names or {}
         self.presence = presence or {}
@@ -187,6 +192,10 @@ class Parser:
             if m:
                 self.i = m.end()
                 return AnyItem(seq, cond, seq_name)
+        if isinstance(cond, Present):
+            held = self.held(tag)
+            if held is not None:
+                return held
         m = IN_FUNCTIONAL_GROUPS.match(self.s, self.i)
         if m:
             self.i = m.end()
@@ -204,6 +213,22 @@ class Parser:
             else:
                 return AnyItem(seq, cond, seq_name)
         return cond
+
+    def held(self, tag: int) -> Condition | None:
+        """ "... is present in the A Module or B Module": where those modules hold ``tag``
+        (:func:`~.condition_presence.held_conditions`); None when not of that form or a module
+        does not hold it."""
+        m = IN_MODULES.match(self.s, self.i)
+        if not m:
+            return None
+        found: list[Condition] = []
+        for title in MODULE_SEP.split(m.group("list")):
+            cond = self.presence.get(held_key(title, tag))
+            if cond is None:
+                return None
+            found.append(cond)
+        self.i = m.end()
+        return found[0] if len(found) == 1 else Or(flat(Or, found))
 
     def refs(self) -> tuple[int, ...]:
         """Attribute references joined by "or" / "," (the targets of a tag-valued attribute)."""
@@ -298,6 +323,25 @@ class Parser:
             except Fail:
                 self.i = i
         return None
+
+    def own_change(self) -> Condition | None:
+        """ "or if Gantry Pitch Rotation Angle changes during Beam" after "for first Item of
+        X Sequence", with words that name no attribute: the attribute the condition is of
+        changes (PS3.3 C.8.8.14.5: a parameter that changes is given at every control point;
+        the condition of an attribute's own row can only be about that attribute).
+        Sequences are left out: their values are items, not values to compare."""
+        if self.sequence is None or self.subject is None:
+            return None
+        m = OWN_CHANGE.match(self.s, self.i)
+        if not m or TAG.search(m.group("words")):
+            return None
+        if PREFIX.sub("", m.group("words")) in self.names or m.group("words") in self.names:
+            return None  # an attribute named: the general rule reads it
+        tag, name = self.subject
+        if name.endswith("Sequence"):
+            return None
+        self.i = m.end()
+        return Varies(tag, self.sequence, name)
 
     def counted(self) -> Condition | None:
         """ "the number of Items in X (..) is greater than 1", "there is more than one Item in
@@ -455,7 +499,7 @@ class Parser:
         position = self.position()
         if position is not None:
             return position
-        for special in (self.counted, self.value_in):
+        for special in (self.own_change, self.counted, self.value_in):
             found_special = special()
             if found_special is not None:
                 return found_special

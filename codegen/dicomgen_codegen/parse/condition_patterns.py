@@ -104,6 +104,12 @@ P_MULTI = re.compile(
 )
 # "a value is present in X (..) or Y (..)"
 VALUE_IN = re.compile(r"\s*a\s+value\s+is\s+present\s+in\s+(?:the\s+)?", re.I)
+# "X (..) is present in the A Module or B Module": where those modules hold it
+IN_MODULES = re.compile(
+    r"\s*in\s+(?:the\s+)?(?P<list>[A-Z][\w/\- ]*?\s+Module"
+    r"(?:\s*,?\s*or\s+(?:the\s+)?[A-Z][\w/\- ]*?\s+Module)*)\b"
+)
+MODULE_SEP = re.compile(r"\s*,?\s*or\s+(?:the\s+)?")
 # "X (..) is present within a Functional Group Sequence": in an item of one of them
 IN_FUNCTIONAL_GROUPS = re.compile(r"\s*(?:with)?in\s+a\s+Functional\s+Group\s+Sequence\b", re.I)
 # "is present with an Item value other than (..)": of a code sequence of a single item
@@ -181,10 +187,11 @@ SEQUENCE_NAME = re.compile(
 )
 LAST_AND = re.compile(r"\s*,\s*and\s+(?:if\s+)?", re.I)
 POSITION_IF = re.compile(r"\s*,?\s*if\s+", re.I)
-# "changes during Beam", "change during beam administration"
-P_CHANGES = re.compile(
-    r"\s*changes?\s+during\s+(?:the\s+)?(?:beam\s+(?:administration|delivery)|Beam)\b", re.I
-)
+# "changes during Beam", "change during beam administration", "changes during setup"
+_DURING = r"changes?\s+during\s+(?:the\s+)?(?:beam\s+(?:administration|delivery)|Beam|setup)\b"
+P_CHANGES = re.compile(r"\s*" + _DURING, re.I)
+# "Gantry Pitch Rotation Angle changes during Beam": words, then the change
+OWN_CHANGE = re.compile(r"\s*(?P<words>[A-Za-z][\w()\- ]*?)\s+" + _DURING, re.I)
 
 
 AFTER_VALUE = re.compile(

@@ -174,20 +174,23 @@ def parse_condition(
     text: str,
     names: Mapping[str, int] | None = None,
     presence: Mapping[str, Condition] | None = None,
+    subject: tuple[int, str] | None = None,
 ) -> Condition:
     """Parse a condition sentence into the AST; :class:`Unparsed` when it is not understood.
 
     ``names`` optionally maps attribute names to tags, for conditions that name an
     attribute without its tag ("Required if Rescale Intercept is present"); ``presence``
     maps modules and functional group macros to the test of their presence
-    (:func:`~.condition_presence.presence_conditions`), for "Required if X Module is present".
+    (:func:`~.condition_presence.presence_conditions`), for "Required if X Module is present";
+    ``subject`` is the attribute (tag, name) the condition is of, which "for first Item of
+    Control Point Sequence, or if <it, in other words> changes during Beam" refers to.
     """
     if not text or not text.strip():
         return Unparsed(text)
     body = _body(text)
     if not body:
         return Unparsed(text)
-    whole = _parse_all(body, names, presence)
+    whole = _parse_all(body, names, presence, subject=subject)
     if whole is not None:
         return whole
     listed = _parse_alternatives(body, names, presence)
@@ -226,8 +229,9 @@ def _parse_all(
     presence: Mapping[str, Condition] | None = None,
     *,
     single: bool = False,
+    subject: tuple[int, str] | None = None,
 ) -> Condition | None:
-    p = Parser(body, names, presence)
+    p = Parser(body, names, presence, subject)
     try:
         cond = p.atom() if single else p.disj()
     except Fail:

@@ -65,10 +65,12 @@ class _Conditions:
         self.partial = 0
         self.issues: list[ReportIssue] = []
 
-    def __call__(self, text: str, xml_id: str, row: int | None) -> Condition | None:
+    def __call__(
+        self, text: str, xml_id: str, row: int | None, subject: tuple[int, str] | None = None
+    ) -> Condition | None:
         if not text:
             return None
-        cond = parse_condition(text, self.names, self.presence)
+        cond = parse_condition(text, self.names, self.presence, subject)
         if is_parsed(cond):
             self.parsed += 1
         else:

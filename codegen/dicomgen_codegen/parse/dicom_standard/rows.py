@@ -49,7 +49,8 @@ class RowContext:
     names: dict[str, str]
     references: dict[str, str]
     macro_titles: dict[str, str]
-    condition: Callable[[str, str, int], Condition | None]
+    condition: Callable[..., Condition | None]
+    """(text, table id, row number[, subject (tag, name) of the row]) -> the condition."""
     prov: Callable[[str, int | None], Provenance]
     row_issues: list[ReportIssue] = attrs.field(factory=list)
     dangling: list[ReportIssue] = attrs.field(factory=list)
@@ -146,7 +147,10 @@ def attribute_row(table: str, node: Node, depth: int, ctx: RowContext) -> Attrib
     if type_ in ("1C", "2C"):
         cond_text = _condition_text(block_list)
         if cond_text:
-            cond = ctx.condition(cond_text, table, node.index)
+            subject = (
+                (int(node.tag[1:5] + node.tag[6:10], 16), name) if "x" not in node.tag else None
+            )
+            cond = ctx.condition(cond_text, table, node.index, subject)
         else:
             ctx.row_issues.append(
                 ReportIssue(table, node.index, f"Type {type_} without a 'Required if' sentence")
