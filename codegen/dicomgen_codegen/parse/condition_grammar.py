@@ -19,6 +19,7 @@ from dicomgen.core.conditions import (
     FrameLevel,
     HasCode,
     HasValue,
+    InItem,
     Not,
     NotEquals,
     Or,
@@ -36,9 +37,12 @@ from .condition_patterns import (
     COUNT_OF,
     FOR_ITEMS,
     FRAME,
+    ITEM_WORD,
     IN_FUNCTIONAL_GROUPS,
+    IN_ITEM_OF,
     IN_ITEMS,
     IN_MODULES,
+    IN_THIS_ITEM,
     LAST_AND,
     MODULE_SEP,
     MORE_ITEMS,
@@ -57,6 +61,7 @@ from .condition_patterns import (
     P_EQ_PRESENT,
     P_HASVALUE,
     P_IS,
+    P_ITEMS_N,
     P_MULTI,
     P_NE,
     P_NE_PRESENT,
@@ -196,6 +201,14 @@ class Parser:
             held = self.held(tag)
             if held is not None:
                 return held
+        m = IN_THIS_ITEM.match(self.s, self.i)
+        if m:
+            self.i = m.end()
+            nor = self.enclosing(cond, nor=True)
+            return cond if nor is None else And((cond, nor))
+        enclosing = self.enclosing(cond)
+        if enclosing is not None:
+            return enclosing
         m = IN_FUNCTIONAL_GROUPS.match(self.s, self.i)
         if m:
             self.i = m.end()
@@ -213,6 +226,31 @@ class Parser:
             else:
                 return AnyItem(seq, cond, seq_name)
         return cond
+
+    def enclosing(self, cond: Condition, nor: bool = False) -> Condition | None:
+        """ "... in this Item of the Y Sequence (..)", "... in the containing Y Sequence (..)
+        Item" after a predicate: ``cond`` in that enclosing item; with ``nor``, "[is not
+        present in this Item] nor in the containing ..." of a negative ``cond``."""
+        m = IN_ITEM_OF.match(self.s, self.i)
+        if not m or bool(m.group("nor")) != nor or (nor and not isinstance(cond, Absent)):
+            return None
+        save, self.i = self.i, m.end()
+        try:
+            seq, seq_name, index = self.attr()
+        except Fail:
+            self.i = save
+            return None
+        item = ITEM_WORD.match(self.s, self.i)
+        if (
+            not seq_name.endswith("Sequence")
+            or index is not None
+            or bool(item) != bool(m.group("c"))
+        ):
+            self.i = save
+            return None
+        if item:
+            self.i = item.end()
+        return InItem(seq, cond, seq_name)
 
     def held(self, tag: int) -> Condition | None:
         """ "... is present in the A Module or B Module": where those modules hold ``tag``
@@ -282,6 +320,10 @@ class Parser:
         if m:
             self.i = m.end()
             return Count(tag, ">", 1, name)
+        m = P_ITEMS_N.match(s, i)
+        if m:
+            self.i = m.end()
+            return Count(tag, "==", int(_number(m.group(1))), name)
         m = P_NONNULL.match(s, i)
         if m:
             self.i = m.end()

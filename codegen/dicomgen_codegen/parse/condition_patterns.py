@@ -96,6 +96,15 @@ MORE_ITEMS = re.compile(
     r"\s*there\s+(?:is|are)\s+more\s+than\s+" + NUMBER + r"\s+Items?\s+(?:in|of)\s+(?:the\s+)?",
     re.I,
 )
+# "contains one Item"
+P_ITEMS_N = re.compile(r"\s*contains\s+(one|two|three|\d+)\s+Items?\b(?!\s+(?:of|with)\b)", re.I)
+# "... is present in this Sequence Item": the item being checked, as everywhere
+IN_THIS_ITEM = re.compile(r"\s*in\s+this\s+(?:Sequence\s+)?Item\b(?!\s+of\b)", re.I)
+# "in this Item of the Y Sequence (..)", "in the containing Y Sequence (..) Item"
+IN_ITEM_OF = re.compile(
+    r"\s*(?P<nor>nor\s+)?in\s+(?:this\s+Item\s+of\s+(?:the\s+)?|the\s+(?P<c>containing)\s+)", re.I
+)
+ITEM_WORD = re.compile(r"\s*Item\b", re.I)
 # "specifies more than one frame (i.e., is multi-valued)", "is multi-valued"
 P_MULTI = re.compile(
     r"\s*(?:specifies\s+more\s+than\s+one\s+\w+\s*\(\s*i\.e\.,?\s+is\s+multi-valued\s*\)"
@@ -292,6 +301,14 @@ PHRASES: tuple[tuple[re.Pattern[str], Condition, str], ...] = (
         "(RT Control Point Index (300A,0600) equal to 1); in later items one is present exactly "
         "when its value changes and its absence means the previous value, so presence can only "
         "be required of the first item",
+    ),
+    (
+        re.compile(r"dose\s+data\s+contains\s+grid-based\s+doses", re.I),
+        Present(0x7FE00010, "Pixel Data"),
+        "PS3.3 C.8.8.3: the RT Dose Module's dose grid is the Pixel Data (7FE0,0010) (Dose Grid "
+        "Scaling: 'the dose grid data found in Pixel Data'); the module states its grid "
+        "attributes as 'Required if Pixel Data (7FE0,0010) is present', and the other dose "
+        "representations (isodose curves, points, DVHs) are in other modules",
     ),
     (
         re.compile(r"integer\s+pixels", re.I),

@@ -14,6 +14,8 @@ The common forms are regular enough to parse into a small AST:
 * ``PointsTo``: "Frame Increment Pointer (0028,0009) points to / includes the Tag for X (..)";
 * ``HasCode``: "X Code Sequence (..) contains an Item with the value (111782, DCM, "...")";
 * ``AnyItem``: "A (..) within Y Sequence (..) is ...", "... in any of the Items in Y (..)";
+* ``InItem``: "... is present in this Item of the Y Sequence (..)", "... in the containing Y
+  Sequence (..) Item" (the enclosing item of Y);
 * ``FrameLevel``: a clause "of this frame", whose operands may be in another functional group;
 * ``FirstItem`` / ``Varies``: "for first Item of Control Point Sequence, or if Gantry Angle
   changes during Beam" (the item's position; a value that differs between the items);
@@ -50,6 +52,7 @@ __all__ = [
     "PointsTo",
     "HasCode",
     "AnyItem",
+    "InItem",
     "FrameLevel",
     "FirstItem",
     "Varies",
@@ -84,6 +87,7 @@ from dicomgen.core.conditions import (
     FrameLevel,
     HasCode,
     HasValue,
+    InItem,
     Not,
     NotEquals,
     Or,

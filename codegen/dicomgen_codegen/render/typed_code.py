@@ -20,6 +20,7 @@ from ..parse.conditions import (
     FrameLevel,
     HasCode,
     HasValue,
+    InItem,
     Not,
     NotEquals,
     Or,
@@ -92,7 +93,7 @@ def condition_expr(cond: Condition) -> Expr:
     if isinstance(cond, HasCode):
         codes = tuple(Tup((py(v), py(s))) for v, s in cond.codes)
         return Call(name, (hex32(cond.tag), Tup(codes)))
-    if isinstance(cond, AnyItem):
+    if isinstance(cond, (AnyItem, InItem)):
         return Call(name, (hex32(cond.tag), condition_expr(cond.item)))
     if isinstance(cond, FrameLevel):
         return Call(name, (condition_expr(cond.item),))

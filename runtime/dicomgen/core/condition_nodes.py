@@ -23,6 +23,7 @@ __all__ = [
     "PointsTo",
     "HasCode",
     "AnyItem",
+    "InItem",
     "FrameLevel",
     "FirstItem",
     "Varies",
@@ -266,6 +267,24 @@ class AnyItem(_Node):
         _set(self, "name", name)
 
 
+class InItem(_Node):
+    """``item`` holds in the item of the sequence ``tag`` that contains the data set checked (the
+    data set itself when it is such an item), decided on that item's own elements: "Recommended
+    Display CIELab Value (0062,000D) is not present in the containing Track Set Sequence
+    (0066,0101) Item"."""
+
+    __slots__ = ("tag", "item", "name")
+    _fields = ("tag", "item", "name")
+    tag: int
+    item: Condition
+    name: str
+
+    def __init__(self, tag: int, item: Condition, name: str = "") -> None:
+        _set(self, "tag", tag)
+        _set(self, "item", item)
+        _set(self, "name", name)
+
+
 class FrameLevel(_Node):
     """``item`` is about the current frame ("Frame Type (0008,9007) Value 1 of this frame"):
     its operands may sit in another functional group macro of the frame, so an operand the
@@ -343,6 +362,7 @@ Condition = Union[
     PointsTo,
     HasCode,
     AnyItem,
+    InItem,
     FrameLevel,
     FirstItem,
     Varies,

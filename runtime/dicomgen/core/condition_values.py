@@ -15,6 +15,7 @@ from .condition_nodes import (
     Condition,
     FirstItem,
     HasCode,
+    InItem,
     PointsTo,
     PointsToPrivate,
     Varies,
@@ -218,6 +219,22 @@ def first_item(cond: FirstItem, lookup: Callable[[int], Any]) -> bool | None:
         for i, item in enumerate(items):
             if item is inner:
                 return i == 0
+    return None
+
+
+def in_item(cond: InItem, lookup: Callable[[int], Any], evaluate: Evaluate) -> bool | None:
+    """``cond.item`` decided on the item of ``cond.tag`` that holds the data set checked (found
+    through ``lookup``'s ``chain``); None when there is no chain or no such item."""
+    chain = getattr(lookup, "chain", None)
+    if not chain:
+        return None
+    for k in range(1, len(chain)):
+        items = _sequence_items(chain[k], cond.tag)
+        if items is None:
+            continue
+        inner = chain[k - 1]
+        if any(item is inner for item in items):
+            return evaluate(cond.item, _item_lookup(inner))
     return None
 
 

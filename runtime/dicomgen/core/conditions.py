@@ -12,7 +12,8 @@ Beyond presence and value tests there are numeric comparisons (:class:`Compare`;
 of values or items, :class:`Count`), tests of an
 AT attribute's target (:class:`PointsTo`: "Frame Increment Pointer points to Frame Time"), of
 a code sequence's codes (:class:`HasCode`) and of the items of a sequence (:class:`AnyItem`,
-evaluated on each item's own elements only); the position of the item checked
+evaluated on each item's own elements only; :class:`InItem`, on the enclosing item of a named
+sequence); the position of the item checked
 (:class:`FirstItem`, decided when ``lookup`` has a ``chain`` of the item and its enclosing
 data sets) and a value that changes along a sequence (:class:`Varies`); :class:`FrameLevel` marks a clause "of this
 frame", whose operands not found are unknown rather than absent. The node classes live in
@@ -44,6 +45,7 @@ from .condition_nodes import (
     FrameLevel,
     HasCode,
     HasValue,
+    InItem,
     Not,
     NotEquals,
     Or,
@@ -58,6 +60,7 @@ from .condition_values import (
     compare,
     evaluate_more,
     first_item,
+    in_item,
     matches,
     unknown_when_absent,
     varies,
@@ -77,6 +80,7 @@ __all__ = [
     "PointsTo",
     "HasCode",
     "AnyItem",
+    "InItem",
     "FrameLevel",
     "FirstItem",
     "Varies",
@@ -98,7 +102,7 @@ def is_parsed(cond: Condition | None) -> bool:
         return False
     if isinstance(cond, (And, Or)):
         return all(is_parsed(c) for c in cond.items)
-    if isinstance(cond, (Not, AnyItem, FrameLevel)):
+    if isinstance(cond, (Not, AnyItem, InItem, FrameLevel)):
         return is_parsed(cond.item)
     return True
 
@@ -118,7 +122,7 @@ def tags_of(cond: Condition | None) -> tuple[int, ...]:
                 out.append(c.tag)
             if isinstance(c, Varies) and c.sequence not in out:
                 out.append(c.sequence)
-            if isinstance(c, AnyItem):
+            if isinstance(c, (AnyItem, InItem)):
                 walk(c.item)
 
     walk(cond)
@@ -163,6 +167,8 @@ def describe(cond: Condition | None) -> str:
         return f"{what} has an item coded {codes}"
     if isinstance(cond, AnyItem):
         return f"an item of {what} has ({describe(cond.item)})"
+    if isinstance(cond, InItem):
+        return f"({describe(cond.item)}) in the enclosing item of {what}"
     if isinstance(cond, Present):
         return f"{what} is present"
     if isinstance(cond, Absent):
@@ -227,6 +233,8 @@ def evaluate(cond: Condition | None, lookup: Callable[[int], Any]) -> bool | Non
         return first_item(cond, lookup)
     if isinstance(cond, Varies):
         return varies(cond, lookup)
+    if isinstance(cond, InItem):
+        return in_item(cond, lookup, evaluate)
     if not isinstance(cond, _LEAVES):
         raise TypeError(f"not a condition: {cond!r}")
     try:
