@@ -207,3 +207,51 @@ def test_grid_based_doses_are_the_pixel_data() -> None:
     )
     assert evaluate(multi, look({PIXEL_DATA: b"\0\0", NUMBER_OF_FRAMES: "4"})) is True
     assert evaluate(multi, look({PIXEL_DATA: b"\0\0"})) is False
+
+
+REFERENCED_SERIES, REFERENCED_IMAGES = 0x00081115, 0x00081140
+STUDY_UID, CURRENT_EVIDENCE = 0x0020000D, 0x0040A375
+REFERENCED_SOP_CLASS_UID = 0x00081150
+
+
+def test_presentation_state_relationship_references_more_than_one_instance() -> None:
+    cond = parse_condition(
+        "Required if Presentation State Relationship Module references more than one SOP "
+        "Instance."
+    )
+    one = {REFERENCED_SERIES: [{REFERENCED_IMAGES: [{}]}]}
+    assert evaluate(cond, look(one)) is False
+    assert evaluate(cond, look({REFERENCED_SERIES: [{REFERENCED_IMAGES: [{}, {}]}]})) is True
+    two_series = {REFERENCED_SERIES: [{REFERENCED_IMAGES: [{}]}, {REFERENCED_IMAGES: [{}]}]}
+    assert evaluate(cond, look(two_series)) is True
+
+
+def test_key_object_selection_references_more_than_one_study() -> None:
+    cond = parse_condition(
+        "Required if this Key Object Selection document references instances in more than one "
+        "Study."
+    )
+    one = {CURRENT_EVIDENCE: [{STUDY_UID: "1.2.3"}]}
+    assert evaluate(cond, look(one)) is False
+    assert (
+        evaluate(cond, look({CURRENT_EVIDENCE: [{STUDY_UID: "1.2.3"}, {STUDY_UID: "1.2.3"}]}))
+        is False
+    )
+    assert (
+        evaluate(cond, look({CURRENT_EVIDENCE: [{STUDY_UID: "1.2.3"}, {STUDY_UID: "1.2.4"}]}))
+        is True
+    )
+
+
+def test_referenced_sop_class_of_the_referenced_image() -> None:
+    cond = parse_condition(
+        "Required if the value of Referenced SOP Class UID (0008,1150) of the referenced image is "
+        "1.2.840.10008.5.1.4.1.1.77.1.6 (VL Whole Slide Microscopy Image). May be present "
+        "otherwise."
+    )
+    wsi = "1.2.840.10008.5.1.4.1.1.77.1.6"
+    assert evaluate(cond, look({REFERENCED_SOP_CLASS_UID: wsi})) is True
+    assert evaluate(cond, look({REFERENCED_SOP_CLASS_UID: "1.2.840.10008.5.1.4.1.1.2"})) is False
+    # "of the referenced image" is read only for the reference's own UIDs
+    other = "Required if Frame of Reference UID (0020,0052) of the referenced image is 1.2.3."
+    assert isinstance(parse_condition(other), Unparsed)

@@ -47,6 +47,7 @@ from .condition_patterns import (
     MODULE_SEP,
     MORE_ITEMS,
     NAME_BAD,
+    OF_THE_REFERENCED,
     OWN_CHANGE,
     NAME_BEFORE_VERB,
     OR,
@@ -77,6 +78,7 @@ from .condition_patterns import (
     POSITION_IF,
     PREFIX,
     QUALIFIERS,
+    REFERENCE_TAGS,
     REFSEP,
     SAME_ATTR,
     SEQUENCE_NAME,
@@ -149,6 +151,9 @@ class Parser:
             raise Fail
         self.last = (tag, name)
         self.i = end
+        rm = OF_THE_REFERENCED.match(self.s, self.i) if tag in REFERENCE_TAGS else None
+        if rm:
+            self.i = rm.end()
         while True:
             vm = VALUE_N.match(self.s, self.i)
             if vm:

@@ -5,7 +5,19 @@ from __future__ import annotations
 
 import re
 
-from dicomgen.core.conditions import Absent, And, Compare, Condition, Equals, Or, PointsTo, Present
+from dicomgen.core.conditions import (
+    Absent,
+    And,
+    AnyItem,
+    Compare,
+    Condition,
+    Count,
+    Equals,
+    Or,
+    PointsTo,
+    Present,
+    Varies,
+)
 
 TAG = re.compile(r"\(\s*([0-9A-Fa-f]{4})\s*,\s*([0-9A-Fa-f]{4})\s*\)")
 LEAD = re.compile(
@@ -43,6 +55,11 @@ NAME_BEFORE_VERB = re.compile(
     r"([A-Z0-9][^,;()]*?)(?=\s+(?:is|are|has|have|equals?|value|Value\s+\d|does|contains?"
     r"|points|includes|exists?|changes?)\b|\s*!?=|\s*\.?$)"
 )
+# "Referenced SOP Class UID (0008,1150) of the referenced image": the item's reference names it
+OF_THE_REFERENCED = re.compile(
+    r"\s*of\s+the\s+referenced\s+(?:image|instance|SOP\s+Instance)\b", re.I
+)
+REFERENCE_TAGS = frozenset({0x00081150, 0x00081155})  # Referenced SOP Class / Instance UID
 SAME_ATTR = re.compile(r"\s*(?=Value\s+\d+\s+(?:is|equals?|has)\b)")
 VALUE_N = re.compile(r"\s*,?\s*Value\s+(\d+)\b", re.I)
 
@@ -232,6 +249,8 @@ _OVERLAY_FRAMES = Or(
     )
 )
 REFERENCED_CONTENT_ITEM_IDENTIFIER = 0x0040DB73
+REFERENCED_SERIES_SEQUENCE, REFERENCED_IMAGE_SEQUENCE = 0x00081115, 0x00081140
+STUDY_INSTANCE_UID, CURRENT_EVIDENCE = 0x0020000D, 0x0040A375
 VALUE_TYPE = 0x0040A040
 
 # Fixed phrases of the standard whose meaning is a test of the data set, with the reason.
@@ -309,6 +328,38 @@ PHRASES: tuple[tuple[re.Pattern[str], Condition, str], ...] = (
         "Scaling: 'the dose grid data found in Pixel Data'); the module states its grid "
         "attributes as 'Required if Pixel Data (7FE0,0010) is present', and the other dose "
         "representations (isodose curves, points, DVHs) are in other modules",
+    ),
+    (
+        re.compile(
+            r"(?:the\s+)?Presentation\s+State\s+Relationship\s+Module\s+references\s+more\s+"
+            r"than\s+one\s+SOP\s+Instance",
+            re.I,
+        ),
+        Or(
+            (
+                Count(REFERENCED_SERIES_SEQUENCE, ">", 1, "Referenced Series Sequence"),
+                AnyItem(
+                    REFERENCED_SERIES_SEQUENCE,
+                    Count(REFERENCED_IMAGE_SEQUENCE, ">", 1, "Referenced Image Sequence"),
+                    "Referenced Series Sequence",
+                ),
+            )
+        ),
+        "PS3.3 C.11.11 (Table C.11.11-1): the module references its images by Referenced Series "
+        "Sequence (0008,1115) Items, each with a Referenced Image Sequence (0008,1140) of one or "
+        "more Items: more than one SOP Instance is two Series Items or a Series Item of two images",
+    ),
+    (
+        re.compile(
+            r"this\s+Key\s+Object\s+Selection\s+document\s+references\s+instances\s+in\s+more\s+"
+            r"than\s+one\s+Study",
+            re.I,
+        ),
+        Varies(STUDY_INSTANCE_UID, CURRENT_EVIDENCE, "Study Instance UID"),
+        "PS3.3 C.17.6.2 (Table C.17.6-2): Current Requested Procedure Evidence Sequence "
+        "(0040,A375) lists all Composite SOP Instances the document references, each Item with "
+        "its Study Instance UID (0020,000D) (Hierarchical SOP Instance Reference Macro): more than "
+        "one Study is more than one Study Instance UID among its Items",
     ),
     (
         re.compile(r"integer\s+pixels", re.I),
