@@ -31,6 +31,7 @@ from .conditions import (
     is_parsed,
     parse_condition,
 )
+from .dicom_standard.condition_errata import ConditionWords
 from .dicom_standard.presence import extract_presence
 
 __all__ = [
@@ -158,7 +159,9 @@ class Corpus:
 
 
 def load_corpus(std: Path) -> Corpus:
-    """Collect the distinct condition texts of ``std`` (a :func:`standard_dir`)."""
+    """Collect the distinct condition texts of ``std`` (a :func:`standard_dir`), with the
+    errata of their words applied as the generator applies them."""
+    words = ConditionWords()
     missing = 0
     rows: dict[str, set[str]] = {}
     names = {tag: name for name, tag in attribute_names(std).items()}
@@ -171,7 +174,7 @@ def load_corpus(std: Path) -> Corpus:
         for row in _load(std, name):
             if str(row.get("type", "")).strip().upper() not in ("1C", "2C"):
                 continue
-            text = row_condition_text(html_blocks(str(row.get("description") or "")))
+            text = words(row_condition_text(html_blocks(str(row.get("description") or ""))))
             if text:
                 texts.add(text)
                 last = str(row.get("path", "")).rsplit(":", 1)[-1]
@@ -182,7 +185,7 @@ def load_corpus(std: Path) -> Corpus:
                 missing += 1
         rows[kind] = texts
     usages = {
-        _SPACE.sub(" ", str(m["conditionalStatement"])).strip()
+        words(_SPACE.sub(" ", str(m["conditionalStatement"])).strip())
         for m in _load(std, "ciod_to_modules.json")
         if str(m.get("usage", "")).strip().upper().startswith("C") and m.get("conditionalStatement")
     }

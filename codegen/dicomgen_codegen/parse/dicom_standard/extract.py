@@ -25,6 +25,7 @@ from ...ir.iod import (
 from ..conditions import And, Condition, is_parsed, parse_condition
 from ..part03 import reachable_tables
 from . import files as extract_files
+from .condition_errata import ConditionWords
 from .errata import (
     apply_extract_errata,
     apply_include_errata,
@@ -60,6 +61,7 @@ class _Conditions:
     def __init__(self, names: dict[str, int], presence: dict[str, Condition]) -> None:
         self.names = names
         self.presence = presence
+        self.words = ConditionWords()  # errata of the sentences' words
         self.parsed = 0
         self.unparsed = 0
         self.partial = 0
@@ -70,7 +72,7 @@ class _Conditions:
     ) -> Condition | None:
         if not text:
             return None
-        cond = parse_condition(text, self.names, self.presence, subject)
+        cond = parse_condition(self.words(text), self.names, self.presence, subject)
         if is_parsed(cond):
             self.parsed += 1
         else:
@@ -184,6 +186,7 @@ def extract(data: dict[str, Any] | None = None) -> ExtractResult:
     ]
     missing: list[ReportIssue] = []
     iods = build_iods(data, conditions, prov, missing, ctx.row_issues)
+    lines += conditions.words.lines()
     key = lambda x: x.xml_id
     report = Part03Report(
         edition=edition,
