@@ -106,9 +106,48 @@ def test_an_attribute_named_is_read_as_named_not_as_the_subject() -> None:
     )
 
 
+BEAMS = ((0x300A00B0, "Beam Sequence"), (CPS, "Control Point Sequence"))
+ION_CPS = 0x300A03A8
+ION = ((0x300A03A2, "Ion Beam Sequence"), (ION_CPS, "Ion Control Point Sequence"))
+
+
 def test_the_measure_parses_a_text_with_the_rows_that_state_it() -> None:
-    rows = {PITCH: ((GANTRY_PITCH_ANGLE, "Gantry Pitch Angle"),)}
+    rows = {PITCH: ((GANTRY_PITCH_ANGLE, "Gantry Pitch Angle", BEAMS),)}
     assert measure(Corpus((PITCH,), (), (), 0, rows), NAMES).overall.parsed == 1
     assert measure(Corpus((PITCH,), (), (), 0), NAMES).overall.parsed == 0
-    both = {PITCH: (*rows[PITCH], (0x300A011A, "Beam Limiting Device Position Sequence"))}
+    sequence = (0x300A011A, "Beam Limiting Device Position Sequence", BEAMS)
+    both = {PITCH: (*rows[PITCH], sequence)}
     assert measure(Corpus((PITCH,), (), (), 0, both), NAMES).overall.parsed == 0
+    # a row outside any control point sequence: the first item of what? not counted
+    top = {PITCH: ((GANTRY_PITCH_ANGLE, "Gantry Pitch Angle", ()),)}
+    assert measure(Corpus((PITCH,), (), (), 0, top), NAMES).overall.parsed == 0
+
+
+def test_the_named_sequence_is_read_as_the_enclosing_one_with_its_words() -> None:
+    # the RT Ion modules reuse the RT Beams words for the Ion Control Point Sequence
+    subject = (GANTRY_PITCH_ANGLE, "Gantry Pitch Angle")
+    cond = parse_condition(PITCH, NAMES, subject=subject, within=ION)
+    assert cond == Or(
+        (
+            FirstItem(ION_CPS, "Ion Control Point Sequence"),
+            Varies(GANTRY_PITCH_ANGLE, ION_CPS, "Gantry Pitch Angle"),
+        )
+    )
+    ion_items = [{GANTRY_PITCH_ANGLE: "10"}, {}]
+    parent = {ION_CPS: ion_items}
+
+    def in_ion(k: int) -> Any:
+        def lookup(tag: int) -> Any:
+            return ion_items[k].get(tag, parent.get(tag, ABSENT))
+
+        lookup.chain = [ion_items[k], parent]  # type: ignore[attr-defined]
+        return lookup
+
+    assert evaluate(cond, in_ion(0)) is True
+    assert evaluate(cond, in_ion(1)) is False
+    # read as printed, the position could never be decided in an ion control point
+    printed = parse_condition(PITCH, NAMES, subject=subject)
+    assert evaluate(printed, in_ion(0)) is None
+    # an enclosing sequence of other words is not taken for it
+    other = ((0x30080020, "Treatment Session Beam Sequence"),)
+    assert parse_condition(PITCH, NAMES, subject=subject, within=other) == printed

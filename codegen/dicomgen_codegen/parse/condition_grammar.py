@@ -104,9 +104,11 @@ class Parser:
         names: Mapping[str, int] | None,
         presence: Mapping[str, Condition] | None = None,
         subject: tuple[int, str] | None = None,
+        within: tuple[tuple[int, str], ...] = (),
     ) -> None:
         self.s = text
         self.subject = subject  # the attribute the condition is of
+        self.within = within  # the sequences enclosing its row, outermost first
         self.i = 0
         self.names = names or {}
         self.presence = presence or {}
@@ -505,6 +507,20 @@ class Parser:
                 return cond
         return None
 
+    def enclosing_sequence(self, seq: int, name: str) -> tuple[int, str]:
+        """The sequence a position clause names, read against the sequences enclosing the row:
+        one that does not enclose it could never be decided there, so the nearest enclosing
+        sequence whose name has all the words of the named one is meant (the RT Ion modules
+        reuse the RT Beams wording "first Item of Control Point Sequence" for the Ion Control
+        Point Sequence and the Ion Control Point Delivery Sequence)."""
+        if not self.within or any(tag == seq for tag, _ in self.within):
+            return seq, name
+        words = set(re.findall(r"[a-z]+", name.lower()))
+        for tag, outer in reversed(self.within):
+            if words <= set(re.findall(r"[a-z]+", outer.lower())):
+                return tag, outer
+        return seq, name
+
     def position(self) -> Condition | None:
         """ "for first Item of X Sequence [if ...]": the item's position (and the condition);
         the sequence is then the one a later "changes during Beam" refers to."""
@@ -522,6 +538,7 @@ class Parser:
         else:
             return None
         self.i = sm.end()
+        seq, seq_name = self.enclosing_sequence(seq, seq_name)
         self.sequence = seq
         cond: Condition = FirstItem(seq, seq_name)
         m = POSITION_IF.match(self.s, self.i)

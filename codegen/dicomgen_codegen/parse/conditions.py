@@ -179,6 +179,7 @@ def parse_condition(
     names: Mapping[str, int] | None = None,
     presence: Mapping[str, Condition] | None = None,
     subject: tuple[int, str] | None = None,
+    within: tuple[tuple[int, str], ...] = (),
 ) -> Condition:
     """Parse a condition sentence into the AST; :class:`Unparsed` when it is not understood.
 
@@ -187,14 +188,16 @@ def parse_condition(
     maps modules and functional group macros to the test of their presence
     (:func:`~.condition_presence.presence_conditions`), for "Required if X Module is present";
     ``subject`` is the attribute (tag, name) the condition is of, which "for first Item of
-    Control Point Sequence, or if <it, in other words> changes during Beam" refers to.
+    Control Point Sequence, or if <it, in other words> changes during Beam" refers to;
+    ``within`` are the sequences (tag, name) that enclose its row, outermost first: "for first
+    Item of Control Point Sequence" in a row of the Ion Control Point Sequence means that one.
     """
     if not text or not text.strip():
         return Unparsed(text)
     body = _body(text)
     if not body:
         return Unparsed(text)
-    whole = _parse_all(body, names, presence, subject=subject)
+    whole = _parse_all(body, names, presence, subject=subject, within=within)
     if whole is not None:
         return whole
     listed = _parse_alternatives(body, names, presence)
@@ -234,8 +237,9 @@ def _parse_all(
     *,
     single: bool = False,
     subject: tuple[int, str] | None = None,
+    within: tuple[tuple[int, str], ...] = (),
 ) -> Condition | None:
-    p = Parser(body, names, presence, subject)
+    p = Parser(body, names, presence, subject, within)
     try:
         cond = p.atom() if single else p.disj()
     except Fail:

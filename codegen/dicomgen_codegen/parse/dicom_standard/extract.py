@@ -68,11 +68,16 @@ class _Conditions:
         self.issues: list[ReportIssue] = []
 
     def __call__(
-        self, text: str, xml_id: str, row: int | None, subject: tuple[int, str] | None = None
+        self,
+        text: str,
+        xml_id: str,
+        row: int | None,
+        subject: tuple[int, str] | None = None,
+        within: tuple[tuple[int, str], ...] = (),
     ) -> Condition | None:
         if not text:
             return None
-        cond = parse_condition(self.words(text), self.names, self.presence, subject)
+        cond = parse_condition(self.words(text), self.names, self.presence, subject, within)
         if is_parsed(cond):
             self.parsed += 1
         else:
