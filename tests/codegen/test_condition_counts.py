@@ -19,6 +19,7 @@ from dicomgen_codegen.parse.conditions import (
     HasCode,
     HasValue,
     InItem,
+    LastItem,
     Not,
     Or,
     Present,
@@ -167,6 +168,9 @@ def test_count_round_trips_and_renders() -> None:
     enclosing: Condition = InItem(0x00660101, Absent(0x0062000D))
     assert conv.structure(conv.unstructure(enclosing, Condition), Condition) == enclosing
     assert condition_code(enclosing) == "C.InItem(0x00660101, C.Absent(0x0062000D))"
+    last: Condition = LastItem(0x300A008C)
+    assert conv.structure(conv.unstructure(last, Condition), Condition) == last
+    assert condition_code(last) == "C.LastItem(0x300A008C)"
 
 
 CATEGORY_CODE_SEQUENCE, ENCAPSULATED_DOCUMENT = 0x30100067, 0x00420011

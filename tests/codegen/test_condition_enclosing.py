@@ -1,6 +1,7 @@
 """Conditions on the enclosing item of a named sequence ("in this Item of the Fiducial Set
-Sequence", "in the containing Track Set Sequence Item"), with the texts of PS3.3 2020a:
-parsed into InItem and decided on nested items through the lookup's chain of data sets."""
+Sequence", "in the containing Track Set Sequence Item") and on the last item of the sequence
+enclosing the row, with the texts of PS3.3 2020a: parsed into InItem / LastItem and decided on
+nested items through the lookup's chain of data sets."""
 
 from __future__ import annotations
 
@@ -10,7 +11,11 @@ from dicomgen_codegen.parse.conditions import (
     ABSENT,
     Absent,
     And,
+    Equals,
     InItem,
+    LastItem,
+    Not,
+    Or,
     Present,
     evaluate,
     is_parsed,
@@ -92,3 +97,31 @@ def test_a_positive_nor_or_an_item_word_missing_stays_unparsed() -> None:
         "Track Set Sequence (0066,0101).",
     ):
         assert not is_parsed(parse_condition(text))
+
+
+BEAM_SEQUENCE, DOSE_REFERENCES, VERIFICATION_POINTS = 0x300A00B0, 0x300C0050, 0x300A008C
+AVERAGING_FLAG, METERSET_RATE = 0x300A0093, 0x300A0088
+LAST = (
+    "Required for all but the last Item in this Sequence and for the last Item if Depth Value "
+    "Averaging Flag (300A,0093) has a value of NO."
+)
+WITHIN = (
+    (BEAM_SEQUENCE, "Beam Sequence"),
+    (DOSE_REFERENCES, "Referenced Dose Reference Sequence"),
+    (VERIFICATION_POINTS, "Beam Dose Verification Control Point Sequence"),
+)
+
+
+def test_all_but_the_last_item_of_the_enclosing_sequence() -> None:
+    cond = parse_condition(LAST, subject=(METERSET_RATE, "Beam Dose Point Depth"), within=WITHIN)
+    last = LastItem(VERIFICATION_POINTS, "Beam Dose Verification Control Point Sequence")
+    flag = Equals(AVERAGING_FLAG, ("NO",), None, "Depth Value Averaging Flag")
+    assert cond == Or((Not(last), flag))
+    points: list[dict[int, Any]] = [{}, {}]
+    reference: dict[int, Any] = {VERIFICATION_POINTS: points, AVERAGING_FLAG: "YES"}
+    assert evaluate(cond, chain_lookup(points[0], reference)) is True
+    assert evaluate(cond, chain_lookup(points[1], reference)) is False
+    reference[AVERAGING_FLAG] = "NO"
+    assert evaluate(cond, chain_lookup(points[1], reference)) is True
+    # "this Sequence" is unknown without the row's enclosing sequences
+    assert not is_parsed(parse_condition(LAST))

@@ -10,6 +10,7 @@ from dicomgen.core.dataset import Dataset
 from dicomgen.core.validation import validate_dataset
 from dicomgen_std.modules.key_object_document import KeyObjectDocumentModule
 from dicomgen_std.modules.multi_frame_dimension import MultiFrameDimensionModule
+from dicomgen_std.modules.rt_beams import RTBeamsModule
 from dicomgen_std.modules.rt_ion_beams import RTIonBeamsModule
 from dicomgen_std.modules.tractography_results import TractographyResultsModule
 
@@ -113,3 +114,41 @@ def test_ion_control_points_are_decided_on_the_ion_control_point_sequence() -> N
     assert gantry(_ion_plan("0", None)) == []
     assert gantry(_ion_plan("0", None, "180")) == [("type1c-missing", second)]
     assert gantry(_ion_plan("0", "90", "180")) == []
+
+
+DOSE_REFERENCES, VERIFICATION_POINTS = 0x300C0050, 0x300A008C
+AVERAGING_FLAG, METERSET_RATE = 0x300A0093, 0x300A0088
+
+
+def _verification(flag: str, rates: list[str | None]) -> Dataset:
+    points = []
+    for rate in rates:
+        point = Dataset()
+        if rate is not None:
+            point.add_new(METERSET_RATE, "FL", float(rate))
+        points.append(point)
+    reference = Dataset()
+    reference.add_new(AVERAGING_FLAG, "CS", flag)
+    reference.add_new(VERIFICATION_POINTS, "SQ", points)
+    beam = Dataset()
+    beam.add_new(DOSE_REFERENCES, "SQ", [reference])
+    ds = Dataset()
+    ds.add_new(0x300A00B0, "SQ", [beam])
+    return ds
+
+
+def test_all_but_the_last_verification_point_unless_depths_are_not_averaged() -> None:
+    def missing(ds: Dataset) -> list[str]:
+        return [
+            f.path.rsplit(".", 2)[-2]
+            for f in validate_dataset(ds, RTBeamsModule)
+            if f.tag == METERSET_RATE and f.severity in ("error", "info")
+        ]
+
+    assert missing(_verification("YES", ["1", None])) == []
+    assert missing(_verification("YES", [None, None])) == [
+        "BeamDoseVerificationControlPointSequence[0]"
+    ]
+    assert missing(_verification("NO", ["1", None])) == [
+        "BeamDoseVerificationControlPointSequence[1]"
+    ]

@@ -31,3 +31,17 @@ def test_in_item_reads_the_enclosing_item_of_the_named_sequence() -> None:
     assert C.tags_of(cond) == (TRACK_SET_SEQUENCE, CIELAB)
     assert C.is_parsed(cond) and not C.is_parsed(C.InItem(1, C.Unparsed("x")))
     assert "enclosing item" in C.describe(cond)
+
+
+POINTS_SEQUENCE = 0x300A008C
+
+
+def test_last_item_of_the_enclosing_sequence() -> None:
+    points = [Dataset(), Dataset(), Dataset()]
+    root = Dataset()
+    root.add_new(POINTS_SEQUENCE, "SQ", points)
+    items = root.get_value(POINTS_SEQUENCE)
+    last = C.LastItem(POINTS_SEQUENCE)
+    assert [C.evaluate(last, _lookup([item, root])) for item in items] == [False, False, True]
+    assert C.evaluate(last, _lookup([root])) is None  # not an item of that sequence
+    assert C.describe(last).startswith("this is the last item")

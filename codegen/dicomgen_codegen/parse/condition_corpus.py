@@ -31,6 +31,7 @@ from .conditions import (
     FirstItem,
     FrameLevel,
     InItem,
+    LastItem,
     Not,
     Or,
     extract_condition_text,
@@ -284,7 +285,7 @@ def shape_of(text: str) -> str:
 
 
 def _positions(cond: Condition | None) -> list[int]:
-    if isinstance(cond, FirstItem):
+    if isinstance(cond, (FirstItem, LastItem)):
         return [cond.tag]
     if isinstance(cond, (And, Or)):
         return [tag for inner in cond.items for tag in _positions(inner)]

@@ -20,6 +20,7 @@ from dicomgen.core.conditions import (
     HasCode,
     HasValue,
     InItem,
+    LastItem,
     Not,
     NotEquals,
     Or,
@@ -30,6 +31,7 @@ from dicomgen.core.conditions import (
 )
 
 from .condition_patterns import (
+    ALL_BUT_LAST,
     AND,
     AND_IF,
     CODE,
@@ -521,6 +523,21 @@ class Parser:
                 return tag, outer
         return seq, name
 
+    def all_but_last(self) -> Condition | None:
+        """ "for all but the last Item in this Sequence and for the last Item if X": not the
+        last item of the sequence enclosing the row, or X."""
+        m = ALL_BUT_LAST.match(self.s, self.i)
+        if not m or not self.within:
+            return None
+        save, self.i = self.i, m.end()
+        try:
+            cond = self.conj()
+        except Fail:
+            self.i = save
+            return None
+        seq, name = self.within[-1]
+        return Or((Not(LastItem(seq, name)), cond))
+
     def position(self) -> Condition | None:
         """ "for first Item of X Sequence [if ...]": the item's position (and the condition);
         the sequence is then the one a later "changes during Beam" refers to."""
@@ -563,6 +580,9 @@ class Parser:
         position = self.position()
         if position is not None:
             return position
+        last = self.all_but_last()
+        if last is not None:
+            return last
         for special in (self.own_change, self.counted, self.value_in):
             found_special = special()
             if found_special is not None:

@@ -211,6 +211,12 @@ POSITION = re.compile(
 SEQUENCE_NAME = re.compile(
     r"([A-Z][\w\- ]*?\bSequence)(?:\s*\(\s*([0-9A-Fa-f]{4})\s*,\s*([0-9A-Fa-f]{4})\s*\))?"
 )
+# "for all but the last Item in this Sequence and for the last Item if ..."
+ALL_BUT_LAST = re.compile(
+    r"\s*for\s+all\s+but\s+the\s+last\s+Item\s+(?:in|of)\s+this\s+Sequence\s+and\s+for\s+"
+    r"the\s+last\s+Item\s+if\s+",
+    re.I,
+)
 LAST_AND = re.compile(r"\s*,\s*and\s+(?:if\s+)?", re.I)
 POSITION_IF = re.compile(r"\s*,?\s*if\s+", re.I)
 # "changes during Beam", "change during beam administration", "changes during setup"

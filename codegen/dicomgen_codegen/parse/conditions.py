@@ -19,6 +19,8 @@ The common forms are regular enough to parse into a small AST:
 * ``FrameLevel``: a clause "of this frame", whose operands may be in another functional group;
 * ``FirstItem`` / ``Varies``: "for first Item of Control Point Sequence, or if Gantry Angle
   changes during Beam" (the item's position; a value that differs between the items);
+* ``LastItem``: "for all but the last Item in this Sequence" (this Sequence: the one that
+  encloses the row);
 * module and functional group presence ("Mask Module is present", :mod:`.condition_presence`);
 * fixed phrases of the standard with a meaning in the data set (:data:`PHRASES`, each with
   its reason), e.g. "the Target Content Item is included by-value" = Referenced Content Item
@@ -55,6 +57,7 @@ __all__ = [
     "InItem",
     "FrameLevel",
     "FirstItem",
+    "LastItem",
     "Varies",
     "PointsToPrivate",
     "Unparsed",
@@ -88,6 +91,7 @@ from dicomgen.core.conditions import (
     HasCode,
     HasValue,
     InItem,
+    LastItem,
     Not,
     NotEquals,
     Or,

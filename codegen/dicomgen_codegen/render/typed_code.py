@@ -21,6 +21,7 @@ from ..parse.conditions import (
     HasCode,
     HasValue,
     InItem,
+    LastItem,
     Not,
     NotEquals,
     Or,
@@ -71,7 +72,7 @@ def condition_expr(cond: Condition) -> Expr:
     """The runtime constructor call of a condition (``C.Present(0x00280008)``); the runtime
     classes in ``dicomgen.core.conditions`` have the generator's names and fields."""
     name = f"C.{type(cond).__name__}"
-    if isinstance(cond, (Present, Absent, HasValue, FirstItem, PointsToPrivate)):
+    if isinstance(cond, (Present, Absent, HasValue, FirstItem, LastItem, PointsToPrivate)):
         return Call(name, (hex32(cond.tag),))
     if isinstance(cond, Varies):
         return Call(name, (hex32(cond.tag), hex32(cond.sequence)))

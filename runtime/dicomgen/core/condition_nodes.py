@@ -26,6 +26,7 @@ __all__ = [
     "InItem",
     "FrameLevel",
     "FirstItem",
+    "LastItem",
     "Varies",
     "PointsToPrivate",
     "Unparsed",
@@ -322,6 +323,20 @@ class FirstItem(_Node):
         _set(self, "name", name)
 
 
+class LastItem(_Node):
+    """The item being checked (or the item that contains it) is the last item of the sequence
+    ``tag``: "Required for all but the last Item in this Sequence"."""
+
+    __slots__ = ("tag", "name")
+    _fields = ("tag", "name")
+    tag: int
+    name: str
+
+    def __init__(self, tag: int, name: str = "") -> None:
+        _set(self, "tag", tag)
+        _set(self, "name", name)
+
+
 class Varies(_Node):
     """The attribute ``tag`` does not have one value in all the items of the sequence
     ``sequence`` that hold it (in the item or nested in it): "if Gantry Angle changes during
@@ -365,6 +380,7 @@ Condition = Union[
     InItem,
     FrameLevel,
     FirstItem,
+    LastItem,
     Varies,
     PointsToPrivate,
     And,

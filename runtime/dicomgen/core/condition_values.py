@@ -16,6 +16,7 @@ from .condition_nodes import (
     FirstItem,
     HasCode,
     InItem,
+    LastItem,
     PointsTo,
     PointsToPrivate,
     Varies,
@@ -204,10 +205,11 @@ def _sequence_items(holder: Any, tag: int) -> list[Any] | None:
     return _items(value)
 
 
-def first_item(cond: FirstItem, lookup: Callable[[int], Any]) -> bool | None:
-    """Whether the data set checked (or the item enclosing it) is the first item of the
-    sequence ``cond.tag``; None when ``lookup`` does not expose its ``chain`` of data sets
-    (the item, then the data sets enclosing it) or the item is not in such a sequence."""
+def first_item(cond: FirstItem | LastItem, lookup: Callable[[int], Any]) -> bool | None:
+    """Whether the data set checked (or the item enclosing it) is the first (for
+    :class:`LastItem`, the last) item of the sequence ``cond.tag``; None when ``lookup`` does
+    not expose its ``chain`` of data sets (the item, then the data sets enclosing it) or the
+    item is not in such a sequence."""
     chain = getattr(lookup, "chain", None)
     if not chain:
         return None
@@ -218,7 +220,7 @@ def first_item(cond: FirstItem, lookup: Callable[[int], Any]) -> bool | None:
         inner = chain[k - 1]
         for i, item in enumerate(items):
             if item is inner:
-                return i == 0
+                return i == (len(items) - 1 if isinstance(cond, LastItem) else 0)
     return None
 
 

@@ -14,7 +14,7 @@ AT attribute's target (:class:`PointsTo`: "Frame Increment Pointer points to Fra
 a code sequence's codes (:class:`HasCode`) and of the items of a sequence (:class:`AnyItem`,
 evaluated on each item's own elements only; :class:`InItem`, on the enclosing item of a named
 sequence); the position of the item checked
-(:class:`FirstItem`, decided when ``lookup`` has a ``chain`` of the item and its enclosing
+(:class:`FirstItem`, :class:`LastItem`, decided when ``lookup`` has a ``chain`` of the item and its enclosing
 data sets) and a value that changes along a sequence (:class:`Varies`); :class:`FrameLevel` marks a clause "of this
 frame", whose operands not found are unknown rather than absent. The node classes live in
 :mod:`.condition_nodes`, the value tests in :mod:`.condition_values`.
@@ -46,6 +46,7 @@ from .condition_nodes import (
     HasCode,
     HasValue,
     InItem,
+    LastItem,
     Not,
     NotEquals,
     Or,
@@ -83,6 +84,7 @@ __all__ = [
     "InItem",
     "FrameLevel",
     "FirstItem",
+    "LastItem",
     "Varies",
     "PointsToPrivate",
     "Unparsed",
@@ -151,6 +153,8 @@ def describe(cond: Condition | None) -> str:
     what = _tag(cond.tag, cond.name)
     if isinstance(cond, FirstItem):
         return f"this is the first item of {what}"
+    if isinstance(cond, LastItem):
+        return f"this is the last item of {what}"
     if isinstance(cond, Varies):
         return f"{what} changes from item to item of {_tag(cond.sequence, '')}"
     if isinstance(cond, Compare):
@@ -229,7 +233,7 @@ def evaluate(cond: Condition | None, lookup: Callable[[int], Any]) -> bool | Non
         return None if r is None else not r
     if isinstance(cond, FrameLevel):
         return evaluate(cond.item, unknown_when_absent(lookup))
-    if isinstance(cond, FirstItem):
+    if isinstance(cond, (FirstItem, LastItem)):
         return first_item(cond, lookup)
     if isinstance(cond, Varies):
         return varies(cond, lookup)
