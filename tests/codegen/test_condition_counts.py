@@ -259,3 +259,33 @@ def test_referenced_sop_class_of_the_referenced_image() -> None:
     # "of the referenced image" is read only for the reference's own UIDs
     other = "Required if Frame of Reference UID (0020,0052) of the referenced image is 1.2.3."
     assert isinstance(parse_condition(other), Unparsed)
+
+
+SELECTOR_ATTRIBUTE, FILTER_BY_CATEGORY, FILTER_BY_OPERATOR = 0x00720026, 0x00720402, 0x00720406
+
+
+def test_an_or_group_then_a_comma_and() -> None:
+    cond = parse_condition(
+        "Required if Selector Attribute (0072,0026) or Filter-by Category (0072,0402), and "
+        "Filter-by Operator (0072,0406) are present."
+    )
+    assert cond == And(
+        (
+            Or(
+                (
+                    Present(SELECTOR_ATTRIBUTE, "Selector Attribute"),
+                    Present(FILTER_BY_CATEGORY, "Filter-by Category"),
+                )
+            ),
+            Present(FILTER_BY_OPERATOR, "Filter-by Operator"),
+        )
+    )
+    assert evaluate(cond, look({FILTER_BY_CATEGORY: "X", FILTER_BY_OPERATOR: "RANGE_INCL"}))
+    assert not evaluate(cond, look({SELECTOR_ATTRIBUTE: 0x00100010}))
+    assert not evaluate(cond, look({FILTER_BY_OPERATOR: "RANGE_INCL"}))
+    # with a negative predicate the grouping is not clear: not parsed
+    negative = (
+        "Required if Selector Attribute (0072,0026) or Filter-by Category (0072,0402), and "
+        "Filter-by Operator (0072,0406) are not present."
+    )
+    assert isinstance(parse_condition(negative), Unparsed)

@@ -596,6 +596,7 @@ class Parser:
         either = bool(re.match(r"\s*either\b", self.s[start:], re.I))
         refs = [self.attr()]
         joiner = None
+        split = 0  # "A (..) or B (..), and C (..) are present": refs[:split] are the "or" group
         while True:
             save = self.i
             m = REFSEP.match(self.s, self.i)
@@ -610,7 +611,9 @@ class Parser:
             # "A (..), B (..) or C (..) is present": only if a predicate follows the list,
             # else the second reference starts the next clause (decided below)
             word = (m.group(1) or m.group(2) or "").lower()
-            if word and joiner not in (None, word):
+            if word == "and" and m.group(1) and joiner == "or" and not split and not either:
+                split, joiner = len(refs), "and"
+            elif word and joiner not in (None, word):
                 self.i = save
                 break
             joiner = word or joiner
@@ -630,6 +633,10 @@ class Parser:
                 for tag, name, index in refs[:-1]:
                     preds.append(retarget(last, tag, name, index))
                 preds.append(last)
+                if split:
+                    if not isinstance(last, Present):
+                        raise Fail  # "A or B, and C are not present": grouping unclear
+                    return And((Or(tuple(preds[:split])), *preds[split:]))
                 if joiner == "or" and isinstance(last, Absent) and not either:
                     # "A (..) or B (..) are not sent": neither is there
                     joiner = "and"
