@@ -19,8 +19,6 @@ from dicomgen.core.conditions import (
     FrameLevel,
     HasCode,
     HasValue,
-    InItem,
-    LastItem,
     Not,
     NotEquals,
     Or,
@@ -30,31 +28,25 @@ from dicomgen.core.conditions import (
     Varies,
 )
 
+from . import condition_clauses as clauses
+from .condition_clauses import Fail, flat, number
 from .condition_patterns import (
-    ALL_BUT_LAST,
     AND,
     AND_IF,
     CODE,
     CODE_SEP,
-    COUNT_OF,
     FOR_ITEMS,
     FRAME,
     IN_FUNCTIONAL_GROUPS,
-    IN_ITEM_OF,
     IN_ITEMS,
-    IN_MODULES,
     IN_THIS_ITEM,
-    ITEM_WORD,
     LAST_AND,
-    MODULE_SEP,
-    MORE_ITEMS,
     NAME_BAD,
     NAME_BEFORE_VERB,
     OF_THE_REFERENCED,
     OR,
     ORDINAL,
     ORDINALS,
-    OWN_CHANGE,
     P_ABSENT,
     P_CHANGES,
     P_CMP,
@@ -86,17 +78,12 @@ from .condition_patterns import (
     SEQUENCE_NAME,
     TAG,
     VALUE,
-    VALUE_IN,
     VALUE_N,
     VSEP,
     WITHIN,
     value_ends,
 )
-from .condition_presence import FUNCTIONAL_GROUP_SEQUENCES, held_key, presence_clause
-
-
-class Fail(Exception):
-    pass
+from .condition_presence import FUNCTIONAL_GROUP_SEQUENCES, presence_clause
 
 
 class Parser:
@@ -207,15 +194,15 @@ class Parser:
                 self.i = m.end()
                 return AnyItem(seq, cond, seq_name)
         if isinstance(cond, Present):
-            held = self.held(tag)
+            held = clauses.held(self, tag)
             if held is not None:
                 return held
         m = IN_THIS_ITEM.match(self.s, self.i)
         if m:
             self.i = m.end()
-            nor = self.enclosing(cond, nor=True)
+            nor = clauses.enclosing(self, cond, nor=True)
             return cond if nor is None else And((cond, nor))
-        enclosing = self.enclosing(cond)
+        enclosing = clauses.enclosing(self, cond)
         if enclosing is not None:
             return enclosing
         m = IN_FUNCTIONAL_GROUPS.match(self.s, self.i)
@@ -235,47 +222,6 @@ class Parser:
             else:
                 return AnyItem(seq, cond, seq_name)
         return cond
-
-    def enclosing(self, cond: Condition, nor: bool = False) -> Condition | None:
-        """ "... in this Item of the Y Sequence (..)", "... in the containing Y Sequence (..)
-        Item" after a predicate: ``cond`` in that enclosing item; with ``nor``, "[is not
-        present in this Item] nor in the containing ..." of a negative ``cond``."""
-        m = IN_ITEM_OF.match(self.s, self.i)
-        if not m or bool(m.group("nor")) != nor or (nor and not isinstance(cond, Absent)):
-            return None
-        save, self.i = self.i, m.end()
-        try:
-            seq, seq_name, index = self.attr()
-        except Fail:
-            self.i = save
-            return None
-        item = ITEM_WORD.match(self.s, self.i)
-        if (
-            not seq_name.endswith("Sequence")
-            or index is not None
-            or bool(item) != bool(m.group("c"))
-        ):
-            self.i = save
-            return None
-        if item:
-            self.i = item.end()
-        return InItem(seq, cond, seq_name)
-
-    def held(self, tag: int) -> Condition | None:
-        """ "... is present in the A Module or B Module": where those modules hold ``tag``
-        (:func:`~.condition_presence.held_conditions`); None when not of that form or a module
-        does not hold it."""
-        m = IN_MODULES.match(self.s, self.i)
-        if not m:
-            return None
-        found: list[Condition] = []
-        for title in MODULE_SEP.split(m.group("list")):
-            cond = self.presence.get(held_key(title, tag))
-            if cond is None:
-                return None
-            found.append(cond)
-        self.i = m.end()
-        return found[0] if len(found) == 1 else Or(flat(Or, found))
 
     def refs(self) -> tuple[int, ...]:
         """Attribute references joined by "or" / "," (the targets of a tag-valued attribute)."""
@@ -332,7 +278,7 @@ class Parser:
         m = P_ITEMS_N.match(s, i)
         if m:
             self.i = m.end()
-            return Count(tag, "==", int(_number(m.group(1))), name)
+            return Count(tag, "==", int(number(m.group(1))), name)
         m = P_NONNULL.match(s, i)
         if m:
             self.i = m.end()
@@ -342,7 +288,7 @@ class Parser:
             self.i = m.end()
             word = m.group(1).lower()
             op = ("<" if word in ("less", "fewer") else ">") + ("=" if m.group(2) else "")
-            return Compare(tag, op, _number(m.group(3)), index, name)
+            return Compare(tag, op, number(m.group(3)), index, name)
         m = P_NONZERO.match(s, i)
         if m:
             self.i = m.end()
@@ -374,74 +320,6 @@ class Parser:
             except Fail:
                 self.i = i
         return None
-
-    def own_change(self) -> Condition | None:
-        """ "or if Gantry Pitch Rotation Angle changes during Beam" after "for first Item of
-        X Sequence", with words that name no attribute: the attribute the condition is of
-        changes (PS3.3 C.8.8.14.5: a parameter that changes is given at every control point;
-        the condition of an attribute's own row can only be about that attribute).
-        Sequences are left out: their values are items, not values to compare."""
-        if self.sequence is None or self.subject is None:
-            return None
-        m = OWN_CHANGE.match(self.s, self.i)
-        if not m or TAG.search(m.group("words")):
-            return None
-        if PREFIX.sub("", m.group("words")) in self.names or m.group("words") in self.names:
-            return None  # an attribute named: the general rule reads it
-        tag, name = self.subject
-        if name.endswith("Sequence"):
-            return None
-        self.i = m.end()
-        return Varies(tag, self.sequence, name)
-
-    def counted(self) -> Condition | None:
-        """ "the number of Items in X (..) is greater than 1", "there is more than one Item in
-        X (..)": a :class:`Count`; None when the clause is not of that form."""
-        start = self.i
-        m = MORE_ITEMS.match(self.s, start)
-        cm = COUNT_OF.match(self.s, start)
-        if not m and not cm:
-            return None
-        self.i = (m or cm).end()  # type: ignore[union-attr]
-        try:
-            tag, name, index = self.attr()
-        except Fail:
-            self.i = start
-            return None
-        if m:
-            return Count(tag, ">", int(_number(m.group(1))), name)
-        cmp = P_CMP.match(self.s, self.i)
-        if cmp is None or index is not None or not _number(cmp.group(3)).is_integer():
-            self.i = start
-            return None
-        number = _number(cmp.group(3))
-        self.i = cmp.end()
-        word = cmp.group(1).lower()
-        op = ("<" if word in ("less", "fewer") else ">") + ("=" if cmp.group(2) else "")
-        return Count(tag, op, int(number), name)
-
-    def value_in(self) -> Condition | None:
-        """ "a value is present in X (..) or Y (..)": one of them has a value."""
-        m = VALUE_IN.match(self.s, self.i)
-        if not m:
-            return None
-        save, self.i = self.i, m.end()
-        found: list[Condition] = []
-        while True:
-            try:
-                tag, name, index = self.attr()
-            except Fail:
-                self.i = save
-                return None
-            if index is not None:
-                self.i = save
-                return None
-            found.append(HasValue(tag, name))
-            om = re.match(r"\s*,?\s*or\s+(?:the\s+)?", self.s[self.i :])
-            if not om:
-                break
-            self.i += om.end()
-        return found[0] if len(found) == 1 else Or(tuple(found))
 
     def simple_predicate(self, tag: int, name: str, index: int | None) -> Condition:
         special = self.special_predicate(tag, name, index)
@@ -509,35 +387,6 @@ class Parser:
                 return cond
         return None
 
-    def enclosing_sequence(self, seq: int, name: str) -> tuple[int, str]:
-        """The sequence a position clause names, read against the sequences enclosing the row:
-        one that does not enclose it could never be decided there, so the nearest enclosing
-        sequence whose name has all the words of the named one is meant (the RT Ion modules
-        reuse the RT Beams wording "first Item of Control Point Sequence" for the Ion Control
-        Point Sequence and the Ion Control Point Delivery Sequence)."""
-        if not self.within or any(tag == seq for tag, _ in self.within):
-            return seq, name
-        words = set(re.findall(r"[a-z]+", name.lower()))
-        for tag, outer in reversed(self.within):
-            if words <= set(re.findall(r"[a-z]+", outer.lower())):
-                return tag, outer
-        return seq, name
-
-    def all_but_last(self) -> Condition | None:
-        """ "for all but the last Item in this Sequence and for the last Item if X": not the
-        last item of the sequence enclosing the row, or X."""
-        m = ALL_BUT_LAST.match(self.s, self.i)
-        if not m or not self.within:
-            return None
-        save, self.i = self.i, m.end()
-        try:
-            cond = self.conj()
-        except Fail:
-            self.i = save
-            return None
-        seq, name = self.within[-1]
-        return Or((Not(LastItem(seq, name)), cond))
-
     def position(self) -> Condition | None:
         """ "for first Item of X Sequence [if ...]": the item's position (and the condition);
         the sequence is then the one a later "changes during Beam" refers to."""
@@ -555,7 +404,7 @@ class Parser:
         else:
             return None
         self.i = sm.end()
-        seq, seq_name = self.enclosing_sequence(seq, seq_name)
+        seq, seq_name = clauses.enclosing_sequence(self, seq, seq_name)
         self.sequence = seq
         cond: Condition = FirstItem(seq, seq_name)
         m = POSITION_IF.match(self.s, self.i)
@@ -580,11 +429,11 @@ class Parser:
         position = self.position()
         if position is not None:
             return position
-        last = self.all_but_last()
+        last = clauses.all_but_last(self)
         if last is not None:
             return last
-        for special in (self.own_change, self.counted, self.value_in):
-            found_special = special()
+        for special in (clauses.own_change, clauses.counted, clauses.value_in):
+            found_special = special(self)
             if found_special is not None:
                 return found_special
         if self.presence:
@@ -719,21 +568,6 @@ class Parser:
             except Fail:
                 self.i = save
         return cond
-
-
-_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3}
-
-
-def _number(text: str) -> float:
-    word = _WORDS.get(text.lower())
-    return float(word) if word is not None else float(text)
-
-
-def flat(op: type, items: list[Condition]) -> tuple[Condition, ...]:
-    out: list[Condition] = []
-    for c in items:
-        out.extend(c.items if isinstance(c, op) else (c,))  # type: ignore[attr-defined]
-    return tuple(out)
 
 
 def retarget(c: Condition, tag: int, name: str, index: int | None) -> Condition:
