@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from dicomgen_codegen.parse.condition_presence import presence_conditions
+from dicomgen_codegen.parse.condition_presence import held_conditions, presence_conditions
 from dicomgen_codegen.parse.conditions import (
     ABSENT,
+    AnyItem,
     Not,
+    Or,
     Present,
     Unparsed,
     evaluate,
@@ -113,3 +115,64 @@ def test_a_list_of_functional_groups_with_one_suffix() -> None:
     assert is_parsed(cond)
     assert evaluate(cond, _lookup({SHARED_FG: [{0x00209113: [{}]}]})) is True
     assert evaluate(cond, _lookup({SHARED_FG: [{0x00289999: [{}]}]})) is False
+
+
+def test_two_modules_named_together_are_told_by_the_attributes_of_either() -> None:
+    # neither shutter module alone has a rule (Shutter Shape is in both); together they do
+    cond = parse(
+        "Required if the Display Shutter Module or Bitmap Display Shutter Module is present."
+    )
+    assert cond == Or(
+        (
+            Present(SHUTTER_SHAPE, "Shutter Shape"),
+            Present(SHUTTER_OVERLAY_GROUP, "Shutter Overlay Group"),
+        )
+    )
+    assert evaluate(cond, _lookup({SHUTTER_SHAPE: "RECTANGULAR"})) is True
+    assert evaluate(cond, _lookup({GRAPHIC_ANNOTATION_SEQUENCE: [{}]})) is False
+    # a module of the pair shares its attribute with a third module of an IOD: no rule
+    presence = presence_conditions(
+        {**MODULES, "Third": [(SHUTTER_SHAPE, "1", "Shutter Shape")]},
+        {},
+        {**TOGETHER, "Display Shutter": {"Bitmap Display Shutter", "Third"}},
+    )
+    text = "Required if the Display Shutter Module or Bitmap Display Shutter Module is present."
+    assert parse_condition(text, None, presence) == Present(
+        SHUTTER_OVERLAY_GROUP, "Shutter Overlay Group"
+    )
+
+
+GRAPHIC_LAYER, VOLUMETRIC_ANNOTATION_SEQUENCE = 0x00700002, 0x00701901
+
+
+def test_an_attribute_present_in_named_modules_is_looked_for_where_they_hold_it() -> None:
+    held = held_conditions(
+        {
+            "Graphic Annotation": [
+                (GRAPHIC_ANNOTATION_SEQUENCE,),
+                (GRAPHIC_ANNOTATION_SEQUENCE, GRAPHIC_LAYER),
+            ],
+            "Volumetric Graphic Annotation": [(VOLUMETRIC_ANNOTATION_SEQUENCE, GRAPHIC_LAYER)],
+        },
+        {GRAPHIC_LAYER: "Graphic Layer"},
+    )
+    presence = {**PRESENCE, **held}
+    cond = parse_condition(
+        "Required if Graphic Layer (0070,0002) is present in the Volumetric Graphic Annotation "
+        "Module or Graphic Annotation Module",
+        None,
+        presence,
+    )
+    layer = Present(GRAPHIC_LAYER, "Graphic Layer")
+    assert cond == Or(
+        (
+            AnyItem(VOLUMETRIC_ANNOTATION_SEQUENCE, layer),
+            AnyItem(GRAPHIC_ANNOTATION_SEQUENCE, layer),
+        )
+    )
+    item = {GRAPHIC_LAYER: "LAYER1"}
+    assert evaluate(cond, _lookup({GRAPHIC_ANNOTATION_SEQUENCE: [{}, item]})) is True
+    assert evaluate(cond, _lookup({GRAPHIC_ANNOTATION_SEQUENCE: [{}]})) is False
+    assert evaluate(cond, _lookup({GRAPHIC_LAYER: "LAYER1"})) is False  # not where they hold it
+    unknown = "Required if Graphic Layer (0070,0002) is present in the Unknown Module"
+    assert isinstance(parse_condition(unknown, None, presence), Unparsed)

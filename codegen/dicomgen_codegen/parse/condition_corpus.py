@@ -25,12 +25,21 @@ import attrs
 from dicomgen.core.errors import StandardSourceError
 
 from .conditions import (
+    And,
+    AnyItem,
     Condition,
+    FirstItem,
+    FrameLevel,
+    InItem,
+    LastItem,
+    Not,
+    Or,
     extract_condition_text,
     extract_requirement_text,
     is_parsed,
     parse_condition,
 )
+from .dicom_standard.condition_errata import ConditionWords
 from .dicom_standard.presence import extract_presence
 
 __all__ = [
@@ -138,14 +147,21 @@ def module_presence(std: Path, names: Mapping[str, int] | None = None) -> dict[s
     return extract_presence({f: _load(std, f + ".json") for f in files}, names)
 
 
+Subject = tuple[int, str, tuple[tuple[int, str], ...]]
+"""A row stating a condition: its attribute's tag and name, the sequences enclosing it."""
+
+
 @attrs.frozen
 class Corpus:
-    """Distinct condition texts of the extract, per kind, with a count of rows without one."""
+    """Distinct condition texts of the extract, per kind, with a count of rows without one;
+    ``subjects``: a row text -> the rows that state it, as the attribute (tag, name) and the
+    sequences (tag, name) enclosing it, outermost first."""
 
     module_rows: tuple[str, ...]
     macro_rows: tuple[str, ...]
     usages: tuple[str, ...]
     rows_without_text: int
+    subjects: Mapping[str, tuple[Subject, ...]] = attrs.field(factory=dict)
 
     def kinds(self) -> dict[str, tuple[str, ...]]:
         return {
@@ -156,9 +172,13 @@ class Corpus:
 
 
 def load_corpus(std: Path) -> Corpus:
-    """Collect the distinct condition texts of ``std`` (a :func:`standard_dir`)."""
+    """Collect the distinct condition texts of ``std`` (a :func:`standard_dir`), with the
+    errata of their words applied as the generator applies them."""
+    words = ConditionWords()
     missing = 0
     rows: dict[str, set[str]] = {}
+    names = {tag: name for name, tag in attribute_names(std).items()}
+    subjects: dict[str, dict[Subject, None]] = {}
     for kind, name in (
         ("module", "module_to_attributes.json"),
         ("macro", "macro_to_attributes.json"),
@@ -167,19 +187,30 @@ def load_corpus(std: Path) -> Corpus:
         for row in _load(std, name):
             if str(row.get("type", "")).strip().upper() not in ("1C", "2C"):
                 continue
-            text = row_condition_text(html_blocks(str(row.get("description") or "")))
+            text = words(row_condition_text(html_blocks(str(row.get("description") or ""))))
             if text:
                 texts.add(text)
+                path = str(row.get("path", "")).split(":")[1:]
+                if path and all(re.fullmatch(r"[0-9A-Fa-f]{8}", p) for p in path):
+                    tags = [int(p, 16) for p in path]
+                    within = tuple((t, names.get(t, "")) for t in tags[:-1])
+                    subjects.setdefault(text, {})[
+                        (tags[-1], names.get(tags[-1], ""), within)
+                    ] = None
             else:
                 missing += 1
         rows[kind] = texts
     usages = {
-        _SPACE.sub(" ", str(m["conditionalStatement"])).strip()
+        words(_SPACE.sub(" ", str(m["conditionalStatement"])).strip())
         for m in _load(std, "ciod_to_modules.json")
         if str(m.get("usage", "")).strip().upper().startswith("C") and m.get("conditionalStatement")
     }
     return Corpus(
-        tuple(sorted(rows["module"])), tuple(sorted(rows["macro"])), tuple(sorted(usages)), missing
+        tuple(sorted(rows["module"])),
+        tuple(sorted(rows["macro"])),
+        tuple(sorted(usages)),
+        missing,
+        {t: tuple(s) for t, s in subjects.items()},
     )
 
 
@@ -253,6 +284,22 @@ def shape_of(text: str) -> str:
     return "other"
 
 
+def _positions(cond: Condition | None) -> list[int]:
+    if isinstance(cond, (FirstItem, LastItem)):
+        return [cond.tag]
+    if isinstance(cond, (And, Or)):
+        return [tag for inner in cond.items for tag in _positions(inner)]
+    if isinstance(cond, (Not, AnyItem, InItem, FrameLevel)):
+        return _positions(cond.item)
+    return []
+
+
+def _decidable(cond: Condition, within: tuple[tuple[int, str], ...]) -> bool:
+    """Parsed, and every item position it tests is in a sequence enclosing the row."""
+    enclosing = {tag for tag, _ in within}
+    return is_parsed(cond) and all(tag in enclosing for tag in _positions(cond))
+
+
 def measure(
     corpus: Corpus,
     names: Mapping[str, int] | None = None,
@@ -260,13 +307,24 @@ def measure(
     parse: Callable[..., Condition] = parse_condition,
 ) -> Coverage:
     """Parse every distinct text of ``corpus`` and count the executable ones (``names`` and
-    ``presence`` as :func:`~dicomgen_codegen.parse.conditions.parse_condition` takes them)."""
+    ``presence`` as :func:`~dicomgen_codegen.parse.conditions.parse_condition` takes them).
+    A row text counts when it is executable for every row stating it (parsed with the row's
+    attribute and enclosing sequences); a position in a sequence that does not enclose the row
+    could never be decided there, so it does not count."""
     ok: dict[str, bool] = {}
     kinds = []
     for kind, texts in corpus.kinds().items():
         for t in texts:
-            if t not in ok:
+            if t in ok:
+                continue
+            rows = corpus.subjects.get(t, ())
+            if not rows:
                 ok[t] = is_parsed(parse(t, names, presence))
+                continue
+            ok[t] = all(
+                _decidable(parse(t, names, presence, (tag, name), within), within)
+                for tag, name, within in rows
+            )
         kinds.append(KindCoverage(kind, len(texts), sum(ok[t] for t in texts)))
     groups: dict[str, list[str]] = {}
     for t in sorted(t for t, good in ok.items() if not good):

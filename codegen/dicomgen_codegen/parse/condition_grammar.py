@@ -13,6 +13,7 @@ from dicomgen.core.conditions import (
     AnyItem,
     Compare,
     Condition,
+    Count,
     Equals,
     FirstItem,
     FrameLevel,
@@ -27,6 +28,8 @@ from dicomgen.core.conditions import (
     Varies,
 )
 
+from . import condition_clauses as clauses
+from .condition_clauses import Fail, flat, number
 from .condition_patterns import (
     AND,
     AND_IF,
@@ -34,10 +37,13 @@ from .condition_patterns import (
     CODE_SEP,
     FOR_ITEMS,
     FRAME,
+    IN_FUNCTIONAL_GROUPS,
     IN_ITEMS,
+    IN_THIS_ITEM,
     LAST_AND,
     NAME_BAD,
     NAME_BEFORE_VERB,
+    OF_THE_REFERENCED,
     OR,
     ORDINAL,
     ORDINALS,
@@ -50,10 +56,13 @@ from .condition_patterns import (
     P_EQ_PRESENT,
     P_HASVALUE,
     P_IS,
+    P_ITEMS_N,
+    P_MULTI,
     P_NE,
     P_NE_PRESENT,
     P_NONNULL,
     P_NONZERO,
+    P_NOT_CODE,
     P_POINTS,
     P_PRESENT,
     P_PRIVATE,
@@ -63,6 +72,7 @@ from .condition_patterns import (
     POSITION_IF,
     PREFIX,
     QUALIFIERS,
+    REFERENCE_TAGS,
     REFSEP,
     SAME_ATTR,
     SEQUENCE_NAME,
@@ -73,11 +83,7 @@ from .condition_patterns import (
     WITHIN,
     value_ends,
 )
-from .condition_presence import presence_clause
-
-
-class Fail(Exception):
-    pass
+from .condition_presence import FUNCTIONAL_GROUP_SEQUENCES, presence_clause
 
 
 class Parser:
@@ -86,8 +92,12 @@ class Parser:
         text: str,
         names: Mapping[str, int] | None,
         presence: Mapping[str, Condition] | None = None,
+        subject: tuple[int, str] | None = None,
+        within: tuple[tuple[int, str], ...] = (),
     ) -> None:
         self.s = text
+        self.subject = subject  # the attribute the condition is of
+        self.within = within  # the sequences enclosing its row, outermost first
         self.i = 0
         self.names = names or {}
         self.presence = presence or {}
@@ -132,6 +142,9 @@ class Parser:
             raise Fail
         self.last = (tag, name)
         self.i = end
+        rm = OF_THE_REFERENCED.match(self.s, self.i) if tag in REFERENCE_TAGS else None
+        if rm:
+            self.i = rm.end()
         while True:
             vm = VALUE_N.match(self.s, self.i)
             if vm:
@@ -180,6 +193,24 @@ class Parser:
             if m:
                 self.i = m.end()
                 return AnyItem(seq, cond, seq_name)
+        if isinstance(cond, Present):
+            held = clauses.held(self, tag)
+            if held is not None:
+                return held
+        m = IN_THIS_ITEM.match(self.s, self.i)
+        if m:
+            self.i = m.end()
+            nor = clauses.enclosing(self, cond, nor=True)
+            return cond if nor is None else And((cond, nor))
+        enclosing = clauses.enclosing(self, cond)
+        if enclosing is not None:
+            return enclosing
+        m = IN_FUNCTIONAL_GROUPS.match(self.s, self.i)
+        if m:
+            self.i = m.end()
+            return Or(
+                tuple(AnyItem(fg, cond, fg_name) for fg, fg_name in FUNCTIONAL_GROUP_SEQUENCES)
+            )
         m = IN_ITEMS.match(self.s, self.i)
         if m:
             save = self.i
@@ -240,6 +271,14 @@ class Parser:
         if m:
             self.i = m.end()
             return PointsToPrivate(tag, name)
+        m = P_MULTI.match(s, i)
+        if m:
+            self.i = m.end()
+            return Count(tag, ">", 1, name)
+        m = P_ITEMS_N.match(s, i)
+        if m:
+            self.i = m.end()
+            return Count(tag, "==", int(number(m.group(1))), name)
         m = P_NONNULL.match(s, i)
         if m:
             self.i = m.end()
@@ -249,7 +288,7 @@ class Parser:
             self.i = m.end()
             word = m.group(1).lower()
             op = ("<" if word in ("less", "fewer") else ">") + ("=" if m.group(2) else "")
-            return Compare(tag, op, _number(m.group(3)), index, name)
+            return Compare(tag, op, number(m.group(3)), index, name)
         m = P_NONZERO.match(s, i)
         if m:
             self.i = m.end()
@@ -271,6 +310,13 @@ class Parser:
             self.i = m.end()
             try:
                 return HasCode(tag, self.codes(), name)
+            except Fail:
+                self.i = i
+        m = P_NOT_CODE.match(s, i)
+        if m:
+            self.i = m.end()
+            try:
+                return Not(HasCode(tag, self.codes(), name))
             except Fail:
                 self.i = i
         return None
@@ -358,6 +404,7 @@ class Parser:
         else:
             return None
         self.i = sm.end()
+        seq, seq_name = clauses.enclosing_sequence(self, seq, seq_name)
         self.sequence = seq
         cond: Condition = FirstItem(seq, seq_name)
         m = POSITION_IF.match(self.s, self.i)
@@ -382,6 +429,13 @@ class Parser:
         position = self.position()
         if position is not None:
             return position
+        last = clauses.all_but_last(self)
+        if last is not None:
+            return last
+        for special in (clauses.own_change, clauses.counted, clauses.value_in):
+            found_special = special(self)
+            if found_special is not None:
+                return found_special
         if self.presence:
             found = presence_clause(self.s, self.i, self.presence)
             if found is not None:
@@ -391,6 +445,7 @@ class Parser:
         either = bool(re.match(r"\s*either\b", self.s[start:], re.I))
         refs = [self.attr()]
         joiner = None
+        split = 0  # "A (..) or B (..), and C (..) are present": refs[:split] are the "or" group
         while True:
             save = self.i
             m = REFSEP.match(self.s, self.i)
@@ -405,7 +460,9 @@ class Parser:
             # "A (..), B (..) or C (..) is present": only if a predicate follows the list,
             # else the second reference starts the next clause (decided below)
             word = (m.group(1) or m.group(2) or "").lower()
-            if word and joiner not in (None, word):
+            if word == "and" and m.group(1) and joiner == "or" and not split and not either:
+                split, joiner = len(refs), "and"
+            elif word and joiner not in (None, word):
                 self.i = save
                 break
             joiner = word or joiner
@@ -425,6 +482,10 @@ class Parser:
                 for tag, name, index in refs[:-1]:
                     preds.append(retarget(last, tag, name, index))
                 preds.append(last)
+                if split:
+                    if not isinstance(last, Present):
+                        raise Fail  # "A or B, and C are not present": grouping unclear
+                    return And((Or(tuple(preds[:split])), *preds[split:]))
                 if joiner == "or" and isinstance(last, Absent) and not either:
                     # "A (..) or B (..) are not sent": neither is there
                     joiner = "and"
@@ -509,26 +570,13 @@ class Parser:
         return cond
 
 
-_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3}
-
-
-def _number(text: str) -> float:
-    word = _WORDS.get(text.lower())
-    return float(word) if word is not None else float(text)
-
-
-def flat(op: type, items: list[Condition]) -> tuple[Condition, ...]:
-    out: list[Condition] = []
-    for c in items:
-        out.extend(c.items if isinstance(c, op) else (c,))  # type: ignore[attr-defined]
-    return tuple(out)
-
-
 def retarget(c: Condition, tag: int, name: str, index: int | None) -> Condition:
     if isinstance(c, (Present, Absent, HasValue, PointsToPrivate)):
         return type(c)(tag, name)
     if isinstance(c, Compare):
         return Compare(tag, c.op, c.number, index, name)
+    if isinstance(c, Count):
+        return Count(tag, c.op, c.number, name)
     if isinstance(c, PointsTo):
         return PointsTo(tag, c.targets, name)
     if isinstance(c, HasCode):

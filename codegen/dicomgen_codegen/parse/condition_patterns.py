@@ -5,7 +5,19 @@ from __future__ import annotations
 
 import re
 
-from dicomgen.core.conditions import Absent, And, Compare, Condition, Equals, Or, PointsTo, Present
+from dicomgen.core.conditions import (
+    Absent,
+    And,
+    AnyItem,
+    Compare,
+    Condition,
+    Count,
+    Equals,
+    Or,
+    PointsTo,
+    Present,
+    Varies,
+)
 
 TAG = re.compile(r"\(\s*([0-9A-Fa-f]{4})\s*,\s*([0-9A-Fa-f]{4})\s*\)")
 LEAD = re.compile(
@@ -23,7 +35,8 @@ TRAIL = re.compile(
 NAME_BAD = re.compile(r"\b(is|are|if|has|have|equals|was|were|when|not|value|either)\b")
 PREFIX = re.compile(
     r"^(?:(?:the|a|any)\s+values?\s+(?:of|for)\s+|Attributes?\s+|values?\s+of\s+"
-    r"|one\s+or\s+more\s+of\s+the\s+values\s+of\s+|(?-i:value)\s+|the\s+|either\s*:?\s*)",
+    r"|one\s+or\s+more\s+of\s+the\s+values\s+of\s+|(?-i:value)\s+|the\s+|either\s*:?\s*"
+    r"|(?-i:one\s+(?=[A-Z])))",
     re.I,
 )
 # "the third value of X (..)", "Value 3 of X (..)": the value number comes before the name
@@ -42,6 +55,11 @@ NAME_BEFORE_VERB = re.compile(
     r"([A-Z0-9][^,;()]*?)(?=\s+(?:is|are|has|have|equals?|value|Value\s+\d|does|contains?"
     r"|points|includes|exists?|changes?)\b|\s*!?=|\s*\.?$)"
 )
+# "Referenced SOP Class UID (0008,1150) of the referenced image": the item's reference names it
+OF_THE_REFERENCED = re.compile(
+    r"\s*of\s+the\s+referenced\s+(?:image|instance|SOP\s+Instance)\b", re.I
+)
+REFERENCE_TAGS = frozenset({0x00081150, 0x00081155})  # Referenced SOP Class / Instance UID
 SAME_ATTR = re.compile(r"\s*(?=Value\s+\d+\s+(?:is|equals?|has)\b)")
 VALUE_N = re.compile(r"\s*,?\s*Value\s+(\d+)\b", re.I)
 
@@ -87,6 +105,43 @@ P_NONZERO = re.compile(
     re.I,
 )
 P_ZERO = re.compile(r"\s*(?:is|are|equals?)\s+zero\b(?![\s-]+length)", re.I)
+# "the number of Items in X (..)", "there is more than one Item in X (..)": a count of items
+COUNT_OF = re.compile(
+    r"\s*(?:the\s+)?number\s+of\s+(?:Items|values)\s+(?:in|of)\s+(?:the\s+)?", re.I
+)
+MORE_ITEMS = re.compile(
+    r"\s*there\s+(?:is|are)\s+more\s+than\s+" + NUMBER + r"\s+Items?\s+(?:in|of)\s+(?:the\s+)?",
+    re.I,
+)
+# "contains one Item"
+P_ITEMS_N = re.compile(r"\s*contains\s+(one|two|three|\d+)\s+Items?\b(?!\s+(?:of|with)\b)", re.I)
+# "... is present in this Sequence Item": the item being checked, as everywhere
+IN_THIS_ITEM = re.compile(r"\s*in\s+this\s+(?:Sequence\s+)?Item\b(?!\s+of\b)", re.I)
+# "in this Item of the Y Sequence (..)", "in the containing Y Sequence (..) Item"
+IN_ITEM_OF = re.compile(
+    r"\s*(?P<nor>nor\s+)?in\s+(?:this\s+Item\s+of\s+(?:the\s+)?|the\s+(?P<c>containing)\s+)", re.I
+)
+ITEM_WORD = re.compile(r"\s*Item\b", re.I)
+# "specifies more than one frame (i.e., is multi-valued)", "is multi-valued"
+P_MULTI = re.compile(
+    r"\s*(?:specifies\s+more\s+than\s+one\s+\w+\s*\(\s*i\.e\.,?\s+is\s+multi-valued\s*\)"
+    r"|(?:is|are)\s+multi-valued\b)",
+    re.I,
+)
+# "a value is present in X (..) or Y (..)"
+VALUE_IN = re.compile(r"\s*a\s+value\s+is\s+present\s+in\s+(?:the\s+)?", re.I)
+# "X (..) is present in the A Module or B Module": where those modules hold it
+IN_MODULES = re.compile(
+    r"\s*in\s+(?:the\s+)?(?P<list>[A-Z][\w/\- ]*?\s+Module"
+    r"(?:\s*,?\s*or\s+(?:the\s+)?[A-Z][\w/\- ]*?\s+Module)*)\b"
+)
+MODULE_SEP = re.compile(r"\s*,?\s*or\s+(?:the\s+)?")
+# "X (..) is present within a Functional Group Sequence": in an item of one of them
+IN_FUNCTIONAL_GROUPS = re.compile(r"\s*(?:with)?in\s+a\s+Functional\s+Group\s+Sequence\b", re.I)
+# "is present with an Item value other than (..)": of a code sequence of a single item
+P_NOT_CODE = re.compile(
+    r"\s*(?:is\s+present\s+with|has)\s+an\s+Item\s+value\s+other\s+than\s+(?=\()", re.I
+)
 P_POINTS = re.compile(
     r"\s*(?:points\s+to|(?:contains|includes|is)\s+the\s+(?:Data\s+Element\s+)?Tag\s+(?:for|of))"
     r"\s+(?:the\s+)?",
@@ -97,7 +152,8 @@ P_PRIVATE = re.compile(
 )
 P_IS = re.compile(r"\s*(?:is|equals?)\s+(?:the\s+)?", re.I)
 P_CODE = re.compile(
-    r"\s*(?:contains|equals?|is|has)\s+(?:an?\s+Item\s+with\s+(?:the\s+)?values?(?:\s+of)?\s+"
+    r"\s*(?:Item\s+value\s+)?(?:contains|equals?|is|has)\s+"
+    r"(?:an?\s+Item\s+with\s+(?:the\s+)?values?(?:\s+of)?\s+"
     r"|either\s+|one\s+of\s+)?(?=\()",
     re.I,
 )
@@ -155,12 +211,19 @@ POSITION = re.compile(
 SEQUENCE_NAME = re.compile(
     r"([A-Z][\w\- ]*?\bSequence)(?:\s*\(\s*([0-9A-Fa-f]{4})\s*,\s*([0-9A-Fa-f]{4})\s*\))?"
 )
+# "for all but the last Item in this Sequence and for the last Item if ..."
+ALL_BUT_LAST = re.compile(
+    r"\s*for\s+all\s+but\s+the\s+last\s+Item\s+(?:in|of)\s+this\s+Sequence\s+and\s+for\s+"
+    r"the\s+last\s+Item\s+if\s+",
+    re.I,
+)
 LAST_AND = re.compile(r"\s*,\s*and\s+(?:if\s+)?", re.I)
 POSITION_IF = re.compile(r"\s*,?\s*if\s+", re.I)
-# "changes during Beam", "change during beam administration"
-P_CHANGES = re.compile(
-    r"\s*changes?\s+during\s+(?:the\s+)?(?:beam\s+(?:administration|delivery)|Beam)\b", re.I
-)
+# "changes during Beam", "change during beam administration", "changes during setup"
+_DURING = r"changes?\s+during\s+(?:the\s+)?(?:beam\s+(?:administration|delivery)|Beam|setup)\b"
+P_CHANGES = re.compile(r"\s*" + _DURING, re.I)
+# "Gantry Pitch Rotation Angle changes during Beam": words, then the change
+OWN_CHANGE = re.compile(r"\s*(?P<words>[A-Za-z][\w()\- ]*?)\s+" + _DURING, re.I)
 
 
 AFTER_VALUE = re.compile(
@@ -192,6 +255,8 @@ _OVERLAY_FRAMES = Or(
     )
 )
 REFERENCED_CONTENT_ITEM_IDENTIFIER = 0x0040DB73
+REFERENCED_SERIES_SEQUENCE, REFERENCED_IMAGE_SEQUENCE = 0x00081115, 0x00081140
+STUDY_INSTANCE_UID, CURRENT_EVIDENCE = 0x0020000D, 0x0040A375
 VALUE_TYPE = 0x0040A040
 
 # Fixed phrases of the standard whose meaning is a test of the data set, with the reason.
@@ -232,6 +297,7 @@ PHRASES: tuple[tuple[re.Pattern[str], Condition, str], ...] = (
     (
         re.compile(
             r"(?:the\s+)?(?:pixel\s+data\s+is\s+multi-?frame\s+data|multi-?frame\s+image"
+            r"|image\s+is\s+a\s+multi-?frame\s+image"
             r"|multi-?frame\s+pixel\s+data\s+(?:are|is)\s+present)(?=\s*(?:[.,;]|and\b|$))",
             re.I,
         ),
@@ -260,6 +326,46 @@ PHRASES: tuple[tuple[re.Pattern[str], Condition, str], ...] = (
         "(RT Control Point Index (300A,0600) equal to 1); in later items one is present exactly "
         "when its value changes and its absence means the previous value, so presence can only "
         "be required of the first item",
+    ),
+    (
+        re.compile(r"dose\s+data\s+contains\s+grid-based\s+doses", re.I),
+        Present(0x7FE00010, "Pixel Data"),
+        "PS3.3 C.8.8.3: the RT Dose Module's dose grid is the Pixel Data (7FE0,0010) (Dose Grid "
+        "Scaling: 'the dose grid data found in Pixel Data'); the module states its grid "
+        "attributes as 'Required if Pixel Data (7FE0,0010) is present', and the other dose "
+        "representations (isodose curves, points, DVHs) are in other modules",
+    ),
+    (
+        re.compile(
+            r"(?:the\s+)?Presentation\s+State\s+Relationship\s+Module\s+references\s+more\s+"
+            r"than\s+one\s+SOP\s+Instance",
+            re.I,
+        ),
+        Or(
+            (
+                Count(REFERENCED_SERIES_SEQUENCE, ">", 1, "Referenced Series Sequence"),
+                AnyItem(
+                    REFERENCED_SERIES_SEQUENCE,
+                    Count(REFERENCED_IMAGE_SEQUENCE, ">", 1, "Referenced Image Sequence"),
+                    "Referenced Series Sequence",
+                ),
+            )
+        ),
+        "PS3.3 C.11.11 (Table C.11.11-1): the module references its images by Referenced Series "
+        "Sequence (0008,1115) Items, each with a Referenced Image Sequence (0008,1140) of one or "
+        "more Items: more than one SOP Instance is two Series Items or a Series Item of two images",
+    ),
+    (
+        re.compile(
+            r"this\s+Key\s+Object\s+Selection\s+document\s+references\s+instances\s+in\s+more\s+"
+            r"than\s+one\s+Study",
+            re.I,
+        ),
+        Varies(STUDY_INSTANCE_UID, CURRENT_EVIDENCE, "Study Instance UID"),
+        "PS3.3 C.17.6.2 (Table C.17.6-2): Current Requested Procedure Evidence Sequence "
+        "(0040,A375) lists all Composite SOP Instances the document references, each Item with "
+        "its Study Instance UID (0020,000D) (Hierarchical SOP Instance Reference Macro): more than "
+        "one Study is more than one Study Instance UID among its Items",
     ),
     (
         re.compile(r"integer\s+pixels", re.I),

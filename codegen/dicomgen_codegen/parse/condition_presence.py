@@ -5,9 +5,13 @@ A module is present in a data set when one of its own attributes is. The rule us
 the module's top-level attributes of Type 1 or 2 (always present in a present module,
 PS3.3 5.4) that no other module of an IOD including this module has at its top level (the
 standard names a module in the conditions of IODs and modules used with it); a module
-without such an attribute cannot be told apart from the others and stays unparsed. A functional group macro (PS3.3
-C.7.6.16) is present when its sequence is in an item of the Shared, Per-frame or Current Frame
-Functional Groups Sequence.
+without such an attribute cannot be told apart from the others and stays unparsed. Two modules
+named together ("the Display Shutter Module or Bitmap Display Shutter Module is present") are
+told by the same rule applied to both (an attribute of either that no third module of their IODs
+has). A functional group macro (PS3.3 C.7.6.16) is present when its sequence is in an item of
+the Shared, Per-frame or Current Frame Functional Groups Sequence. An attribute "present in the
+X Module" is present where X's table puts it: at the top level, or in an item of each sequence
+of its path.
 
 :func:`presence_conditions` builds the table (title -> condition) from the module and macro
 tables; :func:`presence_clause` reads a clause of the grammar against it.
@@ -20,7 +24,15 @@ from collections.abc import Iterable, Mapping
 
 from dicomgen.core.conditions import AnyItem, Condition, Not, Or, Present
 
-__all__ = ["FUNCTIONAL_GROUP_SEQUENCES", "presence_conditions", "presence_key", "presence_clause"]
+__all__ = [
+    "FUNCTIONAL_GROUP_SEQUENCES",
+    "presence_conditions",
+    "presence_key",
+    "presence_clause",
+    "group_key",
+    "held_key",
+    "held_conditions",
+]
 
 FUNCTIONAL_GROUP_SEQUENCES = (
     (0x52009229, "Shared Functional Groups Sequence"),
@@ -34,6 +46,59 @@ def presence_key(kind: str, title: str) -> str:
     """The key of a module ("module") or functional group macro ("fg") by its title."""
     title = re.sub(r"\s+(?:Module|Macro|Functional\s+Group)$", "", title.strip(), flags=re.I)
     return kind + ":" + re.sub(r"\s+", " ", title).lower()
+
+
+def group_key(keys: Iterable[str]) -> str:
+    """The key of "A Module or B Module is present" (both :func:`presence_key` of a module)."""
+    return "|".join(sorted(keys))
+
+
+def held_key(module: str, tag: int) -> str:
+    """The key of "X (tag) is present in the <module> Module" (``module``: its title)."""
+    return f"{presence_key('module', module)}@{tag:08X}"
+
+
+def held_conditions(
+    paths: Mapping[str, Iterable[tuple[int, ...]]], names: Mapping[int, str] | None = None
+) -> dict[str, Condition]:
+    """Where a module holds each of its attributes (by :func:`held_key`): ``paths`` maps a
+    module title to its rows' tag paths (sequence tags, then the attribute's tag); ``names``
+    names the attributes (tag -> name)."""
+    names = names or {}
+    found: dict[str, dict[tuple[int, ...], None]] = {}
+    for title, rows in paths.items():
+        for path in rows:
+            found.setdefault(held_key(title, path[-1]), {})[path] = None
+    out: dict[str, Condition] = {}
+    for key, ways in found.items():
+        conds: list[Condition] = []
+        for path in ways:
+            cond: Condition = Present(path[-1], names.get(path[-1], ""))
+            for seq in reversed(path[:-1]):
+                cond = AnyItem(seq, cond, names.get(seq, ""))
+            conds.append(cond)
+        out[key] = conds[0] if len(conds) == 1 else Or(tuple(conds))
+    return out
+
+
+def _rule(
+    titles: set[str],
+    rows: Mapping[str, list[tuple[int, str, str]]],
+    owners: Mapping[int, set[str]],
+    together: Mapping[str, set[str]],
+) -> Condition | None:
+    """The presence test of one of ``titles``: their Type 1/2 top-level attributes that no
+    other module of an IOD including one of them has; None when there is none."""
+    beside = set().union(*(together.get(t, set()) for t in titles)) - titles
+    seen: dict[int, str] = {}
+    for title in sorted(titles):
+        for tag, typ, name in rows[title]:
+            if typ.strip().upper() in _ALWAYS_PRESENT and not (owners[tag] - titles) & beside:
+                seen.setdefault(tag, name)
+    items = [Present(tag, name) for tag, name in seen.items()]
+    if not items:
+        return None
+    return items[0] if len(items) == 1 else Or(tuple(items))
 
 
 def presence_conditions(
@@ -53,15 +118,22 @@ def presence_conditions(
         for tag, _type, _name in top:
             owners.setdefault(tag, set()).add(title)
     out: dict[str, Condition] = {}
+    for title in rows:
+        rule = _rule({title}, rows, owners, together)
+        if rule is not None:
+            out[presence_key("module", title)] = rule
+    # a module without a rule of its own, named together with one that shares its attributes
     for title, top in rows.items():
-        seen: dict[int, str] = {}
-        for tag, typ, name in top:
-            others = owners[tag] - {title}
-            if typ.strip().upper() in _ALWAYS_PRESENT and not others & together.get(title, set()):
-                seen.setdefault(tag, name)
-        items = [Present(tag, name) for tag, name in seen.items()]
-        if items:
-            out[presence_key("module", title)] = items[0] if len(items) == 1 else Or(items)
+        if presence_key("module", title) in out:
+            continue
+        for tag, typ, _name in top:
+            for other in owners[tag] & together.get(title, set()):
+                key = group_key((presence_key("module", title), presence_key("module", other)))
+                if key in out or typ.strip().upper() not in _ALWAYS_PRESENT:
+                    continue
+                rule = _rule({title, other}, rows, owners, together)
+                if rule is not None:
+                    out[key] = rule
     for title, (tag, name) in functional_groups.items():
         out[presence_key("fg", title)] = Or(
             tuple(
@@ -102,6 +174,7 @@ def presence_clause(
         return None
     default = "fg" if re.match(r"Functional|Macro", last.group("suffix"), re.I) else "module"
     found: list[Condition] = []
+    keys: list[str] = []
     for part in parts:
         part = _SECTION.sub("", re.sub(r"^the\s+", "", part.strip(), flags=re.I))
         sm = _SUFFIX.search(part)
@@ -111,10 +184,15 @@ def presence_clause(
             part = part[: sm.start()]
         if not part or not part[0].isupper():
             return None
-        cond = presence.get(presence_key(kind, part))
-        if cond is None:
+        keys.append(presence_key(kind, part))
+        cond = presence.get(keys[-1])
+        if cond is not None:
+            found.append(cond)
+    if len(found) < len(keys):
+        together = presence.get(group_key(keys)) if len(keys) > 1 else None
+        if together is None:
             return None
-        found.append(cond)
+        found = [together]
     cond = found[0] if len(found) == 1 else Or(tuple(found))
     if m.group("neg"):
         cond = Not(cond)

@@ -10,12 +10,17 @@ The common forms are regular enough to parse into a small AST:
   "... is other than A", "... is not A" (a value list means "one of");
 * ``And`` / ``Or`` / ``Not``: joined clauses; "A (..) or B (..) is present" distributes;
 * ``Compare``: "greater than 1", "is non-zero", "is zero";
+* ``Count``: "the number of Items in X (..) is greater than 1", "X (..) is multi-valued";
 * ``PointsTo``: "Frame Increment Pointer (0028,0009) points to / includes the Tag for X (..)";
 * ``HasCode``: "X Code Sequence (..) contains an Item with the value (111782, DCM, "...")";
 * ``AnyItem``: "A (..) within Y Sequence (..) is ...", "... in any of the Items in Y (..)";
+* ``InItem``: "... is present in this Item of the Y Sequence (..)", "... in the containing Y
+  Sequence (..) Item" (the enclosing item of Y);
 * ``FrameLevel``: a clause "of this frame", whose operands may be in another functional group;
 * ``FirstItem`` / ``Varies``: "for first Item of Control Point Sequence, or if Gantry Angle
   changes during Beam" (the item's position; a value that differs between the items);
+* ``LastItem``: "for all but the last Item in this Sequence" (this Sequence: the one that
+  encloses the row);
 * module and functional group presence ("Mask Module is present", :mod:`.condition_presence`);
 * fixed phrases of the standard with a meaning in the data set (:data:`PHRASES`, each with
   its reason), e.g. "the Target Content Item is included by-value" = Referenced Content Item
@@ -45,11 +50,14 @@ __all__ = [
     "Or",
     "Not",
     "Compare",
+    "Count",
     "PointsTo",
     "HasCode",
     "AnyItem",
+    "InItem",
     "FrameLevel",
     "FirstItem",
+    "LastItem",
     "Varies",
     "PointsToPrivate",
     "Unparsed",
@@ -76,11 +84,14 @@ from dicomgen.core.conditions import (
     AnyItem,
     Compare,
     Condition,
+    Count,
     Equals,
     FirstItem,
     FrameLevel,
     HasCode,
     HasValue,
+    InItem,
+    LastItem,
     Not,
     NotEquals,
     Or,
@@ -171,20 +182,26 @@ def parse_condition(
     text: str,
     names: Mapping[str, int] | None = None,
     presence: Mapping[str, Condition] | None = None,
+    subject: tuple[int, str] | None = None,
+    within: tuple[tuple[int, str], ...] = (),
 ) -> Condition:
     """Parse a condition sentence into the AST; :class:`Unparsed` when it is not understood.
 
     ``names`` optionally maps attribute names to tags, for conditions that name an
     attribute without its tag ("Required if Rescale Intercept is present"); ``presence``
     maps modules and functional group macros to the test of their presence
-    (:func:`~.condition_presence.presence_conditions`), for "Required if X Module is present".
+    (:func:`~.condition_presence.presence_conditions`), for "Required if X Module is present";
+    ``subject`` is the attribute (tag, name) the condition is of, which "for first Item of
+    Control Point Sequence, or if <it, in other words> changes during Beam" refers to;
+    ``within`` are the sequences (tag, name) that enclose its row, outermost first: "for first
+    Item of Control Point Sequence" in a row of the Ion Control Point Sequence means that one.
     """
     if not text or not text.strip():
         return Unparsed(text)
     body = _body(text)
     if not body:
         return Unparsed(text)
-    whole = _parse_all(body, names, presence)
+    whole = _parse_all(body, names, presence, subject=subject, within=within)
     if whole is not None:
         return whole
     listed = _parse_alternatives(body, names, presence)
@@ -223,8 +240,10 @@ def _parse_all(
     presence: Mapping[str, Condition] | None = None,
     *,
     single: bool = False,
+    subject: tuple[int, str] | None = None,
+    within: tuple[tuple[int, str], ...] = (),
 ) -> Condition | None:
-    p = Parser(body, names, presence)
+    p = Parser(body, names, presence, subject, within)
     try:
         cond = p.atom() if single else p.disj()
     except Fail:

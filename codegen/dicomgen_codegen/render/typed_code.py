@@ -14,11 +14,14 @@ from ..parse.conditions import (
     AnyItem,
     Compare,
     Condition,
+    Count,
     Equals,
     FirstItem,
     FrameLevel,
     HasCode,
     HasValue,
+    InItem,
+    LastItem,
     Not,
     NotEquals,
     Or,
@@ -69,7 +72,7 @@ def condition_expr(cond: Condition) -> Expr:
     """The runtime constructor call of a condition (``C.Present(0x00280008)``); the runtime
     classes in ``dicomgen.core.conditions`` have the generator's names and fields."""
     name = f"C.{type(cond).__name__}"
-    if isinstance(cond, (Present, Absent, HasValue, FirstItem, PointsToPrivate)):
+    if isinstance(cond, (Present, Absent, HasValue, FirstItem, LastItem, PointsToPrivate)):
         return Call(name, (hex32(cond.tag),))
     if isinstance(cond, Varies):
         return Call(name, (hex32(cond.tag), hex32(cond.sequence)))
@@ -84,12 +87,14 @@ def condition_expr(cond: Condition) -> Expr:
         if cond.index is not None:
             args += (str(cond.index),)
         return Call(name, args)
+    if isinstance(cond, Count):
+        return Call(name, (hex32(cond.tag), py(cond.op), str(cond.number)))
     if isinstance(cond, PointsTo):
         return Call(name, (hex32(cond.tag), Tup(tuple(hex32(t) for t in cond.targets))))
     if isinstance(cond, HasCode):
         codes = tuple(Tup((py(v), py(s))) for v, s in cond.codes)
         return Call(name, (hex32(cond.tag), Tup(codes)))
-    if isinstance(cond, AnyItem):
+    if isinstance(cond, (AnyItem, InItem)):
         return Call(name, (hex32(cond.tag), condition_expr(cond.item)))
     if isinstance(cond, FrameLevel):
         return Call(name, (condition_expr(cond.item),))

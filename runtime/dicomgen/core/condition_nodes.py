@@ -19,11 +19,14 @@ __all__ = [
     "Or",
     "Not",
     "Compare",
+    "Count",
     "PointsTo",
     "HasCode",
     "AnyItem",
+    "InItem",
     "FrameLevel",
     "FirstItem",
+    "LastItem",
     "Varies",
     "PointsToPrivate",
     "Unparsed",
@@ -196,6 +199,27 @@ class Compare(_Node):
         _set(self, "name", name)
 
 
+class Count(_Node):
+    """The number of values of the attribute (the number of items of a sequence) compared with a
+    number: "the number of Items in X Sequence (..) is greater than 1", "X (..) is
+    multi-valued". An absent attribute or an empty value has none."""
+
+    __slots__ = ("tag", "op", "number", "name")
+    _fields = ("tag", "op", "number", "name")
+    tag: int
+    op: str
+    number: int
+    name: str
+
+    def __init__(self, tag: int, op: str, number: int, name: str = "") -> None:
+        if op not in _OPS:
+            raise ValueError(f"Count: unknown operator {op!r} (one of {', '.join(_OPS)})")
+        _set(self, "tag", tag)
+        _set(self, "op", op)
+        _set(self, "number", number)
+        _set(self, "name", name)
+
+
 class PointsTo(_Node):
     """An attribute whose values are tags (VR AT) holds one of ``targets`` ("Frame Increment
     Pointer (0028,0009) points to Frame Time (0018,1063)")."""
@@ -231,6 +255,24 @@ class HasCode(_Node):
 class AnyItem(_Node):
     """Some item of the sequence ``tag`` satisfies ``item`` (decided on that item's elements):
     "... is CONTINUATION in any of the Items in the Brachy Task Sequence (0074,1401)"."""
+
+    __slots__ = ("tag", "item", "name")
+    _fields = ("tag", "item", "name")
+    tag: int
+    item: Condition
+    name: str
+
+    def __init__(self, tag: int, item: Condition, name: str = "") -> None:
+        _set(self, "tag", tag)
+        _set(self, "item", item)
+        _set(self, "name", name)
+
+
+class InItem(_Node):
+    """``item`` holds in the item of the sequence ``tag`` that contains the data set checked (the
+    data set itself when it is such an item), decided on that item's own elements: "Recommended
+    Display CIELab Value (0062,000D) is not present in the containing Track Set Sequence
+    (0066,0101) Item"."""
 
     __slots__ = ("tag", "item", "name")
     _fields = ("tag", "item", "name")
@@ -281,6 +323,20 @@ class FirstItem(_Node):
         _set(self, "name", name)
 
 
+class LastItem(_Node):
+    """The item being checked (or the item that contains it) is the last item of the sequence
+    ``tag``: "Required for all but the last Item in this Sequence"."""
+
+    __slots__ = ("tag", "name")
+    _fields = ("tag", "name")
+    tag: int
+    name: str
+
+    def __init__(self, tag: int, name: str = "") -> None:
+        _set(self, "tag", tag)
+        _set(self, "name", name)
+
+
 class Varies(_Node):
     """The attribute ``tag`` does not have one value in all the items of the sequence
     ``sequence`` that hold it (in the item or nested in it): "if Gantry Angle changes during
@@ -317,11 +373,14 @@ Condition = Union[
     Equals,
     NotEquals,
     Compare,
+    Count,
     PointsTo,
     HasCode,
     AnyItem,
+    InItem,
     FrameLevel,
     FirstItem,
+    LastItem,
     Varies,
     PointsToPrivate,
     And,

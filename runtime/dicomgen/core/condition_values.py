@@ -15,6 +15,8 @@ from .condition_nodes import (
     Condition,
     FirstItem,
     HasCode,
+    InItem,
+    LastItem,
     PointsTo,
     PointsToPrivate,
     Varies,
@@ -71,7 +73,8 @@ def _number(v: Any) -> float | None:
         return None
 
 
-def _compare(a: float, op: str, b: float) -> bool:
+def compare(a: float, op: str, b: float) -> bool:
+    """``a op b`` for one of the operators of :class:`Compare`."""
     if op == "<":
         return a < b
     if op == "<=":
@@ -146,7 +149,7 @@ def evaluate_more(
         numbers = [_number(v) for v in values]
         if any(n is None for n in numbers):
             return None  # not a number: the comparison cannot be decided
-        return any(_compare(n, cond.op, cond.number) for n in numbers if n is not None)
+        return any(compare(n, cond.op, cond.number) for n in numbers if n is not None)
     if isinstance(cond, (PointsTo, PointsToPrivate)):
         tags = _tags(value)
         if tags is None:
@@ -202,10 +205,11 @@ def _sequence_items(holder: Any, tag: int) -> list[Any] | None:
     return _items(value)
 
 
-def first_item(cond: FirstItem, lookup: Callable[[int], Any]) -> bool | None:
-    """Whether the data set checked (or the item enclosing it) is the first item of the
-    sequence ``cond.tag``; None when ``lookup`` does not expose its ``chain`` of data sets
-    (the item, then the data sets enclosing it) or the item is not in such a sequence."""
+def first_item(cond: FirstItem | LastItem, lookup: Callable[[int], Any]) -> bool | None:
+    """Whether the data set checked (or the item enclosing it) is the first (for
+    :class:`LastItem`, the last) item of the sequence ``cond.tag``; None when ``lookup`` does
+    not expose its ``chain`` of data sets (the item, then the data sets enclosing it) or the
+    item is not in such a sequence."""
     chain = getattr(lookup, "chain", None)
     if not chain:
         return None
@@ -216,7 +220,23 @@ def first_item(cond: FirstItem, lookup: Callable[[int], Any]) -> bool | None:
         inner = chain[k - 1]
         for i, item in enumerate(items):
             if item is inner:
-                return i == 0
+                return i == (len(items) - 1 if isinstance(cond, LastItem) else 0)
+    return None
+
+
+def in_item(cond: InItem, lookup: Callable[[int], Any], evaluate: Evaluate) -> bool | None:
+    """``cond.item`` decided on the item of ``cond.tag`` that holds the data set checked (found
+    through ``lookup``'s ``chain``); None when there is no chain or no such item."""
+    chain = getattr(lookup, "chain", None)
+    if not chain:
+        return None
+    for k in range(1, len(chain)):
+        items = _sequence_items(chain[k], cond.tag)
+        if items is None:
+            continue
+        inner = chain[k - 1]
+        if any(item is inner for item in items):
+            return evaluate(cond.item, _item_lookup(inner))
     return None
 
 

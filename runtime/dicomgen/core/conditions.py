@@ -8,11 +8,13 @@ of the classes below (same names, same field names)::
     condition=C.Present(0x00280008)
     condition=C.And((C.Equals(0x00280004, ("RGB",)), C.Absent(0x00281041)))
 
-Beyond presence and value tests there are numeric comparisons (:class:`Compare`), tests of an
+Beyond presence and value tests there are numeric comparisons (:class:`Compare`; of the number
+of values or items, :class:`Count`), tests of an
 AT attribute's target (:class:`PointsTo`: "Frame Increment Pointer points to Frame Time"), of
 a code sequence's codes (:class:`HasCode`) and of the items of a sequence (:class:`AnyItem`,
-evaluated on each item's own elements only); the position of the item checked
-(:class:`FirstItem`, decided when ``lookup`` has a ``chain`` of the item and its enclosing
+evaluated on each item's own elements only; :class:`InItem`, on the enclosing item of a named
+sequence); the position of the item checked
+(:class:`FirstItem`, :class:`LastItem`, decided when ``lookup`` has a ``chain`` of the item and its enclosing
 data sets) and a value that changes along a sequence (:class:`Varies`); :class:`FrameLevel` marks a clause "of this
 frame", whose operands not found are unknown rather than absent. The node classes live in
 :mod:`.condition_nodes`, the value tests in :mod:`.condition_values`.
@@ -37,11 +39,14 @@ from .condition_nodes import (
     AnyItem,
     Compare,
     Condition,
+    Count,
     Equals,
     FirstItem,
     FrameLevel,
     HasCode,
     HasValue,
+    InItem,
+    LastItem,
     Not,
     NotEquals,
     Or,
@@ -53,8 +58,10 @@ from .condition_nodes import (
 )
 from .condition_values import (
     as_values,
+    compare,
     evaluate_more,
     first_item,
+    in_item,
     matches,
     unknown_when_absent,
     varies,
@@ -70,11 +77,14 @@ __all__ = [
     "Or",
     "Not",
     "Compare",
+    "Count",
     "PointsTo",
     "HasCode",
     "AnyItem",
+    "InItem",
     "FrameLevel",
     "FirstItem",
+    "LastItem",
     "Varies",
     "PointsToPrivate",
     "Unparsed",
@@ -94,7 +104,7 @@ def is_parsed(cond: Condition | None) -> bool:
         return False
     if isinstance(cond, (And, Or)):
         return all(is_parsed(c) for c in cond.items)
-    if isinstance(cond, (Not, AnyItem, FrameLevel)):
+    if isinstance(cond, (Not, AnyItem, InItem, FrameLevel)):
         return is_parsed(cond.item)
     return True
 
@@ -114,7 +124,7 @@ def tags_of(cond: Condition | None) -> tuple[int, ...]:
                 out.append(c.tag)
             if isinstance(c, Varies) and c.sequence not in out:
                 out.append(c.sequence)
-            if isinstance(c, AnyItem):
+            if isinstance(c, (AnyItem, InItem)):
                 walk(c.item)
 
     walk(cond)
@@ -143,11 +153,15 @@ def describe(cond: Condition | None) -> str:
     what = _tag(cond.tag, cond.name)
     if isinstance(cond, FirstItem):
         return f"this is the first item of {what}"
+    if isinstance(cond, LastItem):
+        return f"this is the last item of {what}"
     if isinstance(cond, Varies):
         return f"{what} changes from item to item of {_tag(cond.sequence, '')}"
     if isinstance(cond, Compare):
         which = f" value {cond.index}" if cond.index else ""
         return f"{what}{which} {cond.op} {_num(cond.number)}"
+    if isinstance(cond, Count):
+        return f"the number of values or items of {what} {cond.op} {cond.number}"
     if isinstance(cond, PointsToPrivate):
         return f"{what} points to a Private Attribute"
     if isinstance(cond, PointsTo):
@@ -157,6 +171,8 @@ def describe(cond: Condition | None) -> str:
         return f"{what} has an item coded {codes}"
     if isinstance(cond, AnyItem):
         return f"an item of {what} has ({describe(cond.item)})"
+    if isinstance(cond, InItem):
+        return f"({describe(cond.item)}) in the enclosing item of {what}"
     if isinstance(cond, Present):
         return f"{what} is present"
     if isinstance(cond, Absent):
@@ -180,6 +196,7 @@ _LEAVES = (
     Equals,
     NotEquals,
     Compare,
+    Count,
     PointsTo,
     PointsToPrivate,
     HasCode,
@@ -216,10 +233,12 @@ def evaluate(cond: Condition | None, lookup: Callable[[int], Any]) -> bool | Non
         return None if r is None else not r
     if isinstance(cond, FrameLevel):
         return evaluate(cond.item, unknown_when_absent(lookup))
-    if isinstance(cond, FirstItem):
+    if isinstance(cond, (FirstItem, LastItem)):
         return first_item(cond, lookup)
     if isinstance(cond, Varies):
         return varies(cond, lookup)
+    if isinstance(cond, InItem):
+        return in_item(cond, lookup, evaluate)
     if not isinstance(cond, _LEAVES):
         raise TypeError(f"not a condition: {cond!r}")
     try:
@@ -229,6 +248,8 @@ def evaluate(cond: Condition | None, lookup: Callable[[int], Any]) -> bool | Non
     if value is UNKNOWN:
         return None
     present = value is not ABSENT
+    if isinstance(cond, Count):
+        return compare(len(as_values(value)) if present else 0, cond.op, cond.number)
     if isinstance(cond, (Compare, PointsTo, PointsToPrivate, HasCode, AnyItem)):
         return evaluate_more(cond, value, evaluate) if present else False
     if isinstance(cond, Present):

@@ -25,6 +25,7 @@ from ...ir.iod import (
 from ..conditions import And, Condition, is_parsed, parse_condition
 from ..part03 import reachable_tables
 from . import files as extract_files
+from .condition_errata import ConditionWords
 from .errata import (
     apply_extract_errata,
     apply_include_errata,
@@ -60,15 +61,23 @@ class _Conditions:
     def __init__(self, names: dict[str, int], presence: dict[str, Condition]) -> None:
         self.names = names
         self.presence = presence
+        self.words = ConditionWords()  # errata of the sentences' words
         self.parsed = 0
         self.unparsed = 0
         self.partial = 0
         self.issues: list[ReportIssue] = []
 
-    def __call__(self, text: str, xml_id: str, row: int | None) -> Condition | None:
+    def __call__(
+        self,
+        text: str,
+        xml_id: str,
+        row: int | None,
+        subject: tuple[int, str] | None = None,
+        within: tuple[tuple[int, str], ...] = (),
+    ) -> Condition | None:
         if not text:
             return None
-        cond = parse_condition(text, self.names, self.presence)
+        cond = parse_condition(self.words(text), self.names, self.presence, subject, within)
         if is_parsed(cond):
             self.parsed += 1
         else:
@@ -182,6 +191,7 @@ def extract(data: dict[str, Any] | None = None) -> ExtractResult:
     ]
     missing: list[ReportIssue] = []
     iods = build_iods(data, conditions, prov, missing, ctx.row_issues)
+    lines += conditions.words.lines()
     key = lambda x: x.xml_id
     report = Part03Report(
         edition=edition,

@@ -10,11 +10,12 @@ from typing import Any
 
 from dicomgen.core.conditions import Condition
 
-from ..condition_presence import presence_conditions
+from ..condition_presence import held_conditions, presence_conditions
 
 __all__ = ["extract_presence"]
 
 _TOP = re.compile(r"^[^:]+:([0-9A-Fa-f]{8})$")
+_PATH = re.compile(r"^[^:]+((?::[0-9A-Fa-f]{8})+)$")
 
 
 def _top_rows(
@@ -27,6 +28,19 @@ def _top_rows(
             continue
         tag = int(m.group(1), 16)
         out.setdefault(str(r[field]), []).append((tag, str(r.get("type", "")), names.get(tag, "")))
+    return out
+
+
+def _paths(
+    rows: Iterable[Mapping[str, Any]], title: Mapping[str, str]
+) -> dict[str, list[tuple[int, ...]]]:
+    """Module title -> the tag paths of its rows (rows of a repeating group, ``60xx``, left out)."""
+    out: dict[str, list[tuple[int, ...]]] = {}
+    for r in rows:
+        m = _PATH.match(str(r.get("path", "")))
+        module = title.get(str(r.get("moduleId", "")))
+        if m and module:
+            out.setdefault(module, []).append(tuple(int(t, 16) for t in m.group(1)[1:].split(":")))
     return out
 
 
@@ -56,4 +70,6 @@ def extract_presence(
     for members in per_iod.values():
         for name in members:
             together.setdefault(name, set()).update(members - {name})
-    return presence_conditions(modules, groups, together)
+    out = presence_conditions(modules, groups, together)
+    out.update(held_conditions(_paths(data["module_to_attributes"], title), by_tag))
+    return out

@@ -29,7 +29,7 @@ from ...ir.iod import (
 )
 from ..conditions import Condition, extract_condition_text, extract_requirement_text
 from . import html
-from .tree import Node
+from .tree import Node, tag_of_component
 
 _TERMS_RE = re.compile(r"defined\s+terms?|enumerated\s+values?", re.IGNORECASE)
 _FOR_TAG_RE = re.compile(r"\(([0-9A-Fa-f]{4}),([0-9A-Fa-f]{4})\)")
@@ -49,7 +49,9 @@ class RowContext:
     names: dict[str, str]
     references: dict[str, str]
     macro_titles: dict[str, str]
-    condition: Callable[[str, str, int], Condition | None]
+    condition: Callable[..., Condition | None]
+    """(text, table id, row number[, subject (tag, name) of the row, the sequences (tag, name)
+    enclosing it]) -> the condition."""
     prov: Callable[[str, int | None], Provenance]
     row_issues: list[ReportIssue] = attrs.field(factory=list)
     dangling: list[ReportIssue] = attrs.field(factory=list)
@@ -132,6 +134,17 @@ def _same_list(a: ValueSet, b: ValueSet) -> bool:
     return (a.kind, a.values, a.qualifier) == (b.kind, b.values, b.qualifier)
 
 
+def _within(node: Node, ctx: RowContext) -> tuple[tuple[int, str], ...]:
+    """The sequences (tag, name) enclosing the row, outermost first, from its path."""
+    out = []
+    for component in node.path.split(":")[1:-1]:
+        tag = tag_of_component(component)
+        if not tag or "x" in tag:
+            return ()
+        out.append((int(tag[1:5] + tag[6:10], 16), ctx.names.get(tag, "")))
+    return tuple(out)
+
+
 def attribute_row(table: str, node: Node, depth: int, ctx: RowContext) -> AttributeRow:
     cell = html.cell_of(html.parse_fragment(node.html))
     block_list = html.blocks(cell)
@@ -146,7 +159,10 @@ def attribute_row(table: str, node: Node, depth: int, ctx: RowContext) -> Attrib
     if type_ in ("1C", "2C"):
         cond_text = _condition_text(block_list)
         if cond_text:
-            cond = ctx.condition(cond_text, table, node.index)
+            subject = (
+                (int(node.tag[1:5] + node.tag[6:10], 16), name) if "x" not in node.tag else None
+            )
+            cond = ctx.condition(cond_text, table, node.index, subject, _within(node, ctx))
         else:
             ctx.row_issues.append(
                 ReportIssue(table, node.index, f"Type {type_} without a 'Required if' sentence")

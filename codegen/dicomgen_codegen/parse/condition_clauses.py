@@ -1,0 +1,216 @@
+"""Clauses of the condition grammar beyond attribute predicates: counts ("the number of Items
+in X is greater than 1"), "a value is present in X or Y", an attribute present in named modules,
+the enclosing item of a named sequence, the row's own attribute changing along control points,
+the sequence a position clause names, "all but the last Item". Each reader takes the
+:class:`~.condition_grammar.Parser` at its position and returns the condition it read (moving
+the parser on), or None (leaving it where it was)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from dicomgen.core.conditions import (
+    Absent,
+    Condition,
+    Count,
+    HasValue,
+    InItem,
+    LastItem,
+    Not,
+    Or,
+    Varies,
+)
+
+from .condition_patterns import (
+    ALL_BUT_LAST,
+    COUNT_OF,
+    IN_ITEM_OF,
+    IN_MODULES,
+    ITEM_WORD,
+    MODULE_SEP,
+    MORE_ITEMS,
+    OWN_CHANGE,
+    P_CMP,
+    PREFIX,
+    TAG,
+    VALUE_IN,
+)
+from .condition_presence import held_key
+
+if TYPE_CHECKING:
+    from .condition_grammar import Parser
+
+__all__ = [
+    "Fail",
+    "flat",
+    "number",
+    "enclosing",
+    "held",
+    "own_change",
+    "counted",
+    "value_in",
+    "enclosing_sequence",
+    "all_but_last",
+]
+
+
+class Fail(Exception):
+    """The text at the parser's position is not of the form being read."""
+
+
+_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3}
+
+
+def number(text: str) -> float:
+    """A number written in digits or as a word ("one")."""
+    word = _WORDS.get(text.lower())
+    return float(word) if word is not None else float(text)
+
+
+def flat(op: type, items: list[Condition]) -> tuple[Condition, ...]:
+    """``items`` with the items of nested ``op`` nodes (And in And) lifted."""
+    out: list[Condition] = []
+    for c in items:
+        out.extend(c.items if isinstance(c, op) else (c,))  # type: ignore[attr-defined]
+    return tuple(out)
+
+
+def enclosing(p: Parser, cond: Condition, nor: bool = False) -> Condition | None:
+    """ "... in this Item of the Y Sequence (..)", "... in the containing Y Sequence (..)
+    Item" after a predicate: ``cond`` in that enclosing item; with ``nor``, "[is not
+    present in this Item] nor in the containing ..." of a negative ``cond``."""
+    m = IN_ITEM_OF.match(p.s, p.i)
+    if not m or bool(m.group("nor")) != nor or (nor and not isinstance(cond, Absent)):
+        return None
+    save, p.i = p.i, m.end()
+    try:
+        seq, seq_name, index = p.attr()
+    except Fail:
+        p.i = save
+        return None
+    item = ITEM_WORD.match(p.s, p.i)
+    if not seq_name.endswith("Sequence") or index is not None or bool(item) != bool(m.group("c")):
+        p.i = save
+        return None
+    if item:
+        p.i = item.end()
+    return InItem(seq, cond, seq_name)
+
+
+def held(p: Parser, tag: int) -> Condition | None:
+    """ "... is present in the A Module or B Module": where those modules hold ``tag``
+    (:func:`~.condition_presence.held_conditions`); None when not of that form or a module
+    does not hold it."""
+    m = IN_MODULES.match(p.s, p.i)
+    if not m:
+        return None
+    found: list[Condition] = []
+    for title in MODULE_SEP.split(m.group("list")):
+        cond = p.presence.get(held_key(title, tag))
+        if cond is None:
+            return None
+        found.append(cond)
+    p.i = m.end()
+    return found[0] if len(found) == 1 else Or(flat(Or, found))
+
+
+def own_change(p: Parser) -> Condition | None:
+    """ "or if Gantry Pitch Rotation Angle changes during Beam" after "for first Item of
+    X Sequence", with words that name no attribute: the attribute the condition is of
+    changes (PS3.3 C.8.8.14.5: a parameter that changes is given at every control point;
+    the condition of an attribute's own row can only be about that attribute).
+    Sequences are left out: their values are items, not values to compare."""
+    if p.sequence is None or p.subject is None:
+        return None
+    m = OWN_CHANGE.match(p.s, p.i)
+    if not m or TAG.search(m.group("words")):
+        return None
+    if PREFIX.sub("", m.group("words")) in p.names or m.group("words") in p.names:
+        return None  # an attribute named: the general rule reads it
+    tag, name = p.subject
+    if name.endswith("Sequence"):
+        return None
+    p.i = m.end()
+    return Varies(tag, p.sequence, name)
+
+
+def counted(p: Parser) -> Condition | None:
+    """ "the number of Items in X (..) is greater than 1", "there is more than one Item in
+    X (..)": a :class:`Count`; None when the clause is not of that form."""
+    start = p.i
+    m = MORE_ITEMS.match(p.s, start)
+    cm = COUNT_OF.match(p.s, start)
+    if not m and not cm:
+        return None
+    p.i = (m or cm).end()  # type: ignore[union-attr]
+    try:
+        tag, name, index = p.attr()
+    except Fail:
+        p.i = start
+        return None
+    if m:
+        return Count(tag, ">", int(number(m.group(1))), name)
+    cmp = P_CMP.match(p.s, p.i)
+    if cmp is None or index is not None or not number(cmp.group(3)).is_integer():
+        p.i = start
+        return None
+    p.i = cmp.end()
+    word = cmp.group(1).lower()
+    op = ("<" if word in ("less", "fewer") else ">") + ("=" if cmp.group(2) else "")
+    return Count(tag, op, int(number(cmp.group(3))), name)
+
+
+def value_in(p: Parser) -> Condition | None:
+    """ "a value is present in X (..) or Y (..)": one of them has a value."""
+    m = VALUE_IN.match(p.s, p.i)
+    if not m:
+        return None
+    save, p.i = p.i, m.end()
+    found: list[Condition] = []
+    while True:
+        try:
+            tag, name, index = p.attr()
+        except Fail:
+            p.i = save
+            return None
+        if index is not None:
+            p.i = save
+            return None
+        found.append(HasValue(tag, name))
+        om = re.match(r"\s*,?\s*or\s+(?:the\s+)?", p.s[p.i :])
+        if not om:
+            break
+        p.i += om.end()
+    return found[0] if len(found) == 1 else Or(tuple(found))
+
+
+def enclosing_sequence(p: Parser, seq: int, name: str) -> tuple[int, str]:
+    """The sequence a position clause names, read against the sequences enclosing the row:
+    one that does not enclose it could never be decided there, so the nearest enclosing
+    sequence whose name has all the words of the named one is meant (the RT Ion modules
+    reuse the RT Beams wording "first Item of Control Point Sequence" for the Ion Control
+    Point Sequence and the Ion Control Point Delivery Sequence)."""
+    if not p.within or any(tag == seq for tag, _ in p.within):
+        return seq, name
+    words = set(re.findall(r"[a-z]+", name.lower()))
+    for tag, outer in reversed(p.within):
+        if words <= set(re.findall(r"[a-z]+", outer.lower())):
+            return tag, outer
+    return seq, name
+
+
+def all_but_last(p: Parser) -> Condition | None:
+    """ "for all but the last Item in this Sequence and for the last Item if X": not the
+    last item of the sequence enclosing the row, or X."""
+    m = ALL_BUT_LAST.match(p.s, p.i)
+    if not m or not p.within:
+        return None
+    save, p.i = p.i, m.end()
+    try:
+        cond = p.conj()
+    except Fail:
+        p.i = save
+        return None
+    seq, name = p.within[-1]
+    return Or((Not(LastItem(seq, name)), cond))

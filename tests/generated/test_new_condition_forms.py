@@ -1,0 +1,154 @@
+"""Generated classes check the condition forms read from PS3.3 2020a beyond presence and values:
+a change of Study over the evidence items (Key Object Document Module), the enclosing Track Set
+Sequence item (Tractography Results Module), a pointer to a Private Attribute whose tag the
+extract printed without its parenthesis (Multi-frame Dimension Module, an erratum) and control
+point positions in the RT Ion Beams Module."""
+
+from __future__ import annotations
+
+from dicomgen.core.dataset import Dataset
+from dicomgen.core.validation import validate_dataset
+from dicomgen_std.modules.key_object_document import KeyObjectDocumentModule
+from dicomgen_std.modules.multi_frame_dimension import MultiFrameDimensionModule
+from dicomgen_std.modules.rt_beams import RTBeamsModule
+from dicomgen_std.modules.rt_ion_beams import RTIonBeamsModule
+from dicomgen_std.modules.tractography_results import TractographyResultsModule
+
+CURRENT_EVIDENCE, IDENTICAL_DOCUMENTS, STUDY_UID = 0x0040A375, 0x0040A525, 0x0020000D
+TRACK_SET_SEQUENCE, TRACK_SEQUENCE = 0x00660101, 0x00660102
+CIELAB, CIELAB_LIST, POINTS = 0x0062000D, 0x00660103, 0x00660016
+DIMENSION_INDEX_SEQUENCE, FUNCTIONAL_GROUP_POINTER = 0x00209222, 0x00209167
+FUNCTIONAL_GROUP_PRIVATE_CREATOR = 0x00209238
+
+
+def _missing(ds: Dataset, cls: type, tag: int) -> list[str]:
+    return [
+        f.rule
+        for f in validate_dataset(ds, cls)
+        if f.tag == tag and f.severity in ("error", "info")
+    ]
+
+
+def _evidence(*studies: str) -> Dataset:
+    ds = Dataset()
+    items = []
+    for uid in studies:
+        item = Dataset()
+        item.add_new(STUDY_UID, "UI", uid)
+        items.append(item)
+    ds.add_new(CURRENT_EVIDENCE, "SQ", items)
+    return ds
+
+
+def test_identical_documents_are_required_when_more_than_one_study_is_referenced() -> None:
+    cls = KeyObjectDocumentModule
+    assert _missing(_evidence("1.2.3", "1.2.4"), cls, IDENTICAL_DOCUMENTS) == ["type1c-missing"]
+    assert _missing(_evidence("1.2.3", "1.2.3"), cls, IDENTICAL_DOCUMENTS) == []
+    assert _missing(_evidence("1.2.3"), cls, IDENTICAL_DOCUMENTS) == []
+
+
+def _tracks(set_colour: bool) -> Dataset:
+    track = Dataset()
+    track.add_new(POINTS, "OF", b"\0" * 24)
+    track_set = Dataset()
+    if set_colour:
+        track_set.add_new(CIELAB, "US", [50, 0, 0])
+    track_set.add_new(TRACK_SEQUENCE, "SQ", [track])
+    ds = Dataset()
+    ds.add_new(TRACK_SET_SEQUENCE, "SQ", [track_set])
+    return ds
+
+
+def test_track_colour_is_required_unless_the_enclosing_track_set_gives_one() -> None:
+    cls = TractographyResultsModule
+    assert _missing(_tracks(False), cls, CIELAB_LIST) == ["type1c-missing"]
+    assert _missing(_tracks(True), cls, CIELAB_LIST) == []
+
+
+def _dimension(pointer: int) -> Dataset:
+    item = Dataset()
+    item.add_new(FUNCTIONAL_GROUP_POINTER, "AT", pointer)
+    ds = Dataset()
+    ds.add_new(DIMENSION_INDEX_SEQUENCE, "SQ", [item])
+    return ds
+
+
+def test_private_creator_of_a_private_functional_group() -> None:
+    cls = MultiFrameDimensionModule
+    private = _missing(_dimension(0x00291010), cls, FUNCTIONAL_GROUP_PRIVATE_CREATOR)
+    assert private == ["type1c-missing"]
+    assert _missing(_dimension(0x00209113), cls, FUNCTIONAL_GROUP_PRIVATE_CREATOR) == []
+
+
+ION_BEAM_SEQUENCE, ION_CONTROL_POINT_SEQUENCE = 0x300A03A2, 0x300A03A8
+CONTROL_POINT_INDEX, GANTRY_ANGLE = 0x300A0112, 0x300A011E
+
+
+def _ion_plan(*angles: str | None) -> Dataset:
+    points = []
+    for i, angle in enumerate(angles):
+        cp = Dataset()
+        cp.add_new(CONTROL_POINT_INDEX, "IS", str(i))
+        if angle is not None:
+            cp.add_new(GANTRY_ANGLE, "DS", angle)
+        points.append(cp)
+    beam = Dataset()
+    beam.add_new(ION_CONTROL_POINT_SEQUENCE, "SQ", points)
+    ds = Dataset()
+    ds.add_new(ION_BEAM_SEQUENCE, "SQ", [beam])
+    return ds
+
+
+def test_ion_control_points_are_decided_on_the_ion_control_point_sequence() -> None:
+    # PS3.3 prints "first Item of Control Point Sequence" in the RT Ion Beams Module too
+    def gantry(ds: Dataset) -> list[tuple[str, str]]:
+        return [
+            (f.rule, f.path)
+            for f in validate_dataset(ds, RTIonBeamsModule)
+            if f.tag == GANTRY_ANGLE and f.severity in ("error", "info")
+        ]
+
+    first = "IonBeamSequence[0].IonControlPointSequence[0].GantryAngle"
+    second = "IonBeamSequence[0].IonControlPointSequence[1].GantryAngle"
+    assert gantry(_ion_plan(None, None)) == [("type1c-missing", first)]
+    assert gantry(_ion_plan("0", None)) == []
+    assert gantry(_ion_plan("0", None, "180")) == [("type1c-missing", second)]
+    assert gantry(_ion_plan("0", "90", "180")) == []
+
+
+DOSE_REFERENCES, VERIFICATION_POINTS = 0x300C0050, 0x300A008C
+AVERAGING_FLAG, METERSET_RATE = 0x300A0093, 0x300A0088
+
+
+def _verification(flag: str, rates: list[str | None]) -> Dataset:
+    points = []
+    for rate in rates:
+        point = Dataset()
+        if rate is not None:
+            point.add_new(METERSET_RATE, "FL", float(rate))
+        points.append(point)
+    reference = Dataset()
+    reference.add_new(AVERAGING_FLAG, "CS", flag)
+    reference.add_new(VERIFICATION_POINTS, "SQ", points)
+    beam = Dataset()
+    beam.add_new(DOSE_REFERENCES, "SQ", [reference])
+    ds = Dataset()
+    ds.add_new(0x300A00B0, "SQ", [beam])
+    return ds
+
+
+def test_all_but_the_last_verification_point_unless_depths_are_not_averaged() -> None:
+    def missing(ds: Dataset) -> list[str]:
+        return [
+            f.path.rsplit(".", 2)[-2]
+            for f in validate_dataset(ds, RTBeamsModule)
+            if f.tag == METERSET_RATE and f.severity in ("error", "info")
+        ]
+
+    assert missing(_verification("YES", ["1", None])) == []
+    assert missing(_verification("YES", [None, None])) == [
+        "BeamDoseVerificationControlPointSequence[0]"
+    ]
+    assert missing(_verification("NO", ["1", None])) == [
+        "BeamDoseVerificationControlPointSequence[1]"
+    ]
