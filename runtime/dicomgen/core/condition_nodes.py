@@ -309,32 +309,32 @@ class PointsToPrivate(_TagNode):
     name: str
 
 
-class FirstItem(_Node):
+class _ItemPosition(_Node):
+    """The position of the item being checked (or of the item that contains it) in the
+    sequence ``tag``."""
+
+    __slots__ = ("tag", "name")
+    _fields = ("tag", "name")
+    tag: int
+    name: str
+
+    def __init__(self, tag: int, name: str = "") -> None:
+        _set(self, "tag", tag)
+        _set(self, "name", name)
+
+
+class FirstItem(_ItemPosition):
     """The item being checked (or the item that contains it) is the first item of the sequence
     ``tag``: "Required for first Item of Control Point Sequence"."""
 
-    __slots__ = ("tag", "name")
-    _fields = ("tag", "name")
-    tag: int
-    name: str
-
-    def __init__(self, tag: int, name: str = "") -> None:
-        _set(self, "tag", tag)
-        _set(self, "name", name)
+    __slots__ = ()
 
 
-class LastItem(_Node):
+class LastItem(_ItemPosition):
     """The item being checked (or the item that contains it) is the last item of the sequence
     ``tag``: "Required for all but the last Item in this Sequence"."""
 
-    __slots__ = ("tag", "name")
-    _fields = ("tag", "name")
-    tag: int
-    name: str
-
-    def __init__(self, tag: int, name: str = "") -> None:
-        _set(self, "tag", tag)
-        _set(self, "name", name)
+    __slots__ = ()
 
 
 class Varies(_Node):

@@ -205,39 +205,41 @@ def _sequence_items(holder: Any, tag: int) -> list[Any] | None:
     return _items(value)
 
 
-def first_item(cond: FirstItem | LastItem, lookup: Callable[[int], Any]) -> bool | None:
-    """Whether the data set checked (or the item enclosing it) is the first (for
-    :class:`LastItem`, the last) item of the sequence ``cond.tag``; None when ``lookup`` does
-    not expose its ``chain`` of data sets (the item, then the data sets enclosing it) or the
-    item is not in such a sequence."""
+def _enclosing(lookup: Callable[[int], Any], tag: int) -> tuple[list[Any], Any] | None:
+    """The items of the sequence ``tag`` that holds the data set checked (or a data set
+    enclosing it), with the one of them on that path; None when ``lookup`` does not expose
+    its ``chain`` of data sets (the item, then the data sets enclosing it) or there is none."""
     chain = getattr(lookup, "chain", None)
     if not chain:
         return None
     for k in range(1, len(chain)):
-        items = _sequence_items(chain[k], cond.tag)
-        if items is None:
-            continue
-        inner = chain[k - 1]
-        for i, item in enumerate(items):
-            if item is inner:
-                return i == (len(items) - 1 if isinstance(cond, LastItem) else 0)
-    return None
-
-
-def in_item(cond: InItem, lookup: Callable[[int], Any], evaluate: Evaluate) -> bool | None:
-    """``cond.item`` decided on the item of ``cond.tag`` that holds the data set checked (found
-    through ``lookup``'s ``chain``); None when there is no chain or no such item."""
-    chain = getattr(lookup, "chain", None)
-    if not chain:
-        return None
-    for k in range(1, len(chain)):
-        items = _sequence_items(chain[k], cond.tag)
+        items = _sequence_items(chain[k], tag)
         if items is None:
             continue
         inner = chain[k - 1]
         if any(item is inner for item in items):
-            return evaluate(cond.item, _item_lookup(inner))
+            return items, inner
     return None
+
+
+def first_item(cond: FirstItem | LastItem, lookup: Callable[[int], Any]) -> bool | None:
+    """Whether the data set checked (or the item enclosing it) is the first (for
+    :class:`LastItem`, the last) item of the sequence ``cond.tag``; None when that is not
+    known (:func:`_enclosing`)."""
+    found = _enclosing(lookup, cond.tag)
+    if found is None:
+        return None
+    items, inner = found
+    return items[-1 if isinstance(cond, LastItem) else 0] is inner
+
+
+def in_item(cond: InItem, lookup: Callable[[int], Any], evaluate: Evaluate) -> bool | None:
+    """``cond.item`` decided on the item of ``cond.tag`` that holds the data set checked;
+    None when that item is not known (:func:`_enclosing`)."""
+    found = _enclosing(lookup, cond.tag)
+    if found is None:
+        return None
+    return evaluate(cond.item, _item_lookup(found[1]))
 
 
 def _children(item: Any) -> list[Any]:
