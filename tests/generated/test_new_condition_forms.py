@@ -11,7 +11,6 @@ from dicomgen.core.validation import validate_dataset
 from dicomgen_std.modules.key_object_document import KeyObjectDocumentModule
 from dicomgen_std.modules.multi_frame_dimension import MultiFrameDimensionModule
 from dicomgen_std.modules.rt_beams import RTBeamsModule
-from dicomgen_std.modules.rt_ion_beams import RTIonBeamsModule
 from dicomgen_std.modules.tractography_results import TractographyResultsModule
 
 CURRENT_EVIDENCE, IDENTICAL_DOCUMENTS, STUDY_UID = 0x0040A375, 0x0040A525, 0x0020000D
@@ -78,42 +77,6 @@ def test_private_creator_of_a_private_functional_group() -> None:
     private = _missing(_dimension(0x00291010), cls, FUNCTIONAL_GROUP_PRIVATE_CREATOR)
     assert private == ["type1c-missing"]
     assert _missing(_dimension(0x00209113), cls, FUNCTIONAL_GROUP_PRIVATE_CREATOR) == []
-
-
-ION_BEAM_SEQUENCE, ION_CONTROL_POINT_SEQUENCE = 0x300A03A2, 0x300A03A8
-CONTROL_POINT_INDEX, GANTRY_ANGLE = 0x300A0112, 0x300A011E
-
-
-def _ion_plan(*angles: str | None) -> Dataset:
-    points = []
-    for i, angle in enumerate(angles):
-        cp = Dataset()
-        cp.add_new(CONTROL_POINT_INDEX, "IS", str(i))
-        if angle is not None:
-            cp.add_new(GANTRY_ANGLE, "DS", angle)
-        points.append(cp)
-    beam = Dataset()
-    beam.add_new(ION_CONTROL_POINT_SEQUENCE, "SQ", points)
-    ds = Dataset()
-    ds.add_new(ION_BEAM_SEQUENCE, "SQ", [beam])
-    return ds
-
-
-def test_ion_control_points_are_decided_on_the_ion_control_point_sequence() -> None:
-    # PS3.3 prints "first Item of Control Point Sequence" in the RT Ion Beams Module too
-    def gantry(ds: Dataset) -> list[tuple[str, str]]:
-        return [
-            (f.rule, f.path)
-            for f in validate_dataset(ds, RTIonBeamsModule)
-            if f.tag == GANTRY_ANGLE and f.severity in ("error", "info")
-        ]
-
-    first = "IonBeamSequence[0].IonControlPointSequence[0].GantryAngle"
-    second = "IonBeamSequence[0].IonControlPointSequence[1].GantryAngle"
-    assert gantry(_ion_plan(None, None)) == [("type1c-missing", first)]
-    assert gantry(_ion_plan("0", None)) == []
-    assert gantry(_ion_plan("0", None, "180")) == [("type1c-missing", second)]
-    assert gantry(_ion_plan("0", "90", "180")) == []
 
 
 DOSE_REFERENCES, VERIFICATION_POINTS = 0x300C0050, 0x300A008C
