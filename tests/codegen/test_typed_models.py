@@ -163,6 +163,12 @@ def test_first_sentences() -> None:
         == "Short one. The second sentence is here, e.g. with an abbreviation."
     )
     assert first_sentences("x " * 300).endswith("...")
+    # periods inside section numbers and decimals do not end a sentence
+    text = "Image identification characteristics. See Section C.8.3.1.1.1 for specialization."
+    assert first_sentences(text) == text
+    assert first_sentences("Nominal slice thickness of 0.5 mm or more, in mm. Second.") == (
+        "Nominal slice thickness of 0.5 mm or more, in mm."
+    )
 
 
 # --- keywords --------------------------------------------------------------------------------

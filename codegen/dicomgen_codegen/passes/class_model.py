@@ -202,7 +202,8 @@ def first_sentences(text: str, min_len: int = 48, max_len: int = 220) -> str:
         return ""
     masked = _ABBREV.sub(lambda m: m.group(0).replace(".", "\0"), text)
     out = ""
-    for m in re.finditer(r"[^.]*(?:\.(?=\s|$)|$)", masked):
+    # a sentence ends at a period before white space (not inside "C.8.3.1" or "0.5 mm")
+    for m in re.finditer(r".*?(?:\.(?=\s|$)|$)", masked):
         piece = m.group(0)
         if not piece:
             continue
