@@ -1,13 +1,16 @@
 """Generated classes check the condition forms read from PS3.3 2020a beyond presence and values:
 a change of Study over the evidence items (Key Object Document Module), the enclosing Track Set
 Sequence item (Tractography Results Module), a pointer to a Private Attribute whose tag the
-extract printed without its parenthesis (Multi-frame Dimension Module, an erratum) and control
-point positions in the RT Ion Beams Module."""
+extract printed without its parenthesis (Multi-frame Dimension Module, an erratum), control
+point positions in the RT Ion Beams Module, "either one or both of A or B are required" (Graphic
+Annotation Module) and "the pair of A and B are not present" (Acquisition Context Module)."""
 
 from __future__ import annotations
 
 from dicomgen.core.dataset import Dataset
 from dicomgen.core.validation import validate_dataset
+from dicomgen_std.modules.acquisition_context import AcquisitionContextModule
+from dicomgen_std.modules.graphic_annotation import GraphicAnnotationModule
 from dicomgen_std.modules.key_object_document import KeyObjectDocumentModule
 from dicomgen_std.modules.multi_frame_dimension import MultiFrameDimensionModule
 from dicomgen_std.modules.rt_beams import RTBeamsModule
@@ -115,3 +118,59 @@ def test_all_but_the_last_verification_point_unless_depths_are_not_averaged() ->
     assert missing(_verification("NO", ["1", None])) == [
         "BeamDoseVerificationControlPointSequence[1]"
     ]
+
+
+GRAPHIC_ANNOTATIONS, GRAPHIC_LAYER = 0x00700001, 0x00700002
+TEXT_OBJECTS, GRAPHIC_OBJECTS = 0x00700008, 0x00700009
+
+
+def _annotation(*sequences: int) -> Dataset:
+    item = Dataset()
+    item.add_new(GRAPHIC_LAYER, "CS", "LAYER")
+    for tag in sequences:
+        item.add_new(tag, "SQ", [Dataset()])
+    ds = Dataset()
+    ds.add_new(GRAPHIC_ANNOTATIONS, "SQ", [item])
+    return ds
+
+
+def _missing_of(ds: Dataset, cls: type, *tags: int) -> set[int]:
+    return {f.tag for f in validate_dataset(ds, cls) if f.tag in tags and f.severity == "error"}
+
+
+def test_text_or_graphic_objects_either_one_or_both() -> None:
+    cls, both = GraphicAnnotationModule, (TEXT_OBJECTS, GRAPHIC_OBJECTS)
+    assert _missing_of(_annotation(), cls, *both) == set(both)
+    assert _missing_of(_annotation(TEXT_OBJECTS), cls, *both) == set()
+    assert _missing_of(_annotation(GRAPHIC_OBJECTS), cls, *both) == set()
+    assert _missing_of(_annotation(*both), cls, *both) == set()
+
+
+ACQUISITION_CONTEXT, CONCEPT_NAME, CONCEPT_CODE = 0x00400555, 0x0040A043, 0x0040A168
+VALUE_TYPE, NUMERIC, UNITS, TEXT_VALUE = 0x0040A040, 0x0040A30A, 0x004008EA, 0x0040A160
+
+
+def _context(**values: bool) -> Dataset:
+    code = Dataset()
+    code.add_new(0x00080100, "SH", "121050")
+    code.add_new(0x00080102, "SH", "DCM")
+    code.add_new(0x00080104, "LO", "Equivalent Meaning")
+    item = Dataset()
+    item.add_new(CONCEPT_NAME, "SQ", [code])
+    if values.get("numeric"):
+        item.add_new(NUMERIC, "DS", "1")
+    if values.get("units"):
+        item.add_new(UNITS, "SQ", [code])
+    if values.get("text"):
+        item.add_new(TEXT_VALUE, "UT", "text")
+    ds = Dataset()
+    ds.add_new(ACQUISITION_CONTEXT, "SQ", [item])
+    return ds
+
+
+def test_concept_code_is_required_without_another_value_or_the_numeric_pair() -> None:
+    cls = AcquisitionContextModule
+    assert _missing_of(_context(), cls, CONCEPT_CODE) == {CONCEPT_CODE}
+    assert _missing_of(_context(text=True), cls, CONCEPT_CODE) == set()
+    assert _missing_of(_context(numeric=True, units=True), cls, CONCEPT_CODE) == set()
+    assert _missing_of(_context(numeric=True), cls, CONCEPT_CODE) == {CONCEPT_CODE}

@@ -1,7 +1,8 @@
 """Clauses of the condition grammar beyond attribute predicates: counts ("the number of Items
 in X is greater than 1"), "a value is present in X or Y", an attribute present in named modules,
 the enclosing item of a named sequence, the row's own attribute changing along control points,
-the sequence a position clause names, "all but the last Item". Each reader takes the
+the sequence a position clause names, "all but the last Item", "either one or both of A or B
+are required" on A or B, "the pair of A and B are not present". Each reader takes the
 :class:`~.condition_grammar.Parser` at its position and returns the condition it read (moving
 the parser on), or None (leaving it where it was)."""
 
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from dicomgen.core.conditions import (
     Absent,
+    And,
     Condition,
     Count,
     HasValue,
@@ -25,13 +27,19 @@ from dicomgen.core.conditions import (
 from .condition_patterns import (
     ALL_BUT_LAST,
     COUNT_OF,
+    EITHER_END,
+    EITHER_OR,
+    EITHER_REQUIRED,
     IN_ITEM_OF,
     IN_MODULES,
     ITEM_WORD,
     MODULE_SEP,
     MORE_ITEMS,
     OWN_CHANGE,
+    P_ABSENT,
     P_CMP,
+    PAIR_AND,
+    PAIR_OF,
     PREFIX,
     TAG,
     VALUE_IN,
@@ -52,6 +60,8 @@ __all__ = [
     "value_in",
     "enclosing_sequence",
     "all_but_last",
+    "either_required",
+    "absent_with_pair",
 ]
 
 
@@ -214,3 +224,73 @@ def all_but_last(p: Parser) -> Condition | None:
         return None
     seq, name = p.within[-1]
     return Or((Not(LastItem(seq, name)), cond))
+
+
+def _plain(p: Parser) -> tuple[int, str]:
+    """An attribute reference without a Value index or a qualifier; Fail otherwise."""
+    tag, name, index = p.attr()
+    if index is not None or p.frame:
+        raise Fail
+    return tag, name
+
+
+def either_required(p: Parser) -> Condition | None:
+    """ "Either one or both of A (..) or B (..) are required" on the row of A (or of B): the
+    row is required when the other one is absent. None when the row is neither of them."""
+    m = EITHER_REQUIRED.match(p.s, p.i)
+    if not m or p.subject is None:
+        return None
+    save, p.i = p.i, m.end()
+    try:
+        first = _plain(p)
+        om = EITHER_OR.match(p.s, p.i)
+        if not om:
+            raise Fail
+        p.i = om.end()
+        second = _plain(p)
+        em = EITHER_END.match(p.s, p.i)
+        if not em:
+            raise Fail
+    except Fail:
+        p.i = save
+        return None
+    own = p.subject[0]
+    if own not in (first[0], second[0]) or first[0] == second[0]:
+        p.i = save
+        return None
+    p.i = em.end()
+    other = second if own == first[0] else first
+    return Absent(*other)
+
+
+def absent_with_pair(p: Parser) -> Condition | None:
+    """ "A (..), B (..), and the pair of C (..) and D (..) are not present": A and B absent,
+    and C and D not both present (the pair is present only as the two together)."""
+    save = p.i
+    try:
+        singles = [_plain(p)]
+        while True:
+            m = PAIR_OF.match(p.s, p.i)
+            if m:
+                p.i = m.end()
+                break
+            sm = re.match(r"\s*,\s*(?:the\s+)?", p.s[p.i :])
+            if not sm:
+                raise Fail
+            p.i += sm.end()
+            singles.append(_plain(p))
+        first = _plain(p)
+        am = PAIR_AND.match(p.s, p.i)
+        if not am:
+            raise Fail
+        p.i = am.end()
+        second = _plain(p)
+        end = P_ABSENT.match(p.s, p.i)
+        if not end:
+            raise Fail
+    except Fail:
+        p.i = save
+        return None
+    p.i = end.end()
+    pair = Or((Absent(*first), Absent(*second)))
+    return And((*(Absent(*one) for one in singles), pair))

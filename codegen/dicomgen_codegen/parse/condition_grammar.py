@@ -432,7 +432,13 @@ class Parser:
         last = clauses.all_but_last(self)
         if last is not None:
             return last
-        for special in (clauses.own_change, clauses.counted, clauses.value_in):
+        for special in (
+            clauses.own_change,
+            clauses.counted,
+            clauses.value_in,
+            clauses.either_required,
+            clauses.absent_with_pair,
+        ):
             found_special = special(self)
             if found_special is not None:
                 return found_special

@@ -129,6 +129,13 @@ P_MULTI = re.compile(
     re.I,
 )
 # "a value is present in X (..) or Y (..)"
+# "Either one or both of A (..) or B (..) are required": the row's own attribute and another
+EITHER_REQUIRED = re.compile(r"\s*either\s+one\s+or\s+both\s+of\s+(?:the\s+)?", re.I)
+EITHER_OR = re.compile(r"\s+or\s+(?:the\s+)?", re.I)
+EITHER_END = re.compile(r"\s+(?:is|are)\s+required\b", re.I)
+# "A (..), B (..), and the pair of C (..) and D (..) are not present"
+PAIR_OF = re.compile(r"\s*,?\s*and\s+the\s+pair\s+of\s+(?:the\s+)?", re.I)
+PAIR_AND = re.compile(r"\s+and\s+(?:the\s+)?", re.I)
 VALUE_IN = re.compile(r"\s*a\s+value\s+is\s+present\s+in\s+(?:the\s+)?", re.I)
 # "X (..) is present in the A Module or B Module": where those modules hold it
 IN_MODULES = re.compile(

@@ -1,0 +1,77 @@
+"""Two PS3.3 2020a condition forms: "Either one or both of A (..) or B (..) are required" on
+the row of A (required when B is absent) and of B, and "A (..), B (..), and the pair of C (..)
+and D (..) are not present" (A, B absent, C and D not both present)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dicomgen_codegen.parse.conditions import (
+    ABSENT,
+    Absent,
+    And,
+    Or,
+    Unparsed,
+    evaluate,
+    parse_condition,
+)
+
+TEXT_OBJECTS, GRAPHIC_OBJECTS = 0x00700008, 0x00700009
+EITHER = (
+    "Either one or both of Text Object Sequence (0070,0008) or Graphic Object Sequence "
+    "(0070,0009) are required."
+)
+DATE, TIME, PERSON, TEXT = 0x0040A121, 0x0040A122, 0x0040A123, 0x0040A160
+NUMERIC, UNITS = 0x0040A30A, 0x004008EA
+PAIR = (
+    "Required if Date (0040,A121), Time (0040,A122), Person Name (0040,A123), Text Value "
+    "(0040,A160), and the pair of Numeric Value (0040,A30A) and Measurement Units Code Sequence "
+    "(0040,08EA) are not present."
+)
+
+
+def lookup(ds: dict[int, Any]) -> Any:
+    return lambda tag: ds.get(tag, ABSENT)
+
+
+def test_either_one_or_both_is_required_when_the_other_is_absent() -> None:
+    text = parse_condition(EITHER, subject=(TEXT_OBJECTS, "Text Object Sequence"))
+    graphic = parse_condition(EITHER, subject=(GRAPHIC_OBJECTS, "Graphic Object Sequence"))
+    assert text == Absent(GRAPHIC_OBJECTS, "Graphic Object Sequence")
+    assert graphic == Absent(TEXT_OBJECTS, "Text Object Sequence")
+    assert evaluate(text, lookup({})) is True
+    assert evaluate(text, lookup({GRAPHIC_OBJECTS: [{}]})) is False
+    assert evaluate(graphic, lookup({TEXT_OBJECTS: [{}]})) is False
+    assert evaluate(graphic, lookup({GRAPHIC_OBJECTS: [{}]})) is True
+
+
+def test_either_one_or_both_needs_the_row_to_be_one_of_them() -> None:
+    assert isinstance(parse_condition(EITHER), Unparsed)
+    assert isinstance(parse_condition(EITHER, subject=(0x00700001, "Other")), Unparsed)
+
+
+def test_the_pair_is_absent_unless_both_are_present() -> None:
+    cond = parse_condition(PAIR)
+    assert cond == And(
+        (
+            Absent(DATE, "Date"),
+            Absent(TIME, "Time"),
+            Absent(PERSON, "Person Name"),
+            Absent(TEXT, "Text Value"),
+            Or(
+                (Absent(NUMERIC, "Numeric Value"), Absent(UNITS, "Measurement Units Code Sequence"))
+            ),
+        )
+    )
+    assert evaluate(cond, lookup({})) is True
+    assert evaluate(cond, lookup({NUMERIC: "1", UNITS: [{}]})) is False
+    assert evaluate(cond, lookup({NUMERIC: "1"})) is True  # half a pair is no pair
+    assert evaluate(cond, lookup({TEXT: "x"})) is False
+    assert evaluate(cond, lookup({DATE: "20200101"})) is False
+
+
+def test_a_list_without_a_pair_is_read_as_before() -> None:
+    cond = parse_condition(
+        "Required if Date (0040,A121) and Time (0040,A122) are not present.",
+    )
+    assert cond == And((Absent(DATE, "Date"), Absent(TIME, "Time")))
