@@ -105,10 +105,10 @@ def test_coverage_of_the_2020a_extract(coverage: Coverage) -> None:
     assert by_kind["module rows"].total >= 900 and by_kind["macro rows"].total >= 300
     assert by_kind["usages"].total == 116
     # floors of the present grammar: a change must not lose coverage
-    assert by_kind["module rows"].ratio >= 0.733
+    assert by_kind["module rows"].ratio >= 0.735
     assert by_kind["macro rows"].ratio >= 0.77
     assert by_kind["usages"].ratio >= 0.48
-    assert coverage.overall.ratio >= 0.713
+    assert coverage.overall.ratio >= 0.715
     unparsed = sum(len(t) for t in coverage.unparsed.values())
     assert unparsed == coverage.overall.total - coverage.overall.parsed
 

@@ -1,6 +1,7 @@
-"""Two PS3.3 2020a condition forms: "Either one or both of A (..) or B (..) are required" on
-the row of A (required when B is absent) and of B, and "A (..), B (..), and the pair of C (..)
-and D (..) are not present" (A, B absent, C and D not both present)."""
+"""PS3.3 2020a condition forms: "Either one or both of A (..) or B (..) are required" on the row
+of A (required when B is absent) and of B; "A (..), B (..), and the pair of C (..) and D (..)
+are not present" (A, B absent, C and D not both present); "X (..) is present and there exists
+any value other than A" (decided where the modules hold X)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,18 @@ from dicomgen_codegen.parse.conditions import (
     ABSENT,
     Absent,
     And,
+    AnyItem,
+    NotEquals,
     Or,
+    Present,
     Unparsed,
     evaluate,
+    is_parsed,
     parse_condition,
+)
+from dicomgen_codegen.parse.dicom_standard.condition_errata import (
+    ConditionWords,
+    load_condition_words,
 )
 
 TEXT_OBJECTS, GRAPHIC_OBJECTS = 0x00700008, 0x00700009
@@ -75,3 +84,51 @@ def test_a_list_without_a_pair_is_read_as_before() -> None:
         "Required if Date (0040,A121) and Time (0040,A122) are not present.",
     )
     assert cond == And((Absent(DATE, "Date"), Absent(TIME, "Time")))
+
+
+FRAME_ASSIGNMENT, PATH_ASSIGNMENT = 0x00281401, 0x00281402
+ANY_OTHER = (
+    "Required if Data Path Assignment (0028,1402) is present and there exists any value other "
+    "than PRIMARY_PVALUES."
+)
+HELD = {
+    "module:enhanced palette color lookup table@00281402": AnyItem(
+        FRAME_ASSIGNMENT,
+        Present(PATH_ASSIGNMENT, "Data Path Assignment"),
+        "Data Frame Assignment Sequence",
+    )
+}
+
+
+def test_any_value_other_than_is_decided_where_the_modules_hold_the_attribute() -> None:
+    cond = parse_condition(ANY_OTHER, presence=HELD)
+    assert cond == AnyItem(
+        FRAME_ASSIGNMENT,
+        NotEquals(PATH_ASSIGNMENT, ("PRIMARY_PVALUES",), None, "Data Path Assignment"),
+        "Data Frame Assignment Sequence",
+    )
+
+    def frames(*paths: str) -> Any:
+        items = [{PATH_ASSIGNMENT: p} for p in paths]
+        return lookup({FRAME_ASSIGNMENT: items})
+
+    assert evaluate(cond, frames("PRIMARY_PVALUES", "SECONDARY_HIGH")) is True
+    assert evaluate(cond, frames("PRIMARY_PVALUES")) is False
+
+
+def test_any_value_other_than_needs_one_place_of_the_attribute() -> None:
+    assert not is_parsed(parse_condition(ANY_OTHER))  # no module holds it
+    two = {
+        **HELD,
+        "module:other@00281402": Present(PATH_ASSIGNMENT, "Data Path Assignment"),
+    }
+    assert not is_parsed(parse_condition(ANY_OTHER, presence=two))
+
+
+def test_the_blending_lut_erratum_reads_as_the_icc_profile_condition() -> None:
+    words = ConditionWords(load_condition_words())
+    blending = words(
+        "Required if there are one or more Items of the Data Path Assignment Sequence "
+        "(0028,1402) other than PRIMARY_PVALUES."
+    )
+    assert parse_condition(blending, presence=HELD) == parse_condition(ANY_OTHER, presence=HELD)

@@ -3,13 +3,17 @@ a change of Study over the evidence items (Key Object Document Module), the encl
 Sequence item (Tractography Results Module), a pointer to a Private Attribute whose tag the
 extract printed without its parenthesis (Multi-frame Dimension Module, an erratum), control
 point positions in the RT Ion Beams Module, "either one or both of A or B are required" (Graphic
-Annotation Module) and "the pair of A and B are not present" (Acquisition Context Module)."""
+Annotation Module), "the pair of A and B are not present" (Acquisition Context Module) and "there
+exists any value other than A" in the items that hold it (Enhanced Palette Color LUT Module)."""
 
 from __future__ import annotations
 
 from dicomgen.core.dataset import Dataset
 from dicomgen.core.validation import validate_dataset
 from dicomgen_std.modules.acquisition_context import AcquisitionContextModule
+from dicomgen_std.modules.enhanced_palette_color_lookup_table import (
+    EnhancedPaletteColorLookupTableModule,
+)
 from dicomgen_std.modules.graphic_annotation import GraphicAnnotationModule
 from dicomgen_std.modules.key_object_document import KeyObjectDocumentModule
 from dicomgen_std.modules.multi_frame_dimension import MultiFrameDimensionModule
@@ -174,3 +178,25 @@ def test_concept_code_is_required_without_another_value_or_the_numeric_pair() ->
     assert _missing_of(_context(text=True), cls, CONCEPT_CODE) == set()
     assert _missing_of(_context(numeric=True, units=True), cls, CONCEPT_CODE) == set()
     assert _missing_of(_context(numeric=True), cls, CONCEPT_CODE) == {CONCEPT_CODE}
+
+
+FRAME_ASSIGNMENT, DATA_TYPE, PATH_ASSIGNMENT = 0x00281401, 0x00281403, 0x00281402
+BLENDING_LUT_1, ICC_PROFILE = 0x00281404, 0x00282000
+
+
+def _frames(*paths: str) -> Dataset:
+    items = []
+    for path in paths:
+        item = Dataset()
+        item.add_new(DATA_TYPE, "CS", "TISSUE")
+        item.add_new(PATH_ASSIGNMENT, "CS", path)
+        items.append(item)
+    ds = Dataset()
+    ds.add_new(FRAME_ASSIGNMENT, "SQ", items)
+    return ds
+
+
+def test_blending_and_icc_profile_follow_any_secondary_data_path() -> None:
+    cls, tags = EnhancedPaletteColorLookupTableModule, (BLENDING_LUT_1, ICC_PROFILE)
+    assert _missing_of(_frames("PRIMARY_PVALUES"), cls, *tags) == set()
+    assert _missing_of(_frames("PRIMARY_PVALUES", "SECONDARY_HIGH"), cls, *tags) == set(tags)

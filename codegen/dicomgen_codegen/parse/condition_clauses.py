@@ -2,7 +2,8 @@
 in X is greater than 1"), "a value is present in X or Y", an attribute present in named modules,
 the enclosing item of a named sequence, the row's own attribute changing along control points,
 the sequence a position clause names, "all but the last Item", "either one or both of A or B
-are required" on A or B, "the pair of A and B are not present". Each reader takes the
+are required" on A or B, "the pair of A and B are not present", "X is present and there exists any value other than A".
+Each reader takes the
 :class:`~.condition_grammar.Parser` at its position and returns the condition it read (moving
 the parser on), or None (leaving it where it was)."""
 
@@ -14,18 +15,22 @@ from typing import TYPE_CHECKING
 from dicomgen.core.conditions import (
     Absent,
     And,
+    AnyItem,
     Condition,
     Count,
     HasValue,
     InItem,
     LastItem,
     Not,
+    NotEquals,
     Or,
+    Present,
     Varies,
 )
 
 from .condition_patterns import (
     ALL_BUT_LAST,
+    ANY_VALUE_OTHER,
     COUNT_OF,
     EITHER_END,
     EITHER_OR,
@@ -44,7 +49,7 @@ from .condition_patterns import (
     TAG,
     VALUE_IN,
 )
-from .condition_presence import held_key
+from .condition_presence import held_anywhere, held_key
 
 if TYPE_CHECKING:
     from .condition_grammar import Parser
@@ -62,6 +67,7 @@ __all__ = [
     "all_but_last",
     "either_required",
     "absent_with_pair",
+    "any_value_other",
 ]
 
 
@@ -294,3 +300,40 @@ def absent_with_pair(p: Parser) -> Condition | None:
     p.i = end.end()
     pair = Or((Absent(*first), Absent(*second)))
     return And((*(Absent(*one) for one in singles), pair))
+
+
+def _in_place(where: Condition, cond: Condition) -> Condition | None:
+    """``cond`` at the place ``where`` (a :class:`Present` in items of sequences) tests."""
+    if isinstance(where, Present):
+        return cond
+    if isinstance(where, AnyItem):
+        inner = _in_place(where.item, cond)
+        return None if inner is None else AnyItem(where.tag, inner, where.name)
+    return None
+
+
+def any_value_other(p: Parser) -> Condition | None:
+    """ "X (..) is present and there exists any value other than A": X, where the modules
+    hold it (in the items of a sequence: in any item), has a value other than A. None when
+    the modules do not hold X in one place."""
+    save = p.i
+    try:
+        tag, name = _plain(p)
+    except Fail:
+        p.i = save
+        return None
+    m = ANY_VALUE_OTHER.match(p.s, p.i)
+    where = held_anywhere(p.presence, tag) if m else None
+    if m is None or where is None:
+        p.i = save
+        return None
+    p.i = m.end()
+    try:
+        values = p.values()
+    except Fail:
+        p.i = save
+        return None
+    found = _in_place(where, NotEquals(tag, values, None, name))
+    if found is None:
+        p.i = save
+    return found

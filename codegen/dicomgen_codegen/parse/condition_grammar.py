@@ -438,6 +438,7 @@ class Parser:
             clauses.value_in,
             clauses.either_required,
             clauses.absent_with_pair,
+            clauses.any_value_other,
         ):
             found_special = special(self)
             if found_special is not None:

@@ -136,6 +136,11 @@ EITHER_END = re.compile(r"\s+(?:is|are)\s+required\b", re.I)
 # "A (..), B (..), and the pair of C (..) and D (..) are not present"
 PAIR_OF = re.compile(r"\s*,?\s*and\s+the\s+pair\s+of\s+(?:the\s+)?", re.I)
 PAIR_AND = re.compile(r"\s+and\s+(?:the\s+)?", re.I)
+# "X (..) is present and there exists any value other than A": some value of X, wherever the
+# modules hold it, is not A
+ANY_VALUE_OTHER = re.compile(
+    r"\s*is\s+present\s+and\s+there\s+exists?\s+any\s+value\s+other\s+than\s+", re.I
+)
 VALUE_IN = re.compile(r"\s*a\s+value\s+is\s+present\s+in\s+(?:the\s+)?", re.I)
 # "X (..) is present in the A Module or B Module": where those modules hold it
 IN_MODULES = re.compile(

@@ -32,6 +32,7 @@ __all__ = [
     "group_key",
     "held_key",
     "held_conditions",
+    "held_anywhere",
 ]
 
 FUNCTIONAL_GROUP_SEQUENCES = (
@@ -79,6 +80,14 @@ def held_conditions(
             conds.append(cond)
         out[key] = conds[0] if len(conds) == 1 else Or(tuple(conds))
     return out
+
+
+def held_anywhere(presence: Mapping[str, Condition], tag: int) -> Condition | None:
+    """Where the modules hold ``tag`` (:func:`held_conditions`), when every module that holds
+    it holds it in the same place; None when none holds it or they differ."""
+    suffix = f"@{tag:08X}"
+    found = {cond for key, cond in presence.items() if key.endswith(suffix)}
+    return next(iter(found)) if len(found) == 1 else None
 
 
 def _rule(
