@@ -304,7 +304,7 @@ def _part03_from_extract(reg: Registry, report: Report) -> tuple[Part03Result, R
     from .parse.dicom_standard import extract
     from .parse.dicom_standard.precedence import with_extract_sop_iods
 
-    found = extract()
+    found = extract(sop_classes={s.name: s.uid for s in reg.sop_classes})
     reg, notes = with_extract_sop_iods(reg, found.sop_iods)
     report.notes.extend(notes)
     report.part03_issues.extend(found.errata_lines)

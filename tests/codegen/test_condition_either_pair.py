@@ -1,17 +1,20 @@
 """PS3.3 2020a condition forms: "Either one or both of A (..) or B (..) are required" on the row
 of A (required when B is absent) and of B; "A (..), B (..), and the pair of C (..) and D (..)
 are not present" (A, B absent, C and D not both present); "X (..) is present and there exists
-any value other than A" (decided where the modules hold X)."""
+any value other than A" (decided where the modules hold X); "the SOP Class is [other than] X"
+(X's UID from the registry)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from dicomgen_codegen.parse.condition_presence import sop_class_conditions
 from dicomgen_codegen.parse.conditions import (
     ABSENT,
     Absent,
     And,
     AnyItem,
+    Equals,
     NotEquals,
     Or,
     Present,
@@ -132,3 +135,41 @@ def test_the_blending_lut_erratum_reads_as_the_icc_profile_condition() -> None:
         "(0028,1402) other than PRIMARY_PVALUES."
     )
     assert parse_condition(blending, presence=HELD) == parse_condition(ANY_OTHER, presence=HELD)
+
+
+SOP_CLASS_UID, SHUTTER_SHAPE, SHUTTER_OVERLAY = 0x00080016, 0x00181600, 0x00181623
+GSPS, CSPS = "1.2.840.10008.5.1.4.1.1.11.1", "1.2.840.10008.5.1.4.1.1.11.2"
+SOP_CLASSES = {
+    "Grayscale Softcopy Presentation State Storage": GSPS,
+    "Color Softcopy Presentation State Storage": CSPS,
+}
+
+
+def test_a_sop_class_named_by_name_is_its_uid_from_the_registry() -> None:
+    presence = sop_class_conditions(SOP_CLASSES)
+    cond = parse_condition(
+        "Required if Shutter Shape (0018,1600) is present and the SOP Class is other than "
+        "Grayscale Softcopy Presentation State Storage.",
+        None,
+        presence,
+    )
+    assert cond == And(
+        (
+            Present(SHUTTER_SHAPE, "Shutter Shape"),
+            NotEquals(SOP_CLASS_UID, (GSPS,), None, "SOP Class UID"),
+        )
+    )
+    assert evaluate(cond, lookup({SHUTTER_SHAPE: "RECTANGULAR", SOP_CLASS_UID: CSPS})) is True
+    assert evaluate(cond, lookup({SHUTTER_SHAPE: "RECTANGULAR", SOP_CLASS_UID: GSPS})) is False
+    named = parse_condition(
+        "Required if the SOP Class is Color Softcopy Presentation State Storage SOP Class.",
+        None,
+        presence,
+    )
+    assert named == Equals(SOP_CLASS_UID, (CSPS,), None, "SOP Class UID")
+
+
+def test_a_sop_class_the_registry_does_not_name_stays_unparsed() -> None:
+    text = "Required if the SOP Class is other than Grayscale Softcopy Presentation State."
+    assert not is_parsed(parse_condition(text, None, sop_class_conditions(SOP_CLASSES)))
+    assert not is_parsed(parse_condition(text.replace(" State.", " State Storage.")))

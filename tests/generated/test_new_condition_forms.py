@@ -4,7 +4,8 @@ Sequence item (Tractography Results Module), a pointer to a Private Attribute wh
 extract printed without its parenthesis (Multi-frame Dimension Module, an erratum), control
 point positions in the RT Ion Beams Module, "either one or both of A or B are required" (Graphic
 Annotation Module), "the pair of A and B are not present" (Acquisition Context Module) and "there
-exists any value other than A" in the items that hold it (Enhanced Palette Color LUT Module)."""
+exists any value other than A" in the items that hold it (Enhanced Palette Color LUT Module) and
+"the SOP Class is other than X" (Presentation State Shutter Module)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from dicomgen_std.modules.enhanced_palette_color_lookup_table import (
 from dicomgen_std.modules.graphic_annotation import GraphicAnnotationModule
 from dicomgen_std.modules.key_object_document import KeyObjectDocumentModule
 from dicomgen_std.modules.multi_frame_dimension import MultiFrameDimensionModule
+from dicomgen_std.modules.presentation_state_shutter import PresentationStateShutterModule
 from dicomgen_std.modules.rt_beams import RTBeamsModule
 from dicomgen_std.modules.tractography_results import TractographyResultsModule
 
@@ -200,3 +202,20 @@ def test_blending_and_icc_profile_follow_any_secondary_data_path() -> None:
     cls, tags = EnhancedPaletteColorLookupTableModule, (BLENDING_LUT_1, ICC_PROFILE)
     assert _missing_of(_frames("PRIMARY_PVALUES"), cls, *tags) == set()
     assert _missing_of(_frames("PRIMARY_PVALUES", "SECONDARY_HIGH"), cls, *tags) == set(tags)
+
+
+SOP_CLASS_UID, SHUTTER_SHAPE, SHUTTER_CIELAB = 0x00080016, 0x00181600, 0x00181624
+GRAYSCALE_PS, COLOR_PS = "1.2.840.10008.5.1.4.1.1.11.1", "1.2.840.10008.5.1.4.1.1.11.2"
+
+
+def _shutter(sop_class: str) -> Dataset:
+    ds = Dataset()
+    ds.add_new(SOP_CLASS_UID, "UI", sop_class)
+    ds.add_new(SHUTTER_SHAPE, "CS", "RECTANGULAR")
+    return ds
+
+
+def test_shutter_colour_is_required_except_in_grayscale_presentation_states() -> None:
+    cls = PresentationStateShutterModule
+    assert _missing_of(_shutter(COLOR_PS), cls, SHUTTER_CIELAB) == {SHUTTER_CIELAB}
+    assert _missing_of(_shutter(GRAYSCALE_PS), cls, SHUTTER_CIELAB) == set()

@@ -2,7 +2,7 @@
 in X is greater than 1"), "a value is present in X or Y", an attribute present in named modules,
 the enclosing item of a named sequence, the row's own attribute changing along control points,
 the sequence a position clause names, "all but the last Item", "either one or both of A or B
-are required" on A or B, "the pair of A and B are not present", "X is present and there exists any value other than A".
+are required" on A or B, "the pair of A and B are not present", "X is present and there exists any value other than A", "the SOP Class is [other than] X".
 Each reader takes the
 :class:`~.condition_grammar.Parser` at its position and returns the condition it read (moving
 the parser on), or None (leaving it where it was)."""
@@ -18,6 +18,7 @@ from dicomgen.core.conditions import (
     AnyItem,
     Condition,
     Count,
+    Equals,
     HasValue,
     InItem,
     LastItem,
@@ -46,10 +47,11 @@ from .condition_patterns import (
     PAIR_AND,
     PAIR_OF,
     PREFIX,
+    SOP_CLASS_IS,
     TAG,
     VALUE_IN,
 )
-from .condition_presence import held_anywhere, held_key
+from .condition_presence import held_anywhere, held_key, sop_class_key
 
 if TYPE_CHECKING:
     from .condition_grammar import Parser
@@ -68,6 +70,7 @@ __all__ = [
     "either_required",
     "absent_with_pair",
     "any_value_other",
+    "sop_class",
 ]
 
 
@@ -337,3 +340,28 @@ def any_value_other(p: Parser) -> Condition | None:
     if found is None:
         p.i = save
     return found
+
+
+def sop_class(p: Parser) -> Condition | None:
+    """ "the SOP Class is [other than] Grayscale Softcopy Presentation State Storage": SOP
+    Class UID (0008,0016) [not] that class's UID, the class named as the registry names it
+    (the longest name that the words start with); None when no SOP Class is named so."""
+    m = SOP_CLASS_IS.match(p.s, p.i)
+    if not m:
+        return None
+    words = p.s[m.end() :]
+    best: tuple[int, Condition] | None = None
+    for n in range(len(words), 0, -1):
+        if n < len(words) and words[n].isalnum():
+            continue  # a name ends at a word boundary
+        cond = p.presence.get(sop_class_key(words[:n]))
+        if cond is not None:
+            best = (n, cond)
+            break
+    if best is None:
+        return None
+    p.i = m.end() + best[0]
+    cond = best[1]
+    if m.group("neg") and isinstance(cond, Equals):
+        return NotEquals(cond.tag, cond.values, cond.index, cond.name)
+    return cond

@@ -24,6 +24,7 @@ import attrs
 
 from dicomgen.core.errors import StandardSourceError
 
+from .condition_presence import sop_class_conditions
 from .conditions import (
     And,
     AnyItem,
@@ -134,8 +135,11 @@ def attribute_names(std: Path) -> dict[str, int]:
     return {n: next(iter(t)) for n, t in seen.items() if len(t) == 1}
 
 
-def module_presence(std: Path, names: Mapping[str, int] | None = None) -> dict[str, Condition]:
-    """The presence tests of the extract's modules and functional group macros."""
+def module_presence(
+    std: Path, names: Mapping[str, int] | None = None, sop_classes: Mapping[str, str] | None = None
+) -> dict[str, Condition]:
+    """The presence tests of the extract's modules and functional group macros, and the
+    tests of ``sop_classes`` (SOP Class names -> UIDs) named in conditions."""
     files = (
         "module_to_attributes",
         "macro_to_attributes",
@@ -144,7 +148,9 @@ def module_presence(std: Path, names: Mapping[str, int] | None = None) -> dict[s
         "ciod_to_fg_macros",
         "ciod_to_modules",
     )
-    return extract_presence({f: _load(std, f + ".json") for f in files}, names)
+    out = extract_presence({f: _load(std, f + ".json") for f in files}, names)
+    out.update(sop_class_conditions(sop_classes or {}))
+    return out
 
 
 Subject = tuple[int, str, tuple[tuple[int, str], ...]]

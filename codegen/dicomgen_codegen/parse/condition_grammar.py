@@ -439,6 +439,7 @@ class Parser:
             clauses.either_required,
             clauses.absent_with_pair,
             clauses.any_value_other,
+            clauses.sop_class,
         ):
             found_special = special(self)
             if found_special is not None:

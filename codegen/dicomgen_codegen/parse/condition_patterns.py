@@ -141,6 +141,10 @@ PAIR_AND = re.compile(r"\s+and\s+(?:the\s+)?", re.I)
 ANY_VALUE_OTHER = re.compile(
     r"\s*is\s+present\s+and\s+there\s+exists?\s+any\s+value\s+other\s+than\s+", re.I
 )
+# "the SOP Class is other than Grayscale Softcopy Presentation State Storage"
+SOP_CLASS_IS = re.compile(
+    r"\s*the\s+SOP\s+Class\s+is\s+(?P<neg>other\s+than\s+|not\s+)?(?:the\s+)?", re.I
+)
 VALUE_IN = re.compile(r"\s*a\s+value\s+is\s+present\s+in\s+(?:the\s+)?", re.I)
 # "X (..) is present in the A Module or B Module": where those modules hold it
 IN_MODULES = re.compile(

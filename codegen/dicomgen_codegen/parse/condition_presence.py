@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from dicomgen.core.conditions import AnyItem, Condition, Not, Or, Present
+from dicomgen.core.conditions import AnyItem, Condition, Equals, Not, Or, Present
 
 __all__ = [
     "FUNCTIONAL_GROUP_SEQUENCES",
@@ -33,6 +33,9 @@ __all__ = [
     "held_key",
     "held_conditions",
     "held_anywhere",
+    "sop_class_key",
+    "sop_class_conditions",
+    "SOP_CLASS_UID",
 ]
 
 FUNCTIONAL_GROUP_SEQUENCES = (
@@ -41,6 +44,7 @@ FUNCTIONAL_GROUP_SEQUENCES = (
     (0x00060001, "Current Frame Functional Groups Sequence"),
 )
 _ALWAYS_PRESENT = ("1", "2")
+SOP_CLASS_UID = (0x00080016, "SOP Class UID")
 
 
 def presence_key(kind: str, title: str) -> str:
@@ -80,6 +84,21 @@ def held_conditions(
             conds.append(cond)
         out[key] = conds[0] if len(conds) == 1 else Or(tuple(conds))
     return out
+
+
+def sop_class_key(name: str) -> str:
+    """The key of a SOP Class by its name, with or without the words "SOP Class"."""
+    name = re.sub(r"\s+SOP\s+Class$", "", name.strip(), flags=re.I)
+    return "sop:" + re.sub(r"\s+", " ", name).lower()
+
+
+def sop_class_conditions(sop_classes: Mapping[str, str]) -> dict[str, Condition]:
+    """ "The SOP Class is X": SOP Class UID (0008,0016) equals X's UID, by
+    :func:`sop_class_key`; ``sop_classes`` maps the registry's SOP Class names to UIDs."""
+    tag, name = SOP_CLASS_UID
+    return {
+        sop_class_key(title): Equals(tag, (uid,), None, name) for title, uid in sop_classes.items()
+    }
 
 
 def held_anywhere(presence: Mapping[str, Condition], tag: int) -> Condition | None:

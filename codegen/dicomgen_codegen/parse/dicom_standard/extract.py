@@ -11,6 +11,7 @@ Every record's provenance says: PS3.3, edition 2020a, the table id, the row, ori
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -22,6 +23,7 @@ from ...ir.iod import (
     Provenance,
     ReportIssue,
 )
+from ..condition_presence import sop_class_conditions
 from ..conditions import And, Condition, is_parsed, parse_condition
 from ..part03 import reachable_tables
 from . import files as extract_files
@@ -111,8 +113,12 @@ def _trees(tables: dict[str, list[dict[str, Any]]], orphans: list[Orphan]) -> di
     return {t: build_tree(t, rows, orphans) for t, rows in tables.items()}
 
 
-def extract(data: dict[str, Any] | None = None) -> ExtractResult:
-    """Read the installed extract (or ``data``: {file name: parsed JSON}) into the IR."""
+def extract(
+    data: dict[str, Any] | None = None, sop_classes: Mapping[str, str] | None = None
+) -> ExtractResult:
+    """Read the installed extract (or ``data``: {file name: parsed JSON}) into the IR;
+    ``sop_classes`` (the registry's SOP Class names -> UIDs) decide conditions that name a
+    SOP Class ("the SOP Class is other than ...")."""
     if data is None:
         data = {name: extract_files.load(name) for name in extract_files.NAMES}
     origin = extract_files.source_label()
@@ -124,7 +130,9 @@ def extract(data: dict[str, Any] | None = None) -> ExtractResult:
     module_ids = {m["id"]: table_id(m["linkToStandard"]) for m in data["modules"]}
     macro_ids = {m["id"]: table_id(m["linkToStandard"]) for m in data["macros"]}
     by_name, tag_by_name = _names(data["attributes"])
-    conditions = _Conditions(tag_by_name, extract_presence(data, tag_by_name))
+    presence = extract_presence(data, tag_by_name)
+    presence.update(sop_class_conditions(sop_classes or {}))
+    conditions = _Conditions(tag_by_name, presence)
 
     def tables_of(key: str, field: str, ids: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
         grouped = raw_rows(data[key], field)
