@@ -71,6 +71,7 @@ __all__ = [
     "absent_with_pair",
     "any_value_other",
     "sop_class",
+    "READERS",
 ]
 
 
@@ -365,3 +366,15 @@ def sop_class(p: Parser) -> Condition | None:
     if m.group("neg") and isinstance(cond, Equals):
         return NotEquals(cond.tag, cond.values, cond.index, cond.name)
     return cond
+
+
+# the readers tried, in this order, before a clause is read as attribute predicates
+READERS = (
+    own_change,
+    counted,
+    value_in,
+    either_required,
+    absent_with_pair,
+    any_value_other,
+    sop_class,
+)

@@ -432,15 +432,7 @@ class Parser:
         last = clauses.all_but_last(self)
         if last is not None:
             return last
-        for special in (
-            clauses.own_change,
-            clauses.counted,
-            clauses.value_in,
-            clauses.either_required,
-            clauses.absent_with_pair,
-            clauses.any_value_other,
-            clauses.sop_class,
-        ):
+        for special in clauses.READERS:
             found_special = special(self)
             if found_special is not None:
                 return found_special
