@@ -119,6 +119,13 @@ def test_any_value_other_than_is_decided_where_the_modules_hold_the_attribute() 
     assert evaluate(cond, frames("PRIMARY_PVALUES")) is False
 
 
+def test_present_with_a_value_other_than_is_decided_where_the_modules_hold_it() -> None:
+    # Enhanced Palette Color Lookup Table Sequence: Data Path Assignment is only in the items
+    # of Data Frame Assignment Sequence; a test at the top level could never be true
+    text = "Required if Data Path Assignment (0028,1402) is present with a value other than PRIMARY_PVALUES."
+    assert parse_condition(text, presence=HELD) == parse_condition(ANY_OTHER, presence=HELD)
+
+
 def test_any_value_other_than_needs_one_place_of_the_attribute() -> None:
     assert not is_parsed(parse_condition(ANY_OTHER))  # no module holds it
     two = {

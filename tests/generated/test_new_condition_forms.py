@@ -183,7 +183,7 @@ def test_concept_code_is_required_without_another_value_or_the_numeric_pair() ->
 
 
 FRAME_ASSIGNMENT, DATA_TYPE, PATH_ASSIGNMENT = 0x00281401, 0x00281403, 0x00281402
-BLENDING_LUT_1, ICC_PROFILE = 0x00281404, 0x00282000
+BLENDING_LUT_1, ICC_PROFILE, PALETTE_LUTS = 0x00281404, 0x00282000, 0x0028140B
 
 
 def _frames(*paths: str) -> Dataset:
@@ -199,7 +199,8 @@ def _frames(*paths: str) -> Dataset:
 
 
 def test_blending_and_icc_profile_follow_any_secondary_data_path() -> None:
-    cls, tags = EnhancedPaletteColorLookupTableModule, (BLENDING_LUT_1, ICC_PROFILE)
+    cls = EnhancedPaletteColorLookupTableModule
+    tags = (BLENDING_LUT_1, ICC_PROFILE, PALETTE_LUTS)
     assert _missing_of(_frames("PRIMARY_PVALUES"), cls, *tags) == set()
     assert _missing_of(_frames("PRIMARY_PVALUES", "SECONDARY_HIGH"), cls, *tags) == set(tags)
 

@@ -317,9 +317,9 @@ def _in_place(where: Condition, cond: Condition) -> Condition | None:
 
 
 def any_value_other(p: Parser) -> Condition | None:
-    """ "X (..) is present and there exists any value other than A": X, where the modules
-    hold it (in the items of a sequence: in any item), has a value other than A. None when
-    the modules do not hold X in one place."""
+    """ "X (..) is present and there exists any value other than A" (or "is present with a
+    value other than A"): X, where the modules hold it (in the items of a sequence: in any
+    item), has a value other than A. None when the modules do not hold X in one place."""
     save = p.i
     try:
         tag, name = _plain(p)

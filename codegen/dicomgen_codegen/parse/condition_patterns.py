@@ -138,8 +138,11 @@ PAIR_OF = re.compile(r"\s*,?\s*and\s+the\s+pair\s+of\s+(?:the\s+)?", re.I)
 PAIR_AND = re.compile(r"\s+and\s+(?:the\s+)?", re.I)
 # "X (..) is present and there exists any value other than A": some value of X, wherever the
 # modules hold it, is not A
+# "is present and there exists any value other than", "is present with a value other than"
 ANY_VALUE_OTHER = re.compile(
-    r"\s*is\s+present\s+and\s+there\s+exists?\s+any\s+value\s+other\s+than\s+", re.I
+    r"\s*is\s+present\s+(?:and\s+there\s+exists?\s+any\s+value|with\s+a\s+value)"
+    r"\s+other\s+than\s+",
+    re.I,
 )
 # "the SOP Class is other than Grayscale Softcopy Presentation State Storage"
 SOP_CLASS_IS = re.compile(
