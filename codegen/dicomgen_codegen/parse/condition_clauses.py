@@ -244,6 +244,23 @@ def _plain(p: Parser) -> tuple[int, str]:
     return tag, name
 
 
+def _two(
+    p: Parser, between: re.Pattern[str], after: re.Pattern[str]
+) -> tuple[tuple[int, str], tuple[int, str], re.Match[str]]:
+    """Two plain attribute references joined by ``between`` and followed by ``after`` (its
+    match is returned, not consumed); Fail otherwise."""
+    first = _plain(p)
+    m = between.match(p.s, p.i)
+    if not m:
+        raise Fail
+    p.i = m.end()
+    second = _plain(p)
+    end = after.match(p.s, p.i)
+    if not end:
+        raise Fail
+    return first, second, end
+
+
 def either_required(p: Parser) -> Condition | None:
     """ "Either one or both of A (..) or B (..) are required" on the row of A (or of B): the
     row is required when the other one is absent. None when the row is neither of them."""
@@ -252,15 +269,7 @@ def either_required(p: Parser) -> Condition | None:
         return None
     save, p.i = p.i, m.end()
     try:
-        first = _plain(p)
-        om = EITHER_OR.match(p.s, p.i)
-        if not om:
-            raise Fail
-        p.i = om.end()
-        second = _plain(p)
-        em = EITHER_END.match(p.s, p.i)
-        if not em:
-            raise Fail
+        first, second, em = _two(p, EITHER_OR, EITHER_END)
     except Fail:
         p.i = save
         return None
@@ -289,15 +298,7 @@ def absent_with_pair(p: Parser) -> Condition | None:
                 raise Fail
             p.i += sm.end()
             singles.append(_plain(p))
-        first = _plain(p)
-        am = PAIR_AND.match(p.s, p.i)
-        if not am:
-            raise Fail
-        p.i = am.end()
-        second = _plain(p)
-        end = P_ABSENT.match(p.s, p.i)
-        if not end:
-            raise Fail
+        first, second, end = _two(p, PAIR_AND, P_ABSENT)
     except Fail:
         p.i = save
         return None
