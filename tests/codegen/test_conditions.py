@@ -629,3 +629,11 @@ def test_rendered_calls_build_the_same_runtime_nodes() -> None:
         code = condition_code(cond)
         assert eval(code, {"C": runtime}) == unnamed(cond), code
     assert condition_code(Compare(0x00280002, ">", 1.0)) == 'C.Compare(0x00280002, ">", 1)'
+
+
+def test_tag_int_of_an_exact_tag_and_of_a_repeating_group() -> None:
+    from dicomgen_codegen.parse.conditions import tag_int
+
+    assert tag_int("(0010,0010)") == 0x00100010
+    assert tag_int("(300A,011E)") == 0x300A011E
+    assert tag_int("(60xx,3000)") is None

@@ -68,6 +68,7 @@ __all__ = [
     "PHRASES",
     "extract_condition_text",
     "extract_requirement_text",
+    "tag_int",
     "evaluate",
     "is_parsed",
     "tags_of",
@@ -170,6 +171,12 @@ def extract_requirement_text(text: str) -> str:
 
 
 # --- parsing (the grammar: .condition_grammar, its expressions: .condition_patterns) ----
+
+
+def tag_int(tag: str) -> int | None:
+    """A normalized tag ``"(0010,0010)"`` as 0x00100010 (a condition's subject, an enclosing
+    sequence); None for a repeating group such as ``"(60xx,3000)"``."""
+    return None if "x" in tag else int(tag[1:5] + tag[6:10], 16)
 
 
 def _body(text: str) -> str:

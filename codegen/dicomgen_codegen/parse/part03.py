@@ -51,6 +51,7 @@ from .conditions import (
     Condition,
     extract_condition_text,
     extract_requirement_text,
+    tag_int,
 )
 from .part03_values import Part03Base, _blocks, _section_of, render_text
 
@@ -271,7 +272,8 @@ class _Part03Parser(Part03Base):
             tag = f"({tag_m.group(1).upper()},{tag_m.group(2).upper()})".replace("X", "x")
             if type_text in ("1C", "2C"):
                 if cond_text:
-                    subject = None if "x" in tag else (int(tag[1:5] + tag[6:10], 16), body)
+                    number = tag_int(tag)
+                    subject = None if number is None else (number, body)
                     cond = self.condition(cond_text, table.xml_id, row.index, subject)
                 else:
                     self.row_issue(table, row, f"Type {type_text} without a 'Required if' sentence")

@@ -24,7 +24,7 @@ from ...ir.iod import (
     ReportIssue,
 )
 from ..condition_presence import sop_class_conditions
-from ..conditions import And, Condition, is_parsed, parse_condition
+from ..conditions import And, Condition, is_parsed, parse_condition, tag_int
 from ..part03 import reachable_tables
 from . import files as extract_files
 from .condition_errata import ConditionWords
@@ -104,8 +104,9 @@ def _names(attributes: list[dict[str, Any]]) -> tuple[dict[str, str], dict[str, 
         if not tag or not name:
             continue
         by_tag[tag] = name
-        if "x" not in tag:
-            seen.setdefault(name, set()).add(int(tag[1:5] + tag[6:10], 16))
+        number = tag_int(tag)
+        if number is not None:
+            seen.setdefault(name, set()).add(number)
     return by_tag, {n: next(iter(t)) for n, t in seen.items() if len(t) == 1}
 
 

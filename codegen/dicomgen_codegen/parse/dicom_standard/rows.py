@@ -27,7 +27,7 @@ from ...ir.iod import (
     ValueSet,
     ValueTableRecord,
 )
-from ..conditions import Condition, extract_condition_text, extract_requirement_text
+from ..conditions import Condition, extract_condition_text, extract_requirement_text, tag_int
 from . import html
 from .tree import Node, tag_of_component
 
@@ -139,9 +139,10 @@ def _within(node: Node, ctx: RowContext) -> tuple[tuple[int, str], ...]:
     out = []
     for component in node.path.split(":")[1:-1]:
         tag = tag_of_component(component)
-        if not tag or "x" in tag:
+        number = tag_int(tag) if tag else None
+        if number is None:
             return ()
-        out.append((int(tag[1:5] + tag[6:10], 16), ctx.names.get(tag, "")))
+        out.append((number, ctx.names.get(tag, "")))
     return tuple(out)
 
 
@@ -159,9 +160,8 @@ def attribute_row(table: str, node: Node, depth: int, ctx: RowContext) -> Attrib
     if type_ in ("1C", "2C"):
         cond_text = _condition_text(block_list)
         if cond_text:
-            subject = (
-                (int(node.tag[1:5] + node.tag[6:10], 16), name) if "x" not in node.tag else None
-            )
+            number = tag_int(node.tag)
+            subject = None if number is None else (number, name)
             cond = ctx.condition(cond_text, table, node.index, subject, _within(node, ctx))
         else:
             ctx.row_issues.append(
