@@ -222,7 +222,7 @@ def _enclosing(lookup: Callable[[int], Any], tag: int) -> tuple[list[Any], Any] 
     return None
 
 
-def first_item(cond: FirstItem | LastItem, lookup: Callable[[int], Any]) -> bool | None:
+def item_position(cond: FirstItem | LastItem, lookup: Callable[[int], Any]) -> bool | None:
     """Whether the data set checked (or the item enclosing it) is the first (for
     :class:`LastItem`, the last) item of the sequence ``cond.tag``; None when that is not
     known (:func:`_enclosing`)."""

@@ -60,8 +60,8 @@ from .condition_values import (
     as_values,
     compare,
     evaluate_more,
-    first_item,
     in_item,
+    item_position,
     matches,
     unknown_when_absent,
     varies,
@@ -234,7 +234,7 @@ def evaluate(cond: Condition | None, lookup: Callable[[int], Any]) -> bool | Non
     if isinstance(cond, FrameLevel):
         return evaluate(cond.item, unknown_when_absent(lookup))
     if isinstance(cond, (FirstItem, LastItem)):
-        return first_item(cond, lookup)
+        return item_position(cond, lookup)
     if isinstance(cond, Varies):
         return varies(cond, lookup)
     if isinstance(cond, InItem):
